@@ -1,0 +1,22 @@
+/** Jest runs the TypeScript sources as native ESM; swc strips types only (tsc checks them in `npm run typecheck`). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'es6' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  globalSetup: '<rootDir>/test/services/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/services/global-teardown.mjs',
+  maxWorkers: process.env.CI ? 2 : '50%',
+  testTimeout: 60000,
+};
