@@ -1,0 +1,64 @@
+/**
+ * The package model shared by every layer: what a manifest.yaml says, and a package loaded into
+ * memory (from a directory, a tarball or a registry). Loading, validation and tarball building
+ * live beside this file; rendering consumes these types without doing I/O.
+ */
+
+/** `package:` of manifest.yaml. */
+export interface PackageMeta {
+  /** `namespace/name`, each part `[a-z0-9][a-z0-9-_]{1,62}`. */
+  name: string;
+  /** Strict semver 2.0. */
+  version: string;
+  description?: string;
+  author?: string;
+  license?: string;
+}
+
+/** One entry of `resources:`: a template file (one or more YAML documents) and an optional condition. */
+export interface ResourceEntry {
+  file: string;
+  /** A variable path (`network.ingress.enabled`, `!ceph.enabled`) that must be truthy for the file to render. */
+  when?: string;
+}
+
+/** The pseudo-dependency that places the meta-package's own resources in the deploy order. */
+export const SELF = '$self';
+
+/** One entry of `dependencies:`. Exactly one of version, channel or digest may be given (none = highest stable). */
+export interface DependencyEntry {
+  /** `namespace/name`, or `$self`. */
+  name: string;
+  /** A semver range (`^0.3.0`, `>=1.2 <2`). */
+  version?: string;
+  /** A release channel on the registry (`stable`). */
+  channel?: string;
+  /** `sha256:<64 hex>`: the appr digest of the release. */
+  digest?: string;
+  /** Overrides for this dependency (precedence level 4). */
+  variables?: Record<string, unknown>;
+  when?: string;
+}
+
+export interface PackageManifest {
+  package: PackageMeta;
+  variables: Record<string, unknown>;
+  resources: ResourceEntry[];
+  dependencies: DependencyEntry[];
+}
+
+/** Where a loaded package came from, for messages and release records. */
+export interface PackageOrigin {
+  kind: 'directory' | 'tarball' | 'registry' | 'oci';
+  /** Directory path, tarball path, or `host/ns/name@version`. */
+  location: string;
+}
+
+/** A package in memory: its manifest and every file (templates, README) by relative POSIX path. */
+export interface LoadedPackage {
+  manifest: PackageManifest;
+  files: ReadonlyMap<string, string>;
+  origin: PackageOrigin;
+  /** appr digest (`sha256:` + hex of the gunzipped deterministic tar), when known. */
+  digest?: string;
+}
