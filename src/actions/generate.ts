@@ -1,0 +1,88 @@
+/**
+ * `stackanetes generate`: render a package (and its dependencies) to Kubernetes manifests without
+ * touching a cluster, as one YAML/JSON stream or one file per object in a directory.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { stringify as toYamlText } from 'yaml';
+import { describeCause, InputError } from '../errors.js';
+import type { PackageSource } from '../package/source.js';
+import type { KubeObject, RenderedRelease } from '../render/types.js';
+import { renderReference } from './pipeline.js';
+import type { ProgressSink } from './progress.js';
+
+/** How generate writes its result. */
+export type GenerateFormat = 'yaml' | 'json';
+
+export interface GenerateOptions {
+  reference: string;
+  namespace: string;
+  variableFiles?: string[];
+  sets?: string[];
+  release?: string;
+  /** `-` (or undefined) for one stream; otherwise a directory that receives one file per object. */
+  outputDir?: string;
+  format: GenerateFormat;
+  cwd?: string;
+  source?: PackageSource;
+  progress?: ProgressSink;
+}
+
+export interface GenerateResult {
+  release: RenderedRelease;
+  /** The stream, when no directory was asked for. */
+  stream?: string;
+  /** Files written, when a directory was asked for. */
+  files?: string[];
+  warnings: string[];
+}
+
+function yamlDocument(object: KubeObject, pkg: string, template: string): string {
+  return `# Source: ${pkg} ${template}\n${toYamlText(object, { lineWidth: 0 })}`;
+}
+
+function fileName(index: number, pkg: string, object: KubeObject, format: GenerateFormat): string {
+  const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9.-]+/g, '-');
+  const short = pkg.slice(pkg.indexOf('/') + 1);
+  return `${String(index).padStart(3, '0')}-${safe(short)}-${safe(object.kind)}-${safe(object.metadata.name)}.${format}`;
+}
+
+/** Renders and formats; writes files only after the whole release rendered and validated. */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const release = await renderReference({
+    reference: options.reference,
+    namespace: options.namespace,
+    cwd,
+    ...(options.variableFiles ? { variableFiles: options.variableFiles } : {}),
+    ...(options.sets ? { sets: options.sets } : {}),
+    ...(options.release ? { release: options.release } : {}),
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.progress ? { progress: options.progress } : {}),
+  });
+  const rendered = release.packages.flatMap((p) => p.objects);
+  if (options.outputDir === undefined || options.outputDir === '-') {
+    const stream =
+      options.format === 'json'
+        ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rendered.map((r) => r.object) }, null, 2)}\n`
+        : rendered.map((r) => yamlDocument(r.object, r.package, r.template)).join('---\n');
+    return { release, stream, warnings: release.warnings };
+  }
+  const dir = isAbsolute(options.outputDir) ? options.outputDir : resolve(cwd, options.outputDir);
+  const files: string[] = [];
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const [i, r] of rendered.entries()) {
+      const name = fileName(i + 1, r.package, r.object, options.format);
+      const text = options.format === 'json' ? `${JSON.stringify(r.object, null, 2)}\n` : yamlDocument(r.object, r.package, r.template);
+      const path = join(dir, name);
+      // write-then-rename: an interrupted run never leaves a half-written manifest behind
+      await writeFile(`${path}.tmp`, text);
+      await rename(`${path}.tmp`, path);
+      files.push(path);
+    }
+  } catch (err) {
+    throw new InputError(`cannot write manifests to ${options.outputDir}: ${describeCause(err)}`);
+  }
+  return { release, files, warnings: release.warnings };
+}

@@ -1,0 +1,200 @@
+/**
+ * The render pipeline every cluster verb shares: load the root package, walk its dependencies
+ * (cycle detection, `when` conditions), merge variables by the precedence of the design
+ * (package defaults < meta parameters < parameters under the dependency's key < dependency-entry
+ * variables < --variables files < --set), evaluate derived defaults, render, post-process
+ * (namespace, labels, config checksums) and validate against the Kubernetes schemas.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { describeCause, InputError, UsageError } from '../errors.js';
+import { createLocalSource } from '../package/local-source.js';
+import { parseYamlFile, shortName } from '../package/manifest.js';
+import type { PackageSource } from '../package/source.js';
+import { SELF, type DependencyEntry, type LoadedPackage } from '../package/types.js';
+import { evaluateDerived } from '../render/derived.js';
+import { engineFor, type TemplateData } from '../render/engine.js';
+import { postProcess, releaseNameProblem } from '../render/post.js';
+import { renderPackage } from '../render/render.js';
+import type { RenderedObject, RenderedPackage, RenderedRelease } from '../render/types.js';
+import { validateObjects } from '../render/validate.js';
+import { cloneValue, isPlainObject, mergeLayer, originOf, parseSet, setToValues, startMerge, type Merged, type Variables } from '../render/values.js';
+import { evaluateWhen } from '../render/when.js';
+import { silentProgress, type ProgressSink } from './progress.js';
+
+export { parseSet } from '../render/values.js';
+
+/** Options of renderReference (the contract other verbs use). */
+export interface RenderReferenceOptions {
+  /** A package directory, a .tar.gz, or a registry reference the source understands. */
+  reference: string;
+  namespace: string;
+  source?: PackageSource;
+  /** `--variables` files, applied in order. */
+  variableFiles?: string[];
+  /** `--set path=value` expressions, applied in order after the files. */
+  sets?: string[];
+  /** Release name; defaults to the name part of the root package. */
+  release?: string;
+  cwd?: string;
+  progress?: ProgressSink;
+  /** Render every `when`-guarded resource and dependency regardless of its condition (lint). */
+  forceWhen?: boolean;
+  /** Skip schema validation (default: validate). */
+  validate?: boolean;
+}
+
+/** One parsed `--variables` file. */
+export interface VariableFile {
+  file: string;
+  values: Variables;
+}
+
+/** Reads `--variables` files (YAML maps); syntax errors name file, line and column. */
+export async function readVariableFiles(files: readonly string[], cwd: string = process.cwd()): Promise<VariableFile[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      const path = isAbsolute(file) ? file : resolve(cwd, file);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (err) {
+        throw new InputError(`--variables ${file}: cannot read the file (${describeCause(err)})`);
+      }
+      const data = parseYamlFile(text, file);
+      if (data === null || data === undefined) return { file, values: {} };
+      if (!isPlainObject(data)) throw new InputError(`${file}: must be a map of parameters at the top level, got ${Array.isArray(data) ? 'a list' : typeof data}`);
+      return { file, values: data };
+    }),
+  );
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+interface Walk {
+  source: PackageSource;
+  release: string;
+  namespace: string;
+  forceWhen: boolean;
+  packages: RenderedPackage[];
+  warnings: string[];
+  rendered: Set<string>;
+  progress: ProgressSink;
+}
+
+function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
+  const meta = pkg.manifest.package;
+  return { release: { name: walk.release, namespace: walk.namespace }, package: { name: meta.name, version: meta.version } };
+}
+
+/** Merges a dependency's variables from its parent's merged parameters (levels 1–4). */
+function dependencyVariables(child: LoadedPackage, parent: LoadedPackage, parentMerged: Merged, entry: DependencyEntry, index: number): Merged {
+  const childName = child.manifest.package.name;
+  const parentName = parent.manifest.package.name;
+  const merged = startMerge(child.manifest.variables, `${childName} defaults`);
+  const fromParent = (prefix: string[]) => (path: readonly string[]) => originOf(parentMerged, [...prefix, ...path]) ?? `${parentName} parameters`;
+  mergeLayer(merged, { values: parentMerged.values, describe: fromParent([]) });
+  for (const key of new Set([childName, shortName(childName)])) {
+    const section = parentMerged.values[key];
+    if (isPlainObject(section)) mergeLayer(merged, { values: section, describe: fromParent([key]) });
+  }
+  if (entry.variables) {
+    mergeLayer(merged, { values: entry.variables, describe: () => `${parentName} manifest.yaml dependencies[${index}].variables` });
+  }
+  return merged;
+}
+
+async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack: string[]): Promise<void> {
+  const meta = pkg.manifest.package;
+  const data = templateData(walk, pkg);
+  const variables = cloneValue(merged.values);
+  evaluateDerived(variables, engineFor(pkg), data, meta.name);
+  const renderSelf = (): void => {
+    walk.progress({ type: 'update', id: 'render', text: `rendering ${meta.name}` });
+    const objects: RenderedObject[] = renderPackage(pkg, variables, data, { forceWhen: walk.forceWhen });
+    walk.packages.push({
+      name: meta.name,
+      version: meta.version,
+      ...(pkg.digest ? { digest: pkg.digest } : {}),
+      origin: pkg.origin.location,
+      variables,
+      objects,
+    });
+  };
+  if (walk.rendered.has(meta.name)) {
+    walk.warnings.push(`${meta.name} is a dependency more than once (${stack.join(' -> ')}); rendered only the first time`);
+    return;
+  }
+  walk.rendered.add(meta.name);
+  const deps = pkg.manifest.dependencies;
+  if (!deps.some((d) => d.name === SELF)) renderSelf();
+  for (const [index, entry] of deps.entries()) {
+    if (entry.name === SELF) {
+      renderSelf();
+      continue;
+    }
+    if (entry.when) {
+      const on = evaluateWhen(entry.when, variables, `${meta.name} manifest.yaml: dependencies[${index}] (${entry.name})`);
+      if (!on && !walk.forceWhen) continue;
+    }
+    if (stack.includes(entry.name)) {
+      throw new InputError(`dependency cycle: ${[...stack, entry.name].join(' -> ')}`, { hint: 'remove one of these dependencies so the graph has no cycle' });
+    }
+    const child = await walk.source.dependency(pkg, entry);
+    if (child.manifest.package.name !== entry.name) {
+      throw new InputError(`${meta.name} dependencies[${index}]: ${entry.name} resolved to ${child.origin.location}, which is ${child.manifest.package.name}`);
+    }
+    await walkPackage(walk, child, dependencyVariables(child, pkg, merged, entry, index), [...stack, entry.name]);
+  }
+}
+
+/** Loads, merges, renders, post-processes and validates a package and its dependencies. */
+export async function renderReference(options: RenderReferenceOptions): Promise<RenderedRelease> {
+  const cwd = options.cwd ?? process.cwd();
+  const progress = options.progress ?? silentProgress;
+  if (!NAMESPACE.test(options.namespace) || options.namespace.length > 63) {
+    throw new UsageError(`--namespace ${JSON.stringify(options.namespace)} is not a valid namespace name`, { hint: 'use lower-case letters, digits and "-" (at most 63)' });
+  }
+  const sets = (options.sets ?? []).map(parseSet);
+  const files = await readVariableFiles(options.variableFiles ?? [], cwd);
+  const source = options.source ?? createLocalSource({ cwd });
+  progress({ type: 'start', id: 'render', text: `loading ${options.reference}` });
+  try {
+    const root = await source.open(options.reference);
+    const meta = root.manifest.package;
+    const release = options.release ?? shortName(meta.name);
+    const problem = releaseNameProblem(release);
+    if (problem) throw new UsageError(`release name ${JSON.stringify(release)} ${problem}`, { hint: 'pass --release NAME' });
+    const merged = startMerge(root.manifest.variables, `${meta.name} defaults`);
+    for (const file of files) mergeLayer(merged, { values: file.values, describe: () => `--variables ${file.file}` });
+    for (const set of sets) mergeLayer(merged, { values: setToValues(set), describe: () => `--set ${set.text}` });
+    const walk: Walk = {
+      source,
+      release,
+      namespace: options.namespace,
+      forceWhen: options.forceWhen ?? false,
+      packages: [],
+      warnings: [],
+      rendered: new Set(),
+      progress,
+    };
+    await walkPackage(walk, root, merged, [meta.name]);
+    const objects = walk.packages.flatMap((p) => p.objects);
+    postProcess(objects, { release, namespace: options.namespace });
+    if (options.validate !== false) {
+      progress({ type: 'update', id: 'render', text: `validating ${objects.length} objects` });
+      walk.warnings.push(...(await validateObjects(objects)));
+    }
+    progress({ type: 'succeed', id: 'render', text: `rendered ${objects.length} objects from ${walk.packages.length} packages` });
+    return {
+      release,
+      namespace: options.namespace,
+      root: { name: meta.name, version: meta.version, ...(root.digest ? { digest: root.digest } : {}) },
+      packages: walk.packages,
+      warnings: walk.warnings,
+    };
+  } catch (err) {
+    progress({ type: 'fail', id: 'render' });
+    throw err;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Loading packages into memory from a directory or a .tar.gz. Everything after loading (merge,
+ * render, validate) works on the in-memory LoadedPackage, so the same code serves local folders,
+ * pulled tarballs and registry blobs.
+ */
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describeCause, InputError, NotFoundError } from '../errors.js';
+import { parseManifest } from './manifest.js';
+import { readTar } from './tar.js';
+import type { LoadedPackage, PackageManifest, PackageOrigin } from './types.js';
+
+export { parseManifest } from './manifest.js';
+
+/** The manifest's file name inside a package. */
+export const MANIFEST_FILE = 'manifest.yaml';
+
+/** Bounds for one package, against runaway directories and zip bombs. */
+export const PACKAGE_LIMITS = { maxFiles: 2000, maxBytes: 32 * 1024 * 1024 } as const;
+
+const SKIP = new Set(['node_modules', '.git']);
+
+async function walk(root: string, dir: string, out: Map<string, string>, budget: { bytes: number }): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || SKIP.has(entry.name)) continue;
+    const full = join(dir, entry.name);
+    const info = entry.isSymbolicLink() ? await stat(full) : await lstat(full);
+    if (info.isDirectory()) {
+      await walk(root, full, out, budget);
+    } else if (info.isFile()) {
+      budget.bytes += info.size;
+      if (out.size >= PACKAGE_LIMITS.maxFiles) throw new InputError(`${root}: more than ${PACKAGE_LIMITS.maxFiles} files in the package`);
+      if (budget.bytes > PACKAGE_LIMITS.maxBytes) throw new InputError(`${root}: package content exceeds ${PACKAGE_LIMITS.maxBytes} bytes`);
+      out.set(relative(root, full).split(sep).join('/'), await readFile(full, 'utf8'));
+    }
+  }
+}
+
+/** Checks what the manifest promises against the files that exist. */
+function checkFiles(manifest: PackageManifest, files: ReadonlyMap<string, string>, manifestName: string): void {
+  manifest.resources.forEach((resource, i) => {
+    if (!files.has(resource.file)) {
+      throw new InputError(`${manifestName}: resources[${i}].file: template ${JSON.stringify(resource.file)} does not exist in the package`, {
+        hint: 'create the file or fix the path (relative to the package directory)',
+      });
+    }
+  });
+}
+
+/** Builds a LoadedPackage from its files (relative POSIX paths → text). */
+export function packageFromFiles(files: ReadonlyMap<string, string>, origin: PackageOrigin, manifestName: string): LoadedPackage {
+  const text = files.get(MANIFEST_FILE);
+  if (text === undefined) {
+    throw new InputError(`${origin.location}: no ${MANIFEST_FILE} in the package`, { hint: 'a package needs manifest.yaml at its top level' });
+  }
+  const manifest = parseManifest(text, manifestName);
+  checkFiles(manifest, files, manifestName);
+  return { manifest, files, origin };
+}
+
+/** Loads a package from a directory (manifest.yaml, README.md, templates/**); `display` is how messages name it. */
+export async function loadPackageDirectory(dir: string, display: string = dir): Promise<LoadedPackage> {
+  let info;
+  try {
+    info = await stat(dir);
+  } catch (err) {
+    throw new NotFoundError(`package directory ${display} not found (${describeCause(err)})`);
+  }
+  if (!info.isDirectory()) throw new InputError(`${display} is not a directory`);
+  try {
+    await stat(join(dir, MANIFEST_FILE));
+  } catch {
+    throw new NotFoundError(`${display}: no ${MANIFEST_FILE} (not a package directory)`, {
+      hint: 'point at a directory holding manifest.yaml, or scaffold one with `stackanetes new NAMESPACE/NAME`',
+    });
+  }
+  const files = new Map<string, string>();
+  await walk(dir, dir, files, { bytes: 0 });
+  return packageFromFiles(files, { kind: 'directory', location: dir }, join(display, MANIFEST_FILE));
+}
+
+/**
+ * Loads a package from .tar.gz bytes entirely in memory. Absolute paths, `..`, links and devices
+ * are rejected; size is bounded before and after decompression. A single top-level directory
+ * (as `tar czf x.tgz keystone/` makes) is stripped.
+ */
+export function loadPackageTarball(bytes: Buffer, location: string, kind: PackageOrigin['kind'] = 'tarball'): LoadedPackage {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(bytes, { maxOutputLength: PACKAGE_LIMITS.maxBytes + 4 * 1024 * 1024 });
+  } catch (err) {
+    throw new InputError(`${location}: not a readable .tar.gz (${describeCause(err)})`);
+  }
+  const raw = readTar(tar, location, PACKAGE_LIMITS);
+  let prefix = '';
+  if (!raw.has(MANIFEST_FILE)) {
+    const tops = new Set([...raw.keys()].map((p) => p.split('/')[0]));
+    const [top] = [...tops];
+    if (tops.size === 1 && top !== undefined && raw.has(`${top}/${MANIFEST_FILE}`)) prefix = `${top}/`;
+  }
+  const files = new Map<string, string>();
+  for (const [path, data] of raw) {
+    if (!path.startsWith(prefix)) continue;
+    files.set(path.slice(prefix.length), data.toString('utf8'));
+  }
+  return packageFromFiles(files, { kind, location }, `${location}!${MANIFEST_FILE}`);
+}

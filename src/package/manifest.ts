@@ -1,0 +1,201 @@
+/**
+ * manifest.yaml parsing and validation. Every rule failure names the file, the field path and the
+ * bad value, so a package author can fix it without reading our sources.
+ */
+import semver from 'semver';
+import { LineCounter, parseDocument } from 'yaml';
+import { InputError } from '../errors.js';
+import { SELF, type DependencyEntry, type PackageManifest, type PackageMeta, type ResourceEntry } from './types.js';
+
+const NAME_PART = /^[a-z0-9][a-z0-9-_]{1,62}$/;
+/** A `when` condition: an optional `!` and a dotted variable path. */
+export const WHEN_PATTERN = /^!?[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** Why a package name is invalid, or undefined when it is valid (`namespace/name`, parts `[a-z0-9][a-z0-9-_]{1,62}`). */
+export function packageNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'must be a string "namespace/name"';
+  const parts = name.split('/');
+  if (parts.length !== 2) return 'must be "namespace/name" with exactly one "/"';
+  for (const part of parts) {
+    if (!NAME_PART.test(part)) return `part "${part}" must match [a-z0-9][a-z0-9-_]{1,62}`;
+  }
+  return undefined;
+}
+
+/** Throws unless `name` is a valid package name; `where` says which file/field it came from. */
+export function assertPackageName(name: unknown, where: string): asserts name is string {
+  const problem = packageNameProblem(name);
+  if (problem) {
+    throw new InputError(`${where}: invalid package name ${JSON.stringify(name)}: ${problem}`, {
+      hint: 'use lower-case "namespace/name", e.g. "stackanetes/keystone"',
+    });
+  }
+}
+
+/** The name part of `namespace/name` (`keystone` for `stackanetes/keystone`). */
+export function shortName(name: string): string {
+  const slash = name.indexOf('/');
+  return slash < 0 ? name : name.slice(slash + 1);
+}
+
+function fail(file: string, field: string, message: string, hint?: string): never {
+  throw new InputError(`${file}: ${field}: ${message}`, hint ? { hint } : {});
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function optionalString(obj: Record<string, unknown>, key: string, file: string, field: string): string | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') fail(file, `${field}.${key}`, `must be a string, got ${show(value)}`);
+  return value;
+}
+
+function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], file: string, field: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      fail(file, `${field}.${key}`, `unknown field`, `allowed fields: ${allowed.join(', ')}`);
+    }
+  }
+}
+
+function checkWhen(value: unknown, file: string, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !WHEN_PATTERN.test(value)) {
+    fail(file, field, `invalid condition ${show(value)}`, 'use a variable path such as "ceph.enabled" or "!ceph.enabled"');
+  }
+  return value;
+}
+
+function parseMeta(value: unknown, file: string): PackageMeta {
+  if (!isRecord(value)) fail(file, 'package', `must be a map with name and version, got ${show(value)}`);
+  checkKeys(value, ['name', 'version', 'description', 'author', 'license'], file, 'package');
+  const name = value.name;
+  const problem = packageNameProblem(name);
+  if (problem) fail(file, 'package.name', `invalid package name ${show(name)}: ${problem}`, 'use lower-case "namespace/name", e.g. "stackanetes/keystone"');
+  const version = value.version;
+  if (typeof version !== 'string' || semver.valid(version) !== version) {
+    fail(file, 'package.version', `invalid version ${show(version)}: must be semver 2.0 such as "0.3.0"`, 'quote the version and give MAJOR.MINOR.PATCH');
+  }
+  const meta: PackageMeta = { name: name as string, version };
+  for (const key of ['description', 'author', 'license'] as const) {
+    const text = optionalString(value, key, file, 'package');
+    if (text !== undefined) meta[key] = text;
+  }
+  return meta;
+}
+
+function parseResources(value: unknown, file: string): ResourceEntry[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail(file, 'resources', `must be a list of {file, when}, got ${show(value)}`);
+  const seen = new Set<string>();
+  return value.map((item: unknown, i) => {
+    const field = `resources[${i}]`;
+    const entry: unknown = typeof item === 'string' ? { file: item } : item;
+    if (!isRecord(entry)) fail(file, field, `must be a map {file, when}, got ${show(item)}`);
+    checkKeys(entry, ['file', 'when'], file, field);
+    const path = entry.file;
+    if (typeof path !== 'string' || path === '') fail(file, `${field}.file`, `must be a template path, got ${show(path)}`);
+    if (path.startsWith('/') || path.split('/').includes('..')) {
+      fail(file, `${field}.file`, `${show(path)} must be a relative path inside the package`);
+    }
+    if (seen.has(path)) fail(file, `${field}.file`, `${show(path)} is listed twice`);
+    seen.add(path);
+    const resource: ResourceEntry = { file: path };
+    const when = checkWhen(entry.when, file, `${field}.when`);
+    if (when !== undefined) resource.when = when;
+    return resource;
+  });
+}
+
+function parseDependencies(value: unknown, file: string, own: string): DependencyEntry[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail(file, 'dependencies', `must be a list, got ${show(value)}`);
+  const seen = new Set<string>();
+  return value.map((item: unknown, i) => {
+    const field = `dependencies[${i}]`;
+    if (!isRecord(item)) fail(file, field, `must be a map {name, version|channel|digest, variables, when}, got ${show(item)}`);
+    checkKeys(item, ['name', 'version', 'channel', 'digest', 'variables', 'when'], file, field);
+    const name = item.name;
+    if (name !== SELF) {
+      const problem = packageNameProblem(name);
+      if (problem) fail(file, `${field}.name`, `invalid package name ${show(name)}: ${problem}`, `use "namespace/name" or "${SELF}"`);
+      if (name === own) fail(file, `${field}.name`, `${show(name)} is this package itself`, `use "${SELF}" to place its own resources`);
+    }
+    if (seen.has(name as string)) fail(file, `${field}.name`, `${show(name)} is listed twice`);
+    seen.add(name as string);
+    const entry: DependencyEntry = { name: name as string };
+    const pins = (['version', 'channel', 'digest'] as const).filter((k) => item[k] !== undefined && item[k] !== null);
+    if (name === SELF) {
+      if (pins.length > 0 || item.variables !== undefined) {
+        fail(file, field, `${SELF} takes no version, channel, digest or variables`);
+      }
+    } else if (pins.length > 1) {
+      fail(file, field, `give exactly one of version, channel or digest, got ${pins.join(' and ')}`);
+    }
+    const version = optionalString(item, 'version', file, field);
+    if (version !== undefined) {
+      if (semver.validRange(version) === null) fail(file, `${field}.version`, `invalid semver range ${show(version)}`, 'use a range such as "^0.3.0" or ">=1.2.0 <2.0.0"');
+      entry.version = version;
+    }
+    const channel = optionalString(item, 'channel', file, field);
+    if (channel !== undefined) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(channel)) fail(file, `${field}.channel`, `invalid channel name ${show(channel)}`);
+      entry.channel = channel;
+    }
+    const digest = optionalString(item, 'digest', file, field);
+    if (digest !== undefined) {
+      if (!DIGEST.test(digest)) fail(file, `${field}.digest`, `invalid digest ${show(digest)}`, 'use "sha256:" followed by 64 lower-case hex digits');
+      entry.digest = digest;
+    }
+    if (item.variables !== undefined && item.variables !== null) {
+      if (!isRecord(item.variables)) fail(file, `${field}.variables`, `must be a map, got ${show(item.variables)}`);
+      entry.variables = item.variables;
+    }
+    const when = checkWhen(item.when, file, `${field}.when`);
+    if (when !== undefined) entry.when = when;
+    return entry;
+  });
+}
+
+/** Parses YAML text, turning syntax errors into one line with file, line and column. */
+export function parseYamlFile(text: string, file: string): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error) {
+    const pos = error.linePos?.[0];
+    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+    throw new InputError(`${where}: invalid YAML: ${firstLine(error.message)}`);
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Parses and validates manifest.yaml; `file` is how messages name it. */
+export function parseManifest(text: string, file: string): PackageManifest {
+  const data = parseYamlFile(text, file);
+  if (!isRecord(data)) fail(file, '(top level)', `must be a map with package, variables, resources, dependencies; got ${show(data)}`);
+  checkKeys(data, ['package', 'variables', 'resources', 'dependencies'], file, '(top level)');
+  const meta = parseMeta(data.package, file);
+  let variables: Record<string, unknown> = {};
+  if (data.variables !== undefined && data.variables !== null) {
+    if (!isRecord(data.variables)) fail(file, 'variables', `must be a map, got ${show(data.variables)}`);
+    variables = data.variables;
+  }
+  const resources = parseResources(data.resources, file);
+  const dependencies = parseDependencies(data.dependencies, file, meta.name);
+  return { package: meta, variables, resources, dependencies };
+}
+

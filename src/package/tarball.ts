@@ -1,0 +1,36 @@
+/**
+ * Deterministic package tarballs. The digest of a release is the sha256 of its tar, so the same
+ * files must always give the same bytes: entries sorted by path, mode 0644, owner 0:0, mtime 0,
+ * and a gzip header with mtime 0 and a fixed OS byte.
+ */
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { writeTar } from './tar.js';
+import type { LoadedPackage } from './types.js';
+
+const gzipAsync = promisify(gzip);
+
+/** What a built tarball is known by: `digest` for appr, `gzipDigest` for OCI blobs. */
+export interface BuiltTarball {
+  tarGz: Buffer;
+  /** `sha256:` + hex of the uncompressed tar (the appr digest). */
+  digest: string;
+  /** `sha256:` + hex of the .tar.gz bytes (the OCI layer digest). */
+  gzipDigest: string;
+}
+
+function sha256(data: Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** Builds the canonical .tar.gz of a package's files. */
+export async function buildPackageTarball(pkg: LoadedPackage): Promise<BuiltTarball> {
+  const paths = [...pkg.files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const tar = writeTar(paths.map((path) => ({ path, data: Buffer.from(pkg.files.get(path) ?? '', 'utf8') })));
+  const tarGz = await gzipAsync(tar, { level: 9 });
+  // Byte 9 is the OS that wrote the stream; zlib fills in the build platform, which would make
+  // digests differ between Linux and macOS builds of the same content.
+  tarGz[9] = 3;
+  return { tarGz, digest: sha256(tar), gzipDigest: sha256(tarGz) };
+}

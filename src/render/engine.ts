@@ -1,0 +1,221 @@
+/**
+ * The Handlebars engine of one package: strict mode (a missing variable is an error), no HTML
+ * escaping, our helpers, and the package's partials (`templates/**\/_name.yaml.hbs`). Templates
+ * are compiled once per package and file and cached across renders in the same process. Every
+ * failure becomes an InputError naming the package, the template file and the line.
+ */
+import Handlebars from 'handlebars';
+import { InputError } from '../errors.js';
+import type { LoadedPackage } from '../package/types.js';
+import { HELPER_NAMES, HelperError, HELPERS, type HelperOptions } from './helpers.js';
+
+/** `@release` and `@package` data every template and derived default can read. */
+export interface TemplateData {
+  release: { name: string; namespace: string };
+  package: { name: string; version: string };
+}
+
+type Compiled = (context: unknown, options?: { data?: Record<string, unknown> }) => string;
+
+/** A failure located in a template file (possibly a partial) before package context is added. */
+class TemplateFault extends Error {
+  constructor(
+    readonly reason: string,
+    readonly file: string,
+    readonly line: number | undefined,
+  ) {
+    super(reason);
+  }
+}
+
+const CAPTURE = '__value';
+
+const COMPILE_OPTIONS = {
+  strict: true,
+  noEscape: true,
+  knownHelpersOnly: true,
+  knownHelpers: Object.fromEntries([...HELPER_NAMES, CAPTURE].map((n) => [n, true])),
+} as const;
+
+/** True for files that are partials rather than resources: `_name.hbs` / `_name.yaml.hbs` under templates/. */
+export function isPartialFile(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return path.startsWith('templates/') && base.startsWith('_') && base.endsWith('.hbs');
+}
+
+/** The partial name of a partial file: its base name without `_` and `.hbs` / `.yaml.hbs`. */
+export function partialName(path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return base.slice(1).replace(/(\.ya?ml)?\.hbs$/, '');
+}
+
+function snippetAt(source: string, line: number, column: number | undefined): string | undefined {
+  const text = source.split('\n')[line - 1];
+  if (text === undefined) return undefined;
+  const start = column !== undefined && text.slice(column).startsWith('{{') ? column : text.lastIndexOf('{{', column ?? text.length);
+  if (start < 0) return undefined;
+  const end = text.indexOf('}}', start);
+  return end < 0 ? text.slice(start).trim() : text.slice(start, end + 2);
+}
+
+/** Turns whatever Handlebars or a helper threw into a located fault. */
+function toFault(err: unknown, file: string, source: string): TemplateFault {
+  if (err instanceof TemplateFault) return err;
+  if (err instanceof HelperError) return new TemplateFault(err.message, file, err.line);
+  const raw = err instanceof Error ? err.message : String(err);
+  const handlebarsLine = (err as { lineNumber?: number }).lineNumber;
+  const handlebarsColumn = (err as { column?: number }).column;
+  const parse = /^Parse error on line (\d+):[\s\S]*\n(Expecting [\s\S]*)$/.exec(raw);
+  if (parse) {
+    const got = /got '([^']+)'/.exec(parse[2] ?? '')?.[1];
+    return new TemplateFault(`template syntax error${got ? ` (unexpected ${got})` : ''}`, file, Number(parse[1]));
+  }
+  const located = / - (\d+):(\d+)$/.exec(raw);
+  const line = handlebarsLine ?? (located ? Number(located[1]) : undefined);
+  const column = handlebarsColumn ?? (located ? Number(located[2]) : undefined);
+  const unknownHelper = /used the unknown helper ([^\s]+)/.exec(raw);
+  if (unknownHelper) return new TemplateFault(`unknown helper "${unknownHelper[1]}"`, file, line);
+  const missing = /^"([^"]+)" not defined in/.exec(raw);
+  if (missing) {
+    const snippet = line !== undefined ? snippetAt(source, line, column) : undefined;
+    return new TemplateFault(`missing variable "${missing[1]}"${snippet ? ` in ${snippet}` : ''}`, file, line);
+  }
+  const partial = /The partial (.+) could not be found/.exec(raw);
+  if (partial) return new TemplateFault(`unknown partial "${partial[1]}"`, file, line);
+  return new TemplateFault(raw.replace(/ - \d+:\d+$/, '').split('\n')[0] ?? raw, file, line);
+}
+
+/** The compiled templates, partials and helpers of one package. */
+export class PackageEngine {
+  private readonly env: typeof Handlebars;
+  private readonly templates = new Map<string, Compiled>();
+  private readonly strings = new Map<string, Compiled>();
+  private readonly partials = new Map<string, { file: string; run: Compiled }>();
+  private readonly name: string;
+
+  constructor(private readonly pkg: LoadedPackage) {
+    this.name = pkg.manifest.package.name;
+    this.env = Handlebars.create();
+    for (const [helper, impl] of Object.entries(HELPERS)) this.registerHelper(helper, impl);
+    this.registerHelper('include', (args, options, self) => {
+      if (args.length < 1 || args.length > 2 || typeof args[0] !== 'string') {
+        throw new Error('include takes a partial name and an optional context; usage: {{nindent 4 (include "labels" this)}}');
+      }
+      const partial = this.partials.get(args[0]);
+      if (!partial) throw new Error(`unknown partial "${args[0]}" (partials are templates/**/_${args[0]}.yaml.hbs)`);
+      return partial.run(args.length > 1 ? args[1] : self, { data: options.data ?? {} }).replace(/\n$/, '');
+    });
+    this.registerHelper(CAPTURE, (args, options) => {
+      (options.data as { capture: { value: unknown } }).capture.value = args[0];
+      return '';
+    });
+    for (const [file, text] of pkg.files) {
+      if (!isPartialFile(file)) continue;
+      const name = partialName(file);
+      const compiled = this.env.compile(text, COMPILE_OPTIONS) as Compiled;
+      const run: Compiled = (context, options) => {
+        try {
+          return compiled(context, options);
+        } catch (err) {
+          throw toFault(err, file, text);
+        }
+      };
+      this.partials.set(name, { file, run });
+      this.env.registerPartial(name, run as unknown as Handlebars.Template);
+    }
+  }
+
+  private registerHelper(name: string, impl: (args: unknown[], options: HelperOptions, self: unknown) => unknown): void {
+    this.env.registerHelper(name, function (this: unknown, ...all: unknown[]) {
+      const options = all.pop() as HelperOptions;
+      try {
+        return impl(all, options, this);
+      } catch (err) {
+        if (err instanceof TemplateFault || err instanceof HelperError) throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        throw new HelperError(message.startsWith(`${name} `) || message.startsWith(`${name}:`) ? message : `${name}: ${message}`, options.loc?.start.line);
+      }
+    });
+  }
+
+  private fail(fault: TemplateFault): InputError {
+    const where = fault.line !== undefined ? `${fault.file}:${fault.line}` : fault.file;
+    return new InputError(`${this.name} ${where}: ${fault.reason}`);
+  }
+
+  /** Renders one template file of the package. */
+  render(file: string, context: unknown, data: TemplateData): string {
+    const source = this.pkg.files.get(file);
+    if (source === undefined) throw new InputError(`${this.name}: template ${file} does not exist in the package`);
+    let compiled = this.templates.get(file);
+    if (!compiled) {
+      compiled = this.env.compile(source, COMPILE_OPTIONS) as Compiled;
+      this.templates.set(file, compiled);
+    }
+    try {
+      return compiled(context, { data: { ...data } });
+    } catch (err) {
+      throw this.fail(toFault(err, file, source));
+    }
+  }
+
+  /**
+   * Evaluates a derived default. A string that is exactly one `{{expression}}` keeps the type of
+   * the expression's value (number, boolean, list, map); anything else renders to a string.
+   */
+  evaluate(text: string, where: string, context: unknown, data: TemplateData): unknown {
+    const single = singleExpression(text);
+    const source = single ? `{{${CAPTURE} ${single.hasParams ? `(${single.inner})` : single.inner}}}` : text;
+    let compiled = this.strings.get(source);
+    if (!compiled) {
+      compiled = this.env.compile(source, COMPILE_OPTIONS) as Compiled;
+      this.strings.set(source, compiled);
+    }
+    const capture: { value: unknown } = { value: undefined };
+    try {
+      const out = compiled(context, { data: { ...data, capture } });
+      return single ? capture.value : out;
+    } catch (err) {
+      const fault = toFault(err, where, text);
+      throw new InputError(`${this.name} variables: ${where}: ${fault.reason} (derived default ${JSON.stringify(text)})`);
+    }
+  }
+}
+
+/** Detects `{{ expr }}` alone (whitespace around allowed), the typed-value form of derived defaults. */
+export function singleExpression(text: string): { inner: string; hasParams: boolean } | undefined {
+  const m = /^\s*\{\{(?![{#/!>^&~])\s*([^{}]+?)\s*\}\}\s*$/.exec(text);
+  if (!m || m[1] === undefined) return undefined;
+  const inner = m[1];
+  let body;
+  try {
+    body = Handlebars.parse(text).body;
+  } catch {
+    return undefined;
+  }
+  const statements = body.filter((s) => !(s.type === 'ContentStatement' && (s as hbs.AST.ContentStatement).value.trim() === ''));
+  const only = statements[0];
+  if (statements.length !== 1 || !only || only.type !== 'MustacheStatement') return undefined;
+  const mustache = only as hbs.AST.MustacheStatement;
+  return { inner, hasParams: mustache.params.length > 0 || (mustache.hash?.pairs.length ?? 0) > 0 };
+}
+
+const engines = new Map<string, { signature: string; engine: PackageEngine }>();
+
+function signatureOf(pkg: LoadedPackage): string {
+  let out = '';
+  for (const [file, text] of pkg.files) if (file.endsWith('.hbs')) out += `${file}\u0000${text}\u0000`;
+  return out;
+}
+
+/** The engine for a package, reused while its templates are unchanged (compile once, render many). */
+export function engineFor(pkg: LoadedPackage): PackageEngine {
+  const meta = pkg.manifest.package;
+  const key = `${meta.name}@${meta.version}\u0000${pkg.origin.location}`;
+  const signature = signatureOf(pkg);
+  const cached = engines.get(key);
+  if (cached && cached.signature === signature) return cached.engine;
+  const engine = new PackageEngine(pkg);
+  engines.set(key, { signature, engine });
+  return engine;
+}

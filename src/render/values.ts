@@ -1,0 +1,234 @@
+/**
+ * Variable values: deep merge with type checks (maps deep-merge, lists replace, explicit null
+ * deletes), dotted-path access and `--set` parsing. Merging records where each value came from,
+ * so a type mismatch deep in a dependency names the user's file rather than an internal layer.
+ */
+import { parse as parseYaml } from 'yaml';
+import { InputError, UsageError } from '../errors.js';
+
+/** A variables map: what manifest `variables:` and parameter files hold. */
+export type Variables = Record<string, unknown>;
+
+export function isPlainObject(value: unknown): value is Variables {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep copy of plain YAML data (maps, lists, scalars). */
+export function cloneValue<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneValue) as T;
+  if (isPlainObject(value)) {
+    const out: Variables = {};
+    for (const [k, v] of Object.entries(value)) out[k] = cloneValue(v);
+    return out as T;
+  }
+  return value;
+}
+
+/** `a.b[0].c` style display of a path. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? part : `.${part}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/** Reads a dotted path; `found` distinguishes a missing key from a null value. */
+export function getPath(root: unknown, path: readonly string[]): { found: boolean; value: unknown } {
+  let current: unknown = root;
+  for (const part of path) {
+    if (!isPlainObject(current) || !Object.prototype.hasOwnProperty.call(current, part)) return { found: false, value: undefined };
+    current = current[part];
+  }
+  return { found: true, value: current };
+}
+
+/** Describes which layer a path's value came from (for error messages). */
+export type Describe = (path: readonly string[]) => string;
+
+/** One source of values in the precedence chain. */
+export interface Layer {
+  values: Variables;
+  describe: Describe;
+}
+
+/** A merge result: the values plus where each leaf came from. */
+export interface Merged {
+  values: Variables;
+  /** Origin of each set path (keys joined with NUL), for messages. */
+  origins: Map<string, string>;
+}
+
+const KEY_SEP = '\u0000';
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'list';
+  if (isPlainObject(value)) return 'map';
+  return typeof value;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** A string that will be evaluated as a derived default (and may therefore become any type). */
+export function isTemplateString(value: unknown): value is string {
+  return typeof value === 'string' && value.includes('{{');
+}
+
+/** Starts a merge from a package's defaults. */
+export function startMerge(defaults: Variables, label: string): Merged {
+  // Defaults keep their nulls ("no default"); only later layers use null to delete.
+  const merged: Merged = { values: cloneValue(defaults), origins: new Map() };
+  recordOrigins(merged.values, [], merged, () => label);
+  merged.origins.delete('');
+  return merged;
+}
+
+/**
+ * Merges one layer on top. Type rules: a map may only be replaced by a map and a list by a list;
+ * a number or boolean default takes only the same type; a string default takes any scalar (a
+ * YAML-typed `--set tag=2024.1` still means the string); a derived default (`{{…}}`) or null takes
+ * anything. Violations are InputErrors naming the layer, the path and both values.
+ */
+export function mergeLayer(target: Merged, layer: Layer): void {
+  mergeInto(target.values, layer.values, [], target, layer.describe);
+}
+
+function mergeInto(base: Variables, override: Variables, path: string[], target: Merged, describe: Describe): void {
+  for (const [key, value] of Object.entries(override)) {
+    const here = [...path, key];
+    const id = here.join(KEY_SEP);
+    if (value === undefined) continue;
+    if (value === null) {
+      delete base[key];
+      target.origins.set(id, describe(here));
+      continue;
+    }
+    const current = Object.prototype.hasOwnProperty.call(base, key) ? base[key] : undefined;
+    if (current === undefined || current === null || isTemplateString(current) || isTemplateString(value)) {
+      base[key] = cloneValue(value);
+      recordOrigins(value, here, target, describe);
+      continue;
+    }
+    const want = kindOf(current);
+    const got = kindOf(value);
+    if (want === 'map' && got === 'map') {
+      mergeInto(current as Variables, value as Variables, here, target, describe);
+      continue;
+    }
+    if (want === got || (want === 'string' && (got === 'number' || got === 'boolean'))) {
+      base[key] = want === 'string' ? String(value) : cloneValue(value);
+      recordOrigins(value, here, target, describe);
+      continue;
+    }
+    const from = target.origins.get(id);
+    throw new InputError(
+      `${describe(here)}: ${formatPath(here)}: expected a ${want} (as ${show(current)}${from ? ` from ${from}` : ''}), got ${got} ${show(value)}`,
+      { hint: want === 'map' ? `set keys under ${formatPath(here)} instead of replacing the whole map` : `give a ${want} value` },
+    );
+  }
+}
+
+function recordOrigins(value: unknown, path: string[], target: Merged, describe: Describe): void {
+  target.origins.set(path.join(KEY_SEP), describe(path));
+  if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) recordOrigins(v, [...path, k], target, describe);
+  }
+}
+
+/** The origin recorded for a path, if any. */
+export function originOf(merged: Merged, path: readonly string[]): string | undefined {
+  return merged.origins.get(path.join(KEY_SEP));
+}
+
+/** One parsed `--set path=value`. */
+export interface SetExpression {
+  text: string;
+  path: string[];
+  value: unknown;
+}
+
+const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+
+/**
+ * Parses `--set a.b.c=VALUE`. The value is YAML-typed (`3`, `true`, `[1,2]`, `{a: 1}`, `null`
+ * deletes); an empty value is the empty string. A package name with a slash may be quoted as
+ * one segment: `--set '"stackanetes/keystone".replicas=3'`.
+ */
+export function parseSet(text: string): SetExpression {
+  const eq = findEquals(text);
+  if (eq < 0) throw new UsageError(`--set ${JSON.stringify(text)}: missing "=" (expected path=value)`, { hint: 'write e.g. --set keystone.replicas=3' });
+  const pathText = text.slice(0, eq);
+  const valueText = text.slice(eq + 1);
+  const path = splitPath(pathText, text);
+  let value: unknown = '';
+  if (valueText.trim() !== '') {
+    try {
+      value = parseYaml(valueText);
+    } catch (err) {
+      const reason = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+      throw new UsageError(`--set ${JSON.stringify(text)}: the value is not valid YAML: ${reason}`, { hint: 'quote it, e.g. --set \'key="a: b"\'' });
+    }
+  }
+  return { text, path, value };
+}
+
+function findEquals(text: string): number {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '"') quoted = !quoted;
+    else if (text[i] === '=' && !quoted) return i;
+  }
+  return -1;
+}
+
+function splitPath(pathText: string, text: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  const bad = (why: string): never => {
+    throw new UsageError(`--set ${JSON.stringify(text)}: bad path ${JSON.stringify(pathText)}: ${why}`, {
+      hint: 'use dot-separated keys of letters, digits, "_" and "-", e.g. keystone.replicas',
+    });
+  };
+  if (pathText === '') bad('empty');
+  while (i <= pathText.length) {
+    let segment: string;
+    if (pathText[i] === '"') {
+      const end = pathText.indexOf('"', i + 1);
+      if (end < 0) bad('unterminated quote');
+      segment = pathText.slice(i + 1, end);
+      if (segment === '') bad('empty quoted segment');
+      i = end + 1;
+      if (i < pathText.length && pathText[i] !== '.') bad(`unexpected ${JSON.stringify(pathText[i])} after a quoted segment`);
+    } else {
+      const end = pathText.indexOf('.', i);
+      segment = pathText.slice(i, end < 0 ? pathText.length : end);
+      if (!SEGMENT.test(segment)) bad(segment === '' ? 'empty segment' : `invalid segment ${JSON.stringify(segment)}`);
+      i = end < 0 ? pathText.length : end;
+    }
+    parts.push(segment);
+    if (i >= pathText.length) break;
+    i += 1;
+    if (i >= pathText.length) bad('ends with "."');
+  }
+  return parts;
+}
+
+/** Turns a parsed --set into a layer value: `{a: {b: VALUE}}`. */
+export function setToValues(set: SetExpression): Variables {
+  const root: Variables = {};
+  let node = root;
+  set.path.forEach((part, i) => {
+    if (i === set.path.length - 1) node[part] = set.value;
+    else {
+      const next: Variables = {};
+      node[part] = next;
+      node = next;
+    }
+  });
+  return root;
+}
