@@ -1,5 +1,202 @@
+/**
+ * `stackanetes deploy REF`: flags to options, the action's rows to kpm's result table. Also the
+ * flag helpers every cluster verb shares (kubectl's --kubeconfig/--context/--namespace, the
+ * render inputs of `generate`), so the verbs agree on spelling and meaning.
+ */
 import type { Command } from 'commander';
+import { ClusterError, NotReadyError, UsageError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
+import { formatData, formatTable, paint, parseOutputFormat, type OutputFormat, type Writer } from '../output.js';
+import { createProgress } from '../progress.js';
 
-// Placeholder until this verb is built: registers nothing, so the CLI does not offer it.
-export function register(_program: Command, _env: CliEnv): void {}
+/** Appends repeatable option values (`--set a=1 --set b=2`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** kubectl's connection flags. */
+export function addClusterFlags(command: Command): Command {
+  return command
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+    .option('--context <name>', 'kubeconfig context to use (default: its current-context)')
+    .option('-n, --namespace <ns>', "target namespace (default: the context's namespace, then default)");
+}
+
+/** The render inputs `generate` takes. */
+export function addRenderFlags(command: Command): Command {
+  return command
+    .option('--variables <file>', 'YAML file of parameters (repeatable; later files win)', collect, [])
+    .option('--set <path=value>', 'set one parameter (repeatable; after the files)', collect, [])
+    .option('--release <name>', 'release name (default: the name part of the root package)')
+    .option('--registry <url>', 'registry to resolve package references against');
+}
+
+export interface ClusterFlagValues {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+}
+
+export interface RenderFlagValues {
+  variables: string[];
+  set: string[];
+  release?: string;
+  registry?: string;
+}
+
+/** The access and render parts of an action's options, from parsed flags. */
+export function accessOptions(flags: ClusterFlagValues): { kubeconfig?: string; context?: string; namespace?: string; env: NodeJS.ProcessEnv } {
+  const out: { kubeconfig?: string; context?: string; namespace?: string; env: NodeJS.ProcessEnv } = { env: process.env };
+  if (flags.kubeconfig) out.kubeconfig = flags.kubeconfig;
+  if (flags.context) out.context = flags.context;
+  if (flags.namespace) out.namespace = flags.namespace;
+  return out;
+}
+
+export function renderOptions(reference: string, flags: RenderFlagValues): {
+  reference: string;
+  variableFiles: string[];
+  sets: string[];
+  release?: string;
+  registry?: string;
+  cwd: string;
+} {
+  const out: { reference: string; variableFiles: string[]; sets: string[]; release?: string; registry?: string; cwd: string } = {
+    reference,
+    variableFiles: flags.variables,
+    sets: flags.set,
+    cwd: process.cwd(),
+  };
+  if (flags.release) out.release = flags.release;
+  if (flags.registry) out.registry = flags.registry;
+  return out;
+}
+
+/** Parses `90s`, `5m`, `1h30m`, `500ms` or plain seconds into milliseconds. */
+export function parseDuration(value: string, flag = '--timeout'): number {
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = text;
+  while (rest.length > 0) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
+    if (!m) throw new UsageError(`${flag} ${JSON.stringify(value)} is not a duration`, { hint: 'write it like 90s, 5m or 1h30m' });
+    total += Number(m[1]) * (units[m[2] as string] as number);
+    rest = rest.slice(m[0].length);
+  }
+  if (total <= 0) throw new UsageError(`${flag} ${JSON.stringify(value)} must be longer than zero`);
+  return Math.round(total);
+}
+
+export function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new UsageError(`--concurrency ${JSON.stringify(value)} is not a whole number between 1 and 256`);
+  }
+  return n;
+}
+
+/** Row shape the deploy-like verbs print. */
+export interface TableRow {
+  package: string;
+  version: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  status: string;
+}
+
+const STATUS_COLOUR: Record<string, 'green' | 'yellow' | 'red' | 'cyan' | 'dim'> = {
+  created: 'green',
+  updated: 'yellow',
+  deleted: 'red',
+  failed: 'red',
+  protected: 'cyan',
+  unchanged: 'dim',
+};
+
+/** kpm's result table: package, version, kind, name, namespace, status. */
+export function printRows(writer: Writer, rows: readonly TableRow[]): void {
+  if (rows.length === 0) return;
+  const table = formatTable(
+    ['package', 'version', 'kind', 'name', 'namespace', 'status'],
+    rows.map((r) => [r.package, r.version, r.kind, r.name, r.namespace, r.status]),
+  );
+  const lines = table.split('\n');
+  writer.out(
+    lines
+      .map((line, i) => {
+        const status = i === 0 ? undefined : rows[i - 1]?.status;
+        const colour = status ? STATUS_COLOUR[status] : undefined;
+        return colour ? line.replace(/\S+$/, (s) => paint(writer, colour, s)) : line;
+      })
+      .join('\n'),
+  );
+}
+
+interface DeployFlags extends ClusterFlagValues, RenderFlagValues {
+  dryRun?: boolean;
+  wait: boolean;
+  timeout: string;
+  concurrency: string;
+  force?: boolean;
+  pruneProtected?: boolean;
+  output: string;
+}
+
+export function register(program: Command, env: CliEnv): void {
+  const command = program
+    .command('deploy')
+    .description('deploy a package (and its dependencies) to a namespace with server-side apply, and record a release revision')
+    .argument('<ref>', 'package directory, .tar.gz, or registry reference (ns/name[@version|:channel])');
+  addRenderFlags(addClusterFlags(command))
+    .option('--dry-run', 'ask the server what would change, change nothing')
+    .option('--wait', 'wait for each package to be ready before the next (default)', true)
+    .option('--no-wait', 'apply everything without waiting for readiness')
+    .option('--timeout <duration>', 'how long the whole deploy may take to be ready', '5m')
+    .option('--concurrency <n>', 'objects applied at the same time inside a wave', '16')
+    .option('--force', 'delete and recreate objects whose immutable fields changed (e.g. a Job template)')
+    .option('--prune-protected', 'also delete Namespaces and PersistentVolumeClaims the release no longer renders')
+    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .action(async (ref: string, flags: DeployFlags) => {
+      const format: OutputFormat = parseOutputFormat(flags.output);
+      const timeoutMs = parseDuration(flags.timeout);
+      const concurrency = parseConcurrency(flags.concurrency);
+      const progress = createProgress(env.writer, { quiet: format !== 'table' });
+      const { deploy } = await import('../../actions/deploy.js');
+      let result;
+      try {
+        result = await deploy({
+          ...accessOptions(flags),
+          ...renderOptions(ref, flags),
+          dryRun: flags.dryRun ?? false,
+          wait: flags.wait,
+          timeoutMs,
+          concurrency,
+          force: flags.force ?? false,
+          pruneProtected: flags.pruneProtected ?? false,
+          progress: progress.sink,
+        });
+      } finally {
+        await progress.flush();
+      }
+      if (format === 'table') {
+        printRows(env.writer, result.rows);
+        const where = `release ${result.release} in namespace ${result.namespace}`;
+        if (result.outcome === 'deployed') env.writer.out(`${where}: revision ${result.revision} deployed`);
+        else if (result.outcome === 'unchanged') env.writer.out(`${where}: unchanged, no revision written`);
+        else if (result.outcome === 'dry-run') env.writer.out(`${where}: dry run, nothing changed`);
+        if (env.debug) env.writer.err(`requests: ${result.requests.total} (${result.requests.writes} writes, ${result.requests.retries} retries)`);
+      } else {
+        env.writer.out(formatData(result, format));
+      }
+      if (result.failure) {
+        const revision = result.revision ? ` (revision ${result.revision} marked failed)` : '';
+        const options = result.failure.hint ? { hint: result.failure.hint } : {};
+        throw result.failure.notReady.length > 0
+          ? new NotReadyError(`${result.failure.message}${revision}`, options)
+          : new ClusterError(`${result.failure.message}${revision}`, options);
+      }
+    });
+}

@@ -1,5 +1,82 @@
+/**
+ * `stackanetes diff REF`: the plan as unified YAML diffs per object and a summary line, exit code
+ * as `kubectl diff`: 0 no changes, 1 changes, 2 error (any error, whatever its kind).
+ */
 import type { Command } from 'commander';
+import { isStackanetesError, StackanetesError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
+import { formatData, paint, parseOutputFormat, type Writer } from '../output.js';
+import { createProgress } from '../progress.js';
+import { accessOptions, addClusterFlags, addRenderFlags, parseConcurrency, renderOptions, type ClusterFlagValues, type RenderFlagValues } from './deploy.js';
 
-// Placeholder until this verb is built: registers nothing, so the CLI does not offer it.
-export function register(_program: Command, _env: CliEnv): void {}
+interface DiffFlags extends ClusterFlagValues, RenderFlagValues {
+  concurrency: string;
+  pruneProtected?: boolean;
+  output: string;
+}
+
+const VERB: Record<string, string> = {
+  create: 'will be created',
+  update: 'will be updated',
+  delete: 'will be deleted',
+  protected: 'is no longer rendered but protected: kept',
+};
+
+function colourLine(writer: Writer, line: string): string {
+  if (line.startsWith('@@')) return paint(writer, 'cyan', line);
+  if (line.startsWith('+')) return paint(writer, 'green', line);
+  if (line.startsWith('-')) return paint(writer, 'red', line);
+  return line;
+}
+
+export function register(program: Command, env: CliEnv): void {
+  const command = program
+    .command('diff')
+    .description('show what deploy would change, object by object (exit 0: no changes, 1: changes, 2: error)')
+    .argument('<ref>', 'package directory, .tar.gz, or registry reference');
+  addRenderFlags(addClusterFlags(command))
+    .option('--concurrency <n>', 'dry-run requests sent at the same time', '16')
+    .option('--prune-protected', 'count protected objects the release no longer renders as deletions')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (ref: string, flags: DiffFlags) => {
+      try {
+        const format = flags.output === 'text' ? 'text' : parseOutputFormat(flags.output);
+        const concurrency = parseConcurrency(flags.concurrency);
+        const progress = createProgress(env.writer, { quiet: format !== 'text' });
+        const { diff } = await import('../../actions/diff.js');
+        let result;
+        try {
+          result = await diff({
+            ...accessOptions(flags),
+            ...renderOptions(ref, flags),
+            concurrency,
+            pruneProtected: flags.pruneProtected ?? false,
+            progress: progress.sink,
+          });
+        } finally {
+          await progress.flush();
+        }
+        if (format !== 'text') {
+          env.writer.out(formatData(result, format === 'table' ? 'json' : format));
+        } else {
+          const w = env.writer;
+          for (const entry of result.entries) {
+            if (entry.action === 'unchanged') continue;
+            w.out(paint(w, 'bold', `${entry.header} ${VERB[entry.action] ?? entry.action}`));
+            if (entry.error) w.out(paint(w, 'red', `  the server rejects it: ${entry.error}`));
+            if (entry.diff.length > 0) w.out(entry.diff.map((l) => colourLine(w, l)).join('\n'));
+            w.out('');
+          }
+          const s = result.summary;
+          w.out(`Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`);
+          if (s.protected > 0) w.out(`${s.protected} protected object${s.protected === 1 ? '' : 's'} no longer rendered will be kept.`);
+          if (env.debug) w.err(`requests: ${result.requests.total} (${result.requests.writes} dry-run writes, ${result.requests.retries} retries)`);
+        }
+        env.setExitCode(result.changed ? 1 : 0);
+      } catch (err) {
+        // kubectl diff's contract: every error is exit 2, so scripts can tell it from "changes".
+        if (isStackanetesError(err)) throw new StackanetesError(err.message, { exitCode: 2, cause: err, ...(err.hint ? { hint: err.hint } : {}) });
+        throw new StackanetesError(err instanceof Error ? `internal error: ${err.message}` : String(err), { exitCode: 2, cause: err });
+      }
+    });
+}

@@ -1,0 +1,106 @@
+/**
+ * `deploy`: render a package reference (directory, tarball or registry) and bring the namespace
+ * to that state with server-side apply, waves, readiness waits, prune and a release revision.
+ * Also home of the steps `diff` shares with it (render through the package source, connect).
+ */
+import { UsageError } from '../errors.js';
+import { connect, clusterFailure, type KubeClient } from '../kube/client.js';
+import { fromRendered, type DesiredRelease } from '../release/desired.js';
+import { runRelease, type RunResult } from '../release/deployer.js';
+import { createPackageSource } from '../resolve/create-source.js';
+import { renderReference } from './pipeline.js';
+import { silentProgress, type ProgressSink } from './progress.js';
+
+/** How to reach the cluster: kubectl's flags plus the environment (KUBECONFIG, in-cluster). */
+export interface ClusterAccess {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** What to render: the same inputs as `generate`. */
+export interface RenderInputs {
+  reference: string;
+  variableFiles?: string[];
+  sets?: string[];
+  release?: string;
+  registry?: string;
+  cwd: string;
+}
+
+export interface DeployOptions extends ClusterAccess, RenderInputs {
+  dryRun?: boolean;
+  wait?: boolean;
+  timeoutMs?: number;
+  concurrency?: number;
+  force?: boolean;
+  pruneProtected?: boolean;
+  progress?: ProgressSink;
+  now?: () => Date;
+}
+
+export interface DeployResult extends RunResult {
+  /** Requests sent to the API server, for --debug and benchmarks. */
+  requests: { total: number; writes: number; retries: number };
+}
+
+export const DEFAULT_TIMEOUT_MS = 300_000;
+export const DEFAULT_CONCURRENCY = 16;
+
+/** Opens the cluster connection; nothing is sent until the first call. */
+export function openCluster(access: ClusterAccess): KubeClient {
+  return connect({ ...access });
+}
+
+/** Renders the reference for the namespace the client targets, resolving packages through the registry source. */
+export async function renderDesired(inputs: RenderInputs, namespace: string, progress: ProgressSink): Promise<DesiredRelease> {
+  const sourceOptions: Parameters<typeof createPackageSource>[0] = { cwd: inputs.cwd, env: process.env, progress };
+  if (inputs.registry) sourceOptions.registry = inputs.registry;
+  const source = await createPackageSource(sourceOptions);
+  const rendered = await renderReference({
+    reference: inputs.reference,
+    namespace,
+    source,
+    variableFiles: inputs.variableFiles ?? [],
+    sets: inputs.sets ?? [],
+    cwd: inputs.cwd,
+    progress,
+    ...(inputs.release ? { release: inputs.release } : {}),
+  });
+  for (const warning of rendered.warnings) progress({ type: 'warn', text: warning });
+  return fromRendered(rendered, source.resolved());
+}
+
+export function checkConcurrency(value: number | undefined): number {
+  const n = value ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new UsageError(`--concurrency ${String(value)} is not a whole number between 1 and 256`);
+  }
+  return n;
+}
+
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  const progress = options.progress ?? silentProgress;
+  const concurrency = checkConcurrency(options.concurrency);
+  const client = openCluster(options);
+  try {
+    const desired = await renderDesired(options, client.target.namespace, progress);
+    const result = await runRelease(client, desired, {
+      dryRun: options.dryRun ?? false,
+      wait: options.wait ?? true,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      concurrency,
+      force: options.force ?? false,
+      pruneProtected: options.pruneProtected ?? false,
+      progress,
+      now: options.now ?? (() => new Date()),
+    });
+    const { requests, writes, retries } = client.transport.stats;
+    return { ...result, requests: { total: requests, writes, retries } };
+  } catch (err) {
+    throw clusterFailure(err);
+  } finally {
+    client.close();
+  }
+}

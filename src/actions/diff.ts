@@ -1,0 +1,108 @@
+/**
+ * `diff`: what `deploy` would do, object by object, without changing anything. Objects that are
+ * provably unchanged cost no request; the rest are dry-run applied on the server, so the diff
+ * includes server defaulting, admission and the merge of fields other managers own — the same
+ * answer the real apply would give.
+ */
+import { stringify } from 'yaml';
+import { clusterFailure } from '../kube/client.js';
+import { maskSecret, normalizeForDiff } from '../kube/normalize.js';
+import { describeRef } from '../kube/objects.js';
+import { summarize, type PlanAction, type PlanItem } from '../kube/plan.js';
+import { unifiedDiff } from '../kube/text-diff.js';
+import type { KubeObject } from '../render/types.js';
+import { planRelease } from '../release/deployer.js';
+import { checkConcurrency, openCluster, renderDesired, type ClusterAccess, type RenderInputs } from './deploy.js';
+import { silentProgress, type ProgressSink } from './progress.js';
+
+export interface DiffOptions extends ClusterAccess, RenderInputs {
+  concurrency?: number;
+  pruneProtected?: boolean;
+  progress?: ProgressSink;
+}
+
+export interface DiffEntry {
+  action: PlanAction;
+  package: string;
+  apiVersion: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+  /** `<ns>/<Kind>/<name> (<package>)` */
+  header: string;
+  /** Unified diff lines (`@@`, ` `, `-`, `+`); Secret values are replaced by their sizes. */
+  diff: string[];
+  /** The dry-run failed: the deploy would fail the same way. */
+  error?: string;
+}
+
+export interface DiffResult {
+  release: string;
+  namespace: string;
+  summary: { create: number; update: number; delete: number; unchanged: number; protected: number };
+  /** Every object, in deploy order, then deletions. */
+  entries: DiffEntry[];
+  changed: boolean;
+  requests: { total: number; writes: number; retries: number };
+}
+
+function toYaml(object: KubeObject | undefined): string {
+  return object ? stringify(object, { sortMapEntries: true, lineWidth: 0 }) : '';
+}
+
+/** Before and after as shown to people: normalised, Secret values replaced by sizes. */
+function texts(item: PlanItem): { before: string; after: string } {
+  const live = item.live ? normalizeForDiff(item.live) : undefined;
+  const wanted = item.preview ?? item.prepared?.object;
+  const after = item.action === 'delete' || item.action === 'protected' || !wanted ? undefined : normalizeForDiff(wanted);
+  const before = item.action === 'create' ? undefined : live;
+  return {
+    before: toYaml(before ? maskSecret(before) : undefined),
+    after: toYaml(after ? maskSecret(after, before) : undefined),
+  };
+}
+
+export async function diff(options: DiffOptions): Promise<DiffResult> {
+  const progress = options.progress ?? silentProgress;
+  const concurrency = checkConcurrency(options.concurrency);
+  const client = openCluster(options);
+  try {
+    const desired = await renderDesired(options, client.target.namespace, progress);
+    progress({ type: 'start', id: 'diff', text: `comparing ${desired.objects.length} objects with ${client.target.server}` });
+    const { plan } = await planRelease(client, desired, {
+      dryRun: true,
+      concurrency,
+      pruneProtected: options.pruneProtected ?? false,
+    });
+    progress({ type: 'succeed', id: 'diff', text: `compared ${desired.objects.length} objects` });
+    const entries: DiffEntry[] = plan.items.map((item) => {
+      const { before, after } = item.action === 'unchanged' ? { before: '', after: '' } : texts(item);
+      const entry: DiffEntry = {
+        action: item.action,
+        package: item.package,
+        apiVersion: item.ref.apiVersion,
+        kind: item.ref.kind,
+        namespace: item.ref.namespace ?? null,
+        name: item.ref.name,
+        header: `${describeRef(item.ref)} (${item.package})`,
+        diff: item.action === 'unchanged' || item.action === 'protected' ? [] : unifiedDiff(before, after),
+      };
+      if (item.error) entry.error = item.error;
+      return entry;
+    });
+    const summary = summarize(plan);
+    const { requests, writes, retries } = client.transport.stats;
+    return {
+      release: plan.release,
+      namespace: plan.namespace,
+      summary,
+      entries,
+      changed: summary.create + summary.update + summary.delete > 0,
+      requests: { total: requests, writes, retries },
+    };
+  } catch (err) {
+    throw clusterFailure(err);
+  } finally {
+    client.close();
+  }
+}

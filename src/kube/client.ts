@@ -1,0 +1,187 @@
+/**
+ * The Kubernetes client every cluster action uses: addressing by apiVersion/kind through
+ * discovery, server-side apply (field manager `stackanetes`, force), dry-run, lists with
+ * pagination, deletes. Errors carry the object they concern, so messages name it.
+ */
+import { ClusterError, describeCause } from '../errors.js';
+import type { KubeObject } from '../render/types.js';
+import { loadClusterTarget, type ClusterFlags, type ClusterTarget } from './config.js';
+import { Discovery, type ResourceInfo } from './discovery.js';
+import { createTransport, isApiError, KubeApiError, type KubeTransport, type TransportOptions } from './http.js';
+import { describeRef, FIELD_MANAGER, type ObjectRef } from './objects.js';
+
+export interface ListOptions {
+  labelSelector?: string;
+}
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  /** Take over fields another manager owns (we always do: the package is the desired state). */
+  force?: boolean;
+}
+
+export interface KubeClient {
+  readonly target: ClusterTarget;
+  readonly transport: KubeTransport;
+  /** The resource for a kind, or undefined when the cluster does not serve it (yet). */
+  resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  list(apiVersion: string, kind: string, namespace: string | undefined, options?: ListOptions): Promise<KubeObject[]>;
+  apply(object: KubeObject, options?: ApplyOptions): Promise<KubeObject>;
+  create(object: KubeObject): Promise<KubeObject>;
+  mergePatch(ref: ObjectRef, patch: unknown): Promise<KubeObject>;
+  /** Deletes with background propagation; false when it was already gone. */
+  delete(ref: ObjectRef, options?: { propagation?: 'Background' | 'Foreground' }): Promise<boolean>;
+  close(): void;
+}
+
+/** Connects to the cluster the flags select (nothing is sent until the first call). */
+export function connect(flags: ClusterFlags, options: TransportOptions = {}): KubeClient {
+  const target = loadClusterTarget(flags);
+  return createClient(target, createTransport(target, options));
+}
+
+export function createClient(target: ClusterTarget, transport: KubeTransport): KubeClient {
+  const discovery = new Discovery(transport);
+
+  const need = async (apiVersion: string, kind: string): Promise<ResourceInfo> => {
+    const info = await discovery.resolve(apiVersion, kind);
+    if (!info) {
+      throw new ClusterError(`the cluster at ${target.server} does not serve ${kind} in ${apiVersion}`, {
+        hint: 'install the CustomResourceDefinition or API that provides it, or fix apiVersion/kind',
+      });
+    }
+    return info;
+  };
+  const collectionPath = (info: ResourceInfo, namespace: string | undefined): string => {
+    const base = info.apiVersion.includes('/') ? `/apis/${info.apiVersion}` : `/api/${info.apiVersion}`;
+    return info.namespaced && namespace
+      ? `${base}/namespaces/${encodeURIComponent(namespace)}/${info.plural}`
+      : `${base}/${info.plural}`;
+  };
+  const objectPath = async (ref: ObjectRef): Promise<string> => {
+    const info = await need(ref.apiVersion, ref.kind);
+    if (info.namespaced && !ref.namespace) {
+      throw new ClusterError(`${describeRef(ref)} is namespaced but has no namespace`);
+    }
+    return `${collectionPath(info, ref.namespace)}/${encodeURIComponent(ref.name)}`;
+  };
+  const wrap = (ref: ObjectRef, verb: string, err: unknown): never => {
+    if (err instanceof KubeApiError) {
+      throw new KubeApiError(err.status, err.reason, `${verb} ${describeRef(ref)}: ${err.message}`, err.details);
+    }
+    throw err;
+  };
+
+  return {
+    target,
+    transport,
+    resource: (apiVersion, kind) => discovery.resolve(apiVersion, kind),
+    async get(ref) {
+      const path = await objectPath(ref);
+      try {
+        return await transport.request<KubeObject>({ method: 'GET', path, idempotent: true });
+      } catch (err) {
+        if (isApiError(err, 404)) return undefined;
+        return wrap(ref, 'reading', err);
+      }
+    },
+    async list(apiVersion, kind, namespace, options = {}) {
+      const info = await need(apiVersion, kind);
+      const items: KubeObject[] = [];
+      let token: string | undefined;
+      do {
+        const page = await transport.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>({
+          method: 'GET',
+          path: collectionPath(info, namespace),
+          query: { labelSelector: options.labelSelector, limit: 500, continue: token },
+          idempotent: true,
+        });
+        // Items of a list carry no apiVersion/kind on a real API server.
+        for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
+        token = page.metadata?.continue || undefined;
+      } while (token);
+      return items;
+    },
+    async apply(object, options = {}) {
+      const ref: ObjectRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name };
+      if (object.metadata.namespace) ref.namespace = object.metadata.namespace;
+      const path = await objectPath(ref);
+      try {
+        return await transport.request<KubeObject>({
+          method: 'PATCH',
+          path,
+          query: {
+            fieldManager: FIELD_MANAGER,
+            force: options.force ?? true,
+            dryRun: options.dryRun ? 'All' : undefined,
+          },
+          body: object,
+          contentType: 'application/apply-patch+yaml',
+          idempotent: true, // applying the same configuration twice yields the same object
+        });
+      } catch (err) {
+        return wrap(ref, options.dryRun ? 'dry-run applying' : 'applying', err);
+      }
+    },
+    async create(object) {
+      const info = await need(object.apiVersion, object.kind);
+      try {
+        return await transport.request<KubeObject>({
+          method: 'POST',
+          path: collectionPath(info, object.metadata.namespace),
+          query: { fieldManager: FIELD_MANAGER },
+          body: object,
+          idempotent: false,
+        });
+      } catch (err) {
+        return wrap({ ...object, name: object.metadata.name }, 'creating', err);
+      }
+    },
+    async mergePatch(ref, patch) {
+      const path = await objectPath(ref);
+      try {
+        return await transport.request<KubeObject>({
+          method: 'PATCH',
+          path,
+          query: { fieldManager: FIELD_MANAGER },
+          body: patch,
+          contentType: 'application/merge-patch+json',
+          idempotent: true,
+        });
+      } catch (err) {
+        return wrap(ref, 'patching', err);
+      }
+    },
+    async delete(ref, options = {}) {
+      const path = await objectPath(ref);
+      try {
+        await transport.request({
+          method: 'DELETE',
+          path,
+          body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagation ?? 'Background' },
+          idempotent: true, // a retried delete that already happened answers 404, which means done
+        });
+        return true;
+      } catch (err) {
+        if (isApiError(err, 404)) return false;
+        return wrap(ref, 'deleting', err);
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** Turns an API error into the one-line user error, naming the object it concerns. */
+export function clusterFailure(err: unknown): Error {
+  if (err instanceof KubeApiError) {
+    if (err.status === 403) {
+      return new ClusterError(`forbidden: ${err.message}`, {
+        cause: err,
+        hint: 'the kubeconfig user needs RBAC permissions for this namespace and kind',
+      });
+    }
+    return new ClusterError(err.message, { cause: err });
+  }
+  return err instanceof Error ? err : new ClusterError(describeCause(err));
+}

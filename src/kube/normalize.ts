@@ -1,0 +1,128 @@
+/**
+ * What makes two objects "the same" for diff and for skipping writes. The server adds fields we
+ * never set (defaults, status, bookkeeping), so equality is "everything we want is already there"
+ * (desired ⊆ live) plus our applied-digest annotation matching, which proves we have not dropped
+ * a field since the last apply (dropping one makes server-side apply remove it).
+ */
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '../render/types.js';
+import { ANNOTATION_APPLIED, deepClone, isPlainObject } from './objects.js';
+
+/** Sorted-key JSON, so digests do not depend on the order templates wrote keys in. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function sha256(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+/** The object as we send it: Secret stringData folded into data (as the API server stores it), digest annotated. */
+export interface PreparedObject {
+  object: KubeObject;
+  digest: string;
+}
+
+export function prepareDesired(rendered: KubeObject): PreparedObject {
+  const object = deepClone(rendered);
+  if (object.kind === 'Secret' && groupless(object.apiVersion) && isPlainObject(object.stringData)) {
+    const data: Record<string, unknown> = isPlainObject(object.data) ? { ...object.data } : {};
+    for (const [k, v] of Object.entries(object.stringData)) {
+      data[k] = Buffer.from(typeof v === 'string' ? v : String(v), 'utf8').toString('base64');
+    }
+    object.data = data;
+    delete object.stringData;
+  }
+  if (object.metadata.annotations) {
+    const rest = { ...object.metadata.annotations };
+    delete rest[ANNOTATION_APPLIED];
+    object.metadata.annotations = rest;
+    if (Object.keys(rest).length === 0) delete object.metadata.annotations;
+  }
+  const digest = sha256(canonicalJson(object));
+  object.metadata.annotations = { ...(object.metadata.annotations ?? {}), [ANNOTATION_APPLIED]: digest };
+  return { object, digest };
+}
+
+function groupless(apiVersion: string): boolean {
+  return !apiVersion.includes('/');
+}
+
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'generation',
+  'creationTimestamp',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+];
+
+/** The object without what the server maintains and our own bookkeeping, for showing and comparing. */
+export function normalizeForDiff(object: KubeObject): KubeObject {
+  const copy = deepClone(object);
+  delete copy.status;
+  const meta = copy.metadata as Record<string, unknown>;
+  for (const field of SERVER_METADATA) delete meta[field];
+  if (copy.metadata.annotations) {
+    delete copy.metadata.annotations[ANNOTATION_APPLIED];
+    if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+  }
+  if (copy.metadata.labels && Object.keys(copy.metadata.labels).length === 0) delete copy.metadata.labels;
+  return copy;
+}
+
+/** True when every field of `desired` has the same value in `live` (lists: same length, item by item). */
+export function isSubset(desired: unknown, live: unknown): boolean {
+  if (desired === null) return live === null || live === undefined;
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isSubset(d, live[i]));
+  }
+  if (isPlainObject(desired)) {
+    if (!isPlainObject(live)) return false;
+    return Object.entries(desired).every(([k, v]) => v === undefined || isSubset(v, live[k]));
+  }
+  return desired === live;
+}
+
+/** True when the live object needs no request: our digest is on it and it still holds every desired field. */
+export function isUnchanged(prepared: PreparedObject, live: KubeObject): boolean {
+  if (live.metadata.annotations?.[ANNOTATION_APPLIED] !== prepared.digest) return false;
+  return isSubset(prepared.object, live);
+}
+
+export function sameContent(a: KubeObject, b: KubeObject): boolean {
+  return canonicalJson(normalizeForDiff(a)) === canonicalJson(normalizeForDiff(b));
+}
+
+/**
+ * Replaces Secret values with their sizes so no diff, plan or log ever shows them. When `other`
+ * is given, keys whose values differ between the two are marked, so a change of same-sized
+ * values is still visible.
+ */
+export function maskSecret(object: KubeObject, other?: KubeObject): KubeObject {
+  if (object.kind !== 'Secret' || !groupless(object.apiVersion)) return object;
+  const copy = deepClone(object);
+  const otherData = other && isPlainObject(other.data) ? other.data : undefined;
+  for (const field of ['data', 'stringData'] as const) {
+    const values = copy[field];
+    if (!isPlainObject(values)) continue;
+    const masked: Record<string, string> = {};
+    for (const [k, v] of Object.entries(values)) {
+      const text = typeof v === 'string' ? v : String(v);
+      const size = field === 'data' ? Buffer.from(text, 'base64').length : Buffer.byteLength(text);
+      const changed = otherData !== undefined && field === 'data' && k in otherData && otherData[k] !== v;
+      masked[k] = `(${size} bytes${changed ? ', changed' : ''})`;
+    }
+    copy[field] = masked;
+  }
+  return copy;
+}

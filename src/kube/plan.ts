@@ -1,0 +1,217 @@
+/**
+ * The plan: every object of the release classified create / update / unchanged, plus what the
+ * previous revisions owned that is no longer rendered (delete, or protected). Live state comes
+ * from one LIST per kind and namespace rather than one GET per object. An object whose live copy
+ * carries our applied digest and every desired field is unchanged without any further request;
+ * the others are dry-run applied (diff) or applied (deploy) to learn what really changes.
+ */
+import { ConflictError, InputError } from '../errors.js';
+import type { KubeObject } from '../render/types.js';
+import type { DesiredRelease } from '../release/desired.js';
+import type { ReleaseObject } from '../release/types.js';
+import type { KubeClient } from './client.js';
+import type { ResourceInfo } from './discovery.js';
+import { KubeApiError } from './http.js';
+import { isUnchanged, prepareDesired, sameContent, type PreparedObject } from './normalize.js';
+import {
+  describeRef,
+  LABEL_MANAGED_BY,
+  LABEL_PART_OF,
+  objectKey,
+  PROTECTED_KINDS,
+  refOf,
+  type ObjectRef,
+} from './objects.js';
+import { kindRank, mapLimit } from './order.js';
+
+export type PlanAction = 'create' | 'update' | 'unchanged' | 'delete' | 'protected';
+
+export interface PlanItem {
+  action: PlanAction;
+  package: string;
+  version: string;
+  ref: ObjectRef;
+  key: string;
+  /** The object to apply (absent for delete/protected). */
+  prepared?: PreparedObject;
+  live?: KubeObject;
+  /** What the server would make of the apply (diff with dry-run only). */
+  preview?: KubeObject;
+  /** Why a dry-run failed (an immutable field, a validation error): the deploy would fail the same way. */
+  error?: string;
+  /** The target namespace itself, created because it was missing: not part of the release. */
+  implicit?: boolean;
+}
+
+export interface Plan {
+  release: string;
+  namespace: string;
+  /** Desired objects in deploy order, then deletions in reverse order. */
+  items: PlanItem[];
+}
+
+export interface PlanOptions {
+  /** Objects the previous revisions applied; what is not desired any more gets pruned. */
+  previous: readonly ReleaseObject[];
+  /** Dry-run apply every object not provably unchanged (diff, deploy --dry-run). */
+  dryRun: boolean;
+  concurrency: number;
+  pruneProtected: boolean;
+}
+
+/** What the cluster serves for each kind used, resolved concurrently. */
+async function resolveKinds(client: KubeClient, objects: readonly KubeObject[]): Promise<Map<string, ResourceInfo | undefined>> {
+  const wanted = [...new Set(objects.map((o) => `${o.apiVersion}\u0000${o.kind}`))];
+  const infos = await Promise.all(
+    wanted.map((k) => {
+      const [apiVersion, kind] = k.split('\u0000') as [string, string];
+      return client.resource(apiVersion, kind);
+    }),
+  );
+  return new Map(wanted.map((k, i) => [k, infos[i]]));
+}
+
+/** Puts namespaced objects into the target namespace and takes it off cluster-scoped ones. */
+function placeObject(object: KubeObject, info: ResourceInfo | undefined, namespace: string): KubeObject {
+  const namespaced = info ? info.namespaced : object.metadata.namespace !== undefined || object.kind !== 'Namespace';
+  if (namespaced && !object.metadata.namespace) return { ...object, metadata: { ...object.metadata, namespace } };
+  if (!namespaced && object.metadata.namespace !== undefined) {
+    const metadata = { ...object.metadata };
+    delete metadata.namespace;
+    return { ...object, metadata };
+  }
+  return object;
+}
+
+function ownerRelease(live: KubeObject): string | undefined {
+  const labels = live.metadata.labels ?? {};
+  return labels[LABEL_MANAGED_BY] === 'stackanetes' ? labels[LABEL_PART_OF] : undefined;
+}
+
+/** Builds the plan; reads only, except dry-run applies when `dryRun` is set. */
+export async function computePlan(client: KubeClient, desired: DesiredRelease, options: PlanOptions): Promise<Plan> {
+  const kinds = await resolveKinds(client, [...desired.objects.map((o) => o.object), ...options.previous.map((o) => o.object)]);
+  const info = (o: KubeObject): ResourceInfo | undefined => kinds.get(`${o.apiVersion}\u0000${o.kind}`);
+
+  const wanted: PlanItem[] = [];
+  const seen = new Map<string, string>();
+  for (const entry of desired.objects) {
+    const object = placeObject(entry.object, info(entry.object), desired.namespace);
+    const ref = refOf(object);
+    const key = objectKey(ref);
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new InputError(`${describeRef(ref)} is rendered twice (by ${other} and ${entry.package})`, {
+        hint: 'rename one of them or disable one through its package variables',
+      });
+    }
+    seen.set(key, entry.package);
+    wanted.push({ action: 'create', package: entry.package, version: entry.version, ref, key, prepared: prepareDesired(object) });
+  }
+  const gone: PlanItem[] = [];
+  const goneSeen = new Set<string>();
+  for (const entry of options.previous) {
+    const object = placeObject(entry.object, info(entry.object), desired.namespace);
+    const ref = refOf(object);
+    const key = objectKey(ref);
+    if (seen.has(key) || goneSeen.has(key)) continue;
+    goneSeen.add(key);
+    gone.push({ action: 'delete', package: entry.package, version: entry.version, ref, key });
+  }
+
+  // The target namespace: if the release does not render it, deploy creates it (and keeps it).
+  const namespaceRef: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name: desired.namespace };
+  if (!seen.has(objectKey(namespaceRef))) {
+    const object: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: desired.namespace, labels: { [LABEL_MANAGED_BY]: 'stackanetes' } },
+    };
+    wanted.unshift({
+      action: 'create',
+      package: '-',
+      version: '-',
+      ref: namespaceRef,
+      key: objectKey(namespaceRef),
+      prepared: prepareDesired(object),
+      implicit: true,
+    });
+  }
+
+  // Live state: one LIST per (apiVersion, kind, namespace); namespaces one GET each (never list a cluster's).
+  if (!kinds.has(`v1\u0000Namespace`)) kinds.set(`v1\u0000Namespace`, await client.resource('v1', 'Namespace'));
+  const groups = new Map<string, { apiVersion: string; kind: string; namespace: string | undefined }>();
+  const namespaceRefs: ObjectRef[] = [];
+  for (const item of [...wanted, ...gone]) {
+    const { apiVersion, kind, namespace } = item.ref;
+    if (!kinds.get(`${apiVersion}\u0000${kind}`)) continue; // not served yet (its CRD is in this release)
+    if (kind === 'Namespace') namespaceRefs.push(item.ref);
+    else groups.set(`${apiVersion}\u0000${kind}\u0000${namespace ?? ''}`, { apiVersion, kind, namespace });
+  }
+  const live = new Map<string, KubeObject>();
+  const found = await Promise.all(namespaceRefs.map((ref) => client.get(ref)));
+  for (const o of found) if (o) live.set(objectKey(refOf(o)), o);
+  await mapLimit([...groups.values()], options.concurrency, async (g) => {
+    for (const o of await client.list(g.apiVersion, g.kind, g.namespace)) live.set(objectKey(refOf(o)), o);
+  });
+
+  const conflicts: string[] = [];
+  for (const item of wanted) {
+    const current = live.get(item.key);
+    if (!current) continue;
+    item.live = current;
+    const owner = ownerRelease(current);
+    if (owner !== undefined && owner !== desired.release && !item.implicit) {
+      conflicts.push(`${describeRef(item.ref)} belongs to release ${owner}`);
+      continue;
+    }
+    item.action = item.implicit || isUnchanged(item.prepared as PreparedObject, current) ? 'unchanged' : 'update';
+  }
+  if (conflicts.length > 0) {
+    throw new ConflictError(`${conflicts.join('; ')}, not to release ${desired.release}: refusing to touch it`, {
+      hint: 'rename the object in one of the packages, or remove the other release first',
+    });
+  }
+
+  if (options.dryRun) {
+    await mapLimit(
+      wanted.filter((i) => i.action !== 'unchanged' && !i.implicit && info(i.prepared?.object as KubeObject)),
+      options.concurrency,
+      async (item) => {
+        try {
+          item.preview = await client.apply((item.prepared as PreparedObject).object, { dryRun: true, force: true });
+          if (item.live && sameContent(item.preview, item.live)) item.action = 'unchanged';
+        } catch (err) {
+          if (!(err instanceof KubeApiError)) throw err;
+          item.error = err.message;
+        }
+      },
+    );
+  }
+
+  const deletions: PlanItem[] = [];
+  for (const item of gone) {
+    const current = live.get(item.key);
+    if (!current || ownerRelease(current) !== desired.release) continue; // gone already, or not ours to delete
+    item.live = current;
+    if (PROTECTED_KINDS.has(item.ref.kind) && !options.pruneProtected) item.action = 'protected';
+    deletions.push(item);
+  }
+  // Reverse deploy order: last package first, and inside that what depends on others first.
+  deletions.reverse();
+  deletions.sort((a, b) => kindRank(b.ref.kind) - kindRank(a.ref.kind));
+
+  return { release: desired.release, namespace: desired.namespace, items: [...wanted, ...deletions] };
+}
+
+/** Counts for the `Plan:` summary line. */
+export function summarize(plan: Plan): { create: number; update: number; delete: number; unchanged: number; protected: number } {
+  const count = (a: PlanAction): number => plan.items.filter((i) => i.action === a).length;
+  return {
+    create: count('create'),
+    update: count('update'),
+    delete: count('delete'),
+    unchanged: count('unchanged'),
+    protected: count('protected'),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * One deploy of a desired release, shared by `deploy` and `rollback`: read the history, plan,
+ * record a pending revision, apply wave by wave, prune, then mark the revision deployed (or
+ * failed) and supersede what came before — including revisions an interrupted deploy left
+ * pending, whose objects are also pruned if no longer wanted. A deploy that changes nothing
+ * writes nothing, not even a revision.
+ */
+import type { ProgressSink } from '../actions/progress.js';
+import { executePlan, type ExecuteFailure, type ResultRow } from '../kube/apply.js';
+import type { KubeClient } from '../kube/client.js';
+import { computePlan, summarize, type Plan } from '../kube/plan.js';
+import { manifestDigest, type DesiredRelease } from './desired.js';
+import { createReleaseStore, HISTORY_MAX, type ReleaseStore } from './store.js';
+import type { ReleaseObject, ReleaseRecord } from './types.js';
+
+export interface RunOptions {
+  dryRun: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  concurrency: number;
+  force: boolean;
+  pruneProtected: boolean;
+  progress: ProgressSink;
+  now: () => Date;
+}
+
+export interface RunResult {
+  release: string;
+  namespace: string;
+  /** The revision written; undefined when nothing changed or on --dry-run. */
+  revision?: number;
+  outcome: 'deployed' | 'unchanged' | 'failed' | 'dry-run';
+  rows: ResultRow[];
+  /** Revisions this deploy marked superseded (the previous one, and any left pending). */
+  superseded: number[];
+  failure?: ExecuteFailure;
+}
+
+/** What prune compares against: the last deployed revision and whatever later revisions tried. */
+export function ownedBefore(history: readonly ReleaseRecord[]): { objects: ReleaseObject[]; last?: ReleaseRecord } {
+  const lastDeployed = [...history].reverse().find((r) => r.status === 'deployed');
+  const later = history.filter((r) => r.revision > (lastDeployed?.revision ?? 0) && r.status !== 'superseded');
+  const records = [...(lastDeployed ? [lastDeployed] : []), ...later];
+  const result: { objects: ReleaseObject[]; last?: ReleaseRecord } = { objects: records.flatMap((r) => r.objects) };
+  const last = history[history.length - 1];
+  if (last) result.last = last;
+  return result;
+}
+
+/** Reads the history and plans, so `diff` shows exactly what `deploy` would do. */
+export async function planRelease(
+  client: KubeClient,
+  desired: DesiredRelease,
+  options: { dryRun: boolean; concurrency: number; pruneProtected: boolean },
+): Promise<{ plan: Plan; history: ReleaseRecord[]; store: ReleaseStore }> {
+  const store = createReleaseStore(client, desired.namespace);
+  const history = await store.list(desired.release);
+  const { objects } = ownedBefore(history);
+  const plan = await computePlan(client, desired, { previous: objects, ...options });
+  return { plan, history, store };
+}
+
+export async function runRelease(client: KubeClient, desired: DesiredRelease, options: RunOptions): Promise<RunResult> {
+  const deadline = Date.now() + options.timeoutMs;
+  const { plan, history, store } = await planRelease(client, desired, {
+    dryRun: options.dryRun,
+    concurrency: options.concurrency,
+    pruneProtected: options.pruneProtected,
+  });
+  const base = { release: desired.release, namespace: desired.namespace, superseded: [] as number[] };
+  const counts = summarize(plan);
+  const digest = manifestDigest(desired.objects);
+  const last = history[history.length - 1];
+
+  if (options.dryRun) {
+    const statusOf = { create: 'created', update: 'updated', unchanged: 'unchanged', delete: 'deleted', protected: 'protected' } as const;
+    const rows: ResultRow[] = plan.items.map((i) => ({
+      package: i.package,
+      version: i.version,
+      kind: i.ref.kind,
+      name: i.ref.name,
+      namespace: i.ref.namespace ?? '-',
+      status: i.error ? 'failed' : statusOf[i.action],
+      ...(i.error ? { message: i.error } : {}),
+    }));
+    const failed = plan.items.find((i) => i.error);
+    return { ...base, outcome: 'dry-run', rows, ...(failed ? { failure: { message: failed.error as string, notReady: [] } } : {}) };
+  }
+
+  const noChanges = counts.create + counts.update + counts.delete === 0;
+  if (noChanges && last?.status === 'deployed' && last.manifestDigest === digest) {
+    // Nothing to write. With --wait, still make sure what is there is ready.
+    const result = await executePlan(client, plan, { ...options, deadline, packages: desired.packages });
+    return { ...base, outcome: result.failure ? 'failed' : 'unchanged', rows: result.rows, ...(result.failure ? { failure: result.failure } : {}) };
+  }
+
+  const revision = Math.max(0, ...history.map((r) => r.revision)) + 1;
+  const now = options.now().toISOString();
+  const record: ReleaseRecord = {
+    release: desired.release,
+    namespace: desired.namespace,
+    revision,
+    status: 'pending',
+    description: desired.description,
+    root: desired.root,
+    packages: desired.packages,
+    parameters: desired.parameters,
+    manifestDigest: digest,
+    objects: desired.objects,
+    createdAt: now,
+    updatedAt: now,
+  };
+  // The namespace has to exist before the revision can be stored in it.
+  const namespaceItem = plan.items.find((i) => i.implicit && i.action === 'create');
+  if (namespaceItem?.prepared) {
+    await client.apply(namespaceItem.prepared.object, { force: true });
+    namespaceItem.action = 'unchanged';
+  }
+  await store.create(record);
+
+  const result = await executePlan(client, plan, { ...options, deadline, packages: desired.packages });
+  if (namespaceItem) {
+    const r = result.rows.find((x) => x.kind === 'Namespace' && x.name === desired.namespace && x.package === '-');
+    if (r) r.status = 'created';
+  }
+  const failedRow = result.rows.find((r) => r.status === 'failed');
+  const failure: ExecuteFailure | undefined =
+    result.failure ?? (failedRow ? { message: `${failedRow.kind} ${failedRow.name}: ${failedRow.message ?? 'failed'}`, notReady: [] } : undefined);
+  if (failure) {
+    await store.setStatus(desired.release, revision, 'failed', failure.message);
+    return { ...base, revision, outcome: 'failed', rows: result.rows, failure };
+  }
+  await store.setStatus(desired.release, revision, 'deployed');
+  const superseded: number[] = [];
+  for (const r of history) {
+    if (r.status === 'deployed' || r.status === 'pending') {
+      await store.setStatus(desired.release, r.revision, 'superseded');
+      superseded.push(r.revision);
+    }
+  }
+  // Keep the last HISTORY_MAX revisions, as Helm's --history-max does.
+  const excess = history.length + 1 - HISTORY_MAX;
+  for (const r of history.slice(0, Math.max(0, excess))) await store.delete(desired.release, r.revision);
+  return { ...base, revision, outcome: 'deployed', rows: result.rows, superseded };
+}
+
+

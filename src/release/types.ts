@@ -1,0 +1,46 @@
+/**
+ * A release revision: what one deploy (or rollback) put into a namespace. It holds the rendered
+ * objects themselves, so rollback needs neither the registry nor the packages, and prune knows
+ * exactly what a revision owned.
+ */
+import type { KubeObject } from '../render/types.js';
+
+export type RevisionStatus = 'pending' | 'deployed' | 'failed' | 'superseded';
+
+export interface ReleasePackage {
+  name: string;
+  version: string;
+  digest?: string;
+  origin: string;
+}
+
+/** One object of the manifest, with the package that rendered it. */
+export interface ReleaseObject {
+  package: string;
+  version: string;
+  object: KubeObject;
+}
+
+export interface ReleaseRecord {
+  release: string;
+  namespace: string;
+  revision: number;
+  status: RevisionStatus;
+  /** What made it: `deploy stackanetes/stackanetes@1.0.0`, `rollback to 3`. */
+  description: string;
+  root: { name: string; version: string; digest?: string };
+  /** In deploy order. */
+  packages: ReleasePackage[];
+  /** Each package's merged variables, by package name. Stored in a Secret because they hold passwords. */
+  parameters: Record<string, Record<string, unknown>>;
+  /** sha256 over the canonical manifest: equal digests mean an identical deploy. */
+  manifestDigest: string;
+  objects: ReleaseObject[];
+  createdAt: string;
+  updatedAt: string;
+  /** Set when status is failed: the first line of what went wrong. */
+  failure?: string;
+}
+
+/** A revision without its manifest, as `history` lists it. */
+export type RevisionSummary = Omit<ReleaseRecord, 'objects' | 'parameters'>;
