@@ -1,0 +1,277 @@
+/**
+ * `stackanetes-registry`: runs the server in the foreground and administers users, tokens and
+ * namespace members directly on the storage (no server needed, so an administrator can
+ * bootstrap the first account). Errors are one line naming the value and the fix.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, ENV, resolveConfig, type RawServeOptions } from './config.js';
+import { HttpError, StorageConflict } from './errors.js';
+import { hashPassword } from './auth.js';
+import { createLogger } from './log.js';
+import { startServer } from './server.js';
+import { openStorage } from './storage/open.js';
+import type { Storage } from './storage/types.js';
+import { checkNamePart, checkPassword, checkUserName } from './validate.js';
+import { serverVersion } from './version.js';
+
+const EXIT = { ok: 0, usage: 2, invalid: 3, notFound: 4, conflict: 5, internal: 70 } as const;
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+function storageOf(opts: { storage?: string }, env: NodeJS.ProcessEnv): string {
+  const storage = opts.storage ?? env[ENV.storage];
+  if (!storage) throw new CliError(`no storage given`, EXIT.usage, `pass --storage DIR or --storage postgres://USER@HOST/DB (or set ${ENV.storage})`);
+  return storage;
+}
+
+async function withStorage<T>(opts: { storage?: string }, env: NodeJS.ProcessEnv, fn: (s: Storage) => Promise<T>): Promise<T> {
+  const storage = await openStorage(storageOf(opts, env), { lockStaleMs: 10000, pgPoolSize: 2 });
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function readPassword(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
+  if (stdin.isTTY) process.stderr.write('password (end with Enter, then Ctrl-D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const text = Buffer.concat(chunks).toString('utf8');
+  const line = text.split(/\r?\n/)[0] ?? '';
+  try {
+    return checkPassword(line);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.invalid, 'pipe the password on stdin, e.g. printf "%s\\n" "$PASSWORD" | stackanetes-registry user add NAME');
+  }
+}
+
+function runServe(raw: RawServeOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  return (async () => {
+    const config = resolveConfig(raw, env);
+    const logger = createLogger(config.logLevel);
+    const storage = await openStorage(config.storage, {
+      lockStaleMs: config.lockStaleMs,
+      pgPoolSize: config.pgPoolSize,
+      onLockCompromised: (key, err) => logger.log('error', 'storage lock compromised', { key, error: err.message }),
+    });
+    let server;
+    try {
+      server = await startServer({ config, storage, logger, version: serverVersion() });
+    } catch (err) {
+      await storage.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new CliError(`cannot listen on ${config.host}:${config.port} (${code})`, EXIT.usage, 'choose another --listen address');
+      }
+      throw err;
+    }
+    const running = server;
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        logger.log('info', 'signal received', { signal });
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onInt);
+        void running.close().then(resolve);
+      };
+      const onTerm = () => stop('SIGTERM');
+      const onInt = () => stop('SIGINT');
+      process.on('SIGTERM', onTerm);
+      process.on('SIGINT', onInt);
+    });
+    return EXIT.ok;
+  })();
+}
+
+function storageOption(): Option {
+  return new Option('--storage <dir|url>', `storage directory or postgres:// URL (env ${ENV.storage})`);
+}
+
+/** Runs the CLI with `argv` (node, script, args…) and returns the exit code; never calls process.exit. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let result: Promise<number> = Promise.resolve(EXIT.ok);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const program = new Command('stackanetes-registry')
+    .description('The stackanetes package registry (App Registry API) and its administration')
+    .version(serverVersion(), '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true);
+
+  program
+    .command('serve')
+    .description('run the registry in the foreground until SIGTERM/SIGINT')
+    .option('--listen <host:port>', `address to listen on (env ${ENV.listen}; default 127.0.0.1:8080)`)
+    .addOption(storageOption())
+    .option('--database <url>', 'alias of --storage for a postgres:// URL')
+    .option('--max-body <size>', `largest request body, e.g. 20MiB (env ${ENV.maxBody})`)
+    .option('--max-unpacked <size>', `largest unpacked package (gzip bomb guard), e.g. 100MiB (env ${ENV.maxUnpacked})`)
+    .option('--token-ttl <duration>', `lifetime of login tokens, e.g. 30d (env ${ENV.tokenTtl})`)
+    .option('--allow-signup', `let anyone create an account with POST /api/v1/users (env ${ENV.allowSignup}=true)`)
+    .option('--anonymous-reads <bool>', `serve reads without a token (env ${ENV.anonymousReads}; default true)`)
+    .option('--require-auth-reads', 'same as --anonymous-reads false')
+    .option('--log-level <level>', `debug|info|warn|error (env ${ENV.logLevel}; default info)`)
+    .option('--shutdown-timeout <duration>', `how long in-flight requests may finish on SIGTERM (env ${ENV.shutdownTimeout}; default 30s)`)
+    .option('--blob-cache <size>', `memory for hot blobs (env ${ENV.blobCache}; default 64MiB)`)
+    .option('--lock-stale <duration>', `filesystem: when a dead holder's lock is broken (env ${ENV.lockStale}; default 10s, min 2s)`)
+    .option('--pg-pool <n>', `PostgreSQL connections per process (env ${ENV.pgPool}; default 10)`)
+    .action((opts: RawServeOptions) => {
+      result = runServe(opts, env);
+    });
+
+  const user = program.command('user').description('manage user accounts');
+  user
+    .command('add <name>')
+    .description('create a user; the password is read from stdin (first line)')
+    .addOption(storageOption())
+    .action((name: string, opts: { storage?: string }) => {
+      result = (async () => {
+        checkUserName(name);
+        const password = await readPassword(process.stdin);
+        await withStorage(opts, env, async (s) => s.addUser({ username: name, passwordHash: await hashPassword(password), createdAt: new Date().toISOString() }));
+        out(`user ${name} created`);
+        return EXIT.ok;
+      })();
+    });
+  user
+    .command('passwd <name>')
+    .description("change a user's password (read from stdin) and revoke their tokens")
+    .addOption(storageOption())
+    .action((name: string, opts: { storage?: string }) => {
+      result = (async () => {
+        checkUserName(name);
+        const password = await readPassword(process.stdin);
+        await withStorage(opts, env, async (s) => {
+          if (!(await s.setPassword(name, await hashPassword(password)))) throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'create it with `user add`');
+          await s.revokeUserTokens(name);
+        });
+        out(`password of ${name} changed; existing tokens revoked`);
+        return EXIT.ok;
+      })();
+    });
+  user
+    .command('remove <name>')
+    .description('delete a user, their tokens and memberships')
+    .addOption(storageOption())
+    .action((name: string, opts: { storage?: string }) => {
+      result = (async () => {
+        checkUserName(name);
+        const removed = await withStorage(opts, env, (s) => s.removeUser(name));
+        if (!removed) throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'list users with `user list`');
+        out(`user ${name} removed`);
+        return EXIT.ok;
+      })();
+    });
+  user
+    .command('list')
+    .description('list user names')
+    .addOption(storageOption())
+    .action((opts: { storage?: string }) => {
+      result = (async () => {
+        for (const u of await withStorage(opts, env, (s) => s.listUsers())) out(`${u.username}\t${u.createdAt}`);
+        return EXIT.ok;
+      })();
+    });
+
+  program
+    .command('token')
+    .description('manage login tokens')
+    .command('revoke <user>')
+    .description('revoke every token of a user')
+    .addOption(storageOption())
+    .action((name: string, opts: { storage?: string }) => {
+      result = (async () => {
+        checkUserName(name);
+        const count = await withStorage(opts, env, (s) => s.revokeUserTokens(name));
+        out(`${count} token(s) of ${name} revoked`);
+        return EXIT.ok;
+      })();
+    });
+
+  const member = program.command('member').description('manage who may push to a namespace');
+  member
+    .command('add <namespace> <user>')
+    .description('add (or change) a member of a namespace; creates the namespace if nobody owns it yet')
+    .option('--owner', 'make the user an owner (owners manage members)')
+    .addOption(storageOption())
+    .action((ns: string, name: string, opts: { storage?: string; owner?: boolean }) => {
+      result = (async () => {
+        checkNamePart(ns, 'namespace');
+        checkUserName(name);
+        const role = opts.owner ? 'owner' : 'member';
+        await withStorage(opts, env, (s) => s.setMember(ns, name, role));
+        out(`${name} is now ${role} of ${ns}`);
+        return EXIT.ok;
+      })();
+    });
+  member
+    .command('remove <namespace> <user>')
+    .description('remove a member (the last owner cannot be removed)')
+    .addOption(storageOption())
+    .action((ns: string, name: string, opts: { storage?: string }) => {
+      result = (async () => {
+        checkNamePart(ns, 'namespace');
+        checkUserName(name);
+        if (!(await withStorage(opts, env, (s) => s.removeMember(ns, name)))) throw new CliError(`${name} is not a member of ${ns}`, EXIT.notFound);
+        out(`${name} removed from ${ns}`);
+        return EXIT.ok;
+      })();
+    });
+  member
+    .command('list <namespace>')
+    .description('list members and roles')
+    .addOption(storageOption())
+    .action((ns: string, opts: { storage?: string }) => {
+      result = (async () => {
+        checkNamePart(ns, 'namespace');
+        const members = await withStorage(opts, env, (s) => s.listMembers(ns));
+        if (!members) throw new CliError(`namespace ${ns} has no owner yet`, EXIT.notFound, 'the first push claims it, or use `member add NS USER --owner`');
+        for (const m of members) out(`${m.username}\t${m.role}`);
+        return EXIT.ok;
+      })();
+    });
+
+  try {
+    await program.parseAsync(argv as string[]);
+    return await result;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  const line = (message: string, hint?: string) => {
+    process.stderr.write(`error: ${message}\n${hint ? `  fix: ${hint}\n` : ''}`);
+  };
+  if (err instanceof CliError) {
+    line(err.message, err.hint);
+    return err.exitCode;
+  }
+  if (err instanceof ConfigError) {
+    line(err.message);
+    return EXIT.usage;
+  }
+  if (err instanceof HttpError) {
+    line(err.message);
+    return err.status === 404 ? EXIT.notFound : err.status === 409 ? EXIT.conflict : EXIT.invalid;
+  }
+  if (err instanceof StorageConflict) {
+    line(err.message);
+    return err.kind === 'missing-user' || err.kind === 'missing-namespace' ? EXIT.notFound : EXIT.conflict;
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01') {
+    line(`cannot open storage: ${(err as Error).message}`, 'check the --storage URL and that PostgreSQL is running');
+    return EXIT.invalid;
+  }
+  line(`internal error: ${(err as Error).stack ?? String(err)}`);
+  return EXIT.internal;
+}
