@@ -83,9 +83,40 @@ function placeObject(object: KubeObject, info: ResourceInfo | undefined, namespa
   return object;
 }
 
-function ownerRelease(live: KubeObject): string | undefined {
+/** The release an object belongs to by its labels, when stackanetes manages it. */
+export function ownerRelease(live: KubeObject): string | undefined {
   const labels = live.metadata.labels ?? {};
   return labels[LABEL_MANAGED_BY] === 'stackanetes' ? labels[LABEL_PART_OF] : undefined;
+}
+
+/**
+ * The live copies of `refs` (keyed by objectKey): one LIST per (apiVersion, kind, namespace),
+ * namespaces one GET each (never list a cluster's). Kinds the cluster does not serve yet have
+ * no live objects.
+ */
+export async function fetchLive(client: KubeClient, refs: readonly ObjectRef[], concurrency: number): Promise<Map<string, KubeObject>> {
+  const groups = new Map<string, { apiVersion: string; kind: string; namespace: string | undefined }>();
+  const namespaceRefs: ObjectRef[] = [];
+  const served = new Map<string, boolean>();
+  await Promise.all(
+    [...new Set(refs.map((r) => `${r.apiVersion}\u0000${r.kind}`))].map(async (k) => {
+      const [apiVersion, kind] = k.split('\u0000') as [string, string];
+      served.set(k, (await client.resource(apiVersion, kind)) !== undefined);
+    }),
+  );
+  for (const ref of refs) {
+    const { apiVersion, kind, namespace } = ref;
+    if (!served.get(`${apiVersion}\u0000${kind}`)) continue;
+    if (kind === 'Namespace') namespaceRefs.push(ref);
+    else groups.set(`${apiVersion}\u0000${kind}\u0000${namespace ?? ''}`, { apiVersion, kind, namespace });
+  }
+  const live = new Map<string, KubeObject>();
+  const found = await Promise.all(namespaceRefs.map((ref) => client.get(ref)));
+  for (const o of found) if (o) live.set(objectKey(refOf(o)), o);
+  await mapLimit([...groups.values()], concurrency, async (g) => {
+    for (const o of await client.list(g.apiVersion, g.kind, g.namespace)) live.set(objectKey(refOf(o)), o);
+  });
+  return live;
 }
 
 /** Builds the plan; reads only, except dry-run applies when `dryRun` is set. */
@@ -138,22 +169,7 @@ export async function computePlan(client: KubeClient, desired: DesiredRelease, o
     });
   }
 
-  // Live state: one LIST per (apiVersion, kind, namespace); namespaces one GET each (never list a cluster's).
-  if (!kinds.has(`v1\u0000Namespace`)) kinds.set(`v1\u0000Namespace`, await client.resource('v1', 'Namespace'));
-  const groups = new Map<string, { apiVersion: string; kind: string; namespace: string | undefined }>();
-  const namespaceRefs: ObjectRef[] = [];
-  for (const item of [...wanted, ...gone]) {
-    const { apiVersion, kind, namespace } = item.ref;
-    if (!kinds.get(`${apiVersion}\u0000${kind}`)) continue; // not served yet (its CRD is in this release)
-    if (kind === 'Namespace') namespaceRefs.push(item.ref);
-    else groups.set(`${apiVersion}\u0000${kind}\u0000${namespace ?? ''}`, { apiVersion, kind, namespace });
-  }
-  const live = new Map<string, KubeObject>();
-  const found = await Promise.all(namespaceRefs.map((ref) => client.get(ref)));
-  for (const o of found) if (o) live.set(objectKey(refOf(o)), o);
-  await mapLimit([...groups.values()], options.concurrency, async (g) => {
-    for (const o of await client.list(g.apiVersion, g.kind, g.namespace)) live.set(objectKey(refOf(o)), o);
-  });
+  const live = await fetchLive(client, [...wanted, ...gone].map((i) => i.ref), options.concurrency);
 
   const conflicts: string[] = [];
   for (const item of wanted) {

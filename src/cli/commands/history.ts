@@ -1,5 +1,34 @@
+/** `stackanetes history`: the revisions of a release, oldest first. */
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
+import { formatData, formatTable, parseOutputFormat } from '../output.js';
+import { accessOptions, addClusterFlags, type ClusterFlagValues } from './deploy.js';
 
-// Placeholder until this verb is built: registers nothing, so the CLI does not offer it.
-export function register(_program: Command, _env: CliEnv): void {}
+interface HistoryFlags extends ClusterFlagValues {
+  release?: string;
+  output: string;
+}
+
+export function register(program: Command, env: CliEnv): void {
+  addClusterFlags(program.command('history').description('list the revisions of a release'))
+    .option('--release <name>', 'release name (default: the only release in the namespace)')
+    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .action(async (flags: HistoryFlags) => {
+      const format = parseOutputFormat(flags.output);
+      const { history } = await import('../../actions/history.js');
+      const result = await history({ ...accessOptions(flags), ...(flags.release ? { release: flags.release } : {}) });
+      if (format !== 'table') return env.writer.out(formatData(result, format));
+      env.writer.out(
+        formatTable(
+          ['revision', 'updated', 'status', 'package', 'description'],
+          result.revisions.map((r) => [
+            r.revision,
+            r.updatedAt,
+            r.status,
+            `${r.root.name}@${r.root.version}`,
+            r.failure ? `${r.description}: ${r.failure}` : r.description,
+          ]),
+        ),
+      );
+    });
+}

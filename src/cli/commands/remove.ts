@@ -1,5 +1,55 @@
+/** `stackanetes remove REF`: delete a release's objects in reverse order; protected kinds are kept. */
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
+import { formatData, parseOutputFormat } from '../output.js';
+import { createProgress } from '../progress.js';
+import {
+  accessOptions,
+  addClusterFlags,
+  addRenderFlags,
+  parseConcurrency,
+  printRows,
+  renderOptions,
+  type ClusterFlagValues,
+  type RenderFlagValues,
+} from './deploy.js';
 
-// Placeholder until this verb is built: registers nothing, so the CLI does not offer it.
-export function register(_program: Command, _env: CliEnv): void {}
+interface RemoveFlags extends ClusterFlagValues, RenderFlagValues {
+  pruneProtected?: boolean;
+  concurrency: string;
+  output: string;
+}
+
+export function register(program: Command, env: CliEnv): void {
+  const command = program
+    .command('remove')
+    .description('delete what a release deployed, in reverse order; Namespaces and PVCs are kept (protected)')
+    .argument('<ref>', 'the package reference it was deployed from');
+  addRenderFlags(addClusterFlags(command))
+    .option('--prune-protected', 'also delete Namespaces and PersistentVolumeClaims (their data is lost)')
+    .option('--concurrency <n>', 'deletes sent at the same time', '16')
+    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .action(async (ref: string, flags: RemoveFlags) => {
+      const format = parseOutputFormat(flags.output);
+      const concurrency = parseConcurrency(flags.concurrency);
+      const progress = createProgress(env.writer, { quiet: format !== 'table' });
+      const { remove } = await import('../../actions/remove.js');
+      let result;
+      try {
+        result = await remove({
+          ...accessOptions(flags),
+          ...renderOptions(ref, flags),
+          pruneProtected: flags.pruneProtected ?? false,
+          concurrency,
+          progress: progress.sink,
+        });
+      } finally {
+        await progress.flush();
+      }
+      if (format !== 'table') return env.writer.out(formatData(result, format));
+      printRows(env.writer, result.rows);
+      env.writer.out(
+        `release ${result.release} removed from namespace ${result.namespace} (${result.revisions.length} revision record${result.revisions.length === 1 ? '' : 's'} deleted)`,
+      );
+    });
+}

@@ -1,0 +1,33 @@
+/** `history`: the revisions of a release, as stored in its namespace. */
+import { clusterFailure } from '../kube/client.js';
+import { createReleaseStore } from '../release/store.js';
+import { selectRelease } from '../release/select.js';
+import type { RevisionSummary } from '../release/types.js';
+import { openCluster, type ClusterAccess } from './deploy.js';
+
+export interface HistoryOptions extends ClusterAccess {
+  release?: string;
+}
+
+export interface HistoryResult {
+  release: string;
+  namespace: string;
+  revisions: RevisionSummary[];
+}
+
+export async function history(options: HistoryOptions): Promise<HistoryResult> {
+  const client = openCluster(options);
+  try {
+    const namespace = client.target.namespace;
+    const records = await selectRelease(createReleaseStore(client, namespace), namespace, options.release);
+    const revisions = records.map((r) => {
+      const { objects: _objects, parameters: _parameters, ...summary } = r;
+      return summary;
+    });
+    return { release: (records[0] as RevisionSummary).release, namespace, revisions };
+  } catch (err) {
+    throw clusterFailure(err);
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * `remove REF`: delete what a release deployed, in reverse deploy order (last package first,
+ * workloads before the configuration and accounts they use), and its revision records.
+ * Namespaces and PersistentVolumeClaims are kept and reported `protected`, as kpm did, unless
+ * asked; objects of other releases are never touched.
+ */
+import { ConflictError } from '../errors.js';
+import { clusterFailure } from '../kube/client.js';
+import { describeRef, objectKey, PROTECTED_KINDS, refOf, type ObjectRef } from '../kube/objects.js';
+import { kindRank, mapLimit } from '../kube/order.js';
+import { fetchLive, ownerRelease } from '../kube/plan.js';
+import { createReleaseStore } from '../release/store.js';
+import type { ReleaseObject } from '../release/types.js';
+import { checkConcurrency, openCluster, renderDesired, type ClusterAccess, type RenderInputs } from './deploy.js';
+import { silentProgress, type ProgressSink } from './progress.js';
+
+export interface RemoveOptions extends ClusterAccess, RenderInputs {
+  /** Also delete Namespaces and PersistentVolumeClaims. */
+  pruneProtected?: boolean;
+  concurrency?: number;
+  progress?: ProgressSink;
+}
+
+export interface RemoveRow {
+  package: string;
+  version: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  status: 'deleted' | 'protected' | 'absent' | 'not owned';
+}
+
+export interface RemoveResult {
+  release: string;
+  namespace: string;
+  rows: RemoveRow[];
+  /** Revision records deleted. */
+  revisions: number[];
+}
+
+export async function remove(options: RemoveOptions): Promise<RemoveResult> {
+  const progress = options.progress ?? silentProgress;
+  const concurrency = checkConcurrency(options.concurrency);
+  const client = openCluster(options);
+  try {
+    const namespace = client.target.namespace;
+    const desired = await renderDesired(options, namespace, progress);
+    const store = createReleaseStore(client, namespace);
+    const history = await store.list(desired.release);
+    // What the package renders now plus whatever any kept revision applied.
+    const entries: ReleaseObject[] = [];
+    const seen = new Set<string>();
+    for (const entry of [...desired.objects, ...history.flatMap((r) => r.objects)]) {
+      const key = objectKey(refOf(entry.object));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      entries.push(entry);
+    }
+    const refs = entries.map((e) => refOf(e.object));
+    const live = await fetchLive(client, refs, concurrency);
+    const liveOf = (ref: ObjectRef) => live.get(objectKey(ref));
+
+    const foreign = refs.filter((ref) => {
+      const o = liveOf(ref);
+      const owner = o ? ownerRelease(o) : undefined;
+      return owner !== undefined && owner !== desired.release;
+    });
+    if (foreign.length > 0) {
+      throw new ConflictError(
+        `${foreign.map(describeRef).join(', ')} belong${foreign.length === 1 ? 's' : ''} to another release: nothing was deleted`,
+        { hint: 'remove that release instead, or rename the objects' },
+      );
+    }
+
+    const order = entries.map((e, index) => ({ e, index, ref: refs[index] as ObjectRef }));
+    order.sort((a, b) => kindRank(b.ref.kind) - kindRank(a.ref.kind) || b.index - a.index);
+    progress({ type: 'start', id: 'remove', text: `removing release ${desired.release} from ${namespace}` });
+    const rows: RemoveRow[] = [];
+    let step: typeof order = [];
+    const flush = async (): Promise<void> => {
+      const done = await mapLimit(step, concurrency, async ({ e, ref }): Promise<RemoveRow> => {
+        const base = { package: e.package, version: e.version, kind: ref.kind, name: ref.name, namespace: ref.namespace ?? '-' };
+        const current = liveOf(ref);
+        if (!current) return { ...base, status: 'absent' };
+        if (ownerRelease(current) !== desired.release) return { ...base, status: 'not owned' };
+        if (PROTECTED_KINDS.has(ref.kind) && !options.pruneProtected) return { ...base, status: 'protected' };
+        const deleted = await client.delete(refOf(current));
+        return { ...base, status: deleted ? 'deleted' : 'absent' };
+      });
+      rows.push(...done);
+      step = [];
+    };
+    for (const item of order) {
+      if (step.length > 0 && kindRank(step[0]?.ref.kind ?? '') !== kindRank(item.ref.kind)) await flush();
+      step.push(item);
+    }
+    await flush();
+    const revisions: number[] = [];
+    for (const r of history) {
+      await store.delete(desired.release, r.revision);
+      revisions.push(r.revision);
+    }
+    // The namespace deploy created for the release is protected in the same way.
+    const nsRef: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
+    const ns = seen.has(objectKey(nsRef)) ? undefined : await client.get(nsRef);
+    if (ns && ns.metadata.labels?.['app.kubernetes.io/managed-by'] === 'stackanetes') {
+      const deleted = options.pruneProtected ? await client.delete(nsRef) : false;
+      rows.push({ package: '-', version: '-', kind: 'Namespace', name: namespace, namespace: '-', status: deleted ? 'deleted' : 'protected' });
+    }
+    progress({ type: 'succeed', id: 'remove', text: `removed release ${desired.release}` });
+    return { release: desired.release, namespace, rows, revisions };
+  } catch (err) {
+    throw clusterFailure(err);
+  } finally {
+    client.close();
+  }
+}

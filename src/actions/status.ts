@@ -1,0 +1,75 @@
+/**
+ * `status`: each object of the release's current revision with its live readiness, read from the
+ * cluster now (one LIST per kind), so it shows drift such as a deleted object or a crashed rollout.
+ */
+import { clusterFailure } from '../kube/client.js';
+import { objectKey, refOf } from '../kube/objects.js';
+import { fetchLive } from '../kube/plan.js';
+import { describeConditions, readiness } from '../kube/readiness.js';
+import { currentRevision, selectRelease } from '../release/select.js';
+import { createReleaseStore } from '../release/store.js';
+import type { RevisionStatus } from '../release/types.js';
+import { DEFAULT_CONCURRENCY, openCluster, type ClusterAccess } from './deploy.js';
+
+export interface StatusOptions extends ClusterAccess {
+  release?: string;
+}
+
+export interface ObjectStatus {
+  package: string;
+  version: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  /** `ready`, `not ready`, `failed` or `missing`. */
+  status: 'ready' | 'not ready' | 'failed' | 'missing';
+  reason: string;
+}
+
+export interface StatusResult {
+  release: string;
+  namespace: string;
+  revision: number;
+  revisionStatus: RevisionStatus;
+  updatedAt: string;
+  ready: number;
+  total: number;
+  objects: ObjectStatus[];
+}
+
+export async function status(options: StatusOptions): Promise<StatusResult> {
+  const client = openCluster(options);
+  try {
+    const namespace = client.target.namespace;
+    const record = currentRevision(await selectRelease(createReleaseStore(client, namespace), namespace, options.release));
+    const refs = record.objects.map((o) => refOf(o.object));
+    const live = await fetchLive(client, refs, DEFAULT_CONCURRENCY);
+    const objects: ObjectStatus[] = record.objects.map((o, i) => {
+      const ref = refs[i] as (typeof refs)[number];
+      const current = live.get(objectKey(ref));
+      const base = { package: o.package, version: o.version, kind: ref.kind, name: ref.name, namespace: ref.namespace ?? '-' };
+      if (!current) return { ...base, status: 'missing', reason: 'not found in the cluster' };
+      const r = readiness(current);
+      const conditions = r.ready ? '' : describeConditions(current);
+      return {
+        ...base,
+        status: r.ready ? 'ready' : r.failed ? 'failed' : 'not ready',
+        reason: r.ready ? '' : `${r.reason}${conditions ? `; ${conditions}` : ''}`,
+      };
+    });
+    return {
+      release: record.release,
+      namespace,
+      revision: record.revision,
+      revisionStatus: record.status,
+      updatedAt: record.updatedAt,
+      ready: objects.filter((o) => o.status === 'ready').length,
+      total: objects.length,
+      objects,
+    };
+  } catch (err) {
+    throw clusterFailure(err);
+  } finally {
+    client.close();
+  }
+}
