@@ -1,0 +1,138 @@
+/**
+ * Starts the built registry (`bin/stackanetes-registry serve`, as users run it) as a child
+ * process on a free loopback port, and talks to it over HTTP. Also creates throwaway PostgreSQL
+ * databases on the server jest's globalSetup started.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { repoRoot, runCli } from '../../helpers/cli.js';
+import { freePort, waitFor } from '../../services/ports.mjs';
+
+/** A registry child process. */
+export interface RunningRegistry {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything the process wrote (JSON log lines on stdout, errors on stderr). */
+  output(): string;
+  /** SIGTERM and wait for exit; resolves the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+}
+
+/** Starts `serve` with `--storage storage` plus extra flags; waits until /healthz answers. */
+export async function startRegistry(storage: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<RunningRegistry> {
+  const port = await freePort();
+  const args = [join(repoRoot, 'bin', 'stackanetes-registry'), 'serve', '--listen', `127.0.0.1:${port}`, '--storage', storage, '--log-level', 'warn', ...extraArgs];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let dead = false;
+  void exited.then(() => (dead = true));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => {
+        if (dead) throw new Error(`registry exited early: ${out}`);
+        return (await fetch(`${url}/healthz`)).ok;
+      },
+      30000,
+      `registry on port ${port}`,
+    );
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${out}`);
+  }
+  return {
+    url,
+    port,
+    child,
+    output: () => out,
+    async stop() {
+      if (!dead) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (!dead) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Creates a user with the admin CLI (password on stdin). */
+export async function addUser(storage: string, name: string, password = 'password'): Promise<void> {
+  const r = await runCli(['user', 'add', name, '--storage', storage], { bin: 'stackanetes-registry', input: `${password}\n` });
+  if (r.code !== 0) throw new Error(`user add ${name} failed: ${r.stderr}`);
+}
+
+/** Logs in and returns the token. */
+export async function login(url: string, username: string, password = 'password'): Promise<string> {
+  const r = await fetch(`${url}/api/v1/users/login`, { method: 'POST', body: JSON.stringify({ user: { username, password } }) });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { token: string }).token;
+}
+
+/** The push body of the wire protocol. */
+export function pushBody(blob: Buffer, release: string, mediaType = 'stackanetes', extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ blob: blob.toString('base64'), release, media_type: mediaType, ...extra });
+}
+
+/** POSTs a push; returns status and parsed body. */
+export async function push(url: string, token: string | undefined, pkg: string, blob: Buffer, release: string, options: { mediaType?: string; force?: boolean } = {}) {
+  const headers: Record<string, string> = token ? { authorization: token } : {};
+  const r = await fetch(`${url}/api/v1/packages/${pkg}${options.force ? '?force=true' : ''}`, { method: 'POST', headers, body: pushBody(blob, release, options.mediaType) });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
+/** A request returning status and JSON (or null). */
+export async function call(url: string, method: string, path: string, options: { token?: string; body?: string | Buffer } = {}): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = options.token ? { authorization: options.token } : {};
+  const r = await fetch(`${url}${path}`, { method, headers, body: options.body });
+  const text = await r.text();
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: r.status, body };
+}
+
+/** A fresh database on the test PostgreSQL; `drop()` removes it. */
+export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = process.env.STACKANETES_TEST_POSTGRES_URL;
+  if (!admin) throw new Error('STACKANETES_TEST_POSTGRES_URL is not set (jest globalSetup starts PostgreSQL)');
+  const name = `registry_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Deterministic PRNG (mulberry32) so randomised tests replay exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
