@@ -18,7 +18,7 @@ import { postProcess, releaseNameProblem } from '../render/post.js';
 import { renderPackage } from '../render/render.js';
 import type { RenderedObject, RenderedPackage, RenderedRelease } from '../render/types.js';
 import { validateObjects } from '../render/validate.js';
-import { cloneValue, isPlainObject, mergeLayer, originOf, parseSet, setToValues, startMerge, type Merged, type Variables } from '../render/values.js';
+import { cloneValue, isPlainObject, mergeLayer, originOf, parseSet, setToValues, startMerge, type Layer, type Merged, type Variables } from '../render/values.js';
 import { evaluateWhen } from '../render/when.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
@@ -80,6 +80,8 @@ interface Walk {
   warnings: string[];
   rendered: Set<string>;
   progress: ProgressSink;
+  /** The user's --variables files and --set expressions, in order (precedence level 5). */
+  userLayers: Layer[];
 }
 
 function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
@@ -87,20 +89,32 @@ function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
   return { release: { name: walk.release, namespace: walk.namespace }, package: { name: meta.name, version: meta.version } };
 }
 
-/** Merges a dependency's variables from its parent's merged parameters (levels 1–4). */
-function dependencyVariables(child: LoadedPackage, parent: LoadedPackage, parentMerged: Merged, entry: DependencyEntry, index: number): Merged {
+/** Applies a layer at the root and under the keys named after `name` (`stackanetes/neutron:`, `neutron:`). */
+function mergeForPackage(merged: Merged, name: string, layer: Layer): void {
+  mergeLayer(merged, layer);
+  for (const key of new Set([name, shortName(name)])) {
+    const section = layer.values[key];
+    if (isPlainObject(section)) mergeLayer(merged, { values: section, describe: (path) => layer.describe([key, ...path]) });
+  }
+}
+
+/**
+ * Merges a dependency's variables: its defaults (1), the parent's merged parameters at the root
+ * (2) and under the dependency's key (3), the dependency entry's `variables:` (4), and finally the
+ * user's files and --set again at the root and under the key (5), so the user always has the last word.
+ */
+function dependencyVariables(child: LoadedPackage, parent: LoadedPackage, parentMerged: Merged, entry: DependencyEntry, index: number, userLayers: readonly Layer[]): Merged {
   const childName = child.manifest.package.name;
   const parentName = parent.manifest.package.name;
   const merged = startMerge(child.manifest.variables, `${childName} defaults`);
-  const fromParent = (prefix: string[]) => (path: readonly string[]) => originOf(parentMerged, [...prefix, ...path]) ?? `${parentName} parameters`;
-  mergeLayer(merged, { values: parentMerged.values, describe: fromParent([]) });
-  for (const key of new Set([childName, shortName(childName)])) {
-    const section = parentMerged.values[key];
-    if (isPlainObject(section)) mergeLayer(merged, { values: section, describe: fromParent([key]) });
-  }
+  mergeForPackage(merged, childName, {
+    values: parentMerged.values,
+    describe: (path) => originOf(parentMerged, path) ?? `${parentName} parameters`,
+  });
   if (entry.variables) {
     mergeLayer(merged, { values: entry.variables, describe: () => `${parentName} manifest.yaml dependencies[${index}].variables` });
   }
+  for (const layer of userLayers) mergeForPackage(merged, childName, layer);
   return merged;
 }
 
@@ -144,7 +158,7 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
     if (child.manifest.package.name !== entry.name) {
       throw new InputError(`${meta.name} dependencies[${index}]: ${entry.name} resolved to ${child.origin.location}, which is ${child.manifest.package.name}`);
     }
-    await walkPackage(walk, child, dependencyVariables(child, pkg, merged, entry, index), [...stack, entry.name]);
+    await walkPackage(walk, child, dependencyVariables(child, pkg, merged, entry, index, walk.userLayers), [...stack, entry.name]);
   }
 }
 
@@ -165,9 +179,12 @@ export async function renderReference(options: RenderReferenceOptions): Promise<
     const release = options.release ?? shortName(meta.name);
     const problem = releaseNameProblem(release);
     if (problem) throw new UsageError(`release name ${JSON.stringify(release)} ${problem}`, { hint: 'pass --release NAME' });
+    const userLayers: Layer[] = [
+      ...files.map((file) => ({ values: file.values, describe: () => `--variables ${file.file}` })),
+      ...sets.map((set) => ({ values: setToValues(set), describe: () => `--set ${set.text}` })),
+    ];
     const merged = startMerge(root.manifest.variables, `${meta.name} defaults`);
-    for (const file of files) mergeLayer(merged, { values: file.values, describe: () => `--variables ${file.file}` });
-    for (const set of sets) mergeLayer(merged, { values: setToValues(set), describe: () => `--set ${set.text}` });
+    for (const layer of userLayers) mergeLayer(merged, layer);
     const walk: Walk = {
       source,
       release,
@@ -177,6 +194,7 @@ export async function renderReference(options: RenderReferenceOptions): Promise<
       warnings: [],
       rendered: new Set(),
       progress,
+      userLayers,
     };
     await walkPackage(walk, root, merged, [meta.name]);
     const objects = walk.packages.flatMap((p) => p.objects);

@@ -172,7 +172,7 @@ export function parseYamlFile(text: string, file: string): unknown {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const error = doc.errors[0];
   if (error) {
-    const pos = error.linePos?.[0];
+    const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
     throw new InputError(`${where}: invalid YAML: ${firstLine(error.message)}`);
   }

@@ -58,11 +58,84 @@ function snippetAt(source: string, line: number, column: number | undefined): st
   return end < 0 ? text.slice(start).trim() : text.slice(start, end + 2);
 }
 
+/**
+ * Helper arguments are looked up without strict checks (so `{{#if maybe}}` works), which makes
+ * `{{quote missing.key}}` fail as a bare TypeError. This finds the first root-level path whose
+ * parent does not exist, for a message with the line.
+ */
+function locateBrokenPath(source: string, context: unknown): { path: string; missing: string; line: number } | undefined {
+  let found: { path: string; missing: string; line: number } | undefined;
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(source);
+  } catch {
+    return undefined;
+  }
+  const visit = (node: unknown, depth: number): void => {
+    if (found || typeof node !== 'object' || node === null) return;
+    const n = node as { type?: string; path?: unknown; params?: unknown[]; hash?: { pairs: { value: unknown }[] }; program?: unknown; inverse?: unknown; body?: unknown[] };
+    if (n.type === 'PathExpression') {
+      const p = node as hbs.AST.PathExpression;
+      if (p.data || p.depth !== depth || p.parts.length < 2) return;
+      let current: unknown = context;
+      for (let i = 0; i < p.parts.length - 1; i++) {
+        const part = p.parts[i] as string;
+        current = typeof current === 'object' && current !== null ? (current as Record<string, unknown>)[part] : undefined;
+        if (current === undefined || current === null) {
+          found = { path: p.original, missing: p.parts.slice(0, i + 1).join('.'), line: p.loc.start.line };
+          return;
+        }
+      }
+      return;
+    }
+    if (n.type === 'BlockStatement') {
+      const name = (n.path as hbs.AST.PathExpression | undefined)?.original;
+      visit(n.path, depth);
+      for (const param of n.params ?? []) visit(param, depth);
+      for (const pair of n.hash?.pairs ?? []) visit(pair.value, depth);
+      visit(n.program, name === 'each' || name === 'with' ? depth + 1 : depth);
+      visit(n.inverse, depth);
+      return;
+    }
+    if (n.type === 'Program') {
+      for (const statement of n.body ?? []) visit(statement, depth);
+      return;
+    }
+    visit(n.path, depth);
+    for (const param of n.params ?? []) visit(param, depth);
+    for (const pair of n.hash?.pairs ?? []) visit(pair.value, depth);
+  };
+  visit(ast, 0);
+  return found;
+}
+
+/** Names the whole path and its first missing part when the context shows it (outside blocks it does). */
+function missingMessage(name: string, snippet: string | undefined, context: unknown): string {
+  const path = snippet ? /^\{\{~?\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)\s*~?\}\}$/.exec(snippet)?.[1] : undefined;
+  if (path) {
+    const parts = path.split('.');
+    let current: unknown = context;
+    for (let i = 0; i < parts.length; i++) {
+      const next = typeof current === 'object' && current !== null && Object.prototype.hasOwnProperty.call(current, parts[i] as string) ? (current as Record<string, unknown>)[parts[i] as string] : undefined;
+      if (next === undefined) {
+        const prefix = parts.slice(0, i + 1).join('.');
+        return prefix === path ? `missing variable "${path}"` : `missing variable "${path}" ("${prefix}" is not defined)`;
+      }
+      current = next;
+    }
+  }
+  return `missing variable "${name}"${snippet ? ` in ${snippet}` : ''}`;
+}
+
 /** Turns whatever Handlebars or a helper threw into a located fault. */
-function toFault(err: unknown, file: string, source: string): TemplateFault {
+function toFault(err: unknown, file: string, source: string, context?: unknown): TemplateFault {
   if (err instanceof TemplateFault) return err;
   if (err instanceof HelperError) return new TemplateFault(err.message, file, err.line);
   const raw = err instanceof Error ? err.message : String(err);
+  if (err instanceof TypeError && /Cannot read propert(y|ies) of (undefined|null)/.test(raw)) {
+    const broken = locateBrokenPath(source, context);
+    if (broken) return new TemplateFault(`missing variable "${broken.missing}" (reading ${broken.path})`, file, broken.line);
+  }
   const handlebarsLine = (err as { lineNumber?: number }).lineNumber;
   const handlebarsColumn = (err as { column?: number }).column;
   const parse = /^Parse error on line (\d+):[\s\S]*\n(Expecting [\s\S]*)$/.exec(raw);
@@ -78,7 +151,7 @@ function toFault(err: unknown, file: string, source: string): TemplateFault {
   const missing = /^"([^"]+)" not defined in/.exec(raw);
   if (missing) {
     const snippet = line !== undefined ? snippetAt(source, line, column) : undefined;
-    return new TemplateFault(`missing variable "${missing[1]}"${snippet ? ` in ${snippet}` : ''}`, file, line);
+    return new TemplateFault(missingMessage(missing[1] ?? '', snippet, context), file, line);
   }
   const partial = /The partial (.+) could not be found/.exec(raw);
   if (partial) return new TemplateFault(`unknown partial "${partial[1]}"`, file, line);
@@ -117,7 +190,7 @@ export class PackageEngine {
         try {
           return compiled(context, options);
         } catch (err) {
-          throw toFault(err, file, text);
+          throw toFault(err, file, text, context);
         }
       };
       this.partials.set(name, { file, run });
@@ -155,7 +228,7 @@ export class PackageEngine {
     try {
       return compiled(context, { data: { ...data } });
     } catch (err) {
-      throw this.fail(toFault(err, file, source));
+      throw this.fail(toFault(err, file, source, context));
     }
   }
 
@@ -176,7 +249,7 @@ export class PackageEngine {
       const out = compiled(context, { data: { ...data, capture } });
       return single ? capture.value : out;
     } catch (err) {
-      const fault = toFault(err, where, text);
+      const fault = toFault(err, where, text, context);
       throw new InputError(`${this.name} variables: ${where}: ${fault.reason} (derived default ${JSON.stringify(text)})`);
     }
   }

@@ -58,7 +58,7 @@ export function parseRendered(text: string, template: string, packageName: strin
   for (const [index, doc] of list.entries()) {
     const error = doc.errors[0];
     if (error) {
-      const pos = error.linePos?.[0];
+      const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
       const renderedLine = pos ? (text.split('\n')[pos.line - 1] ?? '') : '';
       const line = pos ? guessTemplateLine(template, renderedLine) : undefined;
       const reason = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
