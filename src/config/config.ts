@@ -1,0 +1,99 @@
+/**
+ * The user's stackanetes directory (`~/.stackanetes`, or `$STACKANETES_HOME`): config.yaml names
+ * registries and the default one; credentials.json holds login tokens (mode 0600); cache/ keeps
+ * pulled blobs by digest. Everything is read per invocation and written atomically.
+ */
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { InputError, UsageError } from '../errors.js';
+
+/** Where the user's config lives. */
+export function configHome(env: NodeJS.ProcessEnv): string {
+  return env.STACKANETES_HOME && env.STACKANETES_HOME !== '' ? env.STACKANETES_HOME : join(homedir(), '.stackanetes');
+}
+
+export interface UserConfig {
+  /** Registry used when neither --registry nor STACKANETES_REGISTRY is given: a name from `registries` or a URL. */
+  default?: string;
+  /** Short names for registries: `name: {url: https://…}`. */
+  registries: Record<string, { url: string }>;
+}
+
+/** Reads config.yaml; an absent file is an empty config. */
+export async function readUserConfig(env: NodeJS.ProcessEnv): Promise<UserConfig> {
+  const path = join(configHome(env), 'config.yaml');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { registries: {} };
+    throw new InputError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text) ?? {};
+  } catch (err) {
+    throw new InputError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InputError(`${path}: expected a mapping with default and registries`);
+  const record = doc as Record<string, unknown>;
+  const config: UserConfig = { registries: {} };
+  if (record.default !== undefined) {
+    if (typeof record.default !== 'string') throw new InputError(`${path}: default must be a registry name or URL, got ${JSON.stringify(record.default)}`);
+    config.default = record.default;
+  }
+  if (record.registries !== undefined) {
+    if (typeof record.registries !== 'object' || record.registries === null) throw new InputError(`${path}: registries must be a mapping name → {url}`);
+    for (const [name, value] of Object.entries(record.registries as Record<string, unknown>)) {
+      const url = typeof value === 'string' ? value : (value as { url?: unknown } | null)?.url;
+      if (typeof url !== 'string') throw new InputError(`${path}: registries.${name}.url must be a URL string`);
+      config.registries[name] = { url };
+    }
+  }
+  return config;
+}
+
+/**
+ * Normalises what a user writes for a registry to a base URL without trailing slash. No scheme
+ * means https, except for loopback hosts, which local test and development registries serve on
+ * plain http.
+ */
+export function normaliseRegistryUrl(value: string): string {
+  let text = value.trim().replace(/\/+$/, '');
+  if (text === '') throw new UsageError('empty registry address', { hint: 'give a host (registry.example.com) or a URL (https://registry.example.com)' });
+  if (!/^https?:\/\//.test(text)) {
+    const host = text.split('/')[0] ?? '';
+    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+    text = `${loopback ? 'http' : 'https'}://${text}`;
+  }
+  try {
+    const url = new URL(text);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    throw new UsageError(`registry address ${JSON.stringify(value)} is not a host or URL`);
+  }
+}
+
+/** The `host[:port]` a registry URL is known by in credentials and messages. */
+export function registryHost(url: string): string {
+  return new URL(url).host;
+}
+
+/** Resolves the registry to use: explicit (reference or --registry) > STACKANETES_REGISTRY > config default. */
+export function chooseRegistry(config: UserConfig, env: NodeJS.ProcessEnv, explicit?: string): string | undefined {
+  const value = explicit ?? (env.STACKANETES_REGISTRY || undefined) ?? config.default;
+  if (value === undefined) return undefined;
+  const named = config.registries[value];
+  return normaliseRegistryUrl(named ? named.url : value);
+}
+
+/** Writes a file atomically with the given mode (the temp file is created with it, so no window exposes a token). */
+export async function writeFileAtomic(path: string, text: string, mode = 0o644): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, text, { encoding: 'utf8', mode });
+  await chmod(tmp, mode);
+  await rename(tmp, path);
+}

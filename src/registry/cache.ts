@@ -1,0 +1,50 @@
+/**
+ * Pulled blobs, kept by digest under the config dir so a locked deploy works offline and repeated
+ * renders do not download again. Entries are re-verified on every read: a damaged file is deleted
+ * and reported as a miss, so the caller fetches it again instead of unpacking garbage.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { apprDigest, sha256 } from './digest.js';
+
+export type DigestKind = 'appr' | 'oci';
+
+export interface BlobCache {
+  /** The verified blob, or undefined when absent or corrupted (then `onCorrupt` is called and the entry removed). */
+  get(kind: DigestKind, digest: string): Promise<Buffer | undefined>;
+  put(kind: DigestKind, digest: string, tarGz: Buffer): Promise<void>;
+}
+
+export function createBlobCache(dir: string, onCorrupt: (digest: string) => void = () => {}): BlobCache {
+  const pathOf = (kind: DigestKind, digest: string): string => join(dir, kind, `${digest.replace(/^sha256:/, 'sha256-')}.tar.gz`);
+  return {
+    async get(kind, digest) {
+      const path = pathOf(kind, digest);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch {
+        return undefined;
+      }
+      let actual: string | undefined;
+      try {
+        actual = kind === 'appr' ? apprDigest(bytes, digest) : sha256(bytes);
+      } catch {
+        actual = undefined;
+      }
+      if (actual !== digest) {
+        onCorrupt(digest);
+        await rm(path, { force: true });
+        return undefined;
+      }
+      return bytes;
+    },
+    async put(kind, digest, tarGz) {
+      const path = pathOf(kind, digest);
+      await mkdir(join(dir, kind), { recursive: true });
+      const tmp = `${path}.${process.pid}.tmp`;
+      await writeFile(tmp, tarGz);
+      await rename(tmp, path);
+    },
+  };
+}

@@ -1,0 +1,368 @@
+/**
+ * The package source every rendering command uses. Local directories and tarballs go through the
+ * local source (no registry needed; a meta-package's dependencies come from sibling directories
+ * first). Registry (`[registry/]ns/name[@v|:channel|@sha256:…]`) and OCI (`oci://host/repo:v`)
+ * references are resolved with the pure resolver over an index fetched on demand; every blob is
+ * digest-checked before it is loaded; what was chosen is recorded in a lockfile, and `--locked`
+ * replays the lockfile exactly.
+ */
+import { dirname, join, relative } from 'node:path';
+import type { ProgressSink } from '../actions/progress.js';
+import { normaliseRegistryUrl, registryHost } from '../config/config.js';
+import { ConflictError, InputError, NotFoundError, isStackanetesError } from '../errors.js';
+import { createLocalSource } from '../package/local-source.js';
+import { loadPackageTarball } from '../package/load.js';
+import type { PackageSource } from '../package/source.js';
+import { SELF, type DependencyEntry, type LoadedPackage } from '../package/types.js';
+import { MEDIA_TYPE, type ApprChannel } from '../registry/appr.js';
+import { apprDigest } from '../registry/digest.js';
+import type { RegistrySession } from '../registry/session.js';
+import { LOCKFILE_NAME, readLockfile, writeLockfile, type LockedPackage } from './lockfile.js';
+import { parseReference, type OciReference } from './reference.js';
+import { resolveGraph, type IndexedChannel, type IndexedPackage, type IndexedRelease, type Need, type Requirement, type ResolvedRelease } from './resolve.js';
+
+/** One package the source handed out, for lockfiles and release records. */
+export interface ResolvedPackageRef {
+  name: string;
+  version: string;
+  digest?: string;
+  /** `<kind>:<where>`: `directory:/path`, `tarball:/path`, `registry:host/ns/name@1.0.0`, `oci:oci://host/repo@sha256:…`. */
+  origin: string;
+}
+
+/** A PackageSource that remembers what it resolved and can write the lockfile. */
+export interface ResolvingSource extends PackageSource {
+  /** Every package handed out so far (roots and dependencies), in hand-out order. */
+  resolved(): ResolvedPackageRef[];
+  /** Writes the lockfile when a registry or OCI package was resolved (never under --locked, which only reads it). */
+  writeLock(): Promise<void>;
+  /** The lockfile this source reads and writes. */
+  readonly lockfile: string;
+}
+
+export interface CreatePackageSourceOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** `--registry`: overrides STACKANETES_REGISTRY and the config default for names without a host. */
+  registry?: string;
+  /** `--locked`: every package must resolve to what the lockfile says. */
+  locked?: boolean;
+  /** Lockfile path; default `stackanetes.lock` in cwd (see defaultLockfilePath for "beside --variables"). */
+  lockfile?: string;
+  progress?: ProgressSink;
+  /** `--in-channel CH`: refuse a root release that is not in this channel, as kpm did. */
+  inChannel?: string;
+  /** `stackanetes update`: resolve afresh, ignoring the lockfile's pins. */
+  ignoreLock?: boolean;
+  /** Injected registry session (tests); default: opened lazily from `env` on first registry use. */
+  session?: RegistrySession;
+}
+
+type Origin = { kind: 'appr'; url: string } | { kind: 'oci'; host: string; prefix: string };
+
+interface MutableRelease extends IndexedRelease {
+  dependencies?: Omit<Requirement, 'requiredBy'>[];
+}
+
+interface MutablePackage extends IndexedPackage {
+  releases: MutableRelease[];
+}
+
+interface HandedOut extends ResolvedPackageRef {
+  lock: LockedPackage;
+}
+
+/** Builds the source for one command invocation. */
+export async function createPackageSource(options: CreatePackageSourceOptions): Promise<ResolvingSource> {
+  const local = createLocalSource({ cwd: options.cwd });
+  const lockPath = options.lockfile ?? join(options.cwd, LOCKFILE_NAME);
+  const lock = await readLockfile(lockPath);
+  if (options.locked && options.ignoreLock) throw new InputError('--locked cannot be combined with re-resolving (update)');
+  if (options.locked && !lock) {
+    throw new ConflictError(`--locked: no lockfile at ${lockPath}`, { hint: 'run once without --locked (or `stackanetes update`) to write it, then commit it' });
+  }
+  const lockedByName = new Map((options.ignoreLock ? [] : (lock?.packages ?? [])).map((p) => [p.name, p]));
+  const pins = new Map([...lockedByName.values()].filter((p) => !p.path).map((p) => [p.name, p.digest ? { version: p.version, digest: p.digest } : { version: p.version }]));
+
+  let sessionPromise: Promise<RegistrySession> | undefined = options.session ? Promise.resolve(options.session) : undefined;
+  const session = async (): Promise<RegistrySession> => {
+    sessionPromise ??= import('../registry/session.js').then((m) => m.openRegistrySession({ env: options.env, ...(options.progress ? { progress: options.progress } : {}) }));
+    return sessionPromise;
+  };
+
+  const index = new Map<string, MutablePackage>();
+  const originOf = new Map<string, Origin>();
+  const loaded = new Map<string, { pkg: LoadedPackage; oci?: string }>();
+  const roots: Requirement[] = [];
+  const rootRefs: string[] = [];
+  const handedOut = new Map<string, HandedOut>();
+  let plan = new Map<string, ResolvedRelease>();
+
+  const key = (name: string, version: string): string => `${name}@${version}`;
+
+  const originFromLock = (name: string): Origin | undefined => {
+    const entry = lockedByName.get(name);
+    if (entry?.registry) return { kind: 'appr', url: entry.registry };
+    if (entry?.oci) {
+      const { host, repository } = parseReference(entry.oci, options.cwd) as OciReference;
+      return { kind: 'oci', host, prefix: repository.endsWith(`/${name}`) ? repository.slice(0, -name.length - 1) : dirname(repository) };
+    }
+    return undefined;
+  };
+
+  const fetchListing = async (need: Extract<Need, { kind: 'package' }>): Promise<void> => {
+    const origin = originOf.get(need.name) as Origin;
+    if (options.locked) {
+      // The lock is the whole truth under --locked: no listing, so this works offline from the cache.
+      const entry = lockedByName.get(need.name);
+      index.set(need.name, { name: need.name, releases: entry?.digest ? [{ version: entry.version, digest: entry.digest }] : entry ? [{ version: entry.version }] : [] });
+      return;
+    }
+    const s = await session();
+    if (origin.kind === 'oci') {
+      const repository = ociRepository(origin, need.name);
+      const tags = await s.oci(origin.host).tags(repository);
+      const releases = tags.filter((t) => isSemver(t)).map((version) => ({ version }));
+      if (releases.length === 0) {
+        throw new NotFoundError(`package ${need.name} not found at OCI registry ${origin.host} (no version tags in ${repository}; required by ${need.requiredBy})`);
+      }
+      index.set(need.name, { name: need.name, releases });
+      return;
+    }
+    const client = s.appr(origin.url);
+    let manifests;
+    try {
+      manifests = await client.packageManifests(need.name);
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        throw new NotFoundError(`package ${need.name} not found at registry ${client.host} (required by ${need.requiredBy})`, {
+          hint: `push it (stackanetes push DIR --registry ${origin.url}) or fix the dependency name`,
+        });
+      }
+      throw err;
+    }
+    const releases = manifests.filter((m) => m.mediaType === MEDIA_TYPE).map((m) => ({ version: m.release, digest: m.digest }));
+    const channels = channelRecord(await client.channels(need.name));
+    index.set(need.name, { name: need.name, releases, channels });
+  };
+
+  const fetchDependencies = async (need: Extract<Need, { kind: 'dependencies' }>): Promise<void> => {
+    const origin = originOf.get(need.name) as Origin;
+    const release = index.get(need.name)?.releases.find((r) => r.version === need.version) as MutableRelease;
+    const s = await session();
+    let pkg: LoadedPackage;
+    let ociRef: string | undefined;
+    if (origin.kind === 'oci') {
+      const repository = ociRepository(origin, need.name);
+      const locked = lockedByName.get(need.name);
+      const reference = options.locked && locked?.oci?.includes('@') ? (locked.oci.split('@')[1] as string) : need.version;
+      const pulled = await s.oci(origin.host).pullPackage(repository, reference);
+      const digest = apprDigest(pulled.tarGz, `oci://${origin.host}/${repository}:${need.version}`);
+      if (release.digest && release.digest !== digest) {
+        throw new ConflictError(`oci://${origin.host}/${repository}:${need.version} has digest ${digest}, but ${lockPath} records ${release.digest}`, {
+          hint: 'the tag was overwritten: run `stackanetes update` to accept the new content',
+        });
+      }
+      release.digest = digest;
+      pkg = loadPackageTarball(pulled.tarGz, `oci://${origin.host}/${repository}:${need.version}`, 'oci');
+      pkg.digest = digest;
+      ociRef = `oci://${origin.host}/${repository}@${pulled.manifestDigest}`;
+    } else {
+      if (!release.digest) throw new ConflictError(`${need.name}@${need.version} has no digest in ${lockPath}`, { hint: 'run `stackanetes update`' });
+      pkg = (await s.fetchRelease(s.appr(origin.url), need.name, need.version, release.digest, { byDigest: options.locked === true })).pkg;
+    }
+    loaded.set(key(need.name, need.version), ociRef ? { pkg, oci: ociRef } : { pkg });
+    release.dependencies = pkg.manifest.dependencies.filter((d) => d.name !== SELF).map(constraintOf);
+    for (const dep of release.dependencies) if (!originOf.has(dep.name)) originOf.set(dep.name, originFromLock(dep.name) ?? origin);
+  };
+
+  /** Re-resolves every root so far; a package already handed out must keep its release (one release per package per deploy). */
+  const settle = async (): Promise<Map<string, ResolvedRelease>> => {
+    for (;;) {
+      const resolution = resolveGraph(roots, index, { pins, locked: options.locked === true, lockfile: lockPath });
+      if (resolution.complete) {
+        for (const [name, previous] of handedOut) {
+          const now = resolution.packages.get(name);
+          if (now && previous.lock.path === undefined && now.version !== previous.version) {
+            throw new ConflictError(
+              `incompatible requirements on ${name}: ${previous.version} was already chosen, but ${now.requiredBy.join(', ')} now needs ${now.version}`,
+              { hint: 'align the version constraints of the packages that depend on it' },
+            );
+          }
+        }
+        plan = resolution.packages;
+        return plan;
+      }
+      await Promise.all(resolution.needs.map((need) => (need.kind === 'package' ? fetchListing(need) : fetchDependencies(need))));
+    }
+  };
+
+  const handOut = (name: string): LoadedPackage => {
+    const chosen = plan.get(name);
+    const entry = chosen ? loaded.get(key(name, chosen.version)) : undefined;
+    if (!chosen || !entry) throw new Error(`resolution of ${name} finished without loading it`);
+    const origin = originOf.get(name) as Origin;
+    const lockEntry: LockedPackage = { name, version: chosen.version };
+    if (chosen.digest ?? entry.pkg.digest) lockEntry.digest = (chosen.digest ?? entry.pkg.digest) as string;
+    let where: string;
+    if (origin.kind === 'appr') {
+      lockEntry.registry = origin.url;
+      where = `registry:${registryHost(origin.url)}/${name}@${chosen.version}`;
+    } else {
+      lockEntry.oci = entry.oci as string;
+      where = `oci:${entry.oci}`;
+    }
+    const ref: HandedOut = { name, version: chosen.version, origin: where, lock: lockEntry };
+    if (lockEntry.digest) ref.digest = lockEntry.digest;
+    handedOut.set(name, ref);
+    return entry.pkg;
+  };
+
+  const fromRegistry = async (req: Requirement, origin: Origin): Promise<LoadedPackage> => {
+    if (!originOf.has(req.name)) originOf.set(req.name, origin);
+    roots.push(req);
+    await settle();
+    return handOut(req.name);
+  };
+
+  const recordLocal = (pkg: LoadedPackage): LoadedPackage => {
+    const { name, version } = pkg.manifest.package;
+    const locked = lockedByName.get(name);
+    if (options.locked && locked && locked.version !== version) {
+      throw new ConflictError(`--locked: ${lockPath} pins ${name}@${locked.version}, but ${pkg.origin.location} has ${version}`, {
+        hint: 'run `stackanetes update` to re-resolve and rewrite the lockfile, or drop --locked',
+      });
+    }
+    const lockEntry: LockedPackage = { name, version, path: relative(dirname(lockPath), pkg.origin.location) || '.' };
+    const ref: HandedOut = { name, version, origin: `${pkg.origin.kind}:${pkg.origin.location}`, lock: lockEntry };
+    if (pkg.digest) ref.digest = pkg.digest;
+    handedOut.set(name, ref);
+    return pkg;
+  };
+
+  const defaultOrigin = async (name: string, explicit: string | undefined, required: boolean): Promise<Origin | undefined> => {
+    if (explicit) return { kind: 'appr', url: normaliseRegistryUrl(explicit) };
+    const fromLock = originFromLock(name);
+    if (fromLock) return fromLock;
+    const s = await session();
+    const url = required ? s.registryUrl(options.registry) : s.optionalRegistryUrl(options.registry);
+    return url ? { kind: 'appr', url } : undefined;
+  };
+
+  const openOci = async (ref: OciReference): Promise<LoadedPackage> => {
+    const s = await session();
+    const pulled = await s.oci(ref.host).pullPackage(ref.repository, ref.digest ?? ref.tag ?? 'latest');
+    const digest = apprDigest(pulled.tarGz, ref.raw);
+    const pkg = loadPackageTarball(pulled.tarGz, ref.raw, 'oci');
+    pkg.digest = digest;
+    const { name, version } = pkg.manifest.package;
+    const locked = lockedByName.get(name);
+    if (options.locked && locked?.digest && locked.digest !== digest) {
+      throw new ConflictError(`--locked: ${ref.raw} has digest ${digest}, but ${lockPath} records ${locked.digest} for ${name}@${locked.version}`, {
+        hint: 'run `stackanetes update` to accept the new content, or drop --locked',
+      });
+    }
+    const prefix = ref.repository.endsWith(`/${name}`) ? ref.repository.slice(0, -name.length - 1) : dirname(ref.repository);
+    originOf.set(name, { kind: 'oci', host: ref.host, prefix });
+    const release: MutableRelease = { version, digest, dependencies: pkg.manifest.dependencies.filter((d) => d.name !== SELF).map(constraintOf) };
+    index.set(name, { name, releases: [release] });
+    loaded.set(key(name, version), { pkg, oci: `oci://${ref.host}/${ref.repository}@${pulled.manifestDigest}` });
+    for (const dep of release.dependencies ?? []) if (!originOf.has(dep.name)) originOf.set(dep.name, originFromLock(dep.name) ?? (originOf.get(name) as Origin));
+    roots.push({ name, version, requiredBy: 'the command line' });
+    await settle();
+    return handOut(name);
+  };
+
+  const checkInChannel = async (pkg: LoadedPackage, channelName: string): Promise<void> => {
+    const { name, version } = pkg.manifest.package;
+    const origin = originOf.get(name);
+    if (!origin || origin.kind !== 'appr') throw new InputError(`--in-channel needs a package from an App Registry; ${name} came from ${pkg.origin.location}`);
+    const s = await session();
+    const channels = index.get(name)?.channels ?? channelRecord(await s.appr(origin.url).channels(name));
+    const channel = channels[channelName];
+    if (!channel) {
+      throw new NotFoundError(`${name} has no channel ${JSON.stringify(channelName)}; channels: ${Object.keys(channels).join(', ') || 'none'}`);
+    }
+    if (!channel.releases.includes(version)) {
+      throw new ConflictError(`${name}@${version} is not in channel ${channelName} (its releases: ${channel.releases.join(', ') || 'none'})`, {
+        hint: `choose one of those, or add it: stackanetes channel ${name} --name ${channelName} --add ${version}`,
+      });
+    }
+  };
+
+  return {
+    lockfile: lockPath,
+    async open(reference) {
+      const ref = parseReference(reference, options.cwd);
+      if (!rootRefs.includes(reference)) rootRefs.push(reference);
+      let pkg: LoadedPackage;
+      if (ref.kind === 'directory' || ref.kind === 'tarball') pkg = recordLocal(await local.open(ref.path));
+      else if (ref.kind === 'oci') pkg = await openOci(ref);
+      else {
+        const origin = (await defaultOrigin(ref.name, ref.registry, true)) as Origin;
+        const req: Requirement = { name: ref.name, requiredBy: 'the command line' };
+        if (ref.version) req.version = ref.version;
+        if (ref.channel) req.channel = ref.channel;
+        if (ref.digest) req.digest = ref.digest;
+        pkg = await fromRegistry(req, origin);
+      }
+      if (options.inChannel) await checkInChannel(pkg, options.inChannel);
+      return pkg;
+    },
+    async dependency(parent: LoadedPackage, entry: DependencyEntry) {
+      if (entry.name === SELF) throw new InputError(`${parent.manifest.package.name}: $self is not a package to load`);
+      const parentName = parent.manifest.package.name;
+      const requiredBy = `${parentName}@${parent.manifest.package.version}`;
+      if (parent.origin.kind === 'directory' || parent.origin.kind === 'tarball') {
+        let localError: unknown;
+        try {
+          return recordLocal(await local.dependency(parent, entry));
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+          localError = err;
+        }
+        const origin = originOf.get(entry.name) ?? (await defaultOrigin(entry.name, undefined, false));
+        if (!origin) {
+          const message = isStackanetesError(localError) ? localError.message : String(localError);
+          throw new NotFoundError(`${message}, and no registry is configured to fall back to`, {
+            hint: 'add the package directory, or pass --registry URL / set STACKANETES_REGISTRY',
+          });
+        }
+        return fromRegistry({ ...constraintOf(entry), requiredBy }, origin);
+      }
+      // A registry or OCI parent was resolved with its whole graph: its dependencies are planned already.
+      if (!plan.has(entry.name)) {
+        const origin = originOf.get(entry.name) ?? originOf.get(parentName) ?? ((await defaultOrigin(entry.name, undefined, true)) as Origin);
+        return fromRegistry({ ...constraintOf(entry), requiredBy }, origin);
+      }
+      return handOut(entry.name);
+    },
+    resolved: () => [...handedOut.values()].map(({ lock: _lock, ...ref }) => ref),
+    async writeLock() {
+      if (options.locked) return;
+      const entries = [...handedOut.values()].map((h) => h.lock);
+      if (!entries.some((e) => e.registry || e.oci)) return;
+      await writeLockfile(lockPath, { roots: rootRefs, packages: entries });
+    },
+  };
+}
+
+function constraintOf(entry: DependencyEntry | Omit<Requirement, 'requiredBy'>): Omit<Requirement, 'requiredBy'> {
+  const c: Omit<Requirement, 'requiredBy'> = { name: entry.name };
+  if (entry.version) c.version = entry.version;
+  if (entry.channel) c.channel = entry.channel;
+  if (entry.digest) c.digest = entry.digest;
+  return c;
+}
+
+function channelRecord(channels: readonly ApprChannel[]): Record<string, IndexedChannel> {
+  return Object.fromEntries(channels.map((c) => [c.name, { current: c.current, releases: c.releases }]));
+}
+
+function ociRepository(origin: Extract<Origin, { kind: 'oci' }>, name: string): string {
+  return origin.prefix && origin.prefix !== '.' ? `${origin.prefix}/${name}` : name;
+}
+
+function isSemver(tag: string): boolean {
+  return /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(tag);
+}
