@@ -36,14 +36,12 @@ export async function startRegistry(storage: string, extraArgs: string[] = [], e
   void exited.then(() => (dead = true));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(
-      async () => {
-        if (dead) throw new Error(`registry exited early: ${out}`);
-        return (await fetch(`${url}/healthz`)).ok;
-      },
-      30000,
-      `registry on port ${port}`,
-    );
+    await Promise.race([
+      waitFor(async () => !dead && (await fetch(`${url}/healthz`)).ok, 30000, `registry on port ${port}`),
+      exited.then((code) => {
+        throw new Error(`registry exited with code ${code} before answering /healthz`);
+      }),
+    ]);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${out}`);
