@@ -23,7 +23,16 @@ const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const NAMESPACE = 'openstack';
 
 /** The OpenStack packages whose README must document every variable (the infrastructure packages have their own tests). */
-const OPENSTACK = ['stackanetes', 'keystone', 'glance', 'cinder', 'nova', 'neutron', 'horizon', 'searchlight'];
+const OPENSTACK = [
+  'stackanetes',
+  'keystone',
+  'glance',
+  'cinder',
+  'nova',
+  'neutron',
+  'horizon',
+  'searchlight',
+];
 const BUILT_IN = /\((v1|apps\/v1|batch\/v1|policy\/v1|autoscaling\/v2|[a-z.]+\.k8s\.io\/v1)\)/;
 
 const packageDirs = readdirSync(PACKAGES, { withFileTypes: true })
@@ -35,10 +44,24 @@ const packageDirs = readdirSync(PACKAGES, { withFileTypes: true })
 // share dependencies (validateObjects imports every kind at once), which would turn validation
 // into a "no schema" warning; importing the kinds one by one first sidesteps the race.
 beforeAll(async () => {
-  for (const kind of ['v1/Secret', 'v1/ConfigMap', 'v1/Service', 'v1/PersistentVolumeClaim', 'v1/ServiceAccount', 'batch/v1/Job',
-    'apps/v1/Deployment', 'apps/v1/StatefulSet', 'apps/v1/DaemonSet', 'networking.k8s.io/v1/Ingress', 'networking.k8s.io/v1/IngressClass',
-    'policy/v1/PodDisruptionBudget', 'rbac.authorization.k8s.io/v1/Role', 'rbac.authorization.k8s.io/v1/RoleBinding',
-    'rbac.authorization.k8s.io/v1/ClusterRole', 'rbac.authorization.k8s.io/v1/ClusterRoleBinding']) {
+  for (const kind of [
+    'v1/Secret',
+    'v1/ConfigMap',
+    'v1/Service',
+    'v1/PersistentVolumeClaim',
+    'v1/ServiceAccount',
+    'batch/v1/Job',
+    'apps/v1/Deployment',
+    'apps/v1/StatefulSet',
+    'apps/v1/DaemonSet',
+    'networking.k8s.io/v1/Ingress',
+    'networking.k8s.io/v1/IngressClass',
+    'policy/v1/PodDisruptionBudget',
+    'rbac.authorization.k8s.io/v1/Role',
+    'rbac.authorization.k8s.io/v1/RoleBinding',
+    'rbac.authorization.k8s.io/v1/ClusterRole',
+    'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+  ]) {
     await import(`kubernetes-models/${kind}`);
   }
 });
@@ -49,17 +72,26 @@ function render(dir: string, variableFiles: string[] = [], sets: string[] = []):
   const key = JSON.stringify([dir, variableFiles, sets]);
   let release = cache.get(key);
   if (!release) {
-    release = renderReference({ reference: join(PACKAGES, dir), namespace: NAMESPACE, variableFiles, sets, cwd: ROOT });
+    release = renderReference({
+      reference: join(PACKAGES, dir),
+      namespace: NAMESPACE,
+      variableFiles,
+      sets,
+      cwd: ROOT,
+    });
     cache.set(key, release);
   }
   return release;
 }
 
-const objectsOf = (release: RenderedRelease): KubeObject[] => release.packages.flatMap((p) => p.objects.map((o) => o.object));
+const objectsOf = (release: RenderedRelease): KubeObject[] =>
+  release.packages.flatMap((p) => p.objects.map((o) => o.object));
 
 /** One YAML stream, each object headed by the package and template that rendered it, so a golden diff points at its source. */
 function goldenText(release: RenderedRelease): string {
-  const docs = release.packages.flatMap((p) => p.objects.map((o) => `# ${o.package} ${o.template}\n${stringify(o.object, { lineWidth: 0 })}`));
+  const docs = release.packages.flatMap((p) =>
+    p.objects.map((o) => `# ${o.package} ${o.template}\n${stringify(o.object, { lineWidth: 0 })}`),
+  );
   return `${docs.join('---\n')}`;
 }
 
@@ -102,7 +134,16 @@ const packageNames = (release: RenderedRelease): string[] => release.packages.ma
 
 describe('golden files', () => {
   it('finds the whole package set in packages/', () => {
-    for (const name of [...OPENSTACK, 'mariadb', 'rabbitmq', 'memcached', 'etcd', 'elasticsearch', 'traefik', 'rados-gateway']) {
+    for (const name of [
+      ...OPENSTACK,
+      'mariadb',
+      'rabbitmq',
+      'memcached',
+      'etcd',
+      'elasticsearch',
+      'traefik',
+      'rados-gateway',
+    ]) {
       expect(packageDirs).toContain(name);
     }
   });
@@ -127,40 +168,77 @@ describe('the rendered package set', () => {
     ['stackanetes with Ceph + HA', 'stackanetes', [PARAMETERS, CEPH_HA]],
   ];
 
-  it.each(variants)('%s: every object of a built-in kind passed schema validation', async (_label, dir, files) => {
-    // renderReference throws on an invalid object; a warning means a kind had no schema at all.
-    const release = await render(dir, files);
-    expect(objectsOf(release).length).toBeGreaterThan(0);
-    expect(release.warnings.filter((w) => BUILT_IN.test(w))).toEqual([]);
-  });
+  it.each(variants)(
+    '%s: every object of a built-in kind passed schema validation',
+    async (_label, dir, files) => {
+      // renderReference throws on an invalid object; a warning means a kind had no schema at all.
+      const release = await render(dir, files);
+      expect(objectsOf(release).length).toBeGreaterThan(0);
+      expect(release.warnings.filter((w) => BUILT_IN.test(w))).toEqual([]);
+    },
+  );
 
-  it.each(variants)('%s: every container has an image, and every long-running one readiness and liveness probes', async (_label, dir, files) => {
-    for (const object of objectsOf(await render(dir, files))) {
-      for (const container of containersOf(object)) {
-        const where = `${object.kind}/${object.metadata.name} container ${container.name}`;
-        expect([where, typeof container.image === 'string' && container.image.length > 0]).toEqual([where, true]);
-        const probed = WORKLOADS.has(object.kind) && !(podSpec(object)?.initContainers ?? []).includes(container);
-        if (probed) expect([where, Boolean(container.readinessProbe), Boolean(container.livenessProbe)]).toEqual([where, true, true]);
+  it.each(variants)(
+    '%s: every container has an image, and every long-running one readiness and liveness probes',
+    async (_label, dir, files) => {
+      for (const object of objectsOf(await render(dir, files))) {
+        for (const container of containersOf(object)) {
+          const where = `${object.kind}/${object.metadata.name} container ${container.name}`;
+          expect([where, typeof container.image === 'string' && container.image.length > 0]).toEqual([
+            where,
+            true,
+          ]);
+          const probed =
+            WORKLOADS.has(object.kind) && !(podSpec(object)?.initContainers ?? []).includes(container);
+          if (probed)
+            expect([where, Boolean(container.readinessProbe), Boolean(container.livenessProbe)]).toEqual([
+              where,
+              true,
+              true,
+            ]);
+        }
       }
-    }
-  });
+    },
+  );
 
   it.each(variants)('%s: no ConfigMap holds a password or a key', async (_label, dir, files) => {
-    const secretValues = ['password', ...Object.values(parse(readFileSync(CEPH_HA, 'utf8')).ceph as Record<string, unknown>)
-      .flatMap((v) => (typeof v === 'object' && v !== null && 'keyring' in v ? [String((v as { keyring: string }).keyring)] : []))];
+    const secretValues = [
+      'password',
+      ...Object.values(parse(readFileSync(CEPH_HA, 'utf8')).ceph as Record<string, unknown>).flatMap((v) =>
+        typeof v === 'object' && v !== null && 'keyring' in v
+          ? [String((v as { keyring: string }).keyring)]
+          : [],
+      ),
+    ];
     for (const object of objectsOf(await render(dir, files)).filter((o) => o.kind === 'ConfigMap')) {
       const text = JSON.stringify(object.data ?? {}) + JSON.stringify(object.binaryData ?? {});
-      for (const value of secretValues) expect([object.metadata.name, value, text.includes(value)]).toEqual([object.metadata.name, value, false]);
+      for (const value of secretValues)
+        expect([object.metadata.name, value, text.includes(value)]).toEqual([
+          object.metadata.name,
+          value,
+          false,
+        ]);
     }
   });
 });
 
 describe('meta-package behaviour', () => {
   it('renders its dependencies in deploy order, with traefik but without cinder and rados-gateway by default', async () => {
-    expect(packageNames(await render('stackanetes', [PARAMETERS])).filter((n) => n !== 'stackanetes/stackanetes')).toEqual([
-      'stackanetes/mariadb', 'stackanetes/rabbitmq', 'stackanetes/memcached', 'stackanetes/etcd', 'stackanetes/elasticsearch',
-      'stackanetes/keystone', 'stackanetes/glance', 'stackanetes/nova', 'stackanetes/neutron', 'stackanetes/horizon',
-      'stackanetes/searchlight', 'stackanetes/traefik',
+    expect(
+      packageNames(await render('stackanetes', [PARAMETERS])).filter((n) => n !== 'stackanetes/stackanetes'),
+    ).toEqual([
+      'stackanetes/mariadb',
+      'stackanetes/rabbitmq',
+      'stackanetes/memcached',
+      'stackanetes/etcd',
+      'stackanetes/elasticsearch',
+      'stackanetes/keystone',
+      'stackanetes/glance',
+      'stackanetes/nova',
+      'stackanetes/neutron',
+      'stackanetes/horizon',
+      'stackanetes/searchlight',
+      'stackanetes/traefik',
     ]);
   });
 
@@ -177,19 +255,29 @@ describe('meta-package behaviour', () => {
     const ceph = objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA]));
     expect(find(local, 'PersistentVolumeClaim', 'glance-images')).toBeDefined();
     expect(find(ceph, 'PersistentVolumeClaim', 'glance-images')).toBeUndefined();
-    const conf = (find(ceph, 'Secret', 'glance-config')?.stringData as Record<string, string>)['glance-api.conf'];
+    const conf = (find(ceph, 'Secret', 'glance-config')?.stringData as Record<string, string>)[
+      'glance-api.conf'
+    ];
     expect(conf).toContain('enabled_backends = rbd:rbd');
   });
 
   it('overriding deployment.image.base changes every image derived from it', async () => {
     const before = objectsOf(await render('stackanetes', [PARAMETERS]));
-    const after = objectsOf(await render('stackanetes', [PARAMETERS], ['deployment.image.base=registry.example.com/kolla/%s:test']));
-    const images = (objects: KubeObject[]) => objects.flatMap((o) => containersOf(o).map((c) => c.image ?? ''));
+    const after = objectsOf(
+      await render('stackanetes', [PARAMETERS], ['deployment.image.base=registry.example.com/kolla/%s:test']),
+    );
+    const images = (objects: KubeObject[]) =>
+      objects.flatMap((o) => containersOf(o).map((c) => c.image ?? ''));
     const pairs = images(before).map((image, i) => [image, images(after)[i] ?? ''] as const);
     const derived = pairs.filter(([image]) => image.startsWith('quay.io/openstack.kolla/'));
     expect(derived.length).toBeGreaterThanOrEqual(40);
     for (const [image, changed] of derived) {
-      expect(changed).toBe(image.replace(/^quay\.io\/openstack\.kolla\/(.*):2025\.1-ubuntu-noble$/, 'registry.example.com/kolla/$1:test'));
+      expect(changed).toBe(
+        image.replace(
+          /^quay\.io\/openstack\.kolla\/(.*):2025\.1-ubuntu-noble$/,
+          'registry.example.com/kolla/$1:test',
+        ),
+      );
     }
     expect(images(after).filter((i) => i.startsWith('quay.io/openstack.kolla/'))).toEqual([]);
   });
@@ -199,7 +287,14 @@ describe('meta-package behaviour', () => {
     try {
       const file = join(dir, 'keystone-ha.yaml');
       writeFileSync(file, 'keystone:\n  replicas: 3\n');
-      const objects = objectsOf(await renderReference({ reference: join(PACKAGES, 'stackanetes'), namespace: NAMESPACE, variableFiles: [PARAMETERS, file], cwd: ROOT }));
+      const objects = objectsOf(
+        await renderReference({
+          reference: join(PACKAGES, 'stackanetes'),
+          namespace: NAMESPACE,
+          variableFiles: [PARAMETERS, file],
+          cwd: ROOT,
+        }),
+      );
       expect((find(objects, 'Deployment', 'keystone-api')?.spec as { replicas: number }).replicas).toBe(3);
       expect((find(objects, 'Deployment', 'glance-api')?.spec as { replicas: number }).replicas).toBe(1);
     } finally {
@@ -209,30 +304,56 @@ describe('meta-package behaviour', () => {
 
   it('deployment.replicas scales every OpenStack API', async () => {
     const objects = objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA]));
-    for (const name of ['keystone-api', 'glance-api', 'cinder-api', 'nova-api', 'nova-conductor', 'nova-scheduler', 'neutron-server', 'horizon', 'searchlight-api']) {
-      expect([name, (find(objects, 'Deployment', name)?.spec as { replicas: number } | undefined)?.replicas]).toEqual([name, 3]);
+    for (const name of [
+      'keystone-api',
+      'glance-api',
+      'cinder-api',
+      'nova-api',
+      'nova-conductor',
+      'nova-scheduler',
+      'neutron-server',
+      'horizon',
+      'searchlight-api',
+    ]) {
+      expect([
+        name,
+        (find(objects, 'Deployment', name)?.spec as { replicas: number } | undefined)?.replicas,
+      ]).toEqual([name, 3]);
     }
   });
 
   it('publishes the documented Ingress hosts through the traefik class', async () => {
     const objects = objectsOf(await render('stackanetes', [PARAMETERS], ['ceph.enabled=true']));
     const ingresses = objects.filter((o) => o.kind === 'Ingress');
-    const hosts = ingresses.flatMap((o) => (o.spec as { rules: { host: string }[] }).rules.map((r) => r.host)).sort();
-    expect(hosts).toEqual(['compute', 'horizon', 'identity', 'image', 'network', 'novnc.compute', 'search', 'volume'].map((h) => `${h}.openstack.cluster`));
-    for (const ingress of ingresses) expect((ingress.spec as { ingressClassName: string }).ingressClassName).toBe('traefik');
-    expect(objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA])).filter((o) => o.kind === 'Ingress')).toEqual([]);
+    const hosts = ingresses
+      .flatMap((o) => (o.spec as { rules: { host: string }[] }).rules.map((r) => r.host))
+      .sort();
+    expect(hosts).toEqual(
+      ['compute', 'horizon', 'identity', 'image', 'network', 'novnc.compute', 'search', 'volume'].map(
+        (h) => `${h}.openstack.cluster`,
+      ),
+    );
+    for (const ingress of ingresses)
+      expect((ingress.spec as { ingressClassName: string }).ingressClassName).toBe('traefik');
+    expect(
+      objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA])).filter((o) => o.kind === 'Ingress'),
+    ).toEqual([]);
   });
 });
 
 /** Leaf paths of a variables tree (`identity.admin.password`); lists count as leaves. */
 function leafPaths(value: unknown, prefix = ''): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+    leafPaths(v, prefix ? `${prefix}.${k}` : k),
+  );
 }
 
 describe('package documentation', () => {
   it.each(OPENSTACK)('packages/%s/README.md names every variable of its manifest', (dir) => {
-    const manifest = parse(readFileSync(join(PACKAGES, dir, 'manifest.yaml'), 'utf8')) as { variables: unknown };
+    const manifest = parse(readFileSync(join(PACKAGES, dir, 'manifest.yaml'), 'utf8')) as {
+      variables: unknown;
+    };
     const readme = readFileSync(join(PACKAGES, dir, 'README.md'), 'utf8');
     const missing = leafPaths(manifest.variables).filter((path) => !readme.includes(`\`${path}\``));
     expect(missing).toEqual([]);
