@@ -1,0 +1,215 @@
+/**
+ * A local Kubernetes API simulator for tests and the demo (API-server behaviour without kubelets,
+ * in the spirit of kwok): discovery, OpenAPI, CRUD, selectors, resourceVersion conflicts,
+ * server-side apply with managedFields, patches, dry-run, defaulting, watch, simulated workload
+ * readiness and fault injection, over real HTTP(S) so kubectl and client-node talk to it as to a
+ * cluster.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Api } from './api.js';
+import { Faults } from './faults.js';
+import type { JsonObject, KubeObject } from './json.js';
+import { writeKubeconfigFile, type KubeconfigOptions } from './kubeconfig.js';
+import { RequestLog, type RequestFilter, type RequestRecord } from './requests.js';
+import { ResourceRegistry, groupVersion } from './resources.js';
+import { HttpFrontend } from './server.js';
+import { resourceKey } from './store.js';
+import { createSelfSignedCert } from './tls.js';
+import { WorkloadSimulator } from './workloads.js';
+
+export type { RequestFilter, RequestRecord, RequestVerb } from './requests.js';
+export type { KubeObject, Json, JsonObject } from './json.js';
+export type { KubeconfigOptions } from './kubeconfig.js';
+export { Faults } from './faults.js';
+
+/** How to start a simulator. Every field is optional. */
+export interface SimulatorOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Serve HTTPS with a throwaway self-signed certificate (needs the openssl binary). */
+  tls?: boolean;
+  /** Require `Authorization: Bearer <token>` (401 otherwise). */
+  token?: string;
+  /** Delay before workloads report ready / Jobs finish / PVCs bind (default 0: next tick). */
+  readinessDelayMs?: number;
+  /** Initial fault settings (all mutable later on `simulator.faults`). */
+  latencyMs?: number;
+  errorRate?: number;
+  errorStatuses?: number[];
+  timeoutRate?: number;
+  /** Seed of the fault PRNG (default 1), so random faults repeat run to run. */
+  seed?: number;
+  /** Simulated node count: DaemonSets want one pod per node (default 1). */
+  nodes?: number;
+}
+
+/** Read access to stored objects, for assertions that should not go through HTTP. */
+export interface SimulatorStore {
+  /** One object by apiVersion/kind/name (namespace for namespaced kinds), or undefined. */
+  get(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined;
+  /** All objects of a kind (in one namespace, or everywhere). */
+  list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
+  /** The current global resourceVersion. */
+  readonly resourceVersion: number;
+}
+
+/** The request log and counters. */
+export interface SimulatorRequests {
+  /** How many requests match (all requests without a filter). */
+  count(filter?: RequestFilter): number;
+  /** The matching records. */
+  find(filter?: RequestFilter): RequestRecord[];
+  /** Forgets the log. */
+  reset(): void;
+  /** Every request since start or the last reset. */
+  readonly log: readonly RequestRecord[];
+}
+
+/** Fault controls: the Faults settings plus releasing a never-ready object. */
+export interface SimulatorFaults extends Faults {
+  /** Lets a never-ready object become ready now (as if its pods finally started). */
+  release(kind: string, namespace: string | undefined, name: string): void;
+}
+
+/** A running simulator. */
+export interface Simulator {
+  /** Base URL, e.g. `http://127.0.0.1:43121`. */
+  readonly url: string;
+  readonly port: number;
+  /** The self-signed certificate (PEM) when started with tls. */
+  readonly caCert: string | undefined;
+  /** Writes a kubeconfig whose current context points here. */
+  writeKubeconfig(path: string, opts?: KubeconfigOptions): Promise<void>;
+  readonly requests: SimulatorRequests;
+  readonly faults: SimulatorFaults;
+  /** Delay before simulated readiness; changes apply to objects changed afterwards. */
+  readinessDelayMs: number;
+  readonly store: SimulatorStore;
+  /** Stops serving: ends watches and hanging requests, cancels timers, closes the port. */
+  stop(): Promise<void>;
+}
+
+const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Starts a simulator on 127.0.0.1 and resolves once it accepts connections. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const registry = new ResourceRegistry();
+  const api = new Api(registry);
+  const log = new RequestLog();
+  const faults = new Faults(options.seed ?? 1) as SimulatorFaults;
+  faults.latencyMs = options.latencyMs ?? 0;
+  faults.errorRate = options.errorRate ?? 0;
+  faults.timeoutRate = options.timeoutRate ?? 0;
+  if (options.errorStatuses) faults.errorStatuses = [...options.errorStatuses];
+  const settings = { readinessDelayMs: options.readinessDelayMs ?? 0 };
+  const workloads = new WorkloadSimulator(api, {
+    get readinessDelayMs() {
+      return settings.readinessDelayMs;
+    },
+    nodes: options.nodes ?? 1,
+    neverReady: (kind, ns, name) => faults.isNeverReady(kind, ns, name),
+    jobFails: (ns, name) => faults.jobFails(ns, name),
+  });
+  api.observer = workloads;
+  faults.release = (kind, namespace, name) => {
+    faults.unmarkNeverReady(kind, namespace, name);
+    for (const type of registry.byKindName(kind)) {
+      const obj = api.store.get(resourceKey(type), type.namespaced ? namespace : undefined, name);
+      if (obj) workloads.release(type, obj);
+    }
+  };
+
+  for (const ns of systemNamespaces) {
+    const type = registry.byPlural('', 'v1', 'namespaces')!;
+    api.create(
+      type,
+      undefined,
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+      { dryRun: false, fieldManager: 'kube-apiserver' },
+    );
+  }
+
+  const cert = options.tls ? await createSelfSignedCert() : undefined;
+  let address = '127.0.0.1:0';
+  const frontend = new HttpFrontend(api, log, faults, {
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    address: () => address,
+  });
+  const server: Server = cert
+    ? createHttpsServer({ cert: cert.cert, key: cert.key }, frontend.handle)
+    : createHttpServer(frontend.handle);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  address = `127.0.0.1:${port}`;
+  const url = `${cert ? 'https' : 'http'}://127.0.0.1:${port}`;
+
+  const typeOf = (apiVersion: string, kind: string) => {
+    const type = registry.byKind(apiVersion, kind);
+    if (!type) throw new Error(`the simulator does not serve ${kind} in ${apiVersion}`);
+    return type;
+  };
+  const store: SimulatorStore = {
+    get(apiVersion, kind, name, namespace) {
+      const type = typeOf(apiVersion, kind);
+      const obj = api.store.get(resourceKey(type), type.namespaced ? namespace : undefined, name);
+      if (obj) obj.apiVersion = groupVersion(type.group, type.version);
+      return obj;
+    },
+    list(apiVersion, kind, namespace) {
+      const type = typeOf(apiVersion, kind);
+      return api.store.list(resourceKey(type), namespace).map((o) => ({ ...o, apiVersion }) as KubeObject);
+    },
+    get resourceVersion() {
+      return api.store.resourceVersion;
+    },
+  };
+  let stopped = false;
+  return {
+    url,
+    port,
+    caCert: cert?.cert,
+    writeKubeconfig: (path, opts = {}) =>
+      writeKubeconfigFile(path, url, cert?.cert, {
+        ...opts,
+        ...((opts.token ?? options.token) ? { token: opts.token ?? options.token } : {}),
+      }),
+    requests: {
+      count: (filter) => log.count(filter),
+      find: (filter) => log.find(filter),
+      reset: () => log.reset(),
+      get log() {
+        return log.log;
+      },
+    },
+    faults,
+    get readinessDelayMs() {
+      return settings.readinessDelayMs;
+    },
+    set readinessDelayMs(ms: number) {
+      settings.readinessDelayMs = ms;
+    },
+    store,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      workloads.stop();
+      frontend.closeAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Re-exported for callers that want to build objects against the same JSON types. */
+export type SimulatorObject = JsonObject;

@@ -1,0 +1,136 @@
+/**
+ * The simulator's object store: objects per resource, one global resourceVersion counter (as
+ * etcd's revision), and a bounded event history so watches can resume from a resourceVersion.
+ */
+import type { KubeObject } from './json.js';
+import { clone, str } from './json.js';
+import type { ResourceType } from './resources.js';
+
+/** A watch event as sent on the wire. */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  /** The resource the object belongs to (`group/plural`). */
+  resource: string;
+  /** The resourceVersion the event happened at. */
+  rv: number;
+  object: KubeObject;
+}
+
+/** Something listening to the store's changes. */
+export type Listener = (event: WatchEvent) => void;
+
+/** A resource type's storage key (versions of one CRD kind share storage). */
+export function resourceKey(type: Pick<ResourceType, 'group' | 'plural'>): string {
+  return `${type.group}/${type.plural}`;
+}
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+/** How many events watches can resume from before answering 410 Gone. */
+const historyLimit = 5000;
+
+/** Objects, the resourceVersion counter, events and listeners. */
+export class ObjectStore {
+  private readonly data = new Map<string, Map<string, KubeObject>>();
+  private readonly history: WatchEvent[] = [];
+  private readonly listeners = new Set<Listener>();
+  private revision = 1;
+
+  /** The current resourceVersion (what a list reports). */
+  get resourceVersion(): number {
+    return this.revision;
+  }
+
+  /** The oldest resourceVersion a watch can resume from. */
+  get oldestResumable(): number {
+    return this.history[0]?.rv ?? this.revision;
+  }
+
+  private bucket(resource: string): Map<string, KubeObject> {
+    let b = this.data.get(resource);
+    if (!b) {
+      b = new Map();
+      this.data.set(resource, b);
+    }
+    return b;
+  }
+
+  /** A copy of one object, or undefined. */
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const obj = this.data.get(resource)?.get(objectKey(namespace, name));
+    return obj ? clone(obj) : undefined;
+  }
+
+  /** Copies of the objects of a resource (in one namespace, or all), sorted by namespace/name. */
+  list(resource: string, namespace?: string): KubeObject[] {
+    const b = this.data.get(resource);
+    if (!b) return [];
+    return [...b.entries()]
+      .filter(([, o]) => namespace === undefined || str(o.metadata, 'namespace') === namespace)
+      .sort(([a], [b2]) => (a < b2 ? -1 : a > b2 ? 1 : 0))
+      .map(([, o]) => clone(o));
+  }
+
+  /** Every stored object with its resource key (for namespace deletion and garbage collection). */
+  *entries(): Generator<[string, KubeObject]> {
+    for (const [resource, b] of this.data) for (const o of b.values()) yield [resource, o];
+  }
+
+  /** Stores an object at the next resourceVersion and announces it; returns the stored copy. */
+  put(resource: string, obj: KubeObject): KubeObject {
+    const name = str(obj.metadata, 'name') ?? '';
+    const namespace = str(obj.metadata, 'namespace');
+    const b = this.bucket(resource);
+    const key = objectKey(namespace, name);
+    const type = b.has(key) ? 'MODIFIED' : 'ADDED';
+    this.revision++;
+    const stored = clone(obj);
+    stored.metadata.resourceVersion = String(this.revision);
+    b.set(key, stored);
+    this.emit({ type, resource, rv: this.revision, object: clone(stored) });
+    return clone(stored);
+  }
+
+  /** Removes an object (announcing DELETED at a new resourceVersion); returns what was removed. */
+  remove(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const b = this.data.get(resource);
+    const key = objectKey(namespace, name);
+    const obj = b?.get(key);
+    if (!b || !obj) return undefined;
+    b.delete(key);
+    this.revision++;
+    const gone = clone(obj);
+    gone.metadata.resourceVersion = String(this.revision);
+    this.emit({ type: 'DELETED', resource, rv: this.revision, object: clone(gone) });
+    return gone;
+  }
+
+  /** Forgets every object of a resource silently (a CRD's kinds after the CRD is gone). */
+  dropResource(resource: string): void {
+    for (const o of this.list(resource))
+      this.remove(resource, str(o.metadata, 'namespace'), str(o.metadata, 'name') ?? '');
+    this.data.delete(resource);
+  }
+
+  /** Events after `rv` for a resource, or undefined when history no longer reaches back that far. */
+  eventsSince(resource: string, rv: number): WatchEvent[] | undefined {
+    if (rv < this.oldestResumable - 1 && this.history.length >= historyLimit) return undefined;
+    return this.history
+      .filter((e) => e.rv > rv && e.resource === resource)
+      .map((e) => ({ ...e, object: clone(e.object) }));
+  }
+
+  /** Subscribes to every change; returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: WatchEvent): void {
+    this.history.push(event);
+    if (this.history.length > historyLimit) this.history.shift();
+    for (const l of [...this.listeners]) l(event);
+  }
+}
