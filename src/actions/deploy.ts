@@ -5,7 +5,9 @@
  */
 import { UsageError } from '../errors.js';
 import { connect, clusterFailure, type KubeClient } from '../kube/client.js';
+import { resolve } from 'node:path';
 import { fromRendered, type DesiredRelease } from '../release/desired.js';
+import { isManifestFile, loadManifestFile } from '../release/manifest-file.js';
 import { runRelease, type RunResult } from '../release/deployer.js';
 import { createPackageSource } from '../resolve/create-source.js';
 import { renderReference } from './pipeline.js';
@@ -55,6 +57,14 @@ export function openCluster(access: ClusterAccess): KubeClient {
 
 /** Renders the reference for the namespace the client targets, resolving packages through the registry source. */
 export async function renderDesired(inputs: RenderInputs, namespace: string, progress: ProgressSink): Promise<DesiredRelease> {
+  if (isManifestFile(inputs.reference)) {
+    if ((inputs.variableFiles ?? []).length > 0 || (inputs.sets ?? []).length > 0) {
+      throw new UsageError(`${inputs.reference} is a rendered manifest: --variables and --set do not apply to it`, {
+        hint: 'pass the package reference instead, or render again with `stackanetes generate`',
+      });
+    }
+    return loadManifestFile(resolve(inputs.cwd, inputs.reference), namespace, inputs.release);
+  }
   const sourceOptions: Parameters<typeof createPackageSource>[0] = { cwd: inputs.cwd, env: process.env, progress };
   if (inputs.registry) sourceOptions.registry = inputs.registry;
   const source = await createPackageSource(sourceOptions);

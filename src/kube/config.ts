@@ -74,7 +74,14 @@ export function loadClusterTarget(flags: ClusterFlags): ClusterTarget {
         servername?: string;
       } = { headers: {} };
       try {
-        await kc.applyToHTTPSOptions(opts);
+        // applyToHTTPSOptions also builds an agent and refuses plain-http servers that kubectl
+        // accepts (a local API server, the simulator); applyOptions is the part we need: TLS
+        // material and the Authorization header from tokens, auth providers and exec plugins.
+        const internal = kc as unknown as { applyOptions?: (o: typeof opts) => Promise<void> };
+        if (typeof internal.applyOptions === 'function') await internal.applyOptions.call(kc, opts);
+        else await kc.applyToHTTPSOptions(opts);
+        const user = kc.getCurrentUser();
+        if (user?.username) opts.auth = `${user.username}:${user.password ?? ''}`;
       } catch (err) {
         throw new ClusterError(`cannot obtain credentials for context ${contextName}: ${describeCause(err)}`, {
           cause: err,

@@ -1,0 +1,203 @@
+/**
+ * The release lifecycle on the simulator with the small fixture meta-package (db, web, extra),
+ * driving the built CLI: deploy with waves and waits, a no-change redeploy that writes nothing,
+ * diff → deploy → diff of one parameter, config rollouts, prune with protection, coexistence with
+ * kubectl, rollback, history, status and remove.
+ */
+import { join } from 'node:path';
+import { fixtures, startCluster, tableStatuses, type TestCluster } from './harness.js';
+
+const app = join(fixtures, 'app');
+const ns = 'fx';
+let c: TestCluster;
+
+beforeAll(async () => {
+  c = await startCluster({ readinessDelayMs: 100 });
+});
+afterAll(async () => {
+  await c?.stop();
+});
+
+describe('deploy, diff and friends on a simulated cluster', () => {
+  it('first deploy creates the namespace and every object, waits for readiness, and records revision 1', async () => {
+    const r = await c.cli(['deploy', app, '-n', ns]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = tableStatuses(r.stdout);
+    expect(rows.get('Namespace/fx')).toBe('created');
+    for (const key of ['Secret/db-credentials', 'StatefulSet/db', 'ConfigMap/web-config', 'Deployment/web', 'Job/web-migrate', 'PersistentVolumeClaim/extra-data']) {
+      expect(rows.get(key)).toBe('created');
+    }
+    expect(r.stdout).toContain('revision 1 deployed');
+    const web = await c.get('deployment', 'web', ns);
+    expect(web?.status?.availableReplicas).toBe(2); // waited until available
+    const job = await c.get('job', 'web-migrate', ns);
+    expect(job?.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Complete' && x.status === 'True')).toBe(true);
+    // Applied with server-side apply under our field manager.
+    expect(web?.metadata?.managedFields?.some((m: { manager: string; operation: string }) => m.manager === 'stackanetes' && m.operation === 'Apply')).toBe(true);
+  });
+
+  it('applies packages in dependency order and kinds in order inside a package', async () => {
+    const applies = c.sim.requests.find({ method: 'PATCH', patchType: 'apply' }).map((x) => `${x.resource}/${x.name}`);
+    const at = (name: string): number => applies.indexOf(name);
+    expect(at('statefulsets/db')).toBeGreaterThan(at('secrets/db-credentials'));
+    expect(at('configmaps/web-config')).toBeGreaterThan(at('statefulsets/db')); // db wave before web wave
+    expect(at('deployments/web')).toBeGreaterThan(at('jobs/web-migrate'));
+    expect(at('deployments/extra')).toBeGreaterThan(at('deployments/web'));
+  });
+
+  it('a redeploy with unchanged inputs sends zero write requests and writes no revision', async () => {
+    c.sim.requests.reset();
+    const r = await c.cli(['deploy', app, '-n', ns]);
+    expect(r.code).toBe(0);
+    expect(c.sim.requests.count({ write: true })).toBe(0);
+    expect(r.stdout).toContain('unchanged, no revision written');
+    expect([...tableStatuses(r.stdout).values()].every((s) => s === 'unchanged')).toBe(true);
+  });
+
+  it('diff with no change exits 0 without a dry-run request', async () => {
+    c.sim.requests.reset();
+    const r = await c.cli(['diff', app, '-n', ns]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Plan: 0 to create, 0 to update, 0 to delete, 13 unchanged.');
+    expect(c.sim.requests.count({ write: true })).toBe(0);
+  });
+
+  it('one changed parameter: diff shows exactly the affected objects and exits 1, deploy updates only those, diff then exits 0', async () => {
+    const before = await c.get('deployment', 'worker', ns);
+    const d1 = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour']);
+    expect(d1.code).toBe(1);
+    expect(d1.stdout).toContain('fx/ConfigMap/web-config (fixture/web) will be updated');
+    expect(d1.stdout).toContain('fx/Deployment/web (fixture/web) will be updated');
+    expect(d1.stdout).toMatch(/^-\s+greeting: hello$/m);
+    expect(d1.stdout).toMatch(/^\+\s+greeting: bonjour$/m);
+    expect(d1.stdout).toMatch(/stackanetes\.io\/config-checksum/);
+    expect(d1.stdout).not.toContain('Deployment/worker');
+    expect(d1.stdout).toContain('Plan: 0 to create, 2 to update, 0 to delete, 11 unchanged.');
+
+    c.sim.requests.reset();
+    const dep = await c.cli(['deploy', app, '-n', ns, '--set', 'greeting=bonjour']);
+    expect(dep.code).toBe(0);
+    const rows = tableStatuses(dep.stdout);
+    expect([...rows.entries()].filter(([, s]) => s !== 'unchanged').map(([k]) => k).sort()).toEqual([
+      'ConfigMap/web-config',
+      'Deployment/web',
+    ]);
+    const applied = c.sim.requests.find({ patchType: 'apply' }).map((x) => x.name);
+    expect(applied.sort()).toEqual(['web', 'web-config']);
+    expect(dep.stdout).toContain('revision 2 deployed');
+
+    // The ConfigMap-only change rolled the pods of web (new template), not those of worker.
+    const after = await c.get('deployment', 'worker', ns);
+    expect(after?.metadata?.generation).toBe(before?.metadata?.generation);
+    const d2 = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour']);
+    expect(d2.code).toBe(0);
+  });
+
+  it('never prints Secret values in a diff: changed keys show sizes only', async () => {
+    const r = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour', '--set', 'db.password=s3cr3t-value']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('fx/Secret/db-credentials (fixture/db) will be updated');
+    expect(r.stdout).toMatch(/^-\s+password: \(8 bytes\)$/m);
+    expect(r.stdout).toMatch(/^\+\s+password: \(12 bytes, changed\)$/m);
+    expect(r.stdout).not.toContain('s3cr3t');
+    expect(r.stdout).not.toContain(Buffer.from('s3cr3t-value').toString('base64'));
+    expect(r.stdout).not.toContain(Buffer.from('password').toString('base64'));
+    const json = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour', '--set', 'db.password=s3cr3t-value', '-o', 'json']);
+    expect(json.code).toBe(1);
+    const plan = JSON.parse(json.stdout) as { summary: { update: number }; entries: { kind: string; action: string }[] };
+    expect(plan.summary.update).toBe(2); // the Secret and the StatefulSet whose checksum covers it
+    expect(plan.entries.find((e) => e.kind === 'Secret')?.action).toBe('update');
+    expect(json.stdout).not.toContain('s3cr3t');
+  });
+
+  it('does not fight over fields another field manager set with kubectl', async () => {
+    const patch = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'worker', namespace: ns, labels: { team: 'ops' }, annotations: { 'ops.example/owner': 'alice' } },
+    });
+    const k = await c.kubectl(['apply', '--server-side', '--field-manager=ops', '-f', '-'], patch);
+    expect(k.stderr).toBe('');
+    expect(k.code).toBe(0);
+    c.sim.requests.reset();
+    const r = await c.cli(['deploy', app, '-n', ns, '--set', 'greeting=bonjour']);
+    expect(r.code).toBe(0);
+    expect(c.sim.requests.count({ write: true })).toBe(0);
+    const worker = await c.get('deployment', 'worker', ns);
+    expect(worker?.metadata?.labels?.team).toBe('ops');
+    expect(worker?.metadata?.annotations?.['ops.example/owner']).toBe('alice');
+  });
+
+  it('dropping a component prunes its objects but keeps its PersistentVolumeClaim (protected)', async () => {
+    const d = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour', '--set', 'extra.enabled=false']);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toContain('fx/Deployment/extra (fixture/extra) will be deleted');
+    expect(d.stdout).toContain('fx/PersistentVolumeClaim/extra-data (fixture/extra) is no longer rendered but protected: kept');
+    expect(d.stdout).toContain('Plan: 0 to create, 0 to update, 2 to delete, 10 unchanged.');
+    const r = await c.cli(['deploy', app, '-n', ns, '--set', 'greeting=bonjour', '--set', 'extra.enabled=false']);
+    expect(r.code).toBe(0);
+    const rows = tableStatuses(r.stdout);
+    expect(rows.get('Deployment/extra')).toBe('deleted');
+    expect(rows.get('ConfigMap/extra-config')).toBe('deleted');
+    expect(rows.get('PersistentVolumeClaim/extra-data')).toBe('protected');
+    expect(await c.get('deployment', 'extra', ns)).toBeUndefined();
+    expect(await c.get('pvc', 'extra-data', ns)).toBeDefined();
+  });
+
+  it('rollback re-applies the previous revision as a new one', async () => {
+    const r = await c.cli(['rollback', '-n', ns]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('rolled back to revision 2 as revision 4');
+    expect(await c.get('deployment', 'extra', ns)).toBeDefined();
+    const cm = await c.get('configmap', 'web-config', ns);
+    expect(cm?.data?.greeting).toBe('bonjour');
+    const back = await c.cli(['rollback', '1', '-n', ns]);
+    expect(back.code).toBe(0);
+    expect((await c.get('configmap', 'web-config', ns))?.data?.greeting).toBe('hello');
+  });
+
+  it('history lists every revision with its status; status shows live readiness', async () => {
+    const h = await c.cli(['history', '-n', ns, '-o', 'json']);
+    expect(h.code).toBe(0);
+    const revisions = (JSON.parse(h.stdout) as { revisions: { revision: number; status: string; description: string }[] }).revisions;
+    expect(revisions.map((x) => [x.revision, x.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'superseded'],
+      [3, 'superseded'],
+      [4, 'superseded'],
+      [5, 'deployed'],
+    ]);
+    expect(revisions[4]?.description).toBe('rollback to 1');
+    const s = await c.cli(['status', '-n', ns]);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toContain('revision 5 deployed');
+    expect(s.stdout).toMatch(/Deployment\s+web\s+fx\s+ready/);
+    expect(s.stdout).toContain('12 of 12 objects ready');
+  });
+
+  it('refuses to touch objects that belong to another release', async () => {
+    const r = await c.cli(['deploy', app, '-n', ns, '--release', 'other']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^error: fx\/ServiceAccount\/db belongs to release app/m);
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+  });
+
+  it('remove deletes in reverse order and keeps the protected namespace and claim', async () => {
+    const r = await c.cli(['remove', app, '-n', ns]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = tableStatuses(r.stdout);
+    expect(rows.get('Deployment/web')).toBe('deleted');
+    expect(rows.get('PersistentVolumeClaim/extra-data')).toBe('protected');
+    expect(rows.get('Namespace/fx')).toBe('protected');
+    const deletes = c.sim.requests.find({ method: 'DELETE', namespace: ns }).map((x) => `${x.resource}/${x.name}`);
+    expect(deletes.indexOf('deployments/web')).toBeLessThan(deletes.indexOf('configmaps/web-config'));
+    expect(deletes.indexOf('statefulsets/db')).toBeLessThan(deletes.indexOf('secrets/db-credentials'));
+    expect(await c.get('namespace', ns)).toBeDefined();
+    expect(await c.get('deployment', 'web', ns)).toBeUndefined();
+    const h = await c.cli(['history', '-n', ns]);
+    expect(h.code).toBe(4);
+  });
+});
