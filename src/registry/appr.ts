@@ -81,7 +81,9 @@ export class ApprClient {
     const where = `registry ${this.host}`;
     switch (res.status) {
       case 401:
-        return new RegistryError(`${where} refused the credentials (${what}): ${message}`, { hint: `log in again: stackanetes login ${this.url}` });
+        return new RegistryError(`${where} refused the credentials (${what}): ${message}`, {
+          hint: what.startsWith('login') ? 'check the user name and password' : `log in again: stackanetes login ${this.url}`,
+        });
       case 403:
         return new RegistryError(`${where} forbids ${what}: ${message}`, { hint: 'ask an owner of the namespace to add you as a member' });
       case 404:

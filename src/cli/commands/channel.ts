@@ -1,5 +1,39 @@
+/** `stackanetes channel PKG [--name CH] [--add V | --remove V | --delete]`: kpm's `name releases current` table. */
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
+import { formatTable } from '../output.js';
+import { addRegistryFlags, outputFormat, printResult, registryOption, type OutputFlags } from './registry-flags.js';
 
-// Placeholder until this verb is built: registers nothing, so the CLI does not offer it.
-export function register(_program: Command, _env: CliEnv): void {}
+interface ChannelFlags extends OutputFlags {
+  name?: string;
+  add?: string;
+  remove?: string;
+  delete?: boolean;
+}
+
+export function register(program: Command, env: CliEnv): void {
+  addRegistryFlags(
+    program
+      .command('channel')
+      .description("list a package's channels, or add/remove a release, or delete a channel")
+      .argument('<package>', '[registry/]namespace/name')
+      .option('--name <channel>', 'the channel to show or change')
+      .option('--add <release>', 'add the release to the channel (creates it) and make it current')
+      .option('--remove <release>', 'remove the release from the channel')
+      .option('--delete', 'delete the channel'),
+  ).action(async (pkg: string, flags: ChannelFlags) => {
+    const format = outputFormat(flags);
+    const { channel } = await import('../../actions/channel.js');
+    const result = await channel({
+      env: process.env,
+      package: pkg,
+      ...(flags.name ? { name: flags.name } : {}),
+      ...(flags.add !== undefined ? { add: flags.add } : {}),
+      ...(flags.remove !== undefined ? { remove: flags.remove } : {}),
+      ...(flags.delete ? { delete: true } : {}),
+      ...registryOption(flags),
+    });
+    if (result.change && format === 'table') env.writer.err(`${result.package}: ${result.change}`);
+    printResult(env, format, result.channels, () => formatTable(['name', 'releases', 'current'], result.channels.map((c) => [c.name, c.releases, c.current])));
+  });
+}

@@ -1,5 +1,40 @@
+/** `stackanetes pull REF [-o DIR]`: download one release, verify its digest, then write its files. */
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
+import { formatTable } from '../output.js';
+import { createProgress } from '../progress.js';
+import { addRegistryFlags, outputFormat, printResult, registryOption, type OutputFlags } from './registry-flags.js';
 
-// Placeholder until this verb is built: registers nothing, so the CLI does not offer it.
-export function register(_program: Command, _env: CliEnv): void {}
+interface PullFlags extends OutputFlags {
+  dir?: string;
+  inChannel?: string;
+}
+
+export function register(program: Command, env: CliEnv): void {
+  addRegistryFlags(
+    program
+      .command('pull')
+      .description('download a release into a directory after checking its digest')
+      .argument('<ref>', '[registry/]namespace/name[@version|@sha256:…|:channel] or oci://host/repo:version')
+      .option('-o, --dir <dir>', 'destination directory (default: ./<name>); must not exist or be empty')
+      .option('--in-channel <channel>', 'refuse a release that is not in this channel'),
+    { shortOutput: false },
+  ).action(async (reference: string, flags: PullFlags) => {
+    const format = outputFormat(flags);
+    const progress = createProgress(env.writer, { quiet: format === 'json' });
+    const { pull } = await import('../../actions/pull.js');
+    const result = await pull({
+      cwd: process.cwd(),
+      env: process.env,
+      reference,
+      progress: progress.sink,
+      ...(flags.dir ? { dir: flags.dir } : {}),
+      ...(flags.inChannel ? { inChannel: flags.inChannel } : {}),
+      ...registryOption(flags),
+    });
+    await progress.flush();
+    printResult(env, format, result, () =>
+      formatTable(['package', 'release', 'digest', 'directory'], [[result.package, result.version, result.digest, result.directory]]),
+    );
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * `stackanetes login [REGISTRY]`: trades a user name and password for a registry token (appr) or
+ * checks Basic credentials (OCI), and stores it under the scope asked for, mode 0600.
+ */
+import { normaliseRegistryUrl, registryHost } from '../config/config.js';
+import { saveCredential } from '../config/credentials.js';
+import { UsageError } from '../errors.js';
+import { openRegistrySession } from '../registry/session.js';
+import { checkPackageName, NAME_PART } from '../resolve/reference.js';
+
+export interface LoginOptions {
+  env: NodeJS.ProcessEnv;
+  /** Registry URL/host/name, or `oci://host`; default: STACKANETES_REGISTRY, then config.yaml. */
+  registry?: string;
+  username: string;
+  password: string;
+  /** Narrow the token to a namespace (`ns`) or package (`ns/pkg`); default: the whole registry. */
+  scope?: string;
+}
+
+export interface LoginResult {
+  registry: string;
+  username: string;
+  /** The credential scope the token is stored under (`host`, `host:ns`, `host:ns/pkg`, `oci://host`). */
+  scope: string;
+  credentialsFile: string;
+}
+
+export async function login(options: LoginOptions): Promise<LoginResult> {
+  if (options.username === '') throw new UsageError('empty user name', { hint: 'pass -u USER' });
+  if (options.password === '') throw new UsageError('empty password', { hint: 'type it at the prompt or pipe it to --password-stdin' });
+  const session = await openRegistrySession({ env: options.env });
+  if (options.registry?.startsWith('oci://')) {
+    const host = options.registry.slice('oci://'.length).split('/')[0] ?? '';
+    const basic = `${options.username}:${options.password}`;
+    const { OciClient } = await import('../registry/oci.js');
+    await new OciClient({ host, transport: session.transport, basic: async () => basic }).ping();
+    const scope = `oci://${host}`;
+    const credentialsFile = await saveCredential(options.env, scope, { token: basic, kind: 'basic', username: options.username });
+    return { registry: scope, username: options.username, scope, credentialsFile };
+  }
+  const url = session.registryUrl(options.registry);
+  const token = await session.appr(url).login(options.username, options.password);
+  const host = registryHost(normaliseRegistryUrl(url));
+  let scope = host;
+  if (options.scope) {
+    if (options.scope.includes('/')) checkPackageName(options.scope, '--scope');
+    else if (!NAME_PART.test(options.scope)) throw new UsageError(`--scope ${JSON.stringify(options.scope)} is not a namespace or namespace/name`);
+    scope = `${host}:${options.scope}`;
+  }
+  const credentialsFile = await saveCredential(options.env, scope, { token, kind: 'token', username: options.username });
+  return { registry: url, username: options.username, scope, credentialsFile };
+}

@@ -1,0 +1,128 @@
+/**
+ * What the registry client tests share: a real registry-server on a free loopback port with its
+ * own storage, a fault-injecting loopback proxy in front of it, and fixture packages copied to a
+ * temp dir with the version rewritten.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { freePort, waitFor } from '../services/ports.mjs';
+
+export const fixtures = join(repoRoot, 'test', 'fixtures', 'registry-client');
+
+export interface RunningRegistry {
+  url: string;
+  host: string;
+  port: number;
+  storage: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `stackanetes-registry serve` with a fresh storage dir and a user `alice` / `password`. */
+export async function startRegistry(extraArgs: string[] = []): Promise<RunningRegistry> {
+  const storage = mkdtempSync(join(tmpdir(), 'stackanetes-regclient-store-'));
+  const added = await runCli(['user', 'add', 'alice', '--storage', storage], { bin: 'stackanetes-registry', input: 'password\n' });
+  if (added.code !== 0) throw new Error(`user add failed: ${added.stderr}`);
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin', 'stackanetes-registry'), 'serve', '--listen', `127.0.0.1:${port}`, '--storage', storage, ...extraArgs], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/version`)).ok, 20000, `registry-server (${stderr})`);
+  return {
+    url,
+    host: `127.0.0.1:${port}`,
+    port,
+    storage,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(storage, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A loopback proxy that can fail the next N matching requests or replace matching response bodies. */
+export interface FaultProxy {
+  url: string;
+  host: string;
+  /** Answer the next `count` requests whose path matches with HTTP `status`. */
+  failNext(count: number, path: RegExp, status?: number): void;
+  /** Replace the body of responses whose path matches (e.g. serve another blob). */
+  replaceBody(path: RegExp, body: Buffer | undefined): void;
+  /** Requests seen, by path. */
+  seen: string[];
+  stop(): Promise<void>;
+}
+
+export async function startProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  let failures: { count: number; path: RegExp; status: number } | undefined;
+  let replacement: { path: RegExp; body: Buffer } | undefined;
+  const seen: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    seen.push(path);
+    if (failures && failures.count > 0 && failures.path.test(path)) {
+      failures.count--;
+      res.writeHead(failures.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal', message: 'injected failure' } }));
+      req.resume();
+      return;
+    }
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: { ...req.headers, host: upstream.host } },
+      (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          let body: Buffer = Buffer.concat(chunks);
+          if (replacement && replacement.path.test(path) && up.statusCode === 200) body = replacement.body;
+          const headers = { ...up.headers, 'content-length': String(body.length) };
+          delete headers['transfer-encoding'];
+          res.writeHead(up.statusCode ?? 502, headers);
+          res.end(body);
+        });
+      },
+    );
+    forward.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(forward);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    seen,
+    failNext(count, path, status = 500) {
+      failures = { count, path, status };
+    },
+    replaceBody(path, body) {
+      replacement = body ? { path, body } : undefined;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Copies a fixture package into `root/<name>` with every `1.0.0` rewritten to `version`. */
+export function fixturePackage(root: string, name: string, version = '1.0.0', rewrite: (text: string) => string = (t) => t): string {
+  const dir = join(root, `${name}-${version}`, name);
+  cpSync(join(fixtures, name), dir, { recursive: true });
+  const manifest = join(dir, 'manifest.yaml');
+  writeFileSync(manifest, rewrite(readFileSync(manifest, 'utf8').replaceAll('1.0.0', version)));
+  return dir;
+}
+
+/** A temp dir removed by the returned cleanup. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `stackanetes-${prefix}-`));
+}
