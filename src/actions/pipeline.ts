@@ -59,7 +59,8 @@ export async function readVariableFiles(files: readonly string[], cwd: string = 
       try {
         text = await readFile(path, 'utf8');
       } catch (err) {
-        throw new InputError(`--variables ${file}: cannot read the file (${describeCause(err)})`);
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new InputError(`--variables ${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : (code ?? describeCause(err))})`);
       }
       const data = parseYamlFile(text, file);
       if (data === null || data === undefined) return { file, values: {} };
@@ -82,6 +83,14 @@ interface Walk {
   progress: ProgressSink;
   /** The user's --variables files and --set expressions, in order (precedence level 5). */
   userLayers: Layer[];
+  /** Every package walked, with the package whose dependency it is. */
+  loaded: WalkedPackage[];
+}
+
+/** A package the walk loaded, and its parent in the dependency tree (for lint's usage analysis). */
+export interface WalkedPackage {
+  pkg: LoadedPackage;
+  parent?: string;
 }
 
 function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
@@ -140,6 +149,8 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
     return;
   }
   walk.rendered.add(meta.name);
+  const parent = stack.length > 1 ? stack[stack.length - 2] : undefined;
+  walk.loaded.push(parent ? { pkg, parent } : { pkg });
   const deps = pkg.manifest.dependencies;
   if (!deps.some((d) => d.name === SELF)) renderSelf();
   for (const [index, entry] of deps.entries()) {
@@ -164,6 +175,11 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
 
 /** Loads, merges, renders, post-processes and validates a package and its dependencies. */
 export async function renderReference(options: RenderReferenceOptions): Promise<RenderedRelease> {
+  return (await renderReferenceDetailed(options)).release;
+}
+
+/** renderReference, also returning the loaded packages (lint reads their templates). */
+export async function renderReferenceDetailed(options: RenderReferenceOptions): Promise<{ release: RenderedRelease; loaded: WalkedPackage[] }> {
   const cwd = options.cwd ?? process.cwd();
   const progress = options.progress ?? silentProgress;
   if (!NAMESPACE.test(options.namespace) || options.namespace.length > 63) {
@@ -195,6 +211,7 @@ export async function renderReference(options: RenderReferenceOptions): Promise<
       rendered: new Set(),
       progress,
       userLayers,
+      loaded: [],
     };
     await walkPackage(walk, root, merged, [meta.name]);
     const objects = walk.packages.flatMap((p) => p.objects);
@@ -205,11 +222,14 @@ export async function renderReference(options: RenderReferenceOptions): Promise<
     }
     progress({ type: 'succeed', id: 'render', text: `rendered ${objects.length} objects from ${walk.packages.length} packages` });
     return {
-      release,
-      namespace: options.namespace,
-      root: { name: meta.name, version: meta.version, ...(root.digest ? { digest: root.digest } : {}) },
-      packages: walk.packages,
-      warnings: walk.warnings,
+      release: {
+        release,
+        namespace: options.namespace,
+        root: { name: meta.name, version: meta.version, ...(root.digest ? { digest: root.digest } : {}) },
+        packages: walk.packages,
+        warnings: walk.warnings,
+      },
+      loaded: walk.loaded,
     };
   } catch (err) {
     progress({ type: 'fail', id: 'render' });

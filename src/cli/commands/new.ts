@@ -1,5 +1,16 @@
+/** `stackanetes new NAMESPACE/NAME`: scaffold a package that lints clean. */
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 
-// Placeholder until this verb is built: registers nothing, so the CLI does not offer it.
-export function register(_program: Command, _env: CliEnv): void {}
+export function register(program: Command, env: CliEnv): void {
+  program
+    .command('new')
+    .description('scaffold a package (manifest.yaml, README.md, a Deployment and a Service)')
+    .argument('<name>', 'package name NAMESPACE/NAME')
+    .option('--dir <dir>', 'directory to create (default: ./NAME)')
+    .action(async (name: string, flags: { dir?: string }) => {
+      const { newPackage } = await import('../../actions/new.js');
+      const result = await newPackage({ name, ...(flags.dir ? { dir: flags.dir } : {}) });
+      env.writer.out(`created ${result.name} in ${result.dir}: ${result.files.join(', ')}`);
+    });
+}

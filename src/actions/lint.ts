@@ -1,0 +1,65 @@
+/**
+ * `stackanetes lint DIR`: renders a package with its defaults and again with every `when` branch
+ * forced on, validates every object, and reports variables that nothing reads.
+ */
+import type { PackageSource } from '../package/source.js';
+import { unusedVariables, type UsageNode } from '../render/usage.js';
+import { renderReferenceDetailed, type WalkedPackage } from './pipeline.js';
+import type { ProgressSink } from './progress.js';
+
+export interface LintOptions {
+  reference: string;
+  variableFiles?: string[];
+  sets?: string[];
+  cwd?: string;
+  source?: PackageSource;
+  progress?: ProgressSink;
+}
+
+/** A variable of a package that no template, derived default or condition reads. */
+export interface UnusedParameter {
+  package: string;
+  path: string;
+}
+
+export interface LintResult {
+  package: string;
+  version: string;
+  /** Packages rendered with every branch on. */
+  packages: string[];
+  /** Objects rendered with defaults / with every branch on. */
+  objects: { defaults: number; allBranches: number };
+  warnings: string[];
+  unused: UnusedParameter[];
+}
+
+function tree(loaded: readonly WalkedPackage[]): UsageNode[] {
+  const nodes = new Map(loaded.map((w) => [w.pkg.manifest.package.name, { pkg: w.pkg, children: [] as UsageNode[] }]));
+  for (const w of loaded) if (w.parent) nodes.get(w.parent)?.children.push(nodes.get(w.pkg.manifest.package.name) as UsageNode);
+  return [...nodes.values()];
+}
+
+/** Lints a package; rendering or validation problems throw, findings are returned. */
+export async function lint(options: LintOptions): Promise<LintResult> {
+  const common = {
+    reference: options.reference,
+    namespace: 'lint',
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.variableFiles ? { variableFiles: options.variableFiles } : {}),
+    ...(options.sets ? { sets: options.sets } : {}),
+    ...(options.progress ? { progress: options.progress } : {}),
+  };
+  const defaults = await renderReferenceDetailed(common);
+  const all = await renderReferenceDetailed({ ...common, forceWhen: true });
+  const unused = tree(all.loaded).flatMap((node) => unusedVariables(node).map((path) => ({ package: node.pkg.manifest.package.name, path })));
+  const count = (r: typeof defaults) => r.release.packages.reduce((n, p) => n + p.objects.length, 0);
+  return {
+    package: all.release.root.name,
+    version: all.release.root.version,
+    packages: all.release.packages.map((p) => p.name),
+    objects: { defaults: count(defaults), allBranches: count(all) },
+    warnings: [...new Set([...defaults.release.warnings, ...all.release.warnings])],
+    unused,
+  };
+}
