@@ -158,7 +158,7 @@ export async function inspectBlob(blob: Buffer, limits: InspectLimits): Promise<
       manifest = data.toString('utf8');
     }
   }
-  if (!sawEnd && members.length === 0) throw invalid('blob is not a tar archive (no members)');
+  if (!sawEnd) throw invalid(members.length === 0 ? 'blob is not a tar archive (no members)' : 'tar archive is truncated (no end-of-archive marker)');
   return {
     digest: createHash('sha256').update(tar).digest('hex'),
     gzipDigest: createHash('sha256').update(blob).digest('hex'),

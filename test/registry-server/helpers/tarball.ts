@@ -11,7 +11,7 @@ export interface TarMember {
   path: string;
   /** Regular-file content (default empty). */
   content?: string | Buffer;
-  /** ustar type flag: '0' file, '5' dir, '1' hardlink, '2' symlink, '3' char dev, '4' block dev, '6' FIFO. */
+  /** ustar type flag: '0' file, '5' dir, '1' hardlink, '2' symlink, '3' char dev, '4' block dev, '6' FIFO, 'x' pax, 'L' GNU long name. */
   type?: string;
   linkName?: string;
 }
@@ -39,7 +39,7 @@ function header(m: TarMember, size: number): Buffer {
 export function tar(members: TarMember[]): Buffer {
   const parts: Buffer[] = [];
   for (const m of members) {
-    const data = m.type && m.type !== '0' ? Buffer.alloc(0) : Buffer.from(m.content ?? '');
+    const data = !m.type || ['0', 'x', 'g', 'L'].includes(m.type) ? Buffer.from(m.content ?? '') : Buffer.alloc(0);
     parts.push(header(m, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
   parts.push(Buffer.alloc(1024));
