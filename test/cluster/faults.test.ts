@@ -1,0 +1,164 @@
+/**
+ * Deploys under trouble: injected 500s with latency, a deploy killed with SIGKILL mid-wave, an
+ * object that never becomes ready, an immutable field, an unreachable or unauthorized cluster.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { startSimulator } from '../simulator/index.js';
+import { fixtures, startCluster, tableStatuses, type TestCluster } from './harness.js';
+
+const app = join(fixtures, 'app');
+let c: TestCluster;
+
+beforeAll(async () => {
+  c = await startCluster({ readinessDelayMs: 50 });
+});
+afterAll(async () => {
+  await c?.stop();
+});
+
+function revisionSecrets(namespace: string): { name: string; status: string }[] {
+  return (c.sim.store.list('v1', 'Secret', namespace) as unknown as { metadata: { name: string; labels?: Record<string, string> } }[])
+    .filter((s) => s.metadata.labels?.owner === 'stackanetes')
+    .map((s) => ({ name: s.metadata.name, status: String(s.metadata.labels?.['stackanetes.io/status']) }));
+}
+
+describe('deploy under faults', () => {
+  it('with 10% injected 500s and 20 ms latency, deploy retries idempotent calls and converges', async () => {
+    c.sim.faults.errorRate = 0.1;
+    c.sim.faults.errorStatuses = [500];
+    c.sim.faults.latencyMs = 20;
+    try {
+      const r = await c.cli(['deploy', app, '-n', 'flaky', '--debug']);
+      expect(r.stderr).toMatch(/requests: \d+ \(\d+ writes, [1-9]\d* retries\)/);
+      expect(r.code).toBe(0);
+      expect(c.sim.requests.log.filter((x) => x.fault === 'error').length).toBeGreaterThan(0);
+      const d = await c.cli(['diff', app, '-n', 'flaky']);
+      expect(d.stdout).toContain('Plan: 0 to create, 0 to update, 0 to delete');
+      expect(d.code).toBe(0);
+    } finally {
+      c.sim.faults.reset();
+      c.sim.faults.latencyMs = 0;
+      c.sim.faults.errorRate = 0;
+    }
+    expect(revisionSecrets('flaky')).toEqual([{ name: 'stackanetes.release.app.v1', status: 'deployed' }]);
+  });
+
+  it('a deploy killed with SIGKILL mid-wave is followed by one that converges and supersedes the interrupted revision', async () => {
+    c.sim.readinessDelayMs = 60_000; // the first wave never finishes while we watch
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'stackanetes'), 'deploy', app, '-n', 'killed', '--kubeconfig', c.kubeconfig], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    // Kill once the revision is recorded and the first workload was applied (the wave is waiting).
+    for (let i = 0; i < 600; i++) {
+      if (c.sim.store.get('apps/v1', 'StatefulSet', 'db', 'killed')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(c.sim.store.get('apps/v1', 'StatefulSet', 'db', 'killed')).toBeDefined();
+    child.kill('SIGKILL');
+    await exited;
+    expect(revisionSecrets('killed')).toEqual([{ name: 'stackanetes.release.app.v1', status: 'pending' }]);
+    expect(c.sim.store.get('apps/v1', 'Deployment', 'web', 'killed')).toBeUndefined(); // later waves never ran
+
+    c.sim.readinessDelayMs = 50;
+    c.sim.faults.release('StatefulSet', 'killed', 'db');
+    const r = await c.cli(['deploy', app, '-n', 'killed']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('revision 2 deployed');
+    expect(tableStatuses(r.stdout).get('Deployment/web')).toBe('created');
+    const statuses = revisionSecrets('killed').sort((a, b) => a.name.localeCompare(b.name));
+    expect(statuses).toEqual([
+      { name: 'stackanetes.release.app.v1', status: 'superseded' },
+      { name: 'stackanetes.release.app.v2', status: 'deployed' },
+    ]);
+    const again = await c.cli(['diff', app, '-n', 'killed']);
+    expect(again.code).toBe(0);
+  });
+
+  it('an object that never becomes ready fails the deploy within --timeout with a report naming it, and the revision is failed', async () => {
+    c.sim.faults.neverReady('Deployment', 'stuck', 'worker');
+    const r = await c.cli(['deploy', app, '-n', 'stuck', '--timeout', '3s']);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/^error: 1 object of fixture\/web@1\.0\.0 not ready before the timeout: stuck\/Deployment\/worker \(/m);
+    expect(r.stderr).toContain('(revision 1 marked failed)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(tableStatuses(r.stdout).get('Deployment/worker')).toBe('failed');
+    expect(tableStatuses(r.stdout).get('Deployment/web')).toBe('created');
+    expect(revisionSecrets('stuck')).toEqual([{ name: 'stackanetes.release.app.v1', status: 'failed' }]);
+    const h = await c.cli(['history', '-n', 'stuck']);
+    expect(h.stdout).toMatch(/1\s+\S+\s+failed\s+fixture\/app@1\.0\.0\s+deploy fixture\/app@1\.0\.0: 1 object/);
+    const s = await c.cli(['status', '-n', 'stuck']);
+    expect(s.stdout).toMatch(/Deployment\s+worker\s+stuck\s+not ready/);
+  });
+
+  it('a changed immutable field is reported with the --force fix, and --force recreates the object', async () => {
+    const first = await c.cli(['deploy', app, '-n', 'immutable']);
+    expect(first.code).toBe(0);
+    const r = await c.cli(['deploy', app, '-n', 'immutable', '--set', 'image.base=registry.example/%s:2.0']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/^error: .*immutable\/Job\/web-migrate.*immutable/m);
+    expect(r.stderr).toMatch(/fix: immutable\/Job\/web-migrate cannot be changed in place: run deploy again with --force/);
+    const forced = await c.cli(['deploy', app, '-n', 'immutable', '--set', 'image.base=registry.example/%s:2.0', '--force']);
+    expect(forced.stderr).toBe('');
+    expect(forced.code).toBe(0);
+    const job = c.sim.store.get('batch/v1', 'Job', 'web-migrate', 'immutable') as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    expect(job.spec.template.spec.containers[0]?.image).toBe('registry.example/web:2.0');
+  });
+});
+
+describe('cluster access', () => {
+  it('an unreachable cluster fails fast with one line naming the server and the cause', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const kubeconfig = join(c.dir, 'unreachable');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: x, cluster: {server: "http://127.0.0.1:${port}"}}]\nusers: [{name: x, user: {}}]\ncontexts: [{name: x, context: {cluster: x, user: x}}]\ncurrent-context: x\n`,
+    );
+    const r = await runCli(['deploy', app, '-n', 'x', '--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(7);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toBe(`error: cannot reach the Kubernetes API at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(lines).toHaveLength(2); // the message and its fix
+    const d = await runCli(['diff', app, '-n', 'x', '--kubeconfig', kubeconfig]);
+    expect(d.code).toBe(2);
+  });
+
+  it('an unauthorized cluster fails with one line naming the server and the 401', async () => {
+    const sim = await startSimulator({ token: 'right-token' });
+    try {
+      const kubeconfig = join(c.dir, 'wrong-token');
+      await sim.writeKubeconfig(kubeconfig, { token: 'wrong-token' });
+      const r = await runCli(['status', '-n', 'x', '--kubeconfig', kubeconfig]);
+      expect(r.code).toBe(7);
+      expect(r.stderr.split('\n')[0]).toBe(
+        `error: the Kubernetes API at ${sim.url} refused the credentials of context stackanetes-simulator (401 Unauthorized)`,
+      );
+      const ok = join(c.dir, 'right-token');
+      await sim.writeKubeconfig(ok, { token: 'right-token' });
+      const fine = await runCli(['history', '-n', 'x', '--kubeconfig', ok]);
+      expect(fine.stderr).toMatch(/^error: no release in namespace x/);
+      expect(fine.code).toBe(4);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('follows KUBECONFIG and the context namespace when no flags are given', async () => {
+    const kubeconfig = join(c.dir, 'with-namespace');
+    await c.sim.writeKubeconfig(kubeconfig, { namespace: 'ctxns' });
+    const r = await runCli(['deploy', app, '--no-wait'], { env: { KUBECONFIG: kubeconfig } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('release app in namespace ctxns: revision 1 deployed');
+  });
+});
