@@ -302,7 +302,7 @@ describe('meta-package behaviour', () => {
     }
   });
 
-  it('deployment.replicas scales every OpenStack API', async () => {
+  it('deployment.replicas scales every OpenStack API, whose replicas prefer distinct nodes', async () => {
     const objects = objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA]));
     for (const name of [
       'keystone-api',
@@ -319,6 +319,18 @@ describe('meta-package behaviour', () => {
         name,
         (find(objects, 'Deployment', name)?.spec as { replicas: number } | undefined)?.replicas,
       ]).toEqual([name, 3]);
+      const pod = podSpec(find(objects, 'Deployment', name) as KubeObject) as PodSpec & {
+        affinity?: {
+          podAntiAffinity?: {
+            preferredDuringSchedulingIgnoredDuringExecution?: { podAffinityTerm: { topologyKey: string } }[];
+          };
+        };
+      };
+      const terms = pod.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+      expect([name, terms.map((t) => t.podAffinityTerm.topologyKey)]).toEqual([
+        name,
+        ['kubernetes.io/hostname'],
+      ]);
     }
   });
 
