@@ -113,12 +113,12 @@ export async function startProxy(target: string): Promise<FaultProxy> {
   };
 }
 
-/** Copies a fixture package into `root/<name>` with every `1.0.0` rewritten to `version`. */
+/** Copies a fixture package into `root/<name>-<version>/<name>` with its version (and greeting) rewritten to `version`. */
 export function fixturePackage(root: string, name: string, version = '1.0.0', rewrite: (text: string) => string = (t) => t): string {
   const dir = join(root, `${name}-${version}`, name);
   cpSync(join(fixtures, name), dir, { recursive: true });
   const manifest = join(dir, 'manifest.yaml');
-  writeFileSync(manifest, rewrite(readFileSync(manifest, 'utf8').replaceAll('1.0.0', version)));
+  writeFileSync(manifest, rewrite(readFileSync(manifest, 'utf8').replace(/(^ {2}version: |hello from \w+ )1\.0\.0$/gm, `$1${version}`)));
   return dir;
 }
 
