@@ -4,7 +4,7 @@
  * after the name part). Anything not found locally is a NotFoundError, which lets a registry
  * source fall back to the network.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import semver from 'semver';
 import { describeCause, InputError, NotFoundError } from '../errors.js';
@@ -20,9 +20,9 @@ export interface LocalSourceOptions {
 
 const TARBALL = /\.(tar\.gz|tgz)$/;
 
-async function kindOf(path: string): Promise<'dir' | 'file' | undefined> {
+function kindOf(path: string): 'dir' | 'file' | undefined {
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     return info.isDirectory() ? 'dir' : info.isFile() ? 'file' : undefined;
   } catch {
     return undefined;
@@ -33,7 +33,7 @@ async function kindOf(path: string): Promise<'dir' | 'file' | undefined> {
 export async function loadTarballFile(path: string, display: string = path): Promise<LoadedPackage> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch (err) {
     throw new NotFoundError(`cannot read package tarball ${display}: ${describeCause(err)}`);
   }
@@ -65,7 +65,7 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
   };
   const open = async (reference: string): Promise<LoadedPackage> => {
     const path = isAbsolute(reference) ? reference : resolve(options.cwd, reference);
-    const kind = await kindOf(path);
+    const kind = kindOf(path);
     if (kind === 'dir') return loadPackageDirectory(path, display(path));
     if (kind === 'file') {
       if (!TARBALL.test(path)) throw new InputError(`${reference} is a file but not a package tarball (.tar.gz or .tgz)`);
@@ -86,9 +86,14 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
     const rejected: string[] = [];
     const candidates: LoadedPackage[] = [];
     const dir = join(base, short);
-    if ((await kindOf(join(dir, 'manifest.yaml'))) === 'file') candidates.push(await loadPackageDirectory(dir, display(dir)));
+    if (kindOf(join(dir, 'manifest.yaml')) === 'file') candidates.push(await loadPackageDirectory(dir, display(dir)));
     if (origin.kind === 'tarball') {
-      const names = await readdir(base).catch(() => [] as string[]);
+      let names: string[] = [];
+      try {
+        names = readdirSync(base);
+      } catch {
+        // an unreadable directory has no candidates
+      }
       for (const name of names.sort()) {
         if (name.startsWith(`${short}-`) && TARBALL.test(name) && join(base, name) !== origin.location) {
           candidates.push(await loadTarballFile(join(base, name), display(join(base, name))));
