@@ -222,12 +222,28 @@ function toApiError(status: number, body: string): KubeApiError {
   } catch {
     parsed = { message: body.trim().slice(0, 200) };
   }
-  return new KubeApiError(
-    status,
-    parsed.reason ?? String(status),
-    parsed.message || `HTTP ${status}`,
-    parsed.details,
-  );
+  return new KubeApiError(status, parsed.reason ?? String(status), compactMessage(parsed) || `HTTP ${status}`, parsed.details);
+}
+
+/**
+ * A 422 message quotes the whole rejected value (a pod template is kilobytes of JSON); keep the
+ * field and the reason, which is what a person needs, and drop long quoted values.
+ */
+function compactMessage(status: { message?: string; details?: unknown }): string | undefined {
+  const causes = (status.details as { causes?: { field?: string; message?: string }[] } | undefined)?.causes;
+  const message = status.message;
+  if (!message || !Array.isArray(causes) || causes.length === 0 || message.length < 200) return message;
+  const head = message.includes(' is invalid: ') ? message.slice(0, message.indexOf(' is invalid: ') + ' is invalid'.length) : undefined;
+  const parts = causes.map((c) => {
+    let text = c.message ?? '';
+    if (text.startsWith('Invalid value: ')) {
+      const cut = text.lastIndexOf(': ');
+      const value = text.slice('Invalid value: '.length, cut);
+      if (cut > 0 && value.length > 60) text = `Invalid value: ${text.slice(cut + 2)}`;
+    }
+    return c.field ? `${c.field}: ${text}` : text;
+  });
+  return head ? `${head}: ${parts.join('; ')}` : parts.join('; ');
 }
 
 function backoff(base: number, attempt: number): number {
