@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify, parse } from 'yaml';
+import { lint } from '../../src/actions/lint.js';
 import { renderReference } from '../../src/actions/pipeline.js';
 import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
 
@@ -350,6 +351,24 @@ describe('meta-package behaviour', () => {
     expect(
       objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA])).filter((o) => o.kind === 'Ingress'),
     ).toEqual([]);
+  });
+});
+
+describe('lint', () => {
+  it.each(OPENSTACK)(
+    'packages/%s declares no parameter that no template, derived default or condition reads',
+    async (dir) => {
+      const result = await lint({ reference: join(PACKAGES, dir), cwd: ROOT });
+      expect(result.unused).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['parameters.yaml', [PARAMETERS]],
+    ['parameters.yaml + Ceph + HA', [PARAMETERS, CEPH_HA]],
+  ])('the meta-package with %s sets no parameter that no package reads', async (_label, variableFiles) => {
+    const result = await lint({ reference: join(PACKAGES, 'stackanetes'), variableFiles, cwd: ROOT });
+    expect(result.unused).toEqual([]);
   });
 });
 
