@@ -1,0 +1,71 @@
+/**
+ * OCI distribution: push and pull against the real CNCF registry (Debian's docker-registry,
+ * started by jest's globalSetup), and a meta-package whose dependencies resolve by range from the
+ * tags of sibling repositories.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderReference } from '../../src/actions/pipeline.js';
+import { createPackageSource } from '../../src/resolve/create-source.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { fixturePackage, tempDir } from './helpers.js';
+
+const ociUrl = process.env.STACKANETES_TEST_OCI_URL as string;
+const ociHost = new URL(ociUrl ?? 'http://127.0.0.1:1').host;
+let home: string;
+let work: string;
+const prefix = `oci://${ociHost}/stk-${process.pid}`;
+
+const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd: work, env: { STACKANETES_HOME: home, CI: 'true' } });
+const json = <T>(r: CliResult): T => {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+};
+
+beforeAll(() => {
+  expect(ociUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  home = tempDir('oci-home');
+  work = tempDir('oci-work');
+});
+
+describe('OCI registries', () => {
+  it('pushes a package as an OCI artifact and pulls it back with the same appr digest', async () => {
+    const pushed = json<{ digest: string; registry: string; reference: string }>(await cli(['push', fixturePackage(work, 'db', '1.0.0'), '--registry', prefix, '--output', 'json']));
+    expect(pushed.registry).toBe(`${prefix}/regtest/db`);
+    expect(pushed.reference).toMatch(new RegExp(`^${prefix}/regtest/db@sha256:[0-9a-f]{64}$`));
+    const dest = join(work, 'pulled');
+    const pulled = json<{ digest: string; version: string }>(await cli(['pull', `${prefix}/regtest/db:1.0.0`, '-o', dest, '--output', 'json']));
+    expect(pulled).toMatchObject({ digest: pushed.digest, version: '1.0.0' });
+    expect(readFileSync(join(dest, 'manifest.yaml'), 'utf8')).toContain('name: regtest/db');
+    const byDigest = json<{ digest: string }>(await cli(['pull', pushed.reference, '-o', join(work, 'pulled-digest'), '--output', 'json']));
+    expect(byDigest.digest).toBe(pushed.digest);
+  });
+
+  it('refuses to overwrite a tag without --force', async () => {
+    const result = await cli(['push', join(work, 'db-1.0.0', 'db'), '--registry', prefix]);
+    expect(result.code).toBe(5);
+    expect(result.stderr.split('\n')[0]).toBe(`error: ${prefix}/regtest/db:1.0.0 already exists`);
+  });
+
+  it('reports a missing tag with the registry host (exit 4)', async () => {
+    const result = await cli(['pull', `${prefix}/regtest/db:7.7.7`]);
+    expect(result.code).toBe(4);
+    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^error: pull stk-\\d+/regtest/db:7\\.7\\.7: not found at OCI registry ${ociHost.replace('.', '\\.')}`));
+  });
+
+  it('resolves the dependencies of an OCI meta-package by range from sibling repositories', async () => {
+    for (const version of ['1.1.0', '2.0.0']) expect((await cli(['push', fixturePackage(work, 'db', version), '--registry', prefix])).code).toBe(0);
+    const meta = fixturePackage(work, 'meta', '1.0.0', (t) => t.replace(/ {2}- name: regtest\/cache[\s\S]*$/, ''));
+    expect((await cli(['push', meta, '--registry', prefix])).code).toBe(0);
+    const project = tempDir('oci-project');
+    const env = { ...process.env, STACKANETES_HOME: home };
+    const source = await createPackageSource({ cwd: project, env, lockfile: join(project, 'stackanetes.lock') });
+    const rendered = await renderReference({ reference: `${prefix}/regtest/meta:1.0.0`, namespace: 'demo', source, cwd: project });
+    expect(rendered.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual(['regtest/db@1.1.0', 'regtest/meta@1.0.0']);
+    await source.writeLock();
+    expect(readFileSync(join(project, 'stackanetes.lock'), 'utf8')).toMatch(new RegExp(`oci: ${prefix}/regtest/db@sha256:[0-9a-f]{64}`));
+    const locked = await createPackageSource({ cwd: project, env, lockfile: join(project, 'stackanetes.lock'), locked: true });
+    const again = await renderReference({ reference: `${prefix}/regtest/meta:1.0.0`, namespace: 'demo', source: locked, cwd: project });
+    expect(again.packages.find((p) => p.name === 'regtest/db')?.version).toBe('1.1.0');
+  });
+});
