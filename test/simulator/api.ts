@@ -7,11 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, alreadyExists, badRequest, invalid, notFound, staleConflict } from './api-error.js';
-import { applyDefaults, allocateClusterIp } from './defaults.js';
-import type { WalkContext } from './fieldset.js';
+import { allocateClusterIp, allocateValues, applyDefaults } from './defaults.js';
+import { fieldsOf, type FieldNode, type WalkContext } from './fieldset.js';
 import type { Json, JsonObject, KubeObject } from './json.js';
-import { clone, deepEqual, isObject, str, timestamp } from './json.js';
+import { child, clone, deepEqual, isObject, str, timestamp } from './json.js';
 import {
+  ApplyConflict,
   applyConfiguration,
   readManaged,
   recordUpdate,
@@ -80,6 +81,17 @@ function defaultManager(opts: WriteOptions): string {
 function withoutMetaAndStatus(obj: JsonObject): JsonObject {
   const { metadata: _m, status: _s, ...rest } = obj;
   return rest as JsonObject;
+}
+
+const lastAppliedKey = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function fieldsOfLastApplied(annotation: string, ctx: WalkContext): FieldNode | undefined {
+  try {
+    const parsed = JSON.parse(annotation) as Json;
+    return isObject(parsed) ? fieldsOf(parsed, ctx) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const randomSuffixChars = 'bcdfghjklmnpqrstvwxz2456789';
@@ -360,14 +372,32 @@ export class Api {
       delete applied.metadata.resourceVersion;
       delete applied.metadata.managedFields;
     }
-    const result = applyConfiguration(prev, applied, {
-      manager: opts.fieldManager,
-      force: opts.force === true,
-      apiVersion,
-      ctx,
-      root: sub,
-    });
+    const request = { manager: opts.fieldManager, force: opts.force === true, apiVersion, ctx, root: sub };
+    const lastApplied = prev
+      ? str(isObject(prev.metadata.annotations) ? prev.metadata.annotations : {}, lastAppliedKey)
+      : undefined;
+    let result;
+    try {
+      result = applyConfiguration(prev, applied, request);
+    } catch (err) {
+      // The real server lets `kubectl` take over fields a client-side apply recorded in the
+      // last-applied annotation, so moving from `kubectl apply` to `--server-side` needs no force.
+      if (!(err instanceof ApplyConflict) || opts.fieldManager !== 'kubectl' || lastApplied === undefined)
+        throw err;
+      const allowed = fieldsOfLastApplied(lastApplied, ctx);
+      if (!allowed || !err.paths.every((p) => allowed.has(p))) throw err;
+      result = applyConfiguration(prev, applied, { ...request, force: true });
+    }
     const candidate = result.object as KubeObject;
+    if (opts.fieldManager === 'kubectl' && lastApplied !== undefined && sub === 'main') {
+      // ... and keeps that annotation in step with what was applied.
+      const annotation = clone(applied);
+      if (isObject(annotation.metadata) && isObject(annotation.metadata.annotations)) {
+        delete annotation.metadata.annotations[lastAppliedKey];
+        if (Object.keys(annotation.metadata.annotations).length === 0) delete annotation.metadata.annotations;
+      }
+      child(candidate.metadata, 'annotations')[lastAppliedKey] = `${JSON.stringify(annotation)}\n`;
+    }
     if (!prev) return this.commit(type, namespace, undefined, candidate, opts, 'main', result.entries);
     return this.commit(type, namespace, prev, candidate, opts, sub, result.entries);
   }
@@ -422,15 +452,16 @@ export class Api {
     }
     if (type.kind === 'Secret') mergeStringData(obj);
     const uid = str(metadata, 'uid') ?? '';
-    applyDefaults(obj, { uid, nextClusterIp: () => allocateClusterIp(this.clusterIps++) });
+    applyDefaults(obj);
+    const previousEntries = readManaged(prev);
+    const finalEntries = entries ?? recordUpdate(prev, obj, defaultManager(opts), apiVersion, ctx, sub);
+    allocateValues(obj, prev, { uid, nextClusterIp: () => allocateClusterIp(this.clusterIps++) });
     const errors = validateObject(obj, prev);
     if (errors.length > 0) throw invalid(type.kind, type.group, name, errors);
 
     if (prev && type.hasGeneration && !deepEqual(withoutMetaAndStatus(prev), withoutMetaAndStatus(obj))) {
       metadata.generation = (typeof prev.metadata.generation === 'number' ? prev.metadata.generation : 0) + 1;
     }
-    const previousEntries = readManaged(prev);
-    const finalEntries = entries ?? recordUpdate(prev, obj, defaultManager(opts), apiVersion, ctx, sub);
     writeManaged(obj, finalEntries, previousEntries, ctx);
 
     if (prev && deepEqual(prev, obj)) return this.present(type, prev);
@@ -475,6 +506,45 @@ export class Api {
       // A controller losing a race with a user's write simply tries again on the next change.
       if (!(err instanceof ApiError)) throw err;
     }
+  }
+
+  /** The autoscaling/v1 Scale view of a workload (the `/scale` subresource). */
+  getScale(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    return toScale(this.get(type, namespace, name));
+  }
+
+  /**
+   * PUT or PATCH of `/scale`: the new `spec.replicas` lands in the workload (what `kubectl scale`
+   * and autoscalers do); answers the new Scale.
+   */
+  writeScale(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patchType: PatchType | 'put',
+    body: Json,
+    opts: WriteOptions,
+  ): KubeObject {
+    const prev = this.store.get(resourceKey(type), namespace, name);
+    if (!prev) throw notFound(type.plural, type.group, name);
+    const scale = toScale(clone(prev));
+    let next: Json;
+    if (patchType === 'put') next = body;
+    else if (patchType === 'json') next = jsonPatch(scale, body);
+    else if (patchType === 'apply')
+      throw new ApiError(415, 'UnsupportedMediaType', 'apply is not simulated for the scale subresource');
+    else next = jsonMergePatch(scale, body);
+    if (!isObject(next) || !isObject(next.spec) || typeof next.spec.replicas !== 'number') {
+      throw invalid('Scale', 'autoscaling', name, [
+        { field: 'spec.replicas', type: 'FieldValueRequired', detail: '' },
+      ]);
+    }
+    const wantedRv = str(isObject(next.metadata) ? next.metadata : {}, 'resourceVersion');
+    if (wantedRv && wantedRv !== str(prev.metadata, 'resourceVersion'))
+      throw staleConflict(type.plural, type.group, name);
+    const workload = clone(prev);
+    child(workload, 'spec').replicas = next.spec.replicas;
+    return toScale(this.updateFrom(type, namespace, prev, workload, opts, 'main'));
   }
 
   /** DELETE of one object, with preconditions, propagation policy, finalizers and dry-run. */
@@ -611,6 +681,32 @@ export class Api {
     }
     this.observer?.deleted(type, removed);
   }
+}
+
+function toScale(obj: KubeObject): KubeObject {
+  const spec = isObject(obj.spec) ? obj.spec : {};
+  const status = isObject(obj.status) ? obj.status : {};
+  const selector =
+    isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
+  const m = obj.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: m.name ?? '',
+      namespace: m.namespace ?? '',
+      uid: m.uid ?? '',
+      resourceVersion: m.resourceVersion ?? '',
+      creationTimestamp: m.creationTimestamp ?? null,
+    },
+    spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
+    status: {
+      replicas: typeof status.replicas === 'number' ? status.replicas : 0,
+      selector: Object.entries(selector)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(','),
+    },
+  };
 }
 
 function hasFinalizers(obj: KubeObject): boolean {

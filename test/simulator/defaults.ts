@@ -77,16 +77,74 @@ export function allocateClusterIp(counter: number): string {
   return `10.96.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
 }
 
-/** Options the defaulting needs from the store. */
-export interface DefaultingContext {
+/** What allocation needs from the store. */
+export interface AllocationContext {
   /** Allocates the next Service cluster IP. */
   nextClusterIp(): string;
   /** The object's uid (Jobs label their pods with it). */
   uid: string;
 }
 
-/** Fills in the server-set defaults of an object in place. */
-export function applyDefaults(obj: JsonObject, ctx: DefaultingContext): void {
+/**
+ * Values the real server allocates in its storage layer, after field ownership is recorded (so
+ * no manager owns them): Service cluster IPs and node ports (kept from the stored object when an
+ * update omits them), a Job's generated selector, a Namespace's finalizer.
+ */
+export function allocateValues(obj: JsonObject, prev: JsonObject | undefined, ctx: AllocationContext): void {
+  const metadata = child(obj, 'metadata');
+  const spec = isObject(obj.spec) ? obj.spec : undefined;
+  const prevSpec = prev && isObject(prev.spec) ? prev.spec : {};
+  switch (obj.kind) {
+    case 'Namespace':
+      if (!prev) setDefault(child(obj, 'spec'), 'finalizers', ['kubernetes']);
+      else if (prev.spec !== undefined && obj.spec === undefined) obj.spec = prev.spec;
+      break;
+    case 'Service': {
+      const s = child(obj, 'spec');
+      if (s.type === 'ExternalName') break;
+      if (s.clusterIP === undefined || s.clusterIP === '') {
+        s.clusterIP = typeof prevSpec.clusterIP === 'string' ? prevSpec.clusterIP : ctx.nextClusterIp();
+      }
+      if (s.clusterIPs === undefined)
+        s.clusterIPs = Array.isArray(prevSpec.clusterIPs) ? prevSpec.clusterIPs : [s.clusterIP];
+      setDefault(s, 'ipFamilies', Array.isArray(prevSpec.ipFamilies) ? prevSpec.ipFamilies : ['IPv4']);
+      setDefault(
+        s,
+        'ipFamilyPolicy',
+        typeof prevSpec.ipFamilyPolicy === 'string' ? prevSpec.ipFamilyPolicy : 'SingleStack',
+      );
+      if ((s.type === 'NodePort' || s.type === 'LoadBalancer') && Array.isArray(s.ports)) {
+        const prevPorts = Array.isArray(prevSpec.ports) ? prevSpec.ports.filter(isObject) : [];
+        s.ports.forEach((p, i) => {
+          if (!isObject(p) || p.nodePort !== undefined) return;
+          const old = prevPorts.find((q) => q.port === p.port);
+          p.nodePort = old?.nodePort ?? 30000 + ((i * 7 + 13) % 2767);
+        });
+      }
+      break;
+    }
+    case 'Job': {
+      if (!spec) break;
+      if (prev) {
+        if (spec.selector === undefined && prevSpec.selector !== undefined) spec.selector = prevSpec.selector;
+        break;
+      }
+      if (spec.selector !== undefined) break;
+      spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': ctx.uid } };
+      const labels = child(child(child(spec, 'template'), 'metadata'), 'labels');
+      setDefault(labels, 'batch.kubernetes.io/controller-uid', ctx.uid);
+      setDefault(labels, 'batch.kubernetes.io/job-name', str(metadata, 'name') ?? '');
+      setDefault(labels, 'controller-uid', ctx.uid);
+      setDefault(labels, 'job-name', str(metadata, 'name') ?? '');
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+/** Fills in the server-set defaults of an object in place (the scheme defaults). */
+export function applyDefaults(obj: JsonObject): void {
   const kind = obj.kind;
   const spec = isObject(obj.spec) ? obj.spec : undefined;
   const metadata = child(obj, 'metadata');
@@ -94,7 +152,6 @@ export function applyDefaults(obj: JsonObject, ctx: DefaultingContext): void {
     case 'Namespace': {
       const labels = child(metadata, 'labels');
       setDefault(labels, 'kubernetes.io/metadata.name', str(metadata, 'name') ?? '');
-      setDefault(child(obj, 'spec'), 'finalizers', ['kubernetes']);
       setDefault(child(obj, 'status'), 'phase', 'Active');
       break;
     }
@@ -105,23 +162,15 @@ export function applyDefaults(obj: JsonObject, ctx: DefaultingContext): void {
       const s = child(obj, 'spec');
       setDefault(s, 'type', 'ClusterIP');
       setDefault(s, 'sessionAffinity', 'None');
-      if (s.type !== 'ExternalName') {
-        if (s.clusterIP === undefined || s.clusterIP === '') s.clusterIP = ctx.nextClusterIp();
-        setDefault(s, 'clusterIPs', [s.clusterIP as string]);
-        setDefault(s, 'ipFamilies', ['IPv4']);
-        setDefault(s, 'ipFamilyPolicy', 'SingleStack');
-        setDefault(s, 'internalTrafficPolicy', 'Cluster');
-      }
+      if (s.type !== 'ExternalName') setDefault(s, 'internalTrafficPolicy', 'Cluster');
       if (s.type === 'NodePort' || s.type === 'LoadBalancer')
         setDefault(s, 'externalTrafficPolicy', 'Cluster');
       if (Array.isArray(s.ports)) {
-        s.ports.forEach((p, i) => {
-          if (!isObject(p)) return;
+        for (const p of s.ports) {
+          if (!isObject(p)) continue;
           setDefault(p, 'protocol', 'TCP');
           setDefault(p, 'targetPort', p.port ?? 0);
-          if ((s.type === 'NodePort' || s.type === 'LoadBalancer') && p.nodePort === undefined)
-            p.nodePort = 30000 + ((i * 7 + 13) % 2767);
-        });
+        }
       }
       setDefault(child(obj, 'status'), 'loadBalancer', {});
       break;
@@ -205,15 +254,6 @@ export function applyDefaults(obj: JsonObject, ctx: DefaultingContext): void {
       setDefault(s, 'completionMode', 'NonIndexed');
       setDefault(s, 'suspend', false);
       setDefault(s, 'podReplacementPolicy', 'TerminatingOrFailed');
-      if (s.selector === undefined) {
-        s.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': ctx.uid } };
-        const template = child(s, 'template');
-        const labels = child(child(template, 'metadata'), 'labels');
-        setDefault(labels, 'batch.kubernetes.io/controller-uid', ctx.uid);
-        setDefault(labels, 'batch.kubernetes.io/job-name', str(metadata, 'name') ?? '');
-        setDefault(labels, 'controller-uid', ctx.uid);
-        setDefault(labels, 'job-name', str(metadata, 'name') ?? '');
-      }
       const ps = templateSpec(s);
       if (ps) defaultPodSpec(ps);
       break;

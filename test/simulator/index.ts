@@ -87,6 +87,11 @@ export interface Simulator {
   /** Delay before simulated readiness; changes apply to objects changed afterwards. */
   readinessDelayMs: number;
   readonly store: SimulatorStore;
+  /**
+   * Resolves once the simulated controllers have no immediate work left (status "observed"
+   * writes after a change are done); readiness after `readinessDelayMs` is not waited for.
+   */
+  settled(): Promise<void>;
   /** Stops serving: ends watches and hanging requests, cancels timers, closes the port. */
   stop(): Promise<void>;
 }
@@ -198,6 +203,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       settings.readinessDelayMs = ms;
     },
     store,
+    settled: () => workloads.settled(),
     async stop() {
       if (stopped) return;
       stopped = true;

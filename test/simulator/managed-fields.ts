@@ -206,7 +206,18 @@ function stripNulls(value: JsonObject): JsonObject {
   return out;
 }
 
-function conflictError(conflicts: Map<ManagedEntry, string[][]>): ApiError {
+/** A 409 from apply that also carries the conflicting field paths (for the last-applied upgrade). */
+export class ApplyConflict extends ApiError {
+  constructor(
+    message: string,
+    causes: { type: string; message: string; field: string }[],
+    readonly paths: string[][],
+  ) {
+    super(409, 'Conflict', message, { causes });
+  }
+}
+
+function conflictError(conflicts: Map<ManagedEntry, string[][]>): ApplyConflict {
   const count = [...conflicts.values()].reduce((n, p) => n + p.length, 0);
   const who = (e: ManagedEntry): string =>
     e.operation === 'Update' ? `"${e.manager}" using ${e.apiVersion}` : `"${e.manager}"`;
@@ -222,11 +233,10 @@ function conflictError(conflicts: Map<ManagedEntry, string[][]>): ApiError {
       field: describePath(p),
     })),
   );
-  return new ApiError(
-    409,
-    'Conflict',
+  return new ApplyConflict(
     `Apply failed with ${count} conflict${count === 1 ? '' : 's'}: ${parts.join('\n')}`,
-    { causes },
+    causes,
+    [...conflicts.values()].flat(),
   );
 }
 

@@ -18,6 +18,9 @@ import { resourceKey, type WatchEvent } from './store.js';
 import { toTable, type IncludeObject } from './tables.js';
 import { unknownFields } from './validate.js';
 
+/** Kinds with a `/scale` subresource. */
+const scalable = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+
 /** The request body limit of the real server (3 MiB). */
 const maxBody = 3 * 1024 * 1024;
 
@@ -234,6 +237,9 @@ export class HttpFrontend {
     const route = this.routeOf(path);
     if (!route) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const { type, namespace, name, subresource } = route;
+    if (subresource === 'scale' && scalable.has(type.kind) && !type.crdName && name !== undefined) {
+      return this.scale(method, type, namespace, name, req, res, raw, contentType, accept);
+    }
     if (subresource !== undefined && subresource !== 'status') {
       throw new ApiError(
         404,
@@ -373,6 +379,38 @@ export class HttpFrontend {
     }
   }
 
+  private scale(
+    method: string,
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: string,
+    contentType: string,
+    accept: string,
+  ): void {
+    const q = new URL(req.url ?? '/', 'http://simulator').searchParams;
+    const opts: WriteOptions = {
+      dryRun: q.getAll('dryRun').includes('All'),
+      ...(q.get('fieldManager') ? { fieldManager: q.get('fieldManager')! } : {}),
+      userAgent: String(req.headers['user-agent'] ?? ''),
+    };
+    if (method === 'GET') return send(res, 200, this.api.getScale(type, namespace, name), accept);
+    if (method !== 'PUT' && method !== 'PATCH') {
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
+    }
+    const patchType = method === 'PUT' ? 'put' : patchTypeOf(contentType);
+    if (!patchType)
+      throw new ApiError(415, 'UnsupportedMediaType', 'unsupported patch type for the scale subresource');
+    const body = Api.decodeBody(raw, 'application/json');
+    send(res, 200, this.api.writeScale(type, namespace, name, patchType, body, opts), accept);
+  }
+
   /** Parses a resource URL into its type, namespace, name and subresource. */
   routeOf(path: string): Route | undefined {
     const segs = path
@@ -478,6 +516,17 @@ export class HttpFrontend {
             kind: t.kind,
             verbs: ['get', 'patch', 'update'],
           });
+        if (scalable.has(t.kind) && !t.crdName) {
+          resources.push({
+            name: `${t.plural}/scale`,
+            singularName: '',
+            namespaced: t.namespaced,
+            group: 'autoscaling',
+            version: 'v1',
+            kind: 'Scale',
+            verbs: ['get', 'patch', 'update'],
+          });
+        }
       }
       send(res, 200, {
         kind: 'APIResourceList',

@@ -81,20 +81,34 @@ export class WorkloadSimulator implements ChangeObserver {
     return `${resourceKey(type)}/${str(obj.metadata, 'namespace') ?? ''}/${str(obj.metadata, 'name') ?? ''}`;
   }
 
+  /** Resolves once no zero-delay controller work is pending (the "observed" writes are done). */
+  async settled(): Promise<void> {
+    while (this.immediate > 0) await new Promise((r) => setTimeout(r, 1));
+  }
+
+  private immediate = 0;
+  private readonly zero = new Set<NodeJS.Timeout>();
+
   private schedule(key: string, delayMs: number, fn: () => void): void {
     if (this.stopped) return;
+    if (delayMs === 0) this.immediate++;
     const t = setTimeout(() => {
+      if (this.zero.delete(t)) this.immediate--;
       const list = this.timers.get(key)?.filter((x) => x !== t) ?? [];
       if (list.length > 0) this.timers.set(key, list);
       else this.timers.delete(key);
       fn();
     }, delayMs);
     t.unref();
+    if (delayMs === 0) this.zero.add(t);
     this.timers.set(key, [...(this.timers.get(key) ?? []), t]);
   }
 
   private cancel(key: string): void {
-    for (const t of this.timers.get(key) ?? []) clearTimeout(t);
+    for (const t of this.timers.get(key) ?? []) {
+      clearTimeout(t);
+      if (this.zero.delete(t)) this.immediate--;
+    }
     this.timers.delete(key);
   }
 
