@@ -126,7 +126,10 @@ describe('mariadb (Galera)', () => {
     const result = await runCli(['generate', 'packages/mariadb', '--set', 'replicas=2']);
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^error: .*mariadb\.replicas must be odd for Galera quorum \(got 2\)\n/);
+    expect(result.stderr).toMatch(
+      /^error: .*mariadb\.replicas must be odd for Galera quorum \(got 2\); set mariadb\.replicas .*\n$/,
+    );
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
