@@ -113,3 +113,17 @@ describe('invalid YAML output', () => {
     );
   });
 });
+
+describe('YAML alias expansion in rendered output', () => {
+  it('is bounded, so a "billion laughs" document fails instead of exhausting memory', async () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const pkg = memoryPackage({
+      'manifest.yaml': manifest('test/bomb', { resources: ['t.yaml.hbs'] }),
+      't.yaml.hbs': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\nbomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n`,
+    });
+    await expect(renderReference({ reference: 'test/bomb', namespace: 'ns', source: memorySource([pkg]) })).rejects.toThrow(
+      'test/bomb t.yaml.hbs: document 1 expands to more than 200000 values through YAML aliases',
+    );
+  });
+});
