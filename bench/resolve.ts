@@ -34,9 +34,16 @@ function buildIndex(): Map<string, IndexedPackage> {
       for (let d = 0; d < 3 && i + 1 < PACKAGES; d++) {
         const target = i + 1 + Math.floor(rnd() * Math.min(50, PACKAGES - i - 1));
         const min = Math.floor(rnd() * 6);
-        dependencies.push({ name: name(target), version: rnd() < 0.5 ? `^1.${min}.0` : `>=1.${min}.0 <1.8.0` });
+        dependencies.push({
+          name: name(target),
+          version: rnd() < 0.5 ? `^1.${min}.0` : `>=1.${min}.0 <1.8.0`,
+        });
       }
-      releases.push({ version, digest: `sha256:${(i * RELEASES + r).toString(16).padStart(64, '0')}`, dependencies });
+      releases.push({
+        version,
+        digest: `sha256:${(i * RELEASES + r).toString(16).padStart(64, '0')}`,
+        dependencies,
+      });
     }
     index.set(name(i), { name: name(i), releases });
   }
@@ -85,7 +92,13 @@ for (let run = 0; run < RUNS; run++) {
 }
 const ourMedian = median(ours);
 const peerMedian = median(peer);
-console.log(`resolve: ${PACKAGES} packages x ${RELEASES} releases (${resolvedCount} resolved, ranges, diamonds)`);
-console.log(`  stackanetes resolveGraph  median ${ourMedian.toFixed(1)} ms  (first run ${ours[0]?.toFixed(1)} ms, ${RUNS} runs)`);
+console.log(
+  `resolve: ${PACKAGES} packages x ${RELEASES} releases (${resolvedCount} resolved, ranges, diamonds)`,
+);
+console.log(
+  `  stackanetes resolveGraph  median ${ourMedian.toFixed(1)} ms  (first run ${ours[0]?.toFixed(1)} ms, ${RUNS} runs)`,
+);
 console.log(`  naive maxSatisfying peer  median ${peerMedian.toFixed(1)} ms`);
-console.log(`  ratio ours/peer           ${(ourMedian / peerMedian).toFixed(2)}x  (target: well under 200 ms)`);
+console.log(
+  `  ratio ours/peer           ${(ourMedian / peerMedian).toFixed(2)}x  (target: well under 200 ms)`,
+);

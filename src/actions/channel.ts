@@ -28,10 +28,16 @@ export interface ChannelResult {
 
 export async function channel(options: ChannelOptions): Promise<ChannelResult> {
   const ref = parseRegistryReference(options.package);
-  if (ref.version || ref.channel || ref.digest) throw new UsageError(`channel takes a package name without a version or channel, got ${JSON.stringify(options.package)}`);
-  const actions = [options.add !== undefined, options.remove !== undefined, options.delete === true].filter(Boolean).length;
+  if (ref.version || ref.channel || ref.digest)
+    throw new UsageError(
+      `channel takes a package name without a version or channel, got ${JSON.stringify(options.package)}`,
+    );
+  const actions = [options.add !== undefined, options.remove !== undefined, options.delete === true].filter(
+    Boolean,
+  ).length;
   if (actions > 1) throw new UsageError('give only one of --add, --remove and --delete');
-  if (actions === 1 && !options.name) throw new UsageError('--add, --remove and --delete need --name CHANNEL');
+  if (actions === 1 && !options.name)
+    throw new UsageError('--add, --remove and --delete need --name CHANNEL');
   if (options.name) checkChannelName(options.name);
   const session = await openRegistrySession({ env: options.env });
   const url = session.registryUrl(ref.registry ?? options.registry);

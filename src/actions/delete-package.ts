@@ -20,7 +20,9 @@ export interface DeletePackageResult {
 export async function deletePackage(options: DeletePackageOptions): Promise<DeletePackageResult> {
   const ref = parseRegistryReference(options.reference);
   if (!ref.version || !semver.valid(ref.version)) {
-    throw new UsageError(`delete-package needs an exact release, got ${JSON.stringify(options.reference)}`, { hint: `name it: stackanetes delete-package ${ref.name}@1.2.0` });
+    throw new UsageError(`delete-package needs an exact release, got ${JSON.stringify(options.reference)}`, {
+      hint: `name it: stackanetes delete-package ${ref.name}@1.2.0`,
+    });
   }
   const session = await openRegistrySession({ env: options.env });
   const url = session.registryUrl(ref.registry ?? options.registry);

@@ -17,7 +17,9 @@ export interface ListResult {
 
 export async function list(options: ListOptions): Promise<ListResult> {
   if (options.namespace && !NAME_PART.test(options.namespace)) {
-    throw new UsageError(`--namespace ${JSON.stringify(options.namespace)} is not a valid namespace`, { hint: '2-63 characters of a-z, 0-9, - and _' });
+    throw new UsageError(`--namespace ${JSON.stringify(options.namespace)} is not a valid namespace`, {
+      hint: '2-63 characters of a-z, 0-9, - and _',
+    });
   }
   const session = await openRegistrySession({ env: options.env });
   const url = session.registryUrl(options.registry);
@@ -28,7 +30,11 @@ export async function list(options: ListOptions): Promise<ListResult> {
   return {
     registry: url,
     packages: packages
-      .map((p) => (p.default ? { name: p.name, default: p.default, releases: p.releases } : { name: p.name, releases: p.releases }))
+      .map((p) =>
+        p.default
+          ? { name: p.name, default: p.default, releases: p.releases }
+          : { name: p.name, releases: p.releases },
+      )
       .sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

@@ -28,7 +28,8 @@ export interface LoginResult {
 
 export async function login(options: LoginOptions): Promise<LoginResult> {
   if (options.username === '') throw new UsageError('empty user name', { hint: 'pass -u USER' });
-  if (options.password === '') throw new UsageError('empty password', { hint: 'type it at the prompt or pipe it to --password-stdin' });
+  if (options.password === '')
+    throw new UsageError('empty password', { hint: 'type it at the prompt or pipe it to --password-stdin' });
   const session = await openRegistrySession({ env: options.env });
   if (options.registry?.startsWith('oci://')) {
     const host = options.registry.slice('oci://'.length).split('/')[0] ?? '';
@@ -36,7 +37,11 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     const { OciClient } = await import('../registry/oci.js');
     await new OciClient({ host, transport: session.transport, basic: async () => basic }).ping();
     const scope = `oci://${host}`;
-    const credentialsFile = await saveCredential(options.env, scope, { token: basic, kind: 'basic', username: options.username });
+    const credentialsFile = await saveCredential(options.env, scope, {
+      token: basic,
+      kind: 'basic',
+      username: options.username,
+    });
     return { registry: scope, username: options.username, scope, credentialsFile };
   }
   const url = session.registryUrl(options.registry);
@@ -45,9 +50,14 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   let scope = host;
   if (options.scope) {
     if (options.scope.includes('/')) checkPackageName(options.scope, '--scope');
-    else if (!NAME_PART.test(options.scope)) throw new UsageError(`--scope ${JSON.stringify(options.scope)} is not a namespace or namespace/name`);
+    else if (!NAME_PART.test(options.scope))
+      throw new UsageError(`--scope ${JSON.stringify(options.scope)} is not a namespace or namespace/name`);
     scope = `${host}:${options.scope}`;
   }
-  const credentialsFile = await saveCredential(options.env, scope, { token, kind: 'token', username: options.username });
+  const credentialsFile = await saveCredential(options.env, scope, {
+    token,
+    kind: 'token',
+    username: options.username,
+  });
   return { registry: url, username: options.username, scope, credentialsFile };
 }

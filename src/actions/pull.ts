@@ -34,7 +34,10 @@ export interface PullResult {
 
 export async function pull(options: PullOptions): Promise<PullResult> {
   const reference = parseRemoteReference(options.reference);
-  const session = await openRegistrySession({ env: options.env, ...(options.progress ? { progress: options.progress } : {}) });
+  const session = await openRegistrySession({
+    env: options.env,
+    ...(options.progress ? { progress: options.progress } : {}),
+  });
   const fetched = await fetchRelease(session, reference, {
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.inChannel ? { inChannel: options.inChannel } : {}),
@@ -42,7 +45,9 @@ export async function pull(options: PullOptions): Promise<PullResult> {
   const directory = resolvePath(options.cwd, options.dir ?? shortName(fetched.name));
   const existing = await readdir(directory).catch(() => undefined);
   if (existing && existing.length > 0) {
-    throw new ConflictError(`${directory} already exists and is not empty; nothing was written`, { hint: 'remove it or choose another directory with -o DIR' });
+    throw new ConflictError(`${directory} already exists and is not empty; nothing was written`, {
+      hint: 'remove it or choose another directory with -o DIR',
+    });
   }
   const tmp = join(dirname(directory), `.${shortName(fetched.name)}.pull-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
@@ -51,7 +56,10 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     for (const file of files) {
       const target = resolvePath(tmp, file);
       // The loader already refuses unsafe member names; this keeps the invariant local and obvious.
-      if (!target.startsWith(tmp + sep)) throw new InputError(`${options.reference}: member ${JSON.stringify(file)} would leave the destination`);
+      if (!target.startsWith(tmp + sep))
+        throw new InputError(
+          `${options.reference}: member ${JSON.stringify(file)} would leave the destination`,
+        );
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, fetched.pkg.files.get(file) ?? '', 'utf8');
     }
@@ -62,5 +70,12 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  return { package: fetched.name, version: fetched.version, digest: fetched.digest, registry: fetched.registry, directory, files };
+  return {
+    package: fetched.name,
+    version: fetched.version,
+    digest: fetched.digest,
+    registry: fetched.registry,
+    directory,
+    files,
+  };
 }

@@ -45,11 +45,19 @@ export async function push(options: PushOptions): Promise<PushResult> {
   const { name, version } = pkg.manifest.package;
   const built = await buildPackageTarball(pkg);
   const session = await openRegistrySession({ env: options.env, progress });
-  const base: Omit<PushResult, 'registry'> = { package: name, version, digest: built.digest, gzipDigest: built.gzipDigest, size: built.tarGz.length, channels };
+  const base: Omit<PushResult, 'registry'> = {
+    package: name,
+    version,
+    digest: built.digest,
+    gzipDigest: built.gzipDigest,
+    size: built.tarGz.length,
+    channels,
+  };
   const id = `push:${name}@${version}`;
 
   if (options.registry?.startsWith('oci://')) {
-    if (channels.length > 0) throw new InputError('--channel needs an App Registry; OCI registries have tags, not channels');
+    if (channels.length > 0)
+      throw new InputError('--channel needs an App Registry; OCI registries have tags, not channels');
     const rest = options.registry.slice('oci://'.length).replace(/\/+$/, '');
     const [host, ...prefix] = rest.split('/');
     const repository = [...prefix, name].join('/');
@@ -58,11 +66,22 @@ export async function push(options: PushOptions): Promise<PushResult> {
     if (!options.force && (await client.tags(repository)).includes(version)) {
       progress({ type: 'fail', id });
       const { ConflictError } = await import('../errors.js');
-      throw new ConflictError(`oci://${host}/${repository}:${version} already exists`, { hint: 'push with --force to replace it, or bump the version' });
+      throw new ConflictError(`oci://${host}/${repository}:${version} already exists`, {
+        hint: 'push with --force to replace it, or bump the version',
+      });
     }
-    const pushed = await client.pushPackage(repository, version, built.tarGz, { name, version, description: pkg.manifest.package.description ?? '', digest: built.digest });
+    const pushed = await client.pushPackage(repository, version, built.tarGz, {
+      name,
+      version,
+      description: pkg.manifest.package.description ?? '',
+      digest: built.digest,
+    });
     progress({ type: 'succeed', id, text: `pushed ${name}@${version}` });
-    return { ...base, registry: `oci://${host}/${repository}`, reference: `oci://${host}/${repository}@${pushed.manifestDigest}` };
+    return {
+      ...base,
+      registry: `oci://${host}/${repository}`,
+      reference: `oci://${host}/${repository}@${pushed.manifestDigest}`,
+    };
   }
 
   const url = session.registryUrl(options.registry);

@@ -37,7 +37,10 @@ export async function show(options: ShowOptions): Promise<ShowResult> {
     registry: fetched.registry,
     dependencies: fetched.pkg.manifest.dependencies
       .filter((d) => d.name !== '$self')
-      .map((d) => ({ name: d.name, constraint: d.digest ? `@${d.digest}` : d.channel ? `:${d.channel}` : (d.version ?? '*') })),
+      .map((d) => ({
+        name: d.name,
+        constraint: d.digest ? `@${d.digest}` : d.channel ? `:${d.channel}` : (d.version ?? '*'),
+      })),
     releases: fetched.manifests.map((m) => {
       const release: ShowResult['releases'][number] = {
         version: m.release,

@@ -29,9 +29,12 @@ export interface UpdateResult {
 export async function update(options: UpdateOptions): Promise<UpdateResult> {
   const lockfile = options.lockfile ?? defaultLockfilePath(options.cwd, options.variableFiles);
   const previous = await readLockfile(lockfile);
-  const references = options.references && options.references.length > 0 ? options.references : (previous?.roots ?? []);
+  const references =
+    options.references && options.references.length > 0 ? options.references : (previous?.roots ?? []);
   if (references.length === 0) {
-    throw new UsageError(`nothing to update: no references given and no lockfile at ${lockfile}`, { hint: 'name the package: stackanetes update REF' });
+    throw new UsageError(`nothing to update: no references given and no lockfile at ${lockfile}`, {
+      hint: 'name the package: stackanetes update REF',
+    });
   }
   const source = await createPackageSource({
     cwd: options.cwd,

@@ -11,7 +11,9 @@ import { InputError, UsageError } from '../errors.js';
 
 /** Where the user's config lives. */
 export function configHome(env: NodeJS.ProcessEnv): string {
-  return env.STACKANETES_HOME && env.STACKANETES_HOME !== '' ? env.STACKANETES_HOME : join(homedir(), '.stackanetes');
+  return env.STACKANETES_HOME && env.STACKANETES_HOME !== ''
+    ? env.STACKANETES_HOME
+    : join(homedir(), '.stackanetes');
 }
 
 export interface UserConfig {
@@ -37,18 +39,24 @@ export async function readUserConfig(env: NodeJS.ProcessEnv): Promise<UserConfig
   } catch (err) {
     throw new InputError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InputError(`${path}: expected a mapping with default and registries`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new InputError(`${path}: expected a mapping with default and registries`);
   const record = doc as Record<string, unknown>;
   const config: UserConfig = { registries: {} };
   if (record.default !== undefined) {
-    if (typeof record.default !== 'string') throw new InputError(`${path}: default must be a registry name or URL, got ${JSON.stringify(record.default)}`);
+    if (typeof record.default !== 'string')
+      throw new InputError(
+        `${path}: default must be a registry name or URL, got ${JSON.stringify(record.default)}`,
+      );
     config.default = record.default;
   }
   if (record.registries !== undefined) {
-    if (typeof record.registries !== 'object' || record.registries === null) throw new InputError(`${path}: registries must be a mapping name → {url}`);
+    if (typeof record.registries !== 'object' || record.registries === null)
+      throw new InputError(`${path}: registries must be a mapping name → {url}`);
     for (const [name, value] of Object.entries(record.registries as Record<string, unknown>)) {
       const url = typeof value === 'string' ? value : (value as { url?: unknown } | null)?.url;
-      if (typeof url !== 'string') throw new InputError(`${path}: registries.${name}.url must be a URL string`);
+      if (typeof url !== 'string')
+        throw new InputError(`${path}: registries.${name}.url must be a URL string`);
       config.registries[name] = { url };
     }
   }
@@ -62,7 +70,10 @@ export async function readUserConfig(env: NodeJS.ProcessEnv): Promise<UserConfig
  */
 export function normaliseRegistryUrl(value: string): string {
   let text = value.trim().replace(/\/+$/, '');
-  if (text === '') throw new UsageError('empty registry address', { hint: 'give a host (registry.example.com) or a URL (https://registry.example.com)' });
+  if (text === '')
+    throw new UsageError('empty registry address', {
+      hint: 'give a host (registry.example.com) or a URL (https://registry.example.com)',
+    });
   if (!/^https?:\/\//.test(text)) {
     const host = text.split('/')[0] ?? '';
     const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
@@ -82,7 +93,11 @@ export function registryHost(url: string): string {
 }
 
 /** Resolves the registry to use: explicit (reference or --registry) > STACKANETES_REGISTRY > config default. */
-export function chooseRegistry(config: UserConfig, env: NodeJS.ProcessEnv, explicit?: string): string | undefined {
+export function chooseRegistry(
+  config: UserConfig,
+  env: NodeJS.ProcessEnv,
+  explicit?: string,
+): string | undefined {
   const value = explicit ?? (env.STACKANETES_REGISTRY || undefined) ?? config.default;
   if (value === undefined) return undefined;
   const named = config.registries[value];

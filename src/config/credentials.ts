@@ -35,7 +35,8 @@ async function readCredentials(env: NodeJS.ProcessEnv): Promise<CredentialsFile>
   }
   try {
     const doc = JSON.parse(text) as CredentialsFile;
-    if (typeof doc !== 'object' || doc === null || typeof doc.auths !== 'object' || doc.auths === null) throw new Error('no auths');
+    if (typeof doc !== 'object' || doc === null || typeof doc.auths !== 'object' || doc.auths === null)
+      throw new Error('no auths');
     return doc;
   } catch {
     throw new InputError(`${path} is not a valid credentials file`, { hint: 'delete it and log in again' });
@@ -55,7 +56,11 @@ export function scopesFor(host: string, packageName?: string): string[] {
 }
 
 /** The token for a request to `host` about `packageName`, by the most specific matching scope. */
-export async function findCredential(env: NodeJS.ProcessEnv, host: string, packageName?: string): Promise<Credential | undefined> {
+export async function findCredential(
+  env: NodeJS.ProcessEnv,
+  host: string,
+  packageName?: string,
+): Promise<Credential | undefined> {
   const file = await readCredentials(env);
   for (const scope of scopesFor(host, packageName)) {
     const found = file.auths[scope];
@@ -65,7 +70,11 @@ export async function findCredential(env: NodeJS.ProcessEnv, host: string, packa
 }
 
 /** Stores a token under a scope (mode 0600, atomically). */
-export async function saveCredential(env: NodeJS.ProcessEnv, scope: string, credential: Credential): Promise<string> {
+export async function saveCredential(
+  env: NodeJS.ProcessEnv,
+  scope: string,
+  credential: Credential,
+): Promise<string> {
   const file = await readCredentials(env);
   file.auths[scope] = credential;
   const path = credentialsPath(env);

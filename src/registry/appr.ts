@@ -6,7 +6,13 @@
  */
 import { ConflictError, InputError, NotFoundError, RegistryError, type StackanetesError } from '../errors.js';
 import { registryHost } from '../config/config.js';
-import { responseCode, responseMessage, type HttpRequest, type HttpResponse, type Transport } from './http.js';
+import {
+  responseCode,
+  responseMessage,
+  type HttpRequest,
+  type HttpResponse,
+  type Transport,
+} from './http.js';
 import { normaliseDigest } from './digest.js';
 
 /** Our media type; other formats (`kpm`, `helm`) are stored opaquely by the server. */
@@ -64,7 +70,9 @@ export class ApprClient {
     this.token = options.token ?? (async () => undefined);
   }
 
-  private async send(req: Omit<HttpRequest, 'url'> & { path: string; packageName?: string; auth?: boolean }): Promise<HttpResponse> {
+  private async send(
+    req: Omit<HttpRequest, 'url'> & { path: string; packageName?: string; auth?: boolean },
+  ): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: 'application/json', ...(req.headers ?? {}) };
     if (req.auth !== false) {
       const token = await this.token(req.packageName);
@@ -82,20 +90,29 @@ export class ApprClient {
     switch (res.status) {
       case 401:
         return new RegistryError(`${where} refused the credentials (${what}): ${message}`, {
-          hint: what.startsWith('login') ? 'check the user name and password' : `log in again: stackanetes login ${this.url}`,
+          hint: what.startsWith('login')
+            ? 'check the user name and password'
+            : `log in again: stackanetes login ${this.url}`,
         });
       case 403:
-        return new RegistryError(`${where} forbids ${what}: ${message}`, { hint: 'ask an owner of the namespace to add you as a member' });
+        return new RegistryError(`${where} forbids ${what}: ${message}`, {
+          hint: 'ask an owner of the namespace to add you as a member',
+        });
       case 404:
         return new NotFoundError(`${what}: ${message}${code ? ` (${code})` : ''} at ${where}`);
       case 409:
-        return new ConflictError(`${what}: ${message}`, { hint: code === 'package-exists' ? 'push with --force to replace it, or bump the version' : undefined });
+        return new ConflictError(`${what}: ${message}`, {
+          hint:
+            code === 'package-exists' ? 'push with --force to replace it, or bump the version' : undefined,
+        });
       case 400:
       case 413:
       case 422:
         return new InputError(`${where} rejected ${what}: ${message}`);
       default:
-        return new RegistryError(`${where} failed ${what}: HTTP ${res.status} ${message}`, { hint: 'retry later; if it persists, check the registry logs' });
+        return new RegistryError(`${where} failed ${what}: HTTP ${res.status} ${message}`, {
+          hint: 'retry later; if it persists, check the registry logs',
+        });
     }
   }
 
@@ -115,7 +132,8 @@ export class ApprClient {
   async version(): Promise<string> {
     const doc = await this.json<Record<string, unknown>>({ path: '/version', what: 'version', auth: false });
     const version = doc['appr-api'] ?? doc.version;
-    if (typeof version !== 'string') throw new RegistryError(`registry ${this.host} answered /version without "appr-api"`);
+    if (typeof version !== 'string')
+      throw new RegistryError(`registry ${this.host} answered /version without "appr-api"`);
     return version;
   }
 
@@ -128,7 +146,8 @@ export class ApprClient {
       what: `login as ${username}`,
       auth: false,
     });
-    if (typeof doc.token !== 'string' || doc.token === '') throw new RegistryError(`registry ${this.host} answered the login without a token`);
+    if (typeof doc.token !== 'string' || doc.token === '')
+      throw new RegistryError(`registry ${this.host} answered the login without a token`);
     return doc.token;
   }
 
@@ -137,7 +156,10 @@ export class ApprClient {
     if (filter.namespace) searchParams.namespace = filter.namespace;
     if (filter.query) searchParams.query = filter.query;
     const doc = await this.json<unknown[]>({ path: '/api/v1/packages', searchParams, what: 'list packages' });
-    if (!Array.isArray(doc)) throw new RegistryError(`registry ${this.host} answered the package list with something that is not a list`);
+    if (!Array.isArray(doc))
+      throw new RegistryError(
+        `registry ${this.host} answered the package list with something that is not a list`,
+      );
     return doc.map((raw) => {
       const p = raw as Record<string, unknown>;
       const summary: ApprPackageSummary = {
@@ -154,7 +176,11 @@ export class ApprClient {
 
   /** Every manifest of a package (all releases, all media types). */
   async packageManifests(name: string): Promise<ApprManifest[]> {
-    const doc = await this.json<unknown>({ path: `/api/v1/packages/${name}`, what: `show ${name}`, packageName: name });
+    const doc = await this.json<unknown>({
+      path: `/api/v1/packages/${name}`,
+      what: `show ${name}`,
+      packageName: name,
+    });
     const list = Array.isArray(doc) ? doc : [doc];
     return list.map((m) => toManifest(m, this.host));
   }
@@ -172,7 +198,12 @@ export class ApprClient {
   /** The .tar.gz of a release. Callers verify the digest before using it. */
   async pullRelease(name: string, release: string, mediaType = MEDIA_TYPE): Promise<Buffer> {
     const what = `pull ${name}@${release}`;
-    const res = await this.send({ path: `/api/v1/packages/${name}/${encodeURIComponent(release)}/${mediaType}/pull`, what, packageName: name, headers: { accept: 'application/x-gzip' } });
+    const res = await this.send({
+      path: `/api/v1/packages/${name}/${encodeURIComponent(release)}/${mediaType}/pull`,
+      what,
+      packageName: name,
+      headers: { accept: 'application/x-gzip' },
+    });
     if (res.status !== 200) throw this.fail(res, what);
     return res.body;
   }
@@ -181,47 +212,95 @@ export class ApprClient {
   async pullBlob(name: string, digest: string): Promise<Buffer> {
     const hex = normaliseDigest(digest).slice('sha256:'.length);
     const what = `pull ${name}@sha256:${hex}`;
-    const res = await this.send({ path: `/api/v1/packages/${name}/blobs/sha256/${hex}`, what, packageName: name, headers: { accept: 'application/x-gzip' } });
+    const res = await this.send({
+      path: `/api/v1/packages/${name}/blobs/sha256/${hex}`,
+      what,
+      packageName: name,
+      headers: { accept: 'application/x-gzip' },
+    });
     if (res.status !== 200) throw this.fail(res, what);
     return res.body;
   }
 
   /** Pushes a release; 409 unless `force`. */
-  async push(name: string, release: string, tarGz: Buffer, options: { force?: boolean; metadata?: unknown; mediaType?: string } = {}): Promise<void> {
+  async push(
+    name: string,
+    release: string,
+    tarGz: Buffer,
+    options: { force?: boolean; metadata?: unknown; mediaType?: string } = {},
+  ): Promise<void> {
     await this.json({
       method: 'POST',
       path: `/api/v1/packages/${name}`,
       ...(options.force ? { searchParams: { force: 'true' } } : {}),
-      json: { blob: tarGz.toString('base64'), release, media_type: options.mediaType ?? MEDIA_TYPE, ...(options.metadata !== undefined ? { metadata: options.metadata } : {}) },
+      json: {
+        blob: tarGz.toString('base64'),
+        release,
+        media_type: options.mediaType ?? MEDIA_TYPE,
+        ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
+      },
       what: `push ${name}@${release}`,
       packageName: name,
     });
   }
 
   async deleteRelease(name: string, release: string, mediaType = MEDIA_TYPE): Promise<void> {
-    await this.json({ method: 'DELETE', path: `/api/v1/packages/${name}/${encodeURIComponent(release)}/${mediaType}`, what: `delete ${name}@${release}`, packageName: name });
+    await this.json({
+      method: 'DELETE',
+      path: `/api/v1/packages/${name}/${encodeURIComponent(release)}/${mediaType}`,
+      what: `delete ${name}@${release}`,
+      packageName: name,
+    });
   }
 
   async channels(name: string): Promise<ApprChannel[]> {
-    const doc = await this.json<unknown[]>({ path: `/api/v1/packages/${name}/channels`, what: `list channels of ${name}`, packageName: name });
-    if (!Array.isArray(doc)) throw new RegistryError(`registry ${this.host} answered the channel list of ${name} with something that is not a list`);
+    const doc = await this.json<unknown[]>({
+      path: `/api/v1/packages/${name}/channels`,
+      what: `list channels of ${name}`,
+      packageName: name,
+    });
+    if (!Array.isArray(doc))
+      throw new RegistryError(
+        `registry ${this.host} answered the channel list of ${name} with something that is not a list`,
+      );
     return doc.map(toChannel);
   }
 
   async channel(name: string, channel: string): Promise<ApprChannel> {
-    return toChannel(await this.json({ path: `/api/v1/packages/${name}/channels/${channel}`, what: `show channel ${channel} of ${name}`, packageName: name }));
+    return toChannel(
+      await this.json({
+        path: `/api/v1/packages/${name}/channels/${channel}`,
+        what: `show channel ${channel} of ${name}`,
+        packageName: name,
+      }),
+    );
   }
 
   async addToChannel(name: string, channel: string, release: string): Promise<void> {
-    await this.json({ method: 'POST', path: `/api/v1/packages/${name}/channels/${channel}/${encodeURIComponent(release)}`, what: `add ${name}@${release} to channel ${channel}`, packageName: name });
+    await this.json({
+      method: 'POST',
+      path: `/api/v1/packages/${name}/channels/${channel}/${encodeURIComponent(release)}`,
+      what: `add ${name}@${release} to channel ${channel}`,
+      packageName: name,
+    });
   }
 
   async removeFromChannel(name: string, channel: string, release: string): Promise<void> {
-    await this.json({ method: 'DELETE', path: `/api/v1/packages/${name}/channels/${channel}/${encodeURIComponent(release)}`, what: `remove ${name}@${release} from channel ${channel}`, packageName: name });
+    await this.json({
+      method: 'DELETE',
+      path: `/api/v1/packages/${name}/channels/${channel}/${encodeURIComponent(release)}`,
+      what: `remove ${name}@${release} from channel ${channel}`,
+      packageName: name,
+    });
   }
 
   async deleteChannel(name: string, channel: string): Promise<void> {
-    await this.json({ method: 'DELETE', path: `/api/v1/packages/${name}/channels/${channel}`, what: `delete channel ${channel} of ${name}`, packageName: name });
+    await this.json({
+      method: 'DELETE',
+      path: `/api/v1/packages/${name}/channels/${channel}`,
+      what: `delete channel ${channel} of ${name}`,
+      packageName: name,
+    });
   }
 }
 
@@ -246,7 +325,11 @@ function toManifest(raw: unknown, host: string): ApprManifest {
 
 function toChannel(raw: unknown): ApprChannel {
   const c = (raw ?? {}) as Record<string, unknown>;
-  return { name: String(c.name), current: String(c.current ?? ''), releases: Array.isArray(c.releases) ? c.releases.map(String) : [] };
+  return {
+    name: String(c.name),
+    current: String(c.current ?? ''),
+    releases: Array.isArray(c.releases) ? c.releases.map(String) : [],
+  };
 }
 
 /** The short media-type word out of `application/vnd.appr.package-manifest.<type>.v0.json`, or the word itself. */

@@ -16,7 +16,8 @@ export interface BlobCache {
 }
 
 export function createBlobCache(dir: string, onCorrupt: (digest: string) => void = () => {}): BlobCache {
-  const pathOf = (kind: DigestKind, digest: string): string => join(dir, kind, `${digest.replace(/^sha256:/, 'sha256-')}.tar.gz`);
+  const pathOf = (kind: DigestKind, digest: string): string =>
+    join(dir, kind, `${digest.replace(/^sha256:/, 'sha256-')}.tar.gz`);
   return {
     async get(kind, digest) {
       const path = pathOf(kind, digest);

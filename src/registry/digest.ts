@@ -20,8 +20,13 @@ export function gunzipBlob(bytes: Buffer, what: string): Buffer {
     return gunzipSync(bytes, { maxOutputLength: MAX_TAR_BYTES });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ERR_BUFFER_TOO_LARGE' ? `it unpacks to more than ${MAX_TAR_BYTES} bytes` : 'it is not valid gzip';
-    throw new RegistryError(`the blob of ${what} is unusable: ${reason}; nothing was unpacked`, { cause: err });
+    const reason =
+      code === 'ERR_BUFFER_TOO_LARGE'
+        ? `it unpacks to more than ${MAX_TAR_BYTES} bytes`
+        : 'it is not valid gzip';
+    throw new RegistryError(`the blob of ${what} is unusable: ${reason}; nothing was unpacked`, {
+      cause: err,
+    });
   }
 }
 
@@ -39,8 +44,11 @@ export function normaliseDigest(value: string): string {
 export function verifyApprDigest(tarGz: Buffer, expected: string, what: string): void {
   const actual = apprDigest(tarGz, what);
   if (actual !== normaliseDigest(expected)) {
-    throw new RegistryError(`digest mismatch for ${what}: expected ${normaliseDigest(expected)}, got ${actual}; the blob is corrupted and was not unpacked`, {
-      hint: 'retry; if it persists the registry holds a damaged blob: re-push the release with --force',
-    });
+    throw new RegistryError(
+      `digest mismatch for ${what}: expected ${normaliseDigest(expected)}, got ${actual}; the blob is corrupted and was not unpacked`,
+      {
+        hint: 'retry; if it persists the registry holds a damaged blob: re-push the release with --force',
+      },
+    );
   }
 }

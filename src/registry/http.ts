@@ -37,7 +37,16 @@ export interface Transport {
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
-const RETRY_ERROR_CODES = ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN'];
+const RETRY_ERROR_CODES = [
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EADDRINUSE',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+];
 
 /** Transport defaults, overridable for slow links (`STACKANETES_REGISTRY_TIMEOUT` in ms). */
 export function transportOptionsFromEnv(env: NodeJS.ProcessEnv): TransportOptions {
@@ -82,7 +91,11 @@ export function createTransport(options: TransportOptions = {}): Transport {
       } catch (err) {
         if (err instanceof HTTPError) {
           const body = err.response.body;
-          return { status: err.response.statusCode, headers: err.response.headers, body: Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? '')) };
+          return {
+            status: err.response.statusCode,
+            headers: err.response.headers,
+            body: Buffer.isBuffer(body) ? body : Buffer.from(String(body ?? '')),
+          };
         }
         if (err instanceof RequestError) {
           const code = err.code;
@@ -117,7 +130,11 @@ function safeHost(url: string): string {
 export function responseMessage(res: HttpResponse): string {
   const text = res.body.toString('utf8');
   try {
-    const doc = JSON.parse(text) as { error?: { message?: string; code?: string } | string; message?: string; errors?: { message?: string }[] };
+    const doc = JSON.parse(text) as {
+      error?: { message?: string; code?: string } | string;
+      message?: string;
+      errors?: { message?: string }[];
+    };
     if (typeof doc.error === 'object' && doc.error?.message) return doc.error.message;
     if (typeof doc.error === 'string') return doc.error;
     if (doc.errors?.[0]?.message) return doc.errors[0].message;

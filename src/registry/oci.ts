@@ -61,7 +61,13 @@ export class OciClient {
       return headers;
     };
     const request = async (): Promise<HttpResponse> =>
-      this.transport.request({ method, url, headers: await build(), ...(extra.body ? { body: extra.body } : {}), what });
+      this.transport.request({
+        method,
+        url,
+        headers: await build(),
+        ...(extra.body ? { body: extra.body } : {}),
+        what,
+      });
     let res = await request();
     if (res.status === 401 && !this.bearer.has(repository)) {
       const challenge = String(res.headers['www-authenticate'] ?? '');
@@ -75,7 +81,8 @@ export class OciClient {
 
   private async fetchToken(challenge: string, repository: string, what: string): Promise<void> {
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (!params.realm) throw new RegistryError(`OCI registry ${this.host} asked for a token without a realm (${what})`);
+    if (!params.realm)
+      throw new RegistryError(`OCI registry ${this.host} asked for a token without a realm (${what})`);
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${repository}:pull,push`);
@@ -88,15 +95,19 @@ export class OciClient {
     if (res.status !== 200) throw this.fail(res, `token for ${what}`);
     const doc = JSON.parse(res.body.toString('utf8')) as { token?: string; access_token?: string };
     const token = doc.token ?? doc.access_token;
-    if (!token) throw new RegistryError(`OCI registry ${this.host} answered the token request without a token`);
+    if (!token)
+      throw new RegistryError(`OCI registry ${this.host} answered the token request without a token`);
     this.bearer.set(repository, token);
   }
 
   private fail(res: HttpResponse, what: string): StackanetesError {
     const message = responseMessage(res);
-    if (res.status === 404) return new NotFoundError(`${what}: not found at OCI registry ${this.host} (${message})`);
+    if (res.status === 404)
+      return new NotFoundError(`${what}: not found at OCI registry ${this.host} (${message})`);
     if (res.status === 401 || res.status === 403) {
-      return new RegistryError(`OCI registry ${this.host} refused ${what}: ${message}`, { hint: `log in: stackanetes login oci://${this.host} -u USER` });
+      return new RegistryError(`OCI registry ${this.host} refused ${what}: ${message}`, {
+        hint: `log in: stackanetes login oci://${this.host} -u USER`,
+      });
     }
     return new RegistryError(`OCI registry ${this.host} failed ${what}: HTTP ${res.status} ${message}`);
   }
@@ -110,7 +121,9 @@ export class OciClient {
   /** Tags of a repository (empty when the repository does not exist). */
   async tags(repository: string): Promise<string[]> {
     const what = `list tags of ${repository}`;
-    const res = await this.send('GET', `/v2/${repository}/tags/list`, repository, what, { headers: { accept: 'application/json' } });
+    const res = await this.send('GET', `/v2/${repository}/tags/list`, repository, what, {
+      headers: { accept: 'application/json' },
+    });
     if (res.status === 404) return [];
     if (res.status !== 200) throw this.fail(res, what);
     const doc = JSON.parse(res.body.toString('utf8')) as { tags?: string[] | null };
@@ -124,7 +137,8 @@ export class OciClient {
     const start = await this.send('POST', `/v2/${repository}/blobs/uploads/`, repository, what);
     if (start.status !== 202) throw this.fail(start, what);
     const location = String(start.headers.location ?? '');
-    if (!location) throw new RegistryError(`OCI registry ${this.host} started an upload without a Location (${what})`);
+    if (!location)
+      throw new RegistryError(`OCI registry ${this.host} started an upload without a Location (${what})`);
     const target = new URL(location, this.base);
     target.searchParams.set('digest', digest);
     const put = await this.send('PUT', target.toString(), repository, what, {
@@ -136,7 +150,12 @@ export class OciClient {
   }
 
   /** Pushes a package release: config blob, layer blob, then the manifest under `tag`. Returns the manifest digest. */
-  async pushPackage(repository: string, tag: string, tarGz: Buffer, config: Record<string, unknown>): Promise<{ manifestDigest: string; layerDigest: string }> {
+  async pushPackage(
+    repository: string,
+    tag: string,
+    tarGz: Buffer,
+    config: Record<string, unknown>,
+  ): Promise<{ manifestDigest: string; layerDigest: string }> {
     const what = `push ${repository}:${tag}`;
     const configBytes = Buffer.from(JSON.stringify(config));
     const configDigest = await this.uploadBlob(repository, configBytes, what);
@@ -150,25 +169,37 @@ export class OciClient {
           mediaType: PACKAGE_LAYER,
           digest: layerDigest,
           size: tarGz.length,
-          annotations: { 'org.opencontainers.image.title': `${repository.split('/').pop() ?? 'package'}-${tag}.tar.gz` },
+          annotations: {
+            'org.opencontainers.image.title': `${repository.split('/').pop() ?? 'package'}-${tag}.tar.gz`,
+          },
         },
       ],
       annotations: { 'org.opencontainers.image.version': tag },
     };
     const body = Buffer.from(JSON.stringify(manifest));
-    const res = await this.send('PUT', `/v2/${repository}/manifests/${tag}`, repository, what, { headers: { 'content-type': OCI_MANIFEST }, body });
+    const res = await this.send('PUT', `/v2/${repository}/manifests/${tag}`, repository, what, {
+      headers: { 'content-type': OCI_MANIFEST },
+      body,
+    });
     if (res.status !== 201) throw this.fail(res, what);
     return { manifestDigest: sha256(body), layerDigest };
   }
 
   /** The package layer of `repository:reference` (tag or manifest digest), verified against its digests. */
-  async pullPackage(repository: string, reference: string): Promise<{ tarGz: Buffer; manifestDigest: string; layerDigest: string }> {
+  async pullPackage(
+    repository: string,
+    reference: string,
+  ): Promise<{ tarGz: Buffer; manifestDigest: string; layerDigest: string }> {
     const what = `pull ${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
-    const res = await this.send('GET', `/v2/${repository}/manifests/${reference}`, repository, what, { headers: { accept: OCI_MANIFEST } });
+    const res = await this.send('GET', `/v2/${repository}/manifests/${reference}`, repository, what, {
+      headers: { accept: OCI_MANIFEST },
+    });
     if (res.status !== 200) throw this.fail(res, what);
     const manifestDigest = sha256(res.body);
     if (reference.startsWith('sha256:') && manifestDigest !== reference) {
-      throw new RegistryError(`digest mismatch for ${what}: the manifest hashes to ${manifestDigest}; nothing was unpacked`);
+      throw new RegistryError(
+        `digest mismatch for ${what}: the manifest hashes to ${manifestDigest}; nothing was unpacked`,
+      );
     }
     let manifest: { layers?: OciDescriptor[] };
     try {
@@ -177,12 +208,17 @@ export class OciClient {
       throw new RegistryError(`OCI registry ${this.host} answered ${what} with a manifest that is not JSON`);
     }
     const layer = manifest.layers?.find((l) => l.mediaType === PACKAGE_LAYER);
-    if (!layer) throw new NotFoundError(`${what}: the artifact at OCI registry ${this.host} is not a stackanetes package (no ${PACKAGE_LAYER} layer)`);
+    if (!layer)
+      throw new NotFoundError(
+        `${what}: the artifact at OCI registry ${this.host} is not a stackanetes package (no ${PACKAGE_LAYER} layer)`,
+      );
     const blob = await this.send('GET', `/v2/${repository}/blobs/${layer.digest}`, repository, what);
     if (blob.status !== 200) throw this.fail(blob, what);
     const actual = sha256(blob.body);
     if (actual !== layer.digest) {
-      throw new RegistryError(`digest mismatch for ${what}: expected ${layer.digest}, got ${actual}; the blob is corrupted and was not unpacked`);
+      throw new RegistryError(
+        `digest mismatch for ${what}: expected ${layer.digest}, got ${actual}; the blob is corrupted and was not unpacked`,
+      );
     }
     return { tarGz: blob.body, manifestDigest, layerDigest: layer.digest };
   }

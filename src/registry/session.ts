@@ -6,7 +6,14 @@
 import { join } from 'node:path';
 import type { ProgressSink } from '../actions/progress.js';
 import { silentProgress } from '../actions/progress.js';
-import { chooseRegistry, configHome, normaliseRegistryUrl, readUserConfig, registryHost, type UserConfig } from '../config/config.js';
+import {
+  chooseRegistry,
+  configHome,
+  normaliseRegistryUrl,
+  readUserConfig,
+  registryHost,
+  type UserConfig,
+} from '../config/config.js';
 import { findCredential } from '../config/credentials.js';
 import { RegistryError, UsageError } from '../errors.js';
 import { loadPackageTarball } from '../package/load.js';
@@ -31,7 +38,13 @@ export interface RegistrySession {
   /** A client for an OCI registry host (`host[:port]`). */
   oci(host: string): OciClient;
   /** Downloads (or takes from the cache) the release blob, verifies its digest and loads it. */
-  fetchRelease(client: ApprClient, name: string, version: string, digest: string, options?: { byDigest?: boolean }): Promise<{ pkg: LoadedPackage; tarGz: Buffer }>;
+  fetchRelease(
+    client: ApprClient,
+    name: string,
+    version: string,
+    digest: string,
+    options?: { byDigest?: boolean },
+  ): Promise<{ pkg: LoadedPackage; tarGz: Buffer }>;
 }
 
 export interface SessionOptions {
@@ -50,7 +63,8 @@ export async function openRegistrySession(options: SessionOptions): Promise<Regi
     progress({ type: 'warn', text: `cached blob ${digest} is corrupted; fetching it again` }),
   );
   const clients = new Map<string, ApprClient>();
-  const optionalRegistryUrl = (explicit?: string): string | undefined => chooseRegistry(config, env, explicit);
+  const optionalRegistryUrl = (explicit?: string): string | undefined =>
+    chooseRegistry(config, env, explicit);
   const session: RegistrySession = {
     env,
     config,
@@ -72,7 +86,11 @@ export async function openRegistrySession(options: SessionOptions): Promise<Regi
       let client = clients.get(base);
       if (!client) {
         const host = registryHost(base);
-        client = new ApprClient({ url: base, transport, token: async (name) => (await findCredential(env, host, name))?.token });
+        client = new ApprClient({
+          url: base,
+          transport,
+          token: async (name) => (await findCredential(env, host, name))?.token,
+        });
         clients.set(base, client);
       }
       return client;
@@ -96,7 +114,9 @@ export async function openRegistrySession(options: SessionOptions): Promise<Regi
         try {
           // A locked replay asks for the exact blob: a re-pushed release then fails as "not found"
           // instead of quietly serving different content.
-          tarGz = fetchOptions.byDigest ? await client.pullBlob(name, digest) : await client.pullRelease(name, version);
+          tarGz = fetchOptions.byDigest
+            ? await client.pullBlob(name, digest)
+            : await client.pullRelease(name, version);
           verifyApprDigest(tarGz, digest, `${what} from ${client.host}`);
         } catch (err) {
           progress({ type: 'fail', id });
@@ -108,9 +128,12 @@ export async function openRegistrySession(options: SessionOptions): Promise<Regi
       const pkg = loadPackageTarball(tarGz, `${client.host}/${what}`, 'registry');
       const meta = pkg.manifest.package;
       if (meta.name !== name || meta.version !== version) {
-        throw new RegistryError(`registry ${client.host} served ${meta.name}@${meta.version} when asked for ${what}; refusing to use it`, {
-          hint: 're-push the release with the right manifest.yaml',
-        });
+        throw new RegistryError(
+          `registry ${client.host} served ${meta.name}@${meta.version} when asked for ${what}; refusing to use it`,
+          {
+            hint: 're-push the release with the right manifest.yaml',
+          },
+        );
       }
       pkg.digest = digest;
       return { pkg, tarGz };

@@ -19,7 +19,15 @@ import { apprDigest } from '../registry/digest.js';
 import type { RegistrySession } from '../registry/session.js';
 import { LOCKFILE_NAME, readLockfile, writeLockfile, type LockedPackage } from './lockfile.js';
 import { parseReference, type OciReference } from './reference.js';
-import { resolveGraph, type IndexedChannel, type IndexedPackage, type IndexedRelease, type Need, type Requirement, type ResolvedRelease } from './resolve.js';
+import {
+  resolveGraph,
+  type IndexedChannel,
+  type IndexedPackage,
+  type IndexedRelease,
+  type Need,
+  type Requirement,
+  type ResolvedRelease,
+} from './resolve.js';
 
 /** One package the source handed out, for lockfiles and release records. */
 export interface ResolvedPackageRef {
@@ -77,16 +85,30 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
   const local = createLocalSource({ cwd: options.cwd });
   const lockPath = options.lockfile ?? join(options.cwd, LOCKFILE_NAME);
   const lock = await readLockfile(lockPath);
-  if (options.locked && options.ignoreLock) throw new InputError('--locked cannot be combined with re-resolving (update)');
+  if (options.locked && options.ignoreLock)
+    throw new InputError('--locked cannot be combined with re-resolving (update)');
   if (options.locked && !lock) {
-    throw new ConflictError(`--locked: no lockfile at ${lockPath}`, { hint: 'run once without --locked (or `stackanetes update`) to write it, then commit it' });
+    throw new ConflictError(`--locked: no lockfile at ${lockPath}`, {
+      hint: 'run once without --locked (or `stackanetes update`) to write it, then commit it',
+    });
   }
   const lockedByName = new Map((options.ignoreLock ? [] : (lock?.packages ?? [])).map((p) => [p.name, p]));
-  const pins = new Map([...lockedByName.values()].filter((p) => !p.path).map((p) => [p.name, p.digest ? { version: p.version, digest: p.digest } : { version: p.version }]));
+  const pins = new Map(
+    [...lockedByName.values()]
+      .filter((p) => !p.path)
+      .map((p) => [p.name, p.digest ? { version: p.version, digest: p.digest } : { version: p.version }]),
+  );
 
-  let sessionPromise: Promise<RegistrySession> | undefined = options.session ? Promise.resolve(options.session) : undefined;
+  let sessionPromise: Promise<RegistrySession> | undefined = options.session
+    ? Promise.resolve(options.session)
+    : undefined;
   const session = async (): Promise<RegistrySession> => {
-    sessionPromise ??= import('../registry/session.js').then((m) => m.openRegistrySession({ env: options.env, ...(options.progress ? { progress: options.progress } : {}) }));
+    sessionPromise ??= import('../registry/session.js').then((m) =>
+      m.openRegistrySession({
+        env: options.env,
+        ...(options.progress ? { progress: options.progress } : {}),
+      }),
+    );
     return sessionPromise;
   };
 
@@ -105,7 +127,11 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     if (entry?.registry) return { kind: 'appr', url: entry.registry };
     if (entry?.oci) {
       const { host, repository } = parseReference(entry.oci, options.cwd) as OciReference;
-      return { kind: 'oci', host, prefix: repository.endsWith(`/${name}`) ? repository.slice(0, -name.length - 1) : dirname(repository) };
+      return {
+        kind: 'oci',
+        host,
+        prefix: repository.endsWith(`/${name}`) ? repository.slice(0, -name.length - 1) : dirname(repository),
+      };
     }
     return undefined;
   };
@@ -115,7 +141,14 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     if (options.locked) {
       // The lock is the whole truth under --locked: no listing, so this works offline from the cache.
       const entry = lockedByName.get(need.name);
-      index.set(need.name, { name: need.name, releases: entry?.digest ? [{ version: entry.version, digest: entry.digest }] : entry ? [{ version: entry.version }] : [] });
+      index.set(need.name, {
+        name: need.name,
+        releases: entry?.digest
+          ? [{ version: entry.version, digest: entry.digest }]
+          : entry
+            ? [{ version: entry.version }]
+            : [],
+      });
       return;
     }
     const s = await session();
@@ -124,7 +157,9 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       const tags = await s.oci(origin.host).tags(repository);
       const releases = tags.filter((t) => isSemver(t)).map((version) => ({ version }));
       if (releases.length === 0) {
-        throw new NotFoundError(`package ${need.name} not found at OCI registry ${origin.host} (no version tags in ${repository}; required by ${need.requiredBy})`);
+        throw new NotFoundError(
+          `package ${need.name} not found at OCI registry ${origin.host} (no version tags in ${repository}; required by ${need.requiredBy})`,
+        );
       }
       index.set(need.name, { name: need.name, releases });
       return;
@@ -135,13 +170,18 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       manifests = await client.packageManifests(need.name);
     } catch (err) {
       if (err instanceof NotFoundError) {
-        throw new NotFoundError(`package ${need.name} not found at registry ${client.host} (required by ${need.requiredBy})`, {
-          hint: `push it (stackanetes push DIR --registry ${origin.url}) or fix the dependency name`,
-        });
+        throw new NotFoundError(
+          `package ${need.name} not found at registry ${client.host} (required by ${need.requiredBy})`,
+          {
+            hint: `push it (stackanetes push DIR --registry ${origin.url}) or fix the dependency name`,
+          },
+        );
       }
       throw err;
     }
-    const releases = manifests.filter((m) => m.mediaType === MEDIA_TYPE).map((m) => ({ version: m.release, digest: m.digest }));
+    const releases = manifests
+      .filter((m) => m.mediaType === MEDIA_TYPE)
+      .map((m) => ({ version: m.release, digest: m.digest }));
     const channels = channelRecord(await client.channels(need.name));
     index.set(need.name, { name: need.name, releases, channels });
   };
@@ -155,31 +195,47 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     if (origin.kind === 'oci') {
       const repository = ociRepository(origin, need.name);
       const locked = lockedByName.get(need.name);
-      const reference = options.locked && locked?.oci?.includes('@') ? (locked.oci.split('@')[1] as string) : need.version;
+      const reference =
+        options.locked && locked?.oci?.includes('@') ? (locked.oci.split('@')[1] as string) : need.version;
       const pulled = await s.oci(origin.host).pullPackage(repository, reference);
       const digest = apprDigest(pulled.tarGz, `oci://${origin.host}/${repository}:${need.version}`);
       if (release.digest && release.digest !== digest) {
-        throw new ConflictError(`oci://${origin.host}/${repository}:${need.version} has digest ${digest}, but ${lockPath} records ${release.digest}`, {
-          hint: 'the tag was overwritten: run `stackanetes update` to accept the new content',
-        });
+        throw new ConflictError(
+          `oci://${origin.host}/${repository}:${need.version} has digest ${digest}, but ${lockPath} records ${release.digest}`,
+          {
+            hint: 'the tag was overwritten: run `stackanetes update` to accept the new content',
+          },
+        );
       }
       release.digest = digest;
       pkg = loadPackageTarball(pulled.tarGz, `oci://${origin.host}/${repository}:${need.version}`, 'oci');
       pkg.digest = digest;
       ociRef = `oci://${origin.host}/${repository}@${pulled.manifestDigest}`;
     } else {
-      if (!release.digest) throw new ConflictError(`${need.name}@${need.version} has no digest in ${lockPath}`, { hint: 'run `stackanetes update`' });
-      pkg = (await s.fetchRelease(s.appr(origin.url), need.name, need.version, release.digest, { byDigest: options.locked === true })).pkg;
+      if (!release.digest)
+        throw new ConflictError(`${need.name}@${need.version} has no digest in ${lockPath}`, {
+          hint: 'run `stackanetes update`',
+        });
+      pkg = (
+        await s.fetchRelease(s.appr(origin.url), need.name, need.version, release.digest, {
+          byDigest: options.locked === true,
+        })
+      ).pkg;
     }
     loaded.set(key(need.name, need.version), ociRef ? { pkg, oci: ociRef } : { pkg });
     release.dependencies = pkg.manifest.dependencies.filter((d) => d.name !== SELF).map(constraintOf);
-    for (const dep of release.dependencies) if (!originOf.has(dep.name)) originOf.set(dep.name, originFromLock(dep.name) ?? origin);
+    for (const dep of release.dependencies)
+      if (!originOf.has(dep.name)) originOf.set(dep.name, originFromLock(dep.name) ?? origin);
   };
 
   /** Re-resolves every root so far; a package already handed out must keep its release (one release per package per deploy). */
   const settle = async (): Promise<Map<string, ResolvedRelease>> => {
     for (;;) {
-      const resolution = resolveGraph(roots, index, { pins, locked: options.locked === true, lockfile: lockPath });
+      const resolution = resolveGraph(roots, index, {
+        pins,
+        locked: options.locked === true,
+        lockfile: lockPath,
+      });
       if (resolution.complete) {
         for (const [name, previous] of handedOut) {
           const now = resolution.packages.get(name);
@@ -193,7 +249,11 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
         plan = resolution.packages;
         return plan;
       }
-      await Promise.all(resolution.needs.map((need) => (need.kind === 'package' ? fetchListing(need) : fetchDependencies(need))));
+      await Promise.all(
+        resolution.needs.map((need) =>
+          need.kind === 'package' ? fetchListing(need) : fetchDependencies(need),
+        ),
+      );
     }
   };
 
@@ -229,18 +289,34 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     const { name, version } = pkg.manifest.package;
     const locked = lockedByName.get(name);
     if (options.locked && locked && locked.version !== version) {
-      throw new ConflictError(`--locked: ${lockPath} pins ${name}@${locked.version}, but ${pkg.origin.location} has ${version}`, {
-        hint: 'run `stackanetes update` to re-resolve and rewrite the lockfile, or drop --locked',
-      });
+      throw new ConflictError(
+        `--locked: ${lockPath} pins ${name}@${locked.version}, but ${pkg.origin.location} has ${version}`,
+        {
+          hint: 'run `stackanetes update` to re-resolve and rewrite the lockfile, or drop --locked',
+        },
+      );
     }
-    const lockEntry: LockedPackage = { name, version, path: relative(dirname(lockPath), pkg.origin.location) || '.' };
-    const ref: HandedOut = { name, version, origin: `${pkg.origin.kind}:${pkg.origin.location}`, lock: lockEntry };
+    const lockEntry: LockedPackage = {
+      name,
+      version,
+      path: relative(dirname(lockPath), pkg.origin.location) || '.',
+    };
+    const ref: HandedOut = {
+      name,
+      version,
+      origin: `${pkg.origin.kind}:${pkg.origin.location}`,
+      lock: lockEntry,
+    };
     if (pkg.digest) ref.digest = pkg.digest;
     handedOut.set(name, ref);
     return pkg;
   };
 
-  const defaultOrigin = async (name: string, explicit: string | undefined, required: boolean): Promise<Origin | undefined> => {
+  const defaultOrigin = async (
+    name: string,
+    explicit: string | undefined,
+    required: boolean,
+  ): Promise<Origin | undefined> => {
     if (explicit) return { kind: 'appr', url: normaliseRegistryUrl(explicit) };
     const fromLock = originFromLock(name);
     if (fromLock) return fromLock;
@@ -258,16 +334,30 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     const { name, version } = pkg.manifest.package;
     const locked = lockedByName.get(name);
     if (options.locked && locked?.digest && locked.digest !== digest) {
-      throw new ConflictError(`--locked: ${ref.raw} has digest ${digest}, but ${lockPath} records ${locked.digest} for ${name}@${locked.version}`, {
-        hint: 'run `stackanetes update` to accept the new content, or drop --locked',
-      });
+      throw new ConflictError(
+        `--locked: ${ref.raw} has digest ${digest}, but ${lockPath} records ${locked.digest} for ${name}@${locked.version}`,
+        {
+          hint: 'run `stackanetes update` to accept the new content, or drop --locked',
+        },
+      );
     }
-    const prefix = ref.repository.endsWith(`/${name}`) ? ref.repository.slice(0, -name.length - 1) : dirname(ref.repository);
+    const prefix = ref.repository.endsWith(`/${name}`)
+      ? ref.repository.slice(0, -name.length - 1)
+      : dirname(ref.repository);
     originOf.set(name, { kind: 'oci', host: ref.host, prefix });
-    const release: MutableRelease = { version, digest, dependencies: pkg.manifest.dependencies.filter((d) => d.name !== SELF).map(constraintOf) };
+    const release: MutableRelease = {
+      version,
+      digest,
+      dependencies: pkg.manifest.dependencies.filter((d) => d.name !== SELF).map(constraintOf),
+    };
     index.set(name, { name, releases: [release] });
-    loaded.set(key(name, version), { pkg, oci: `oci://${ref.host}/${ref.repository}@${pulled.manifestDigest}` });
-    for (const dep of release.dependencies ?? []) if (!originOf.has(dep.name)) originOf.set(dep.name, originFromLock(dep.name) ?? (originOf.get(name) as Origin));
+    loaded.set(key(name, version), {
+      pkg,
+      oci: `oci://${ref.host}/${ref.repository}@${pulled.manifestDigest}`,
+    });
+    for (const dep of release.dependencies ?? [])
+      if (!originOf.has(dep.name))
+        originOf.set(dep.name, originFromLock(dep.name) ?? (originOf.get(name) as Origin));
     roots.push({ name, version, requiredBy: 'the command line' });
     await settle();
     return handOut(name);
@@ -276,17 +366,25 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
   const checkInChannel = async (pkg: LoadedPackage, channelName: string): Promise<void> => {
     const { name, version } = pkg.manifest.package;
     const origin = originOf.get(name);
-    if (!origin || origin.kind !== 'appr') throw new InputError(`--in-channel needs a package from an App Registry; ${name} came from ${pkg.origin.location}`);
+    if (!origin || origin.kind !== 'appr')
+      throw new InputError(
+        `--in-channel needs a package from an App Registry; ${name} came from ${pkg.origin.location}`,
+      );
     const s = await session();
     const channels = index.get(name)?.channels ?? channelRecord(await s.appr(origin.url).channels(name));
     const channel = channels[channelName];
     if (!channel) {
-      throw new NotFoundError(`${name} has no channel ${JSON.stringify(channelName)}; channels: ${Object.keys(channels).join(', ') || 'none'}`);
+      throw new NotFoundError(
+        `${name} has no channel ${JSON.stringify(channelName)}; channels: ${Object.keys(channels).join(', ') || 'none'}`,
+      );
     }
     if (!channel.releases.includes(version)) {
-      throw new ConflictError(`${name}@${version} is not in channel ${channelName} (its releases: ${channel.releases.join(', ') || 'none'})`, {
-        hint: `choose one of those, or add it: stackanetes channel ${name} --name ${channelName} --add ${version}`,
-      });
+      throw new ConflictError(
+        `${name}@${version} is not in channel ${channelName} (its releases: ${channel.releases.join(', ') || 'none'})`,
+        {
+          hint: `choose one of those, or add it: stackanetes channel ${name} --name ${channelName} --add ${version}`,
+        },
+      );
     }
   };
 
@@ -310,7 +408,8 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       return pkg;
     },
     async dependency(parent: LoadedPackage, entry: DependencyEntry) {
-      if (entry.name === SELF) throw new InputError(`${parent.manifest.package.name}: $self is not a package to load`);
+      if (entry.name === SELF)
+        throw new InputError(`${parent.manifest.package.name}: $self is not a package to load`);
       const parentName = parent.manifest.package.name;
       const requiredBy = `${parentName}@${parent.manifest.package.version}`;
       if (parent.origin.kind === 'directory' || parent.origin.kind === 'tarball') {
@@ -332,7 +431,10 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       }
       // A registry or OCI parent was resolved with its whole graph: its dependencies are planned already.
       if (!plan.has(entry.name)) {
-        const origin = originOf.get(entry.name) ?? originOf.get(parentName) ?? ((await defaultOrigin(entry.name, undefined, true)) as Origin);
+        const origin =
+          originOf.get(entry.name) ??
+          originOf.get(parentName) ??
+          ((await defaultOrigin(entry.name, undefined, true)) as Origin);
         return fromRegistry({ ...constraintOf(entry), requiredBy }, origin);
       }
       return handOut(entry.name);
@@ -347,7 +449,9 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
   };
 }
 
-function constraintOf(entry: DependencyEntry | Omit<Requirement, 'requiredBy'>): Omit<Requirement, 'requiredBy'> {
+function constraintOf(
+  entry: DependencyEntry | Omit<Requirement, 'requiredBy'>,
+): Omit<Requirement, 'requiredBy'> {
   const c: Omit<Requirement, 'requiredBy'> = { name: entry.name };
   if (entry.version) c.version = entry.version;
   if (entry.channel) c.channel = entry.channel;

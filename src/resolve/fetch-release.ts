@@ -8,7 +8,12 @@ import type { LoadedPackage } from '../package/types.js';
 import { MEDIA_TYPE, type ApprChannel, type ApprClient, type ApprManifest } from '../registry/appr.js';
 import { apprDigest } from '../registry/digest.js';
 import type { RegistrySession } from '../registry/session.js';
-import { parseOciReference, parseRegistryReference, type OciReference, type RegistryReference } from './reference.js';
+import {
+  parseOciReference,
+  parseRegistryReference,
+  type OciReference,
+  type RegistryReference,
+} from './reference.js';
 import { resolveGraph, type Requirement } from './resolve.js';
 
 export interface FetchedRelease {
@@ -32,7 +37,8 @@ export async function resolveRelease(
 ): Promise<{ version: string; digest: string; manifests: ApprManifest[]; channels: ApprChannel[] }> {
   const [all, channels] = await Promise.all([client.packageManifests(ref.name), client.channels(ref.name)]);
   const manifests = all.filter((m) => m.mediaType === MEDIA_TYPE);
-  if (manifests.length === 0) throw new NotFoundError(`${ref.name} at registry ${client.host} has no ${MEDIA_TYPE} releases`);
+  if (manifests.length === 0)
+    throw new NotFoundError(`${ref.name} at registry ${client.host} has no ${MEDIA_TYPE} releases`);
   const req: Requirement = { name: ref.name, requiredBy: 'the command line' };
   if (ref.version) req.version = ref.version;
   if (ref.channel) req.channel = ref.channel;
@@ -43,7 +49,9 @@ export async function resolveRelease(
       {
         name: ref.name,
         releases: manifests.map((m) => ({ version: m.release, digest: m.digest, dependencies: [] })),
-        channels: Object.fromEntries(channels.map((c) => [c.name, { current: c.current, releases: c.releases }])),
+        channels: Object.fromEntries(
+          channels.map((c) => [c.name, { current: c.current, releases: c.releases }]),
+        ),
       },
     ],
   ]);
@@ -52,22 +60,36 @@ export async function resolveRelease(
   if (!chosen?.digest) throw new Error(`resolution of ${ref.name} is incomplete`);
   if (options.inChannel) {
     const channel = channels.find((c) => c.name === options.inChannel);
-    if (!channel) throw new NotFoundError(`${ref.name} has no channel ${JSON.stringify(options.inChannel)}; channels: ${channels.map((c) => c.name).join(', ') || 'none'}`);
+    if (!channel)
+      throw new NotFoundError(
+        `${ref.name} has no channel ${JSON.stringify(options.inChannel)}; channels: ${channels.map((c) => c.name).join(', ') || 'none'}`,
+      );
     if (!channel.releases.includes(chosen.version)) {
-      throw new ConflictError(`${ref.name}@${chosen.version} is not in channel ${options.inChannel} (its releases: ${channel.releases.join(', ') || 'none'})`, {
-        hint: `choose one of those, or add it: stackanetes channel ${ref.name} --name ${options.inChannel} --add ${chosen.version}`,
-      });
+      throw new ConflictError(
+        `${ref.name}@${chosen.version} is not in channel ${options.inChannel} (its releases: ${channel.releases.join(', ') || 'none'})`,
+        {
+          hint: `choose one of those, or add it: stackanetes channel ${ref.name} --name ${options.inChannel} --add ${chosen.version}`,
+        },
+      );
     }
   }
   return { version: chosen.version, digest: chosen.digest, manifests, channels };
 }
 
 /** Resolves a registry or OCI reference to one release and downloads it, digest-verified. */
-export async function fetchRelease(session: RegistrySession, reference: RegistryReference | OciReference, options: { registry?: string; inChannel?: string } = {}): Promise<FetchedRelease> {
+export async function fetchRelease(
+  session: RegistrySession,
+  reference: RegistryReference | OciReference,
+  options: { registry?: string; inChannel?: string } = {},
+): Promise<FetchedRelease> {
   if (reference.kind === 'oci') {
-    if (options.inChannel) throw new InputError('--in-channel needs an App Registry; OCI registries have tags, not channels');
+    if (options.inChannel)
+      throw new InputError('--in-channel needs an App Registry; OCI registries have tags, not channels');
     const client = session.oci(reference.host);
-    const pulled = await client.pullPackage(reference.repository, reference.digest ?? reference.tag ?? 'latest');
+    const pulled = await client.pullPackage(
+      reference.repository,
+      reference.digest ?? reference.tag ?? 'latest',
+    );
     const digest = apprDigest(pulled.tarGz, reference.raw);
     const { loadPackageTarball } = await import('../package/load.js');
     const pkg = loadPackageTarball(pulled.tarGz, reference.raw, 'oci');
@@ -85,9 +107,22 @@ export async function fetchRelease(session: RegistrySession, reference: Registry
   }
   const url = session.registryUrl(reference.registry ?? options.registry);
   const client = session.appr(url);
-  const chosen = await resolveRelease(client, reference, options.inChannel ? { inChannel: options.inChannel } : {});
+  const chosen = await resolveRelease(
+    client,
+    reference,
+    options.inChannel ? { inChannel: options.inChannel } : {},
+  );
   const { pkg, tarGz } = await session.fetchRelease(client, reference.name, chosen.version, chosen.digest);
-  return { name: reference.name, version: chosen.version, digest: chosen.digest, registry: url, tarGz, pkg, manifests: chosen.manifests, channels: chosen.channels };
+  return {
+    name: reference.name,
+    version: chosen.version,
+    digest: chosen.digest,
+    registry: url,
+    tarGz,
+    pkg,
+    manifests: chosen.manifests,
+    channels: chosen.channels,
+  };
 }
 
 /** Parses a REF argument of pull/show/delete-package: a registry or OCI reference, never a local path. */

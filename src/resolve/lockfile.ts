@@ -47,10 +47,14 @@ export async function readLockfile(path: string): Promise<Lockfile | undefined> 
   try {
     doc = parse(text);
   } catch (err) {
-    throw new InputError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { hint: 'delete it and run `stackanetes update`' });
+    throw new InputError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, {
+      hint: 'delete it and run `stackanetes update`',
+    });
   }
   const bad = (field: string): InputError =>
-    new InputError(`${path}: ${field} is missing or malformed`, { hint: 'delete the lockfile and run `stackanetes update` to write a new one' });
+    new InputError(`${path}: ${field} is missing or malformed`, {
+      hint: 'delete the lockfile and run `stackanetes update` to write a new one',
+    });
   if (typeof doc !== 'object' || doc === null) throw bad('the document');
   const record = doc as Record<string, unknown>;
   if (record.lockVersion !== LOCK_VERSION) throw bad(`lockVersion (expected ${LOCK_VERSION})`);

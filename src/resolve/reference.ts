@@ -63,7 +63,14 @@ export function checkChannelName(channel: string): void {
 }
 
 function looksLocal(raw: string): boolean {
-  return raw.startsWith('./') || raw.startsWith('../') || raw === '.' || raw === '..' || isAbsolute(raw) || raw.startsWith('~/');
+  return (
+    raw.startsWith('./') ||
+    raw.startsWith('../') ||
+    raw === '.' ||
+    raw === '..' ||
+    isAbsolute(raw) ||
+    raw.startsWith('~/')
+  );
 }
 
 /**
@@ -73,7 +80,10 @@ function looksLocal(raw: string): boolean {
  */
 export function parseReference(raw: string, cwd: string): PackageReference {
   const text = raw.trim();
-  if (text === '') throw new InputError('empty package reference', { hint: 'name a directory, a .tar.gz, namespace/name or oci://host/repo:version' });
+  if (text === '')
+    throw new InputError('empty package reference', {
+      hint: 'name a directory, a .tar.gz, namespace/name or oci://host/repo:version',
+    });
   if (text.startsWith('oci://')) return parseOciReference(text);
   const isTarball = /\.(tar\.gz|tgz)$/.test(text);
   const path = resolvePath(cwd, text.startsWith('~/') ? text.replace(/^~/, process.env.HOME ?? '~') : text);
@@ -94,13 +104,18 @@ export function parseRegistryReference(raw: string): RegistryReference {
   }
   const segments = text.split('/');
   if (segments.length < 2 || segments.length > 3 || segments.some((s) => s === '')) {
-    throw new InputError(`package reference ${JSON.stringify(raw)} is not of the form [registry/]namespace/name[@version|:channel]`, {
-      hint: 'e.g. stackanetes/keystone@0.3.0, registry.example.com/stackanetes/keystone:stable, or a directory path',
-    });
+    throw new InputError(
+      `package reference ${JSON.stringify(raw)} is not of the form [registry/]namespace/name[@version|:channel]`,
+      {
+        hint: 'e.g. stackanetes/keystone@0.3.0, registry.example.com/stackanetes/keystone:stable, or a directory path',
+      },
+    );
   }
   const registry = segments.length === 3 ? `${scheme}${segments[0]}` : scheme ? undefined : undefined;
   if (scheme && segments.length !== 3) {
-    throw new InputError(`package reference ${JSON.stringify(raw)} has a URL scheme but no registry host`, { hint: 'write https://host/namespace/name' });
+    throw new InputError(`package reference ${JSON.stringify(raw)} has a URL scheme but no registry host`, {
+      hint: 'write https://host/namespace/name',
+    });
   }
   const namespace = segments[segments.length - 2] ?? '';
   let last = segments[segments.length - 1] ?? '';
@@ -113,7 +128,9 @@ export function parseRegistryReference(raw: string): RegistryReference {
     last = last.slice(0, at);
     if (selector.startsWith('sha256:')) {
       if (!DIGEST.test(selector)) {
-        throw new InputError(`digest ${JSON.stringify(selector)} in ${JSON.stringify(raw)} is not sha256: followed by 64 lower-case hex digits`);
+        throw new InputError(
+          `digest ${JSON.stringify(selector)} in ${JSON.stringify(raw)} is not sha256: followed by 64 lower-case hex digits`,
+        );
       }
       ref.digest = selector;
     } else if (selector === '') {
@@ -137,7 +154,9 @@ export function parseOciReference(raw: string): OciReference {
   const rest = raw.slice('oci://'.length);
   const slash = rest.indexOf('/');
   if (slash <= 0 || slash === rest.length - 1) {
-    throw new InputError(`OCI reference ${JSON.stringify(raw)} is not of the form oci://host/repository:version`);
+    throw new InputError(
+      `OCI reference ${JSON.stringify(raw)} is not of the form oci://host/repository:version`,
+    );
   }
   const host = rest.slice(0, slash);
   let path = rest.slice(slash + 1);
@@ -145,7 +164,10 @@ export function parseOciReference(raw: string): OciReference {
   const at = path.indexOf('@');
   if (at >= 0) {
     const digest = path.slice(at + 1);
-    if (!DIGEST.test(digest)) throw new InputError(`digest ${JSON.stringify(digest)} in ${JSON.stringify(raw)} is not sha256: followed by 64 hex digits`);
+    if (!DIGEST.test(digest))
+      throw new InputError(
+        `digest ${JSON.stringify(digest)} in ${JSON.stringify(raw)} is not sha256: followed by 64 hex digits`,
+      );
     ref.digest = digest;
     path = path.slice(0, at);
   } else {
@@ -154,14 +176,19 @@ export function parseOciReference(raw: string): OciReference {
       ref.tag = path.slice(colon + 1);
       path = path.slice(0, colon);
       if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref.tag)) {
-        throw new InputError(`tag ${JSON.stringify(ref.tag)} in ${JSON.stringify(raw)} is not a valid OCI tag`);
+        throw new InputError(
+          `tag ${JSON.stringify(ref.tag)} in ${JSON.stringify(raw)} is not a valid OCI tag`,
+        );
       }
     }
   }
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(path)) {
-    throw new InputError(`repository ${JSON.stringify(path)} in ${JSON.stringify(raw)} is not a valid OCI repository name`, {
-      hint: 'use lower-case path components separated by /',
-    });
+    throw new InputError(
+      `repository ${JSON.stringify(path)} in ${JSON.stringify(raw)} is not a valid OCI repository name`,
+      {
+        hint: 'use lower-case path components separated by /',
+      },
+    );
   }
   ref.repository = path;
   return ref;

@@ -61,10 +61,16 @@ export interface ResolvedRelease {
 }
 
 /** Something the index must gain before resolution can finish. */
-export type Need = { kind: 'package'; name: string; requiredBy: string } | { kind: 'dependencies'; name: string; version: string };
+export type Need =
+  | { kind: 'package'; name: string; requiredBy: string }
+  | { kind: 'dependencies'; name: string; version: string };
 
 export type Resolution =
-  | { complete: true; packages: Map<string, ResolvedRelease>; /** names in first-visit (breadth-first) order */ order: string[] }
+  | {
+      complete: true;
+      packages: Map<string, ResolvedRelease>;
+      /** names in first-visit (breadth-first) order */ order: string[];
+    }
   | { complete: false; needs: Need[] };
 
 const MAX_ROUNDS = 100;
@@ -78,7 +84,11 @@ interface Prepared {
 }
 
 /** Resolves `roots` against `index`; throws a typed error when no consistent choice exists. */
-export function resolveGraph(roots: readonly Requirement[], index: ResolutionIndex, options: ResolveOptions = {}): Resolution {
+export function resolveGraph(
+  roots: readonly Requirement[],
+  index: ResolutionIndex,
+  options: ResolveOptions = {},
+): Resolution {
   const prepared = new Map<string, Prepared>();
   const prepare = (name: string): Prepared | undefined => {
     let p = prepared.get(name);
@@ -115,7 +125,10 @@ export function resolveGraph(roots: readonly Requirement[], index: ResolutionInd
   const limit = MAX_ROUNDS * Math.max(roots.length, 1) * 50 + 10000;
   while (dirty.size > 0) {
     if (++steps > limit) {
-      throw new ConflictError(`dependency resolution did not settle (requirements keep changing each other)`, { hint: 'pin the packages involved to exact versions' });
+      throw new ConflictError(
+        `dependency resolution did not settle (requirements keep changing each other)`,
+        { hint: 'pin the packages involved to exact versions' },
+      );
     }
     const name = dirty.values().next().value as string;
     dirty.delete(name);
@@ -131,7 +144,8 @@ export function resolveGraph(roots: readonly Requirement[], index: ResolutionInd
       next = choose(p, reqs, options);
     }
     if (next === previous) {
-      if (next && next.dependencies === undefined) needs.set(`d ${name}`, { kind: 'dependencies', name, version: next.version });
+      if (next && next.dependencies === undefined)
+        needs.set(`d ${name}`, { kind: 'dependencies', name, version: next.version });
       continue;
     }
     if (previous) {
@@ -178,14 +192,22 @@ export function resolveGraph(roots: readonly Requirement[], index: ResolutionInd
 }
 
 /** Whether `release` meets one requirement. `channels` undefined means they were not fetched. */
-function satisfies(p: Prepared, entry: { release: IndexedRelease; parsed: semver.SemVer }, req: Requirement, options: ResolveOptions): boolean {
+function satisfies(
+  p: Prepared,
+  entry: { release: IndexedRelease; parsed: semver.SemVer },
+  req: Requirement,
+  options: ResolveOptions,
+): boolean {
   if (req.digest) return entry.release.digest === req.digest;
   if (req.channel) {
     if (options.locked && p.pkg.channels === undefined) return true;
     const channel = p.pkg.channels?.[req.channel];
     return channel !== undefined && channel.releases.includes(entry.release.version);
   }
-  if (req.version) return semver.satisfies(entry.parsed, rangeOf(req.version), { includePrerelease: options.includePrerelease === true });
+  if (req.version)
+    return semver.satisfies(entry.parsed, rangeOf(req.version), {
+      includePrerelease: options.includePrerelease === true,
+    });
   return options.includePrerelease === true || entry.parsed.prerelease.length === 0;
 }
 
@@ -196,7 +218,9 @@ function rangeOf(text: string): semver.Range {
     try {
       range = new semver.Range(text);
     } catch {
-      throw new InputError(`version constraint ${JSON.stringify(text)} is not a semver range`, { hint: 'write e.g. 1.2.0, ^1.2.0 or ">=1.2.0 <2.0.0"' });
+      throw new InputError(`version constraint ${JSON.stringify(text)} is not a semver range`, {
+        hint: 'write e.g. 1.2.0, ^1.2.0 or ">=1.2.0 <2.0.0"',
+      });
     }
     ranges.set(text, range);
   }
@@ -205,7 +229,13 @@ function rangeOf(text: string): semver.Range {
 
 /** Picks the release for a package given all its requirements, or explains why none fits. */
 function constraintKey(req: Requirement): string {
-  return req.digest ? `d${req.digest}` : req.channel ? `c${req.channel}` : req.version ? `v${req.version}` : '*';
+  return req.digest
+    ? `d${req.digest}`
+    : req.channel
+      ? `c${req.channel}`
+      : req.version
+        ? `v${req.version}`
+        : '*';
 }
 
 /** The releases meeting one requirement, as a bit set over `p.sorted`; memoised per constraint. */
@@ -215,7 +245,8 @@ function maskOf(p: Prepared, req: Requirement, options: ResolveOptions): Uint32A
   if (!mask) {
     mask = new Uint32Array(Math.ceil(p.sorted.length / 32) || 1);
     for (let i = 0; i < p.sorted.length; i++) {
-      if (satisfies(p, p.sorted[i] as Prepared['sorted'][number], req, options)) (mask[i >>> 5] as number) |= 1 << (i & 31);
+      if (satisfies(p, p.sorted[i] as Prepared['sorted'][number], req, options))
+        (mask[i >>> 5] as number) |= 1 << (i & 31);
     }
     p.masks.set(key, mask);
   }
@@ -234,17 +265,26 @@ function choose(p: Prepared, reqs: readonly Requirement[], options: ResolveOptio
     const mask = maskOf(p, r, options);
     for (let w = 0; w < all.length; w++) (all[w] as number) &= mask[w] as number;
   }
-  const bit = (i: number): boolean => i >= 0 && i < p.sorted.length && (((all[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
+  const bit = (i: number): boolean =>
+    i >= 0 && i < p.sorted.length && (((all[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
   const fits = (e: Prepared['sorted'][number]): boolean => bit(p.sorted.indexOf(e));
   const pin = options.pins?.get(p.pkg.name);
   if (pin) {
     const pinned = p.sorted.find((e) => e.release.version === pin.version);
-    if (pinned && fits(pinned) && (!pin.digest || !pinned.release.digest || pinned.release.digest === pin.digest)) return pinned.release;
+    if (
+      pinned &&
+      fits(pinned) &&
+      (!pin.digest || !pinned.release.digest || pinned.release.digest === pin.digest)
+    )
+      return pinned.release;
     if (options.locked) throw lockedMismatch(p, pin, pinned, reqs, options);
   } else if (options.locked) {
-    throw new ConflictError(`--locked: ${p.pkg.name} is not in ${options.lockfile ?? 'the lockfile'} (required by ${reqs.map((r) => r.requiredBy).join(', ')})`, {
-      hint: 'run `stackanetes update` to re-resolve and rewrite the lockfile, or drop --locked',
-    });
+    throw new ConflictError(
+      `--locked: ${p.pkg.name} is not in ${options.lockfile ?? 'the lockfile'} (required by ${reqs.map((r) => r.requiredBy).join(', ')})`,
+      {
+        hint: 'run `stackanetes update` to re-resolve and rewrite the lockfile, or drop --locked',
+      },
+    );
   }
   // A channel alone means its current release, as kpm pulled `pkg:channel`.
   const onlyChannel = reqs.every((r) => r.channel && !r.version && !r.digest) ? reqs[0]?.channel : undefined;
@@ -253,7 +293,8 @@ function choose(p: Prepared, reqs: readonly Requirement[], options: ResolveOptio
     const entry = p.sorted.find((e) => e.release.version === current);
     if (entry && fits(entry)) return entry.release;
   }
-  for (let i = 0; i < p.sorted.length; i++) if (bit(i)) return (p.sorted[i] as Prepared['sorted'][number]).release;
+  for (let i = 0; i < p.sorted.length; i++)
+    if (bit(i)) return (p.sorted[i] as Prepared['sorted'][number]).release;
   throw noneFits(p, reqs, options);
 }
 
@@ -266,7 +307,11 @@ function lockedMismatch(
 ): StackanetesError {
   const where = options.lockfile ?? 'the lockfile';
   const hint = 'run `stackanetes update` to re-resolve and rewrite the lockfile, or drop --locked';
-  if (!pinned) return new ConflictError(`--locked: ${where} pins ${p.pkg.name}@${pin.version}, which the registry no longer has`, { hint });
+  if (!pinned)
+    return new ConflictError(
+      `--locked: ${where} pins ${p.pkg.name}@${pin.version}, which the registry no longer has`,
+      { hint },
+    );
   if (pin.digest && pinned.release.digest && pinned.release.digest !== pin.digest) {
     return new ConflictError(
       `--locked: ${p.pkg.name}@${pin.version} now has digest ${pinned.release.digest}, but ${where} records ${pin.digest} (the release was re-pushed)`,
@@ -299,9 +344,14 @@ function noneFits(p: Prepared, reqs: readonly Requirement[], options: ResolveOpt
   const by = req ? ` (required by ${req.requiredBy})` : '';
   if (req?.channel && !p.pkg.channels?.[req.channel]) {
     const channels = Object.keys(p.pkg.channels ?? {});
-    return new NotFoundError(`${p.pkg.name} has no channel ${JSON.stringify(req.channel)}${by}; channels: ${channels.length > 0 ? channels.join(', ') : 'none'}`);
+    return new NotFoundError(
+      `${p.pkg.name} has no channel ${JSON.stringify(req.channel)}${by}; channels: ${channels.length > 0 ? channels.join(', ') : 'none'}`,
+    );
   }
-  const pre = !options.includePrerelease && available.some((v) => semver.prerelease(v)) ? ' (pre-releases are only chosen when the constraint names one)' : '';
+  const pre =
+    !options.includePrerelease && available.some((v) => semver.prerelease(v))
+      ? ' (pre-releases are only chosen when the constraint names one)'
+      : '';
   return new NotFoundError(`no release of ${p.pkg.name} satisfies ${what}${by}; available: ${listing}${pre}`);
 }
 
@@ -313,8 +363,12 @@ function checkCycles(roots: readonly Requirement[], choices: ReadonlyMap<string,
     const s = state.get(name);
     if (s === 'done') return;
     if (s === 'active') {
-      const path = [...stack.slice(stack.indexOf(name)), name].map((n) => `${n}@${choices.get(n)?.version ?? '?'}`);
-      throw new InputError(`dependency cycle: ${path.join(' -> ')}`, { hint: 'remove one of these dependencies; a package cannot (indirectly) depend on itself' });
+      const path = [...stack.slice(stack.indexOf(name)), name].map(
+        (n) => `${n}@${choices.get(n)?.version ?? '?'}`,
+      );
+      throw new InputError(`dependency cycle: ${path.join(' -> ')}`, {
+        hint: 'remove one of these dependencies; a package cannot (indirectly) depend on itself',
+      });
     }
     state.set(name, 'active');
     stack.push(name);

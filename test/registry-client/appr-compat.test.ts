@@ -16,7 +16,11 @@ let work: string;
 let token: string;
 
 const cli = (args: string[], input = ''): Promise<CliResult> =>
-  runCli(args, { cwd: work, input, env: { STACKANETES_HOME: home, STACKANETES_REGISTRY: registry.url, CI: 'true' } });
+  runCli(args, {
+    cwd: work,
+    input,
+    env: { STACKANETES_HOME: home, STACKANETES_REGISTRY: registry.url, CI: 'true' },
+  });
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -46,30 +50,59 @@ describe('appr wire compatibility (kpm 0.24 style)', () => {
     const res = await fetch(`${registry.url}/cnr/api/v1/packages/regtest/kpmstyle`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: token },
-      body: JSON.stringify({ blob: built.tarGz.toString('base64'), release: '1.0.0', media_type: 'stackanetes' }),
+      body: JSON.stringify({
+        blob: built.tarGz.toString('base64'),
+        release: '1.0.0',
+        media_type: 'stackanetes',
+      }),
     });
     expect(res.status).toBe(200);
     const shown = await cli(['show', `${registry.host}/regtest/kpmstyle`, '--output', 'json']);
     expect(shown.code).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ package: 'regtest/kpmstyle', version: '1.0.0', digest: built.digest });
-    const pulled = await cli(['pull', 'regtest/kpmstyle@1.0.0', '-o', `${work}/kpmstyle`, '--output', 'json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      package: 'regtest/kpmstyle',
+      version: '1.0.0',
+      digest: built.digest,
+    });
+    const pulled = await cli([
+      'pull',
+      'regtest/kpmstyle@1.0.0',
+      '-o',
+      `${work}/kpmstyle`,
+      '--output',
+      'json',
+    ]);
     expect(JSON.parse(pulled.stdout).digest).toBe(built.digest);
   });
 
   it('serves what the stackanetes CLI pushed to a kpm-style pull, with the appr digest of the gunzipped tar', async () => {
     expect((await cli(['login', '-u', 'alice', '--password-stdin'], 'password\n')).code).toBe(0);
-    const pushed = JSON.parse((await cli(['push', fixturePackage(work, 'db', '1.0.0'), '--channel', 'stable', '--output', 'json'])).stdout) as { digest: string };
-    const manifest = (await (await fetch(`${registry.url}/cnr/api/v1/packages/regtest/db/1.0.0/stackanetes`)).json()) as { content: { digest: string }; channels: string[] };
+    const pushed = JSON.parse(
+      (await cli(['push', fixturePackage(work, 'db', '1.0.0'), '--channel', 'stable', '--output', 'json']))
+        .stdout,
+    ) as { digest: string };
+    const manifest = (await (
+      await fetch(`${registry.url}/cnr/api/v1/packages/regtest/db/1.0.0/stackanetes`)
+    ).json()) as { content: { digest: string }; channels: string[] };
     expect(`sha256:${manifest.content.digest}`).toBe(pushed.digest);
     expect(manifest.channels).toEqual(['stable']);
-    const blob = Buffer.from(await (await fetch(`${registry.url}/cnr/api/v1/packages/regtest/db/1.0.0/stackanetes/pull`)).arrayBuffer());
+    const blob = Buffer.from(
+      await (
+        await fetch(`${registry.url}/cnr/api/v1/packages/regtest/db/1.0.0/stackanetes/pull`)
+      ).arrayBuffer(),
+    );
     expect(`sha256:${createHash('sha256').update(gunzipSync(blob)).digest('hex')}`).toBe(pushed.digest);
   });
 
   it('works with a registry address that carries the /cnr prefix, as appr clients configured it', async () => {
-    const listed = await runCli(['list', '--registry', `${registry.url}/cnr`, '--output', 'json'], { env: { STACKANETES_HOME: home, CI: 'true' } });
+    const listed = await runCli(['list', '--registry', `${registry.url}/cnr`, '--output', 'json'], {
+      env: { STACKANETES_HOME: home, CI: 'true' },
+    });
     expect(listed.code).toBe(0);
-    expect((JSON.parse(listed.stdout) as { name: string }[]).map((p) => p.name)).toEqual(['regtest/db', 'regtest/kpmstyle']);
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((p) => p.name)).toEqual([
+      'regtest/db',
+      'regtest/kpmstyle',
+    ]);
   });
 
   it('ignores releases of other media types (kpm, helm) stored opaquely beside ours', async () => {
@@ -80,7 +113,10 @@ describe('appr wire compatibility (kpm 0.24 style)', () => {
       body: JSON.stringify({ blob: other.tarGz.toString('base64'), release: '9.0.0', media_type: 'kpm' }),
     });
     expect(res.status).toBe(200);
-    const shown = JSON.parse((await cli(['show', 'regtest/db', '--output', 'json'])).stdout) as { version: string; releases: { version: string }[] };
+    const shown = JSON.parse((await cli(['show', 'regtest/db', '--output', 'json'])).stdout) as {
+      version: string;
+      releases: { version: string }[];
+    };
     expect(shown.version).toBe('1.0.0');
     expect(shown.releases.map((r) => r.version)).toEqual(['1.0.0']);
   });

@@ -7,7 +7,14 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { freePort } from '../services/ports.mjs';
-import { fixturePackage, startProxy, startRegistry, tempDir, type FaultProxy, type RunningRegistry } from './helpers.js';
+import {
+  fixturePackage,
+  startProxy,
+  startRegistry,
+  tempDir,
+  type FaultProxy,
+  type RunningRegistry,
+} from './helpers.js';
 
 let registry: RunningRegistry;
 let proxy: FaultProxy;
@@ -15,7 +22,11 @@ let home: string;
 let work: string;
 
 const cli = (args: string[], env: Record<string, string> = {}, input = ''): Promise<CliResult> =>
-  runCli(args, { cwd: work, input, env: { STACKANETES_HOME: home, STACKANETES_REGISTRY: proxy.url, CI: 'true', ...env } });
+  runCli(args, {
+    cwd: work,
+    input,
+    env: { STACKANETES_HOME: home, STACKANETES_REGISTRY: proxy.url, CI: 'true', ...env },
+  });
 
 function expectOneLineError(result: CliResult, code: number, pattern: RegExp): void {
   expect(result.code).toBe(code);
@@ -44,8 +55,16 @@ afterAll(async () => {
 describe('registry faults', () => {
   it('names host and cause when the registry port is closed', async () => {
     const port = await freePort();
-    const result = await cli(['list', '--registry', `127.0.0.1:${port}`], { STACKANETES_REGISTRY_RETRIES: '1' });
-    expectOneLineError(result, 6, new RegExp(`^error: cannot reach registry 127\\.0\\.0\\.1:${port} \\(list packages\\): connection refused`));
+    const result = await cli(['list', '--registry', `127.0.0.1:${port}`], {
+      STACKANETES_REGISTRY_RETRIES: '1',
+    });
+    expectOneLineError(
+      result,
+      6,
+      new RegExp(
+        `^error: cannot reach registry 127\\.0\\.0\\.1:${port} \\(list packages\\): connection refused`,
+      ),
+    );
   });
 
   it('retries idempotent reads after 500 and succeeds once the registry recovers', async () => {
@@ -61,34 +80,58 @@ describe('registry faults', () => {
     proxy.failNext(10, /^\/api\/v1\/packages\/regtest\/db$/);
     const result = await cli(['show', 'regtest/db'], { STACKANETES_REGISTRY_RETRIES: '2' });
     proxy.failNext(0, /$^/);
-    expectOneLineError(result, 6, /^error: registry 127\.0\.0\.1:\d+ failed show regtest\/db: HTTP 500 injected failure/);
+    expectOneLineError(
+      result,
+      6,
+      /^error: registry 127\.0\.0\.1:\d+ failed show regtest\/db: HTTP 500 injected failure/,
+    );
   });
 
   it('never retries a push (not idempotent): one POST, one error', async () => {
     proxy.seen.length = 0;
     proxy.failNext(1, /^\/api\/v1\/packages\/regtest\/db(\?|$)/);
     const result = await cli(['push', fixturePackage(work, 'db', '1.2.0')]);
-    expectOneLineError(result, 6, /^error: registry 127\.0\.0\.1:\d+ failed push regtest\/db@1\.2\.0: HTTP 500/);
-    expect(proxy.seen.filter((p) => p.startsWith('/api/v1/packages/regtest/db') && !p.includes('/channels'))).toHaveLength(1);
+    expectOneLineError(
+      result,
+      6,
+      /^error: registry 127\.0\.0\.1:\d+ failed push regtest\/db@1\.2\.0: HTTP 500/,
+    );
+    expect(
+      proxy.seen.filter((p) => p.startsWith('/api/v1/packages/regtest/db') && !p.includes('/channels')),
+    ).toHaveLength(1);
   });
 
   it('refuses a blob whose digest does not match and unpacks nothing', async () => {
-    const other = Buffer.from(await (await fetch(`${registry.url}/api/v1/packages/regtest/db/1.0.0/stackanetes/pull`)).arrayBuffer());
+    const other = Buffer.from(
+      await (await fetch(`${registry.url}/api/v1/packages/regtest/db/1.0.0/stackanetes/pull`)).arrayBuffer(),
+    );
     proxy.replaceBody(/\/1\.1\.0\/stackanetes\/pull$/, other);
     const dest = join(work, 'corrupted');
     // A fresh home: `show` above cached the good blob, which would (rightly) be used instead.
-    const result = await cli(['pull', 'regtest/db@1.1.0', '-o', dest], { STACKANETES_HOME: tempDir('faults-fresh') });
+    const result = await cli(['pull', 'regtest/db@1.1.0', '-o', dest], {
+      STACKANETES_HOME: tempDir('faults-fresh'),
+    });
     proxy.replaceBody(/$^/, undefined);
-    expectOneLineError(result, 6, /^error: digest mismatch for regtest\/db@1\.1\.0 from 127\.0\.0\.1:\d+: expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}; the blob is corrupted and was not unpacked/);
+    expectOneLineError(
+      result,
+      6,
+      /^error: digest mismatch for regtest\/db@1\.1\.0 from 127\.0\.0\.1:\d+: expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}; the blob is corrupted and was not unpacked/,
+    );
     expect(existsSync(dest)).toBe(false);
     expect(readdirSync(work).some((f) => f.includes('.pull-'))).toBe(false);
   });
 
   it('refuses a blob that is not even gzip', async () => {
     proxy.replaceBody(/\/1\.1\.0\/stackanetes\/pull$/, Buffer.from('this is not a tarball'));
-    const result = await cli(['pull', 'regtest/db@1.1.0', '-o', join(work, 'garbage')], { STACKANETES_HOME: tempDir('faults-fresh') });
+    const result = await cli(['pull', 'regtest/db@1.1.0', '-o', join(work, 'garbage')], {
+      STACKANETES_HOME: tempDir('faults-fresh'),
+    });
     proxy.replaceBody(/$^/, undefined);
-    expectOneLineError(result, 6, /^error: the blob of regtest\/db@1\.1\.0 from .* is unusable: it is not valid gzip; nothing was unpacked/);
+    expectOneLineError(
+      result,
+      6,
+      /^error: the blob of regtest\/db@1\.1\.0 from .* is unusable: it is not valid gzip; nothing was unpacked/,
+    );
     expect(existsSync(join(work, 'garbage'))).toBe(false);
   });
 
@@ -102,7 +145,9 @@ describe('registry faults', () => {
     for (const file of readdirSync(cacheDir)) writeFileSync(join(cacheDir, file), 'damaged');
     const third = await cli(['pull', 'regtest/db@1.0.0', '-o', join(work, 'third')]);
     expect(third.code).toBe(0);
-    expect(third.stderr).toMatch(/^warning: cached blob sha256:[0-9a-f]{64} is corrupted; fetching it again$/m);
+    expect(third.stderr).toMatch(
+      /^warning: cached blob sha256:[0-9a-f]{64} is corrupted; fetching it again$/m,
+    );
     expect(proxy.seen.some((p) => p.endsWith('/1.0.0/stackanetes/pull'))).toBe(true);
   });
 
@@ -113,7 +158,11 @@ describe('registry faults', () => {
       expect((await cli(['login', '-u', 'alice', '--password-stdin'], env, 'password\n')).code).toBe(0);
       await new Promise((r) => setTimeout(r, 1500));
       const result = await cli(['push', join(work, 'db-1.0.0', 'db')], env);
-      expectOneLineError(result, 6, /^error: registry 127\.0\.0\.1:\d+ refused the credentials \(push regtest\/db@1\.0\.0\): token expired/);
+      expectOneLineError(
+        result,
+        6,
+        /^error: registry 127\.0\.0\.1:\d+ refused the credentials \(push regtest\/db@1\.0\.0\): token expired/,
+      );
       expect(result.stderr).toContain('fix: log in again: stackanetes login');
     } finally {
       await shortLived.stop();

@@ -24,12 +24,27 @@ export interface RunningRegistry {
 /** Starts `stackanetes-registry serve` with a fresh storage dir and a user `alice` / `password`. */
 export async function startRegistry(extraArgs: string[] = []): Promise<RunningRegistry> {
   const storage = mkdtempSync(join(tmpdir(), 'stackanetes-regclient-store-'));
-  const added = await runCli(['user', 'add', 'alice', '--storage', storage], { bin: 'stackanetes-registry', input: 'password\n' });
+  const added = await runCli(['user', 'add', 'alice', '--storage', storage], {
+    bin: 'stackanetes-registry',
+    input: 'password\n',
+  });
   if (added.code !== 0) throw new Error(`user add failed: ${added.stderr}`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin', 'stackanetes-registry'), 'serve', '--listen', `127.0.0.1:${port}`, '--storage', storage, ...extraArgs], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'bin', 'stackanetes-registry'),
+      'serve',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--storage',
+      storage,
+      ...extraArgs,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -77,7 +92,13 @@ export async function startProxy(target: string): Promise<FaultProxy> {
       return;
     }
     const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: { ...req.headers, host: upstream.host } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (up) => {
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.push(c));
@@ -114,11 +135,21 @@ export async function startProxy(target: string): Promise<FaultProxy> {
 }
 
 /** Copies a fixture package into `root/<name>-<version>/<name>` with its version (and greeting) rewritten to `version`. */
-export function fixturePackage(root: string, name: string, version = '1.0.0', rewrite: (text: string) => string = (t) => t): string {
+export function fixturePackage(
+  root: string,
+  name: string,
+  version = '1.0.0',
+  rewrite: (text: string) => string = (t) => t,
+): string {
   const dir = join(root, `${name}-${version}`, name);
   cpSync(join(fixtures, name), dir, { recursive: true });
   const manifest = join(dir, 'manifest.yaml');
-  writeFileSync(manifest, rewrite(readFileSync(manifest, 'utf8').replace(/(^ {2}version: |hello from \w+ )1\.0\.0$/gm, `$1${version}`)));
+  writeFileSync(
+    manifest,
+    rewrite(
+      readFileSync(manifest, 'utf8').replace(/(^ {2}version: |hello from \w+ )1\.0\.0$/gm, `$1${version}`),
+    ),
+  );
   return dir;
 }
 

@@ -16,7 +16,8 @@ let home: string;
 let work: string;
 const prefix = `oci://${ociHost}/stk-${process.pid}`;
 
-const cli = (args: string[]): Promise<CliResult> => runCli(args, { cwd: work, env: { STACKANETES_HOME: home, CI: 'true' } });
+const cli = (args: string[]): Promise<CliResult> =>
+  runCli(args, { cwd: work, env: { STACKANETES_HOME: home, CI: 'true' } });
 const json = <T>(r: CliResult): T => {
   if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
@@ -30,14 +31,20 @@ beforeAll(() => {
 
 describe('OCI registries', () => {
   it('pushes a package as an OCI artifact and pulls it back with the same appr digest', async () => {
-    const pushed = json<{ digest: string; registry: string; reference: string }>(await cli(['push', fixturePackage(work, 'db', '1.0.0'), '--registry', prefix, '--output', 'json']));
+    const pushed = json<{ digest: string; registry: string; reference: string }>(
+      await cli(['push', fixturePackage(work, 'db', '1.0.0'), '--registry', prefix, '--output', 'json']),
+    );
     expect(pushed.registry).toBe(`${prefix}/regtest/db`);
     expect(pushed.reference).toMatch(new RegExp(`^${prefix}/regtest/db@sha256:[0-9a-f]{64}$`));
     const dest = join(work, 'pulled');
-    const pulled = json<{ digest: string; version: string }>(await cli(['pull', `${prefix}/regtest/db:1.0.0`, '-o', dest, '--output', 'json']));
+    const pulled = json<{ digest: string; version: string }>(
+      await cli(['pull', `${prefix}/regtest/db:1.0.0`, '-o', dest, '--output', 'json']),
+    );
     expect(pulled).toMatchObject({ digest: pushed.digest, version: '1.0.0' });
     expect(readFileSync(join(dest, 'manifest.yaml'), 'utf8')).toContain('name: regtest/db');
-    const byDigest = json<{ digest: string }>(await cli(['pull', pushed.reference, '-o', join(work, 'pulled-digest'), '--output', 'json']));
+    const byDigest = json<{ digest: string }>(
+      await cli(['pull', pushed.reference, '-o', join(work, 'pulled-digest'), '--output', 'json']),
+    );
     expect(byDigest.digest).toBe(pushed.digest);
   });
 
@@ -50,22 +57,53 @@ describe('OCI registries', () => {
   it('reports a missing tag with the registry host (exit 4)', async () => {
     const result = await cli(['pull', `${prefix}/regtest/db:7.7.7`]);
     expect(result.code).toBe(4);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^error: pull stk-\\d+/regtest/db:7\\.7\\.7: not found at OCI registry ${ociHost.replace('.', '\\.')}`));
+    expect(result.stderr.split('\n')[0]).toMatch(
+      new RegExp(
+        `^error: pull stk-\\d+/regtest/db:7\\.7\\.7: not found at OCI registry ${ociHost.replace('.', '\\.')}`,
+      ),
+    );
   });
 
   it('resolves the dependencies of an OCI meta-package by range from sibling repositories', async () => {
-    for (const version of ['1.1.0', '2.0.0']) expect((await cli(['push', fixturePackage(work, 'db', version), '--registry', prefix])).code).toBe(0);
-    const meta = fixturePackage(work, 'meta', '1.0.0', (t) => t.replace(/ {2}- name: regtest\/cache[\s\S]*$/, ''));
+    for (const version of ['1.1.0', '2.0.0'])
+      expect((await cli(['push', fixturePackage(work, 'db', version), '--registry', prefix])).code).toBe(0);
+    const meta = fixturePackage(work, 'meta', '1.0.0', (t) =>
+      t.replace(/ {2}- name: regtest\/cache[\s\S]*$/, ''),
+    );
     expect((await cli(['push', meta, '--registry', prefix])).code).toBe(0);
     const project = tempDir('oci-project');
     const env = { ...process.env, STACKANETES_HOME: home };
-    const source = await createPackageSource({ cwd: project, env, lockfile: join(project, 'stackanetes.lock') });
-    const rendered = await renderReference({ reference: `${prefix}/regtest/meta:1.0.0`, namespace: 'demo', source, cwd: project });
-    expect(rendered.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual(['regtest/db@1.1.0', 'regtest/meta@1.0.0']);
+    const source = await createPackageSource({
+      cwd: project,
+      env,
+      lockfile: join(project, 'stackanetes.lock'),
+    });
+    const rendered = await renderReference({
+      reference: `${prefix}/regtest/meta:1.0.0`,
+      namespace: 'demo',
+      source,
+      cwd: project,
+    });
+    expect(rendered.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual([
+      'regtest/db@1.1.0',
+      'regtest/meta@1.0.0',
+    ]);
     await source.writeLock();
-    expect(readFileSync(join(project, 'stackanetes.lock'), 'utf8')).toMatch(new RegExp(`oci: ${prefix}/regtest/db@sha256:[0-9a-f]{64}`));
-    const locked = await createPackageSource({ cwd: project, env, lockfile: join(project, 'stackanetes.lock'), locked: true });
-    const again = await renderReference({ reference: `${prefix}/regtest/meta:1.0.0`, namespace: 'demo', source: locked, cwd: project });
+    expect(readFileSync(join(project, 'stackanetes.lock'), 'utf8')).toMatch(
+      new RegExp(`oci: ${prefix}/regtest/db@sha256:[0-9a-f]{64}`),
+    );
+    const locked = await createPackageSource({
+      cwd: project,
+      env,
+      lockfile: join(project, 'stackanetes.lock'),
+      locked: true,
+    });
+    const again = await renderReference({
+      reference: `${prefix}/regtest/meta:1.0.0`,
+      namespace: 'demo',
+      source: locked,
+      cwd: project,
+    });
     expect(again.packages.find((p) => p.name === 'regtest/db')?.version).toBe('1.1.0');
   });
 });

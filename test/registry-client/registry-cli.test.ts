@@ -14,7 +14,10 @@ let home: string;
 let work: string;
 const digests: Record<string, string> = {};
 
-const cli = (args: string[], extra: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Promise<CliResult> =>
+const cli = (
+  args: string[],
+  extra: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> =>
   runCli(args, {
     cwd: extra.cwd ?? work,
     input: extra.input ?? '',
@@ -36,9 +39,16 @@ function expectOneLineError(result: CliResult, code: number, pattern: RegExp): v
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
-async function pushVersion(name: string, version: string, flags: string[] = [], rewrite?: (t: string) => string): Promise<string> {
+async function pushVersion(
+  name: string,
+  version: string,
+  flags: string[] = [],
+  rewrite?: (t: string) => string,
+): Promise<string> {
   const dir = fixturePackage(work, name, version, rewrite);
-  const pushed = json<{ digest: string; version: string }>(await cli(['push', dir, '--output', 'json', ...flags]));
+  const pushed = json<{ digest: string; version: string }>(
+    await cli(['push', dir, '--output', 'json', ...flags]),
+  );
   expect(pushed.version).toBe(version);
   digests[`${name}@${version}`] = pushed.digest;
   return pushed.digest;
@@ -56,19 +66,31 @@ afterAll(async () => {
 
 describe('login', () => {
   it('refuses a wrong password with one line and exit code 6, storing nothing', async () => {
-    const result = await cli(['login', registry.url, '-u', 'alice', '--password-stdin'], { input: 'not-the-password\n' });
-    expectOneLineError(result, 6, /^error: registry 127\.0\.0\.1:\d+ refused the credentials \(login as alice\): /);
+    const result = await cli(['login', registry.url, '-u', 'alice', '--password-stdin'], {
+      input: 'not-the-password\n',
+    });
+    expectOneLineError(
+      result,
+      6,
+      /^error: registry 127\.0\.0\.1:\d+ refused the credentials \(login as alice\): /,
+    );
     expect(existsSync(join(home, 'credentials.json'))).toBe(false);
   });
 
   it('stores the token for the registry host in a file only the user can read', async () => {
-    const result = await cli(['login', registry.url, '-u', 'alice', '--password-stdin', '--output', 'json'], { input: 'password\n' });
+    const result = await cli(['login', registry.url, '-u', 'alice', '--password-stdin', '--output', 'json'], {
+      input: 'password\n',
+    });
     expect(json<{ scope: string }>(result).scope).toBe(registry.host);
     expect(statSync(join(home, 'credentials.json')).mode & 0o777).toBe(0o600);
   });
 
   it('refuses to read a password from a non-terminal stdin without --password-stdin', async () => {
-    expectOneLineError(await cli(['login', '-u', 'alice']), 2, /^error: no password: stdin is not a terminal/);
+    expectOneLineError(
+      await cli(['login', '-u', 'alice']),
+      2,
+      /^error: no password: stdin is not a terminal/,
+    );
   });
 });
 
@@ -77,7 +99,9 @@ describe('push, list, show, channel', () => {
     const first = await pushVersion('db', '1.0.0', ['--channel', 'stable']);
     expect(first).toMatch(/^sha256:[0-9a-f]{64}$/);
     await pushVersion('db', '1.1.0', ['--channel', 'beta']);
-    const again = json<{ digest: string }>(await cli(['push', join(work, 'db-1.0.0', 'db'), '--force', '--output', 'json']));
+    const again = json<{ digest: string }>(
+      await cli(['push', join(work, 'db-1.0.0', 'db'), '--force', '--output', 'json']),
+    );
     expect(again.digest).toBe(first);
   });
 
@@ -93,40 +117,60 @@ describe('push, list, show, channel', () => {
     const all = json<{ name: string; releases: string[] }[]>(await cli(['list', '--output', 'json']));
     expect(all.map((p) => p.name)).toEqual(['regtest/cache', 'regtest/db']);
     expect(all.find((p) => p.name === 'regtest/db')?.releases).toEqual(['1.1.0', '1.0.0']);
-    expect(json<{ name: string }[]>(await cli(['list', '--search', 'cach', '--output', 'json'])).map((p) => p.name)).toEqual(['regtest/cache']);
+    expect(
+      json<{ name: string }[]>(await cli(['list', '--search', 'cach', '--output', 'json'])).map(
+        (p) => p.name,
+      ),
+    ).toEqual(['regtest/cache']);
     expect(json<unknown[]>(await cli(['list', '--namespace', 'nobody', '--output', 'json']))).toEqual([]);
     const table = await cli(['list']);
     expect(table.stdout.split('\n')[0]).toMatch(/^APP\s+RELEASE/);
   });
 
   it('shows the manifest, every release with digest and channels, and the README', async () => {
-    const shown = json<{ version: string; releases: { version: string; digest: string; channels: string[] }[]; readme: string }>(
-      await cli(['show', 'regtest/db', '--output', 'json']),
-    );
+    const shown = json<{
+      version: string;
+      releases: { version: string; digest: string; channels: string[] }[];
+      readme: string;
+    }>(await cli(['show', 'regtest/db', '--output', 'json']));
     expect(shown.version).toBe('1.1.0');
     expect(shown.releases.map((r) => [r.version, r.digest, r.channels])).toEqual([
       ['1.1.0', digests['db@1.1.0'], ['beta']],
       ['1.0.0', digests['db@1.0.0'], ['stable']],
     ]);
     expect(shown.readme).toContain('# regtest/db');
-    const yaml = parse((await cli(['show', 'regtest/db:stable', '--output', 'yaml'])).stdout) as { version: string };
+    const yaml = parse((await cli(['show', 'regtest/db:stable', '--output', 'yaml'])).stdout) as {
+      version: string;
+    };
     expect(yaml.version).toBe('1.0.0');
   });
 
-  it('adds, removes and deletes channel releases, answering with kpm\'s name/releases/current table', async () => {
+  it("adds, removes and deletes channel releases, answering with kpm's name/releases/current table", async () => {
     const added = await cli(['channel', 'regtest/db', '--name', 'stable', '--add', '1.1.0']);
     expect(added.code).toBe(0);
     expect(added.stdout.split('\n')[0]).toMatch(/^NAME\s+RELEASES\s+CURRENT$/);
     expect(added.stdout).toMatch(/stable\s+1\.1\.0,1\.0\.0\s+1\.1\.0/);
-    const removed = json<{ name: string; current: string; releases: string[] }[]>(await cli(['channel', 'regtest/db', '--name', 'stable', '--remove', '1.1.0', '--output', 'json']));
-    expect(removed.find((c) => c.name === 'stable')).toEqual({ name: 'stable', current: '1.0.0', releases: ['1.0.0'] });
+    const removed = json<{ name: string; current: string; releases: string[] }[]>(
+      await cli(['channel', 'regtest/db', '--name', 'stable', '--remove', '1.1.0', '--output', 'json']),
+    );
+    expect(removed.find((c) => c.name === 'stable')).toEqual({
+      name: 'stable',
+      current: '1.0.0',
+      releases: ['1.0.0'],
+    });
     await cli(['channel', 'regtest/db', '--name', 'scratch', '--add', '1.0.0']);
-    const deleted = json<{ name: string }[]>(await cli(['channel', 'regtest/db', '--name', 'scratch', '--delete', '--output', 'json']));
+    const deleted = json<{ name: string }[]>(
+      await cli(['channel', 'regtest/db', '--name', 'scratch', '--delete', '--output', 'json']),
+    );
     expect(deleted.map((c) => c.name).sort()).toEqual(['beta', 'stable']);
   });
 
   it('refuses to add a release that does not exist to a channel (exit 4)', async () => {
-    expectOneLineError(await cli(['channel', 'regtest/db', '--name', 'stable', '--add', '9.9.9']), 4, /^error: add regtest\/db@9\.9\.9 to channel stable: /);
+    expectOneLineError(
+      await cli(['channel', 'regtest/db', '--name', 'stable', '--add', '9.9.9']),
+      4,
+      /^error: add regtest\/db@9\.9\.9 to channel stable: /,
+    );
   });
 
   it('reports client and server versions', async () => {
@@ -139,31 +183,56 @@ describe('push, list, show, channel', () => {
 describe('pull', () => {
   it('writes the release files after checking the digest, and resolves channels and digests', async () => {
     const dest = join(work, 'pulled-db');
-    const pulled = json<{ version: string; digest: string; files: string[] }>(await cli(['pull', 'regtest/db@1.1.0', '-o', dest, '--output', 'json']));
+    const pulled = json<{ version: string; digest: string; files: string[] }>(
+      await cli(['pull', 'regtest/db@1.1.0', '-o', dest, '--output', 'json']),
+    );
     expect(pulled.digest).toBe(digests['db@1.1.0']);
     expect(pulled.files).toEqual(['README.md', 'manifest.yaml', 'templates/configmap.yaml.hbs']);
     expect(readFileSync(join(dest, 'manifest.yaml'), 'utf8')).toContain('version: 1.1.0');
     // The pulled directory pushes back to the same digest: pull and push are inverse.
     const repushed = json<{ digest: string }>(await cli(['push', dest, '--force', '--output', 'json']));
     expect(repushed.digest).toBe(digests['db@1.1.0']);
-    const byChannel = json<{ version: string }>(await cli(['pull', 'regtest/db:stable', '-o', join(work, 'pulled-stable'), '--output', 'json']));
+    const byChannel = json<{ version: string }>(
+      await cli(['pull', 'regtest/db:stable', '-o', join(work, 'pulled-stable'), '--output', 'json']),
+    );
     expect(byChannel.version).toBe('1.0.0');
-    const byDigest = json<{ version: string }>(await cli(['pull', `regtest/db@${digests['db@1.0.0']}`, '-o', join(work, 'pulled-digest'), '--output', 'json']));
+    const byDigest = json<{ version: string }>(
+      await cli([
+        'pull',
+        `regtest/db@${digests['db@1.0.0']}`,
+        '-o',
+        join(work, 'pulled-digest'),
+        '--output',
+        'json',
+      ]),
+    );
     expect(byDigest.version).toBe('1.0.0');
   });
 
   it('with --in-channel refuses a release that is not in the channel (exit 5) and writes nothing', async () => {
     const dest = join(work, 'pulled-refused');
-    expectOneLineError(await cli(['pull', 'regtest/db@1.1.0', '--in-channel', 'stable', '-o', dest]), 5, /^error: regtest\/db@1\.1\.0 is not in channel stable \(its releases: 1\.0\.0\)/);
+    expectOneLineError(
+      await cli(['pull', 'regtest/db@1.1.0', '--in-channel', 'stable', '-o', dest]),
+      5,
+      /^error: regtest\/db@1\.1\.0 is not in channel stable \(its releases: 1\.0\.0\)/,
+    );
     expect(existsSync(dest)).toBe(false);
   });
 
   it('lists what exists when no release satisfies the range (exit 4)', async () => {
-    expectOneLineError(await cli(['pull', 'regtest/db@^3.0.0']), 4, /^error: no release of regtest\/db satisfies @\^3\.0\.0 \(required by the command line\); available: 1\.1\.0, 1\.0\.0/);
+    expectOneLineError(
+      await cli(['pull', 'regtest/db@^3.0.0']),
+      4,
+      /^error: no release of regtest\/db satisfies @\^3\.0\.0 \(required by the command line\); available: 1\.1\.0, 1\.0\.0/,
+    );
   });
 
   it('names the registry when a package does not exist (exit 4)', async () => {
-    expectOneLineError(await cli(['show', 'regtest/nothing']), 4, /^error: show regtest\/nothing: package regtest\/nothing does not exist .* at registry 127\.0\.0\.1:\d+/);
+    expectOneLineError(
+      await cli(['show', 'regtest/nothing']),
+      4,
+      /^error: show regtest\/nothing: package regtest\/nothing does not exist .* at registry 127\.0\.0\.1:\d+/,
+    );
   });
 });
 
@@ -175,10 +244,15 @@ describe('resolution through the registry and the lockfile', () => {
     const project = tempDir('regclient-project');
     writeFileSync(join(project, 'parameters.yaml'), 'greeting: from the user\n');
     const result = json<{ lockfile: string; packages: { name: string; version: string }[] }>(
-      await cli(['update', 'regtest/meta', '--variables', 'parameters.yaml', '--output', 'json'], { cwd: project }),
+      await cli(['update', 'regtest/meta', '--variables', 'parameters.yaml', '--output', 'json'], {
+        cwd: project,
+      }),
     );
     expect(result.lockfile).toBe(join(project, 'stackanetes.lock'));
-    const lock = parse(readFileSync(result.lockfile, 'utf8')) as { roots: string[]; packages: { name: string; version: string; digest: string; registry: string }[] };
+    const lock = parse(readFileSync(result.lockfile, 'utf8')) as {
+      roots: string[];
+      packages: { name: string; version: string; digest: string; registry: string }[];
+    };
     expect(lock.roots).toEqual(['regtest/meta']);
     expect(lock.packages.map((p) => [p.name, p.version, p.digest])).toEqual([
       ['regtest/cache', '1.0.0', digests['cache@1.0.0']],
@@ -190,7 +264,12 @@ describe('resolution through the registry and the lockfile', () => {
 
     // A newer release in range appears; re-running update with no arguments takes it from the lock's roots.
     await pushVersion('db', '1.2.0');
-    const updated = json<{ packages: { name: string; previous?: string; version: string }[] }>(await cli(['update', '--output', 'json'], { cwd: project }));
-    expect(updated.packages.find((p) => p.name === 'regtest/db')).toMatchObject({ previous: '1.1.0', version: '1.2.0' });
+    const updated = json<{ packages: { name: string; previous?: string; version: string }[] }>(
+      await cli(['update', '--output', 'json'], { cwd: project }),
+    );
+    expect(updated.packages.find((p) => p.name === 'regtest/db')).toMatchObject({
+      previous: '1.1.0',
+      version: '1.2.0',
+    });
   });
 });

@@ -22,7 +22,11 @@ let work: string;
 let project: string;
 const digests: Record<string, string> = {};
 
-async function pushFixture(name: string, version: string, options: { channels?: string[]; rewrite?: (t: string) => string } = {}): Promise<string> {
+async function pushFixture(
+  name: string,
+  version: string,
+  options: { channels?: string[]; rewrite?: (t: string) => string } = {},
+): Promise<string> {
   const dir = fixturePackage(work, name, version, options.rewrite);
   const result = await push({ cwd: work, env, dir, channels: options.channels ?? [] });
   digests[`${name}@${version}`] = result.digest;
@@ -30,23 +34,38 @@ async function pushFixture(name: string, version: string, options: { channels?: 
 }
 
 /** Renders `reference` and returns package → the greeting its ConfigMap carries (which names the version rendered). */
-async function render(reference: string, options: Partial<CreatePackageSourceOptions> = {}): Promise<{ greetings: Record<string, string>; source: Awaited<ReturnType<typeof createPackageSource>> }> {
-  const source = await createPackageSource({ cwd: project, env, lockfile: join(project, 'stackanetes.lock'), ...options });
+async function render(
+  reference: string,
+  options: Partial<CreatePackageSourceOptions> = {},
+): Promise<{ greetings: Record<string, string>; source: Awaited<ReturnType<typeof createPackageSource>> }> {
+  const source = await createPackageSource({
+    cwd: project,
+    env,
+    lockfile: join(project, 'stackanetes.lock'),
+    ...options,
+  });
   const rendered = await renderReference({ reference, namespace: 'demo', source, cwd: project });
   const greetings: Record<string, string> = {};
   for (const pkg of rendered.packages) {
-    for (const { object } of pkg.objects) greetings[pkg.name] = String((object as { data?: { greeting?: string } }).data?.greeting);
+    for (const { object } of pkg.objects)
+      greetings[pkg.name] = String((object as { data?: { greeting?: string } }).data?.greeting);
   }
   return { greetings, source };
 }
 
-const lockOf = (): { packages: { name: string; version: string; digest?: string; path?: string; registry?: string }[] } =>
-  parse(readFileSync(join(project, 'stackanetes.lock'), 'utf8'));
+const lockOf = (): {
+  packages: { name: string; version: string; digest?: string; path?: string; registry?: string }[];
+} => parse(readFileSync(join(project, 'stackanetes.lock'), 'utf8'));
 
 beforeAll(async () => {
   registry = await startRegistry();
   work = tempDir('render-work');
-  env = { ...process.env, STACKANETES_HOME: tempDir('render-home'), STACKANETES_REGISTRY: registry.url, CI: 'true' };
+  env = {
+    ...process.env,
+    STACKANETES_HOME: tempDir('render-home'),
+    STACKANETES_REGISTRY: registry.url,
+    CI: 'true',
+  };
   await login({ env, username: 'alice', password: 'password' });
   await pushFixture('db', '1.0.0');
   await pushFixture('db', '1.1.0');
@@ -55,7 +74,9 @@ beforeAll(async () => {
   await pushFixture('cache', '1.1.0');
   await pushFixture('web', '1.0.0');
   await pushFixture('web', '1.1.0');
-  await pushFixture('meta', '1.0.0', { rewrite: (t) => t.replace('WEB_DIGEST', digests['web@1.0.0'] as string) });
+  await pushFixture('meta', '1.0.0', {
+    rewrite: (t) => t.replace('WEB_DIGEST', digests['web@1.0.0'] as string),
+  });
 });
 
 beforeEach(() => {
@@ -69,8 +90,17 @@ afterAll(async () => {
 describe('rendering through the registry source', () => {
   it('resolves range, channel and digest dependencies to the right releases and writes the lockfile', async () => {
     const { greetings, source } = await render('regtest/meta');
-    expect(greetings).toEqual({ 'regtest/db': 'hello from db 1.1.0', 'regtest/cache': 'hello from cache 1.0.0', 'regtest/web': 'hello from web 1.0.0' });
-    expect(source.resolved().map((r) => `${r.name}@${r.version}`).sort()).toEqual(['regtest/cache@1.0.0', 'regtest/db@1.1.0', 'regtest/meta@1.0.0', 'regtest/web@1.0.0']);
+    expect(greetings).toEqual({
+      'regtest/db': 'hello from db 1.1.0',
+      'regtest/cache': 'hello from cache 1.0.0',
+      'regtest/web': 'hello from web 1.0.0',
+    });
+    expect(
+      source
+        .resolved()
+        .map((r) => `${r.name}@${r.version}`)
+        .sort(),
+    ).toEqual(['regtest/cache@1.0.0', 'regtest/db@1.1.0', 'regtest/meta@1.0.0', 'regtest/web@1.0.0']);
     await source.writeLock();
     expect(lockOf().packages.map((p) => [p.name, p.version, p.digest])).toEqual([
       ['regtest/cache', '1.0.0', digests['cache@1.0.0']],
@@ -83,7 +113,9 @@ describe('rendering through the registry source', () => {
   it('--locked keeps the locked release when a newer one in range is pushed; update takes the new one', async () => {
     await (await render('regtest/meta')).source.writeLock();
     await pushFixture('db', '1.5.0');
-    expect((await render('regtest/meta', { locked: true })).greetings['regtest/db']).toBe('hello from db 1.1.0');
+    expect((await render('regtest/meta', { locked: true })).greetings['regtest/db']).toBe(
+      'hello from db 1.1.0',
+    );
     // Without --locked an existing lock still wins while it satisfies the constraints (no silent drift)…
     expect((await render('regtest/meta')).greetings['regtest/db']).toBe('hello from db 1.1.0');
     // …and re-resolving on purpose moves it.
@@ -96,14 +128,19 @@ describe('rendering through the registry source', () => {
   it('--locked without a lockfile, or with a package missing from it, refuses to resolve', async () => {
     await expect(createPackageSource({ cwd: project, env, locked: true })).rejects.toThrow(ConflictError);
     writeFileSync(join(project, 'stackanetes.lock'), 'lockVersion: 1\nroots: []\npackages: []\n');
-    await expect(render('regtest/meta', { locked: true })).rejects.toThrow('--locked: regtest/meta is not in');
+    await expect(render('regtest/meta', { locked: true })).rejects.toThrow(
+      '--locked: regtest/meta is not in',
+    );
   });
 
   it('replays a locked render offline from the blob cache', async () => {
     await (await render('regtest/meta')).source.writeLock();
     const port = await freePort();
     const lockPath = join(project, 'stackanetes.lock');
-    writeFileSync(lockPath, readFileSync(lockPath, 'utf8').replaceAll(registry.url, `http://127.0.0.1:${port}`));
+    writeFileSync(
+      lockPath,
+      readFileSync(lockPath, 'utf8').replaceAll(registry.url, `http://127.0.0.1:${port}`),
+    );
     const locked = lockOf().packages.find((p) => p.name === 'regtest/db')?.version;
     const { greetings } = await render('regtest/meta', { locked: true });
     expect(greetings['regtest/db']).toBe(`hello from db ${locked}`);
@@ -113,14 +150,27 @@ describe('rendering through the registry source', () => {
     await (await render('regtest/meta')).source.writeLock();
     const proxy = await startProxy(registry.url);
     try {
-      const wrong = Buffer.from(await (await fetch(`${registry.url}/api/v1/packages/regtest/db/2.0.0/stackanetes/pull`)).arrayBuffer());
+      const wrong = Buffer.from(
+        await (
+          await fetch(`${registry.url}/api/v1/packages/regtest/db/2.0.0/stackanetes/pull`)
+        ).arrayBuffer(),
+      );
       proxy.replaceBody(/\/blobs\/sha256\//, wrong);
       const lockPath = join(project, 'stackanetes.lock');
       writeFileSync(lockPath, readFileSync(lockPath, 'utf8').replaceAll(registry.url, proxy.url));
       const coldEnv = { ...env, STACKANETES_HOME: tempDir('render-cold') };
-      const source = await createPackageSource({ cwd: project, env: coldEnv, lockfile: lockPath, locked: true });
-      await expect(renderReference({ reference: 'regtest/meta', namespace: 'demo', source, cwd: project })).rejects.toThrow(/^digest mismatch for regtest\/meta@1\.0\.0/);
-      await expect(renderReference({ reference: 'regtest/meta', namespace: 'demo', source, cwd: project })).rejects.toThrow(RegistryError);
+      const source = await createPackageSource({
+        cwd: project,
+        env: coldEnv,
+        lockfile: lockPath,
+        locked: true,
+      });
+      await expect(
+        renderReference({ reference: 'regtest/meta', namespace: 'demo', source, cwd: project }),
+      ).rejects.toThrow(/^digest mismatch for regtest\/meta@1\.0\.0/);
+      await expect(
+        renderReference({ reference: 'regtest/meta', namespace: 'demo', source, cwd: project }),
+      ).rejects.toThrow(RegistryError);
     } finally {
       await proxy.stop();
     }
@@ -128,26 +178,46 @@ describe('rendering through the registry source', () => {
 
   it('takes dependencies of a local meta-package from sibling directories first, then from the registry', async () => {
     const packages = join(project, 'packages');
-    cpSync(fixturePackage(work, 'meta', '1.0.0', (t) => t.replace('WEB_DIGEST', digests['web@1.0.0'] as string)), join(packages, 'meta'), { recursive: true });
+    cpSync(
+      fixturePackage(work, 'meta', '1.0.0', (t) => t.replace('WEB_DIGEST', digests['web@1.0.0'] as string)),
+      join(packages, 'meta'),
+      { recursive: true },
+    );
     cpSync(fixturePackage(work, 'db', '1.9.0'), join(packages, 'db'), { recursive: true });
     const { greetings, source } = await render(join(packages, 'meta'));
-    expect(greetings).toEqual({ 'regtest/db': 'hello from db 1.9.0', 'regtest/cache': 'hello from cache 1.0.0', 'regtest/web': 'hello from web 1.0.0' });
-    expect(source.resolved().find((r) => r.name === 'regtest/db')?.origin).toBe(`directory:${join(packages, 'db')}`);
+    expect(greetings).toEqual({
+      'regtest/db': 'hello from db 1.9.0',
+      'regtest/cache': 'hello from cache 1.0.0',
+      'regtest/web': 'hello from web 1.0.0',
+    });
+    expect(source.resolved().find((r) => r.name === 'regtest/db')?.origin).toBe(
+      `directory:${join(packages, 'db')}`,
+    );
     await source.writeLock();
     const lock = lockOf();
-    expect(lock.packages.find((p) => p.name === 'regtest/db')).toEqual({ name: 'regtest/db', version: '1.9.0', path: join('packages', 'db') });
+    expect(lock.packages.find((p) => p.name === 'regtest/db')).toEqual({
+      name: 'regtest/db',
+      version: '1.9.0',
+      path: join('packages', 'db'),
+    });
     expect(lock.packages.find((p) => p.name === 'regtest/web')?.registry).toBe(registry.url);
   });
 
   it('names the missing package, the registry and who needs it', async () => {
-    await pushFixture('meta', '3.0.0', { rewrite: (t) => t.replace('regtest/web', 'regtest/absent').replace(/digest: .*/, 'version: "*"') });
+    await pushFixture('meta', '3.0.0', {
+      rewrite: (t) => t.replace('regtest/web', 'regtest/absent').replace(/digest: .*/, 'version: "*"'),
+    });
     const failure = render('regtest/meta@3.0.0');
     await expect(failure).rejects.toThrow(NotFoundError);
-    await expect(render('regtest/meta@3.0.0')).rejects.toThrow(/^package regtest\/absent not found at registry 127\.0\.0\.1:\d+ \(required by regtest\/meta@3\.0\.0\)$/);
+    await expect(render('regtest/meta@3.0.0')).rejects.toThrow(
+      /^package regtest\/absent not found at registry 127\.0\.0\.1:\d+ \(required by regtest\/meta@3\.0\.0\)$/,
+    );
   });
 
   it('reports a diamond with incompatible constraints across registry packages', async () => {
-    await pushFixture('web', '5.0.0', { rewrite: (t) => `${t}\ndependencies:\n  - name: regtest/db\n    version: "^2.0.0"\n` });
+    await pushFixture('web', '5.0.0', {
+      rewrite: (t) => `${t}\ndependencies:\n  - name: regtest/db\n    version: "^2.0.0"\n`,
+    });
     await pushFixture('meta', '4.0.0', { rewrite: (t) => t.replace(/digest: .*/, 'version: "5.0.0"') });
     await expect(render('regtest/meta@4.0.0')).rejects.toThrow(
       'incompatible requirements on regtest/db: regtest/meta@4.0.0 needs @^1.0.0, regtest/web@5.0.0 needs @^2.0.0; no release satisfies all (available: 2.0.0, 1.5.0, 1.1.0, 1.0.0)',
@@ -155,7 +225,9 @@ describe('rendering through the registry source', () => {
   });
 
   it('--in-channel refuses a root release outside the channel', async () => {
-    await expect(render('regtest/cache@1.1.0', { inChannel: 'stable' })).rejects.toThrow('regtest/cache@1.1.0 is not in channel stable (its releases: 1.0.0)');
+    await expect(render('regtest/cache@1.1.0', { inChannel: 'stable' })).rejects.toThrow(
+      'regtest/cache@1.1.0 is not in channel stable (its releases: 1.0.0)',
+    );
     rmSync(join(project, 'stackanetes.lock'), { force: true });
   });
 });

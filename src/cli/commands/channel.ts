@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
-import { addRegistryFlags, outputFormat, printResult, registryOption, type OutputFlags } from './registry-flags.js';
+import {
+  addRegistryFlags,
+  outputFormat,
+  printResult,
+  registryOption,
+  type OutputFlags,
+} from './registry-flags.js';
 
 interface ChannelFlags extends OutputFlags {
   name?: string;
@@ -34,6 +40,11 @@ export function register(program: Command, env: CliEnv): void {
       ...registryOption(flags),
     });
     if (result.change && format === 'table') env.writer.err(`${result.package}: ${result.change}`);
-    printResult(env, format, result.channels, () => formatTable(['name', 'releases', 'current'], result.channels.map((c) => [c.name, c.releases, c.current])));
+    printResult(env, format, result.channels, () =>
+      formatTable(
+        ['name', 'releases', 'current'],
+        result.channels.map((c) => [c.name, c.releases, c.current]),
+      ),
+    );
   });
 }

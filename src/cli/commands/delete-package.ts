@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
-import { addRegistryFlags, outputFormat, printResult, registryOption, type OutputFlags } from './registry-flags.js';
+import {
+  addRegistryFlags,
+  outputFormat,
+  printResult,
+  registryOption,
+  type OutputFlags,
+} from './registry-flags.js';
 
 export function register(program: Command, env: CliEnv): void {
   addRegistryFlags(
@@ -14,6 +20,8 @@ export function register(program: Command, env: CliEnv): void {
     const format = outputFormat(flags);
     const { deletePackage } = await import('../../actions/delete-package.js');
     const result = await deletePackage({ env: process.env, reference, ...registryOption(flags) });
-    printResult(env, format, result, () => formatTable(['app', 'release', 'status'], [[result.package, result.release, result.status]]));
+    printResult(env, format, result, () =>
+      formatTable(['app', 'release', 'status'], [[result.package, result.release, result.status]]),
+    );
   });
 }

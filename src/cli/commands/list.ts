@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
-import { addRegistryFlags, outputFormat, printResult, registryOption, type OutputFlags } from './registry-flags.js';
+import {
+  addRegistryFlags,
+  outputFormat,
+  printResult,
+  registryOption,
+  type OutputFlags,
+} from './registry-flags.js';
 
 export function register(program: Command, env: CliEnv): void {
   addRegistryFlags(
@@ -20,6 +26,11 @@ export function register(program: Command, env: CliEnv): void {
       ...(flags.search ? { search: flags.search } : {}),
       ...registryOption(flags),
     });
-    printResult(env, format, result.packages, () => formatTable(['app', 'release', 'downloads', 'manifests'], result.packages.map((p) => [p.name, p.default, '-', 'stackanetes'])));
+    printResult(env, format, result.packages, () =>
+      formatTable(
+        ['app', 'release', 'downloads', 'manifests'],
+        result.packages.map((p) => [p.name, p.default, '-', 'stackanetes']),
+      ),
+    );
   });
 }

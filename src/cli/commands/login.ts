@@ -16,7 +16,9 @@ interface LoginFlags {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Prompts on the terminal without echoing what is typed. */
@@ -65,7 +67,10 @@ export function register(program: Command, env: CliEnv): void {
   program
     .command('login')
     .description('log in to a registry and store its token (mode 0600) in the stackanetes home')
-    .argument('[registry]', 'registry URL or host, or oci://host (default: $STACKANETES_REGISTRY, then config.yaml)')
+    .argument(
+      '[registry]',
+      'registry URL or host, or oci://host (default: $STACKANETES_REGISTRY, then config.yaml)',
+    )
     .option('-u, --username <user>', 'user name (prompted on a terminal when omitted)')
     .option('--password-stdin', 'read the password from stdin (for scripts and CI)')
     .option('--scope <ns|ns/pkg>', 'store the token for one namespace or package only')
@@ -81,7 +86,10 @@ export function register(program: Command, env: CliEnv): void {
       let password: string;
       if (flags.passwordStdin) password = await readStdin();
       else if (interactive) password = await promptHidden('Password: ');
-      else throw new UsageError('no password: stdin is not a terminal', { hint: 'pipe it in with --password-stdin' });
+      else
+        throw new UsageError('no password: stdin is not a terminal', {
+          hint: 'pipe it in with --password-stdin',
+        });
       const { login } = await import('../../actions/login.js');
       const result = await login({
         env: process.env,
@@ -90,8 +98,12 @@ export function register(program: Command, env: CliEnv): void {
         ...(registry ? { registry } : {}),
         ...(flags.scope ? { scope: flags.scope } : {}),
       });
-      printResult(env, format, result, () =>
-        `${formatTable(['registry', 'username', 'scope'], [[result.registry, result.username, result.scope]])}\nlogin succeeded; token stored in ${result.credentialsFile}`,
+      printResult(
+        env,
+        format,
+        result,
+        () =>
+          `${formatTable(['registry', 'username', 'scope'], [[result.registry, result.username, result.scope]])}\nlogin succeeded; token stored in ${result.credentialsFile}`,
       );
     });
 }

@@ -3,7 +3,13 @@ import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
 import { createProgress } from '../progress.js';
-import { addRegistryFlags, outputFormat, printResult, registryOption, type OutputFlags } from './registry-flags.js';
+import {
+  addRegistryFlags,
+  outputFormat,
+  printResult,
+  registryOption,
+  type OutputFlags,
+} from './registry-flags.js';
 
 interface PullFlags extends OutputFlags {
   dir?: string;
@@ -34,7 +40,10 @@ export function register(program: Command, env: CliEnv): void {
     });
     await progress.flush();
     printResult(env, format, result, () =>
-      formatTable(['package', 'release', 'digest', 'directory'], [[result.package, result.version, result.digest, result.directory]]),
+      formatTable(
+        ['package', 'release', 'digest', 'directory'],
+        [[result.package, result.version, result.digest, result.directory]],
+      ),
     );
   });
 }

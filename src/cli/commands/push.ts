@@ -3,7 +3,13 @@ import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
 import { createProgress } from '../progress.js';
-import { addRegistryFlags, outputFormat, printResult, registryOption, type OutputFlags } from './registry-flags.js';
+import {
+  addRegistryFlags,
+  outputFormat,
+  printResult,
+  registryOption,
+  type OutputFlags,
+} from './registry-flags.js';
 
 interface PushFlags extends OutputFlags {
   channel: string[];
@@ -16,7 +22,12 @@ export function register(program: Command, env: CliEnv): void {
       .command('push')
       .description('push a package directory as a release (registry, or --registry oci://host/prefix)')
       .argument('[dir]', 'package directory', '.')
-      .option('--channel <name>', 'add the release to this channel (repeatable)', (v: string, p: string[]) => [...p, v], [])
+      .option(
+        '--channel <name>',
+        'add the release to this channel (repeatable)',
+        (v: string, p: string[]) => [...p, v],
+        [],
+      )
       .option('-f, --force', 'replace an existing release of the same version'),
   ).action(async (dir: string, flags: PushFlags) => {
     const format = outputFormat(flags);
@@ -33,7 +44,10 @@ export function register(program: Command, env: CliEnv): void {
     });
     await progress.flush();
     printResult(env, format, result, () =>
-      formatTable(['package', 'release', 'digest', 'registry', 'channels'], [[result.package, result.version, result.digest, result.registry, result.channels]]),
+      formatTable(
+        ['package', 'release', 'digest', 'registry', 'channels'],
+        [[result.package, result.version, result.digest, result.registry, result.channels]],
+      ),
     );
   });
 }

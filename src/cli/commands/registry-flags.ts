@@ -15,8 +15,15 @@ export interface OutputFlags {
 /** `--registry` and `--output` (with `-o` unless the verb uses -o for something else). */
 export function addRegistryFlags(command: Command, options: { shortOutput?: boolean } = {}): Command {
   return command
-    .option('--registry <url>', 'registry URL, host or name from config.yaml (default: $STACKANETES_REGISTRY, then config.yaml)')
-    .option(options.shortOutput === false ? '--output <format>' : '-o, --output <format>', 'table, json or yaml', 'table');
+    .option(
+      '--registry <url>',
+      'registry URL, host or name from config.yaml (default: $STACKANETES_REGISTRY, then config.yaml)',
+    )
+    .option(
+      options.shortOutput === false ? '--output <format>' : '-o, --output <format>',
+      'table, json or yaml',
+      'table',
+    );
 }
 
 /** Prints `data` as JSON/YAML, or the table text for `table`. */

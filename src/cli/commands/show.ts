@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
-import { addRegistryFlags, outputFormat, printResult, registryOption, type OutputFlags } from './registry-flags.js';
+import {
+  addRegistryFlags,
+  outputFormat,
+  printResult,
+  registryOption,
+  type OutputFlags,
+} from './registry-flags.js';
 
 export function register(program: Command, env: CliEnv): void {
   addRegistryFlags(
@@ -14,7 +20,12 @@ export function register(program: Command, env: CliEnv): void {
   ).action(async (reference: string, flags: OutputFlags & { inChannel?: string }) => {
     const format = outputFormat(flags);
     const { show } = await import('../../actions/show.js');
-    const r = await show({ env: process.env, reference, ...(flags.inChannel ? { inChannel: flags.inChannel } : {}), ...registryOption(flags) });
+    const r = await show({
+      env: process.env,
+      reference,
+      ...(flags.inChannel ? { inChannel: flags.inChannel } : {}),
+      ...registryOption(flags),
+    });
     printResult(env, format, r, () => {
       const head = [
         `package:      ${r.package}`,
@@ -26,9 +37,27 @@ export function register(program: Command, env: CliEnv): void {
         ...(r.license ? [`license:      ${r.license}`] : []),
       ];
       const parts = [head.join('\n')];
-      if (r.dependencies.length > 0) parts.push(formatTable(['dependency', 'constraint'], r.dependencies.map((d) => [d.name, d.constraint])));
-      if (r.releases.length > 0) parts.push(formatTable(['release', 'digest', 'channels', 'created'], r.releases.map((x) => [x.version, x.digest, x.channels, x.createdAt])));
-      if (r.channels.length > 0) parts.push(formatTable(['channel', 'releases', 'current'], r.channels.map((c) => [c.name, c.releases, c.current])));
+      if (r.dependencies.length > 0)
+        parts.push(
+          formatTable(
+            ['dependency', 'constraint'],
+            r.dependencies.map((d) => [d.name, d.constraint]),
+          ),
+        );
+      if (r.releases.length > 0)
+        parts.push(
+          formatTable(
+            ['release', 'digest', 'channels', 'created'],
+            r.releases.map((x) => [x.version, x.digest, x.channels, x.createdAt]),
+          ),
+        );
+      if (r.channels.length > 0)
+        parts.push(
+          formatTable(
+            ['channel', 'releases', 'current'],
+            r.channels.map((c) => [c.name, c.releases, c.current]),
+          ),
+        );
       if (r.readme) parts.push(r.readme.trimEnd());
       return parts.join('\n\n');
     });
