@@ -273,3 +273,34 @@ describe('resolution through the registry and the lockfile', () => {
     });
   });
 });
+
+describe('delete-package and logout', () => {
+  it('deletes one release, which then disappears from the listing', async () => {
+    const deleted = json<{ status: string; release: string }>(
+      await cli(['delete-package', 'regtest/cache@1.1.0', '--output', 'json']),
+    );
+    expect(deleted).toMatchObject({ status: 'deleted', release: '1.1.0' });
+    const cache = json<{ name: string; releases: string[] }[]>(
+      await cli(['list', '--search', 'cache', '--output', 'json']),
+    );
+    expect(cache[0]?.releases).toEqual(['1.0.0']);
+  });
+
+  it('refuses to delete without an exact release (exit 2)', async () => {
+    expectOneLineError(
+      await cli(['delete-package', 'regtest/cache']),
+      2,
+      /^error: delete-package needs an exact release, got "regtest\/cache"/,
+    );
+  });
+
+  it('logs out, after which writes are refused for want of credentials', async () => {
+    expect((await cli(['logout'])).stdout.trim()).toBe(`logged out of ${registry.host}`);
+    const result = await cli(['delete-package', 'regtest/cache@1.0.0']);
+    expectOneLineError(
+      result,
+      6,
+      /^error: registry 127\.0\.0\.1:\d+ refused the credentials \(delete regtest\/cache@1\.0\.0\)/,
+    );
+  });
+});
