@@ -43,6 +43,7 @@ export interface RequestFilter {
   patchType?: RequestRecord['patchType'];
   fieldManager?: string;
   status?: number;
+  fault?: RequestRecord['fault'];
 }
 
 /** Whether a record matches a filter. */
@@ -59,6 +60,7 @@ export function matchesFilter(r: RequestRecord, f: RequestFilter | undefined): b
   if (f.patchType !== undefined && r.patchType !== f.patchType) return false;
   if (f.fieldManager !== undefined && r.fieldManager !== f.fieldManager) return false;
   if (f.status !== undefined && r.status !== f.status) return false;
+  if (f.fault !== undefined && r.fault !== f.fault) return false;
   return true;
 }
 
