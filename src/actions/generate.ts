@@ -2,10 +2,12 @@
  * `stackanetes generate`: render a package (and its dependencies) to Kubernetes manifests without
  * touching a cluster, as one YAML/JSON stream or one file per object in a directory.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { stringify as toYamlText } from 'yaml';
 import { describeCause, InputError } from '../errors.js';
+import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
 import type { KubeObject, RenderedRelease } from '../render/types.js';
 import { renderReference } from './pipeline.js';
@@ -24,7 +26,13 @@ export interface GenerateOptions {
   outputDir?: string;
   format: GenerateFormat;
   cwd?: string;
+  /** Default: the local source for a path on disk, the resolving (registry) source otherwise. */
   source?: PackageSource;
+  /** `--registry`: resolve through this registry (also for a local meta-package's dependencies). */
+  registry?: string;
+  /** `--locked`: resolve exactly what stackanetes.lock says. */
+  locked?: boolean;
+  env?: NodeJS.ProcessEnv;
   progress?: ProgressSink;
 }
 
@@ -47,17 +55,36 @@ function fileName(index: number, pkg: string, object: KubeObject, format: Genera
   return `${String(index).padStart(3, '0')}-${safe(short)}-${safe(object.kind)}-${safe(object.metadata.name)}.${format}`;
 }
 
+/**
+ * A path on disk renders offline from the local source (dependencies from sibling directories);
+ * anything else, or --registry/--locked, goes through the resolving source. generate only reads
+ * the lockfile; deploy is what records a new one.
+ */
+async function defaultSource(options: GenerateOptions, cwd: string): Promise<PackageSource> {
+  const path = isAbsolute(options.reference) ? options.reference : resolve(cwd, options.reference);
+  if (!options.registry && !options.locked && existsSync(path)) return createLocalSource({ cwd });
+  const { createPackageSource } = await import('../resolve/create-source.js');
+  return createPackageSource({
+    cwd,
+    env: options.env ?? process.env,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.locked ? { locked: true } : {}),
+    ...(options.progress ? { progress: options.progress } : {}),
+  });
+}
+
 /** Renders and formats; writes files only after the whole release rendered and validated. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
+  const source = options.source ?? (await defaultSource(options, cwd));
   const release = await renderReference({
+    source,
     reference: options.reference,
     namespace: options.namespace,
     cwd,
     ...(options.variableFiles ? { variableFiles: options.variableFiles } : {}),
     ...(options.sets ? { sets: options.sets } : {}),
     ...(options.release ? { release: options.release } : {}),
-    ...(options.source ? { source: options.source } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
   });
   const rendered = release.packages.flatMap((p) => p.objects);

@@ -15,6 +15,8 @@ interface GenerateFlags {
   out?: string;
   output: string;
   release?: string;
+  registry?: string;
+  locked?: boolean;
 }
 
 export function register(program: Command, env: CliEnv): void {
@@ -28,6 +30,8 @@ export function register(program: Command, env: CliEnv): void {
     .option('-o, --out <dir|->', 'write one file per object into DIR, or "-" for one stream on stdout', '-')
     .option('--output <format>', 'yaml or json', 'yaml')
     .option('--release <name>', 'release name (the app.kubernetes.io/part-of label); default: the package name')
+    .option('--registry <url>', 'resolve packages through this registry (default: $STACKANETES_REGISTRY, then config.yaml)')
+    .option('--locked', 'resolve exactly the versions and digests recorded in stackanetes.lock')
     .action(async (reference: string, flags: GenerateFlags) => {
       if (flags.output !== 'yaml' && flags.output !== 'json') {
         throw new UsageError(`--output ${JSON.stringify(flags.output)} is not a known format`, { hint: 'use --output yaml or --output json' });
@@ -41,6 +45,8 @@ export function register(program: Command, env: CliEnv): void {
         format: flags.output,
         ...(flags.out !== undefined ? { outputDir: flags.out } : {}),
         ...(flags.release !== undefined ? { release: flags.release } : {}),
+        ...(flags.registry !== undefined ? { registry: flags.registry } : {}),
+        ...(flags.locked ? { locked: true } : {}),
       });
       for (const warning of result.warnings) env.writer.err(`warning: ${warning}`);
       if (result.stream !== undefined) env.writer.out(result.stream);
