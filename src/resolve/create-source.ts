@@ -136,6 +136,31 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     return undefined;
   };
 
+  /**
+   * Pulls an OCI package, keeping the blob in the cache by its appr digest. Under --locked the
+   * locked manifest digest is pulled (not the tag, which may have moved), and a cached blob is
+   * used without any network, so locked OCI renders work offline too.
+   */
+  const pullOci = async (
+    s: RegistrySession,
+    host: string,
+    repository: string,
+    reference: string,
+    locked: LockedPackage | undefined,
+  ): Promise<{ tarGz: Buffer; digest: string; ociRef: string }> => {
+    const lockedRef = options.locked && locked?.oci?.includes('@') ? locked.oci : undefined;
+    if (lockedRef && locked?.digest) {
+      const cached = await s.cache.get('appr', locked.digest);
+      if (cached) return { tarGz: cached, digest: locked.digest, ociRef: lockedRef };
+    }
+    const pulled = await s
+      .oci(host)
+      .pullPackage(repository, lockedRef ? (lockedRef.split('@')[1] as string) : reference);
+    const digest = apprDigest(pulled.tarGz, `oci://${host}/${repository}:${reference}`);
+    await s.cache.put('appr', digest, pulled.tarGz);
+    return { tarGz: pulled.tarGz, digest, ociRef: `oci://${host}/${repository}@${pulled.manifestDigest}` };
+  };
+
   const fetchListing = async (need: Extract<Need, { kind: 'package' }>): Promise<void> => {
     const origin = originOf.get(need.name) as Origin;
     if (options.locked) {
@@ -194,11 +219,8 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     let ociRef: string | undefined;
     if (origin.kind === 'oci') {
       const repository = ociRepository(origin, need.name);
-      const locked = lockedByName.get(need.name);
-      const reference =
-        options.locked && locked?.oci?.includes('@') ? (locked.oci.split('@')[1] as string) : need.version;
-      const pulled = await s.oci(origin.host).pullPackage(repository, reference);
-      const digest = apprDigest(pulled.tarGz, `oci://${origin.host}/${repository}:${need.version}`);
+      const pulled = await pullOci(s, origin.host, repository, need.version, lockedByName.get(need.name));
+      const digest = pulled.digest;
       if (release.digest && release.digest !== digest) {
         throw new ConflictError(
           `oci://${origin.host}/${repository}:${need.version} has digest ${digest}, but ${lockPath} records ${release.digest}`,
@@ -210,7 +232,7 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       release.digest = digest;
       pkg = loadPackageTarball(pulled.tarGz, `oci://${origin.host}/${repository}:${need.version}`, 'oci');
       pkg.digest = digest;
-      ociRef = `oci://${origin.host}/${repository}@${pulled.manifestDigest}`;
+      ociRef = pulled.ociRef;
     } else {
       if (!release.digest)
         throw new ConflictError(`${need.name}@${need.version} has no digest in ${lockPath}`, {
@@ -327,8 +349,16 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
 
   const openOci = async (ref: OciReference): Promise<LoadedPackage> => {
     const s = await session();
-    const pulled = await s.oci(ref.host).pullPackage(ref.repository, ref.digest ?? ref.tag ?? 'latest');
-    const digest = apprDigest(pulled.tarGz, ref.raw);
+    const lockedRoot = [...lockedByName.values()].find((e) =>
+      e.oci?.startsWith(`oci://${ref.host}/${ref.repository}@`),
+    );
+    if (options.locked && ref.digest && lockedRoot?.oci && !lockedRoot.oci.endsWith(`@${ref.digest}`)) {
+      throw new ConflictError(`--locked: ${lockPath} pins ${lockedRoot.oci}, not ${ref.raw}`, {
+        hint: 'run `stackanetes update` to re-resolve and rewrite the lockfile, or drop --locked',
+      });
+    }
+    const pulled = await pullOci(s, ref.host, ref.repository, ref.digest ?? ref.tag ?? 'latest', lockedRoot);
+    const digest = pulled.digest;
     const pkg = loadPackageTarball(pulled.tarGz, ref.raw, 'oci');
     pkg.digest = digest;
     const { name, version } = pkg.manifest.package;
@@ -353,7 +383,7 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     index.set(name, { name, releases: [release] });
     loaded.set(key(name, version), {
       pkg,
-      oci: `oci://${ref.host}/${ref.repository}@${pulled.manifestDigest}`,
+      oci: pulled.ociRef,
     });
     for (const dep of release.dependencies ?? [])
       if (!originOf.has(dep.name))

@@ -3,11 +3,12 @@
  * started by jest's globalSetup), and a meta-package whose dependencies resolve by range from the
  * tags of sibling repositories.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderReference } from '../../src/actions/pipeline.js';
 import { createPackageSource } from '../../src/resolve/create-source.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { freePort } from '../services/ports.mjs';
 import { fixturePackage, tempDir } from './helpers.js';
 
 const ociUrl = process.env.STACKANETES_TEST_OCI_URL as string;
@@ -105,5 +106,21 @@ describe('OCI registries', () => {
       cwd: project,
     });
     expect(again.packages.find((p) => p.name === 'regtest/db')?.version).toBe('1.1.0');
+
+    // Offline: the registry address now goes nowhere, the locked blobs come from the cache.
+    const closed = `127.0.0.1:${await freePort()}`;
+    const lockPath = join(project, 'stackanetes.lock');
+    writeFileSync(lockPath, readFileSync(lockPath, 'utf8').replaceAll(ociHost, closed));
+    const offline = await createPackageSource({ cwd: project, env, lockfile: lockPath, locked: true });
+    const replayed = await renderReference({
+      reference: `${prefix.replace(ociHost, closed)}/regtest/meta:1.0.0`,
+      namespace: 'demo',
+      source: offline,
+      cwd: project,
+    });
+    expect(replayed.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual([
+      'regtest/db@1.1.0',
+      'regtest/meta@1.0.0',
+    ]);
   });
 });
