@@ -135,6 +135,25 @@ function waves(plan: Plan, options: ExecuteOptions): Wave[] {
   return list.filter((w) => w.items.length > 0);
 }
 
+/**
+ * Kind steps, each finished before the next. Without --wait nothing waits for readiness, so kind
+ * steps would only add round trips: only the barriers the API server itself needs remain (the
+ * namespace before what goes into it, CRDs before their resources) and everything else goes
+ * through one bounded pool, still sent in kind order.
+ */
+function applySteps(items: readonly PlanItem[], wait: boolean): PlanItem[][] {
+  const steps = stepsByKind(items, (i) => i.ref.kind);
+  if (wait) return steps;
+  const barrier = (step: PlanItem[]): boolean => step[0]?.ref.kind === 'Namespace' || step[0]?.ref.kind === 'CustomResourceDefinition';
+  const merged: PlanItem[][] = [];
+  for (const step of steps) {
+    const last = merged[merged.length - 1];
+    if (last && !barrier(step) && !barrier(last)) last.push(...step);
+    else merged.push([...step]);
+  }
+  return merged;
+}
+
 function summary(rows: readonly ResultRow[]): string {
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
@@ -149,7 +168,7 @@ export async function executePlan(client: KubeClient, plan: Plan, options: Execu
     const current: KubeObject[] = [];
     const changed = wave.items.filter((i) => i.action !== 'unchanged').length;
     options.progress({ type: 'start', id: wave.id, text: `${wave.label}: applying ${changed} of ${wave.items.length} objects` });
-    for (const step of stepsByKind(wave.items, (i) => i.ref.kind)) {
+    for (const step of applySteps(wave.items, options.wait)) {
       const errors: { message: string; hint?: string }[] = [];
       const results = await mapLimit(step, options.concurrency, (item) => applyItem(client, item, options));
       for (const r of results) {

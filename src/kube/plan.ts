@@ -111,11 +111,15 @@ export async function fetchLive(client: KubeClient, refs: readonly ObjectRef[], 
     else groups.set(`${apiVersion}\u0000${kind}\u0000${namespace ?? ''}`, { apiVersion, kind, namespace });
   }
   const live = new Map<string, KubeObject>();
-  const found = await Promise.all(namespaceRefs.map((ref) => client.get(ref)));
-  for (const o of found) if (o) live.set(objectKey(refOf(o)), o);
-  await mapLimit([...groups.values()], concurrency, async (g) => {
-    for (const o of await client.list(g.apiVersion, g.kind, g.namespace)) live.set(objectKey(refOf(o)), o);
-  });
+  await Promise.all([
+    ...namespaceRefs.map(async (ref) => {
+      const o = await client.get(ref);
+      if (o) live.set(objectKey(refOf(o)), o);
+    }),
+    mapLimit([...groups.values()], concurrency, async (g) => {
+      for (const o of await client.list(g.apiVersion, g.kind, g.namespace)) live.set(objectKey(refOf(o)), o);
+    }),
+  ]);
   return live;
 }
 

@@ -54,7 +54,12 @@ export async function planRelease(
   options: { dryRun: boolean; concurrency: number; pruneProtected: boolean },
 ): Promise<{ plan: Plan; history: ReleaseRecord[]; store: ReleaseStore }> {
   const store = createReleaseStore(client, desired.namespace);
-  const history = await store.list(desired.release);
+  // Discovery of every kind used and the history are independent: one round trip, not two.
+  const kinds = [...new Set(desired.objects.map((o) => `${o.object.apiVersion}\u0000${o.object.kind}`))];
+  const [history] = await Promise.all([
+    store.list(desired.release),
+    ...kinds.map((k) => client.resource(...(k.split('\u0000') as [string, string]))),
+  ]);
   const { objects } = ownedBefore(history);
   const plan = await computePlan(client, desired, { previous: objects, ...options });
   return { plan, history, store };

@@ -47,9 +47,11 @@ export async function loadManifestFile(path: string, namespace: string, release?
   const packages: ReleasePackage[] = [];
   const entries: ReleaseObject[] = [];
   for (const object of objects) {
-    // The label spells `ns/name` as `ns.name` (no slash in label values); names have no dots.
+    // `generate` writes the package name as an annotation; the label spells `ns/name` as
+    // `ns.name` (no slash in label values, and package names have no dots).
+    const annotated = object.metadata.annotations?.[LABEL_PACKAGE];
     const label = object.metadata.labels?.[LABEL_PACKAGE];
-    const pkg = label ? label.replace('.', '/') : name;
+    const pkg = annotated ?? (label ? label.replace('.', '/') : name);
     if (!packages.some((p) => p.name === pkg)) packages.push({ name: pkg, version: '-', origin: `file:${path}` });
     const labels = { ...(object.metadata.labels ?? {}), [LABEL_PART_OF]: name, 'app.kubernetes.io/managed-by': 'stackanetes' };
     entries.push({ package: pkg, version: '-', object: { ...object, metadata: { ...object.metadata, labels } } });

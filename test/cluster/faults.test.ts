@@ -154,6 +154,47 @@ describe('cluster access', () => {
     }
   });
 
+  it('gets credentials from an exec plugin through client-node, as kubectl does', async () => {
+    const sim = await startSimulator({ token: 'plugin-token' });
+    try {
+      const credential = JSON.stringify({
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        kind: 'ExecCredential',
+        status: { token: 'plugin-token' },
+      });
+      const kubeconfig = join(c.dir, 'exec-plugin');
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 'sim', cluster: { server: sim.url } }],
+          users: [
+            {
+              name: 'plugin',
+              user: {
+                exec: {
+                  apiVersion: 'client.authentication.k8s.io/v1beta1',
+                  command: process.execPath,
+                  args: ['-e', `process.stdout.write(${JSON.stringify(credential)})`],
+                  interactiveMode: 'Never',
+                },
+              },
+            },
+          ],
+          contexts: [{ name: 'sim', context: { cluster: 'sim', user: 'plugin', namespace: 'plugged' } }],
+          'current-context': 'sim',
+        }),
+      );
+      const r = await runCli(['deploy', app, '--no-wait', '--kubeconfig', kubeconfig]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('release app in namespace plugged: revision 1 deployed');
+    } finally {
+      await sim.stop();
+    }
+  });
+
   it('follows KUBECONFIG and the context namespace when no flags are given', async () => {
     const kubeconfig = join(c.dir, 'with-namespace');
     await c.sim.writeKubeconfig(kubeconfig, { namespace: 'ctxns' });
