@@ -73,7 +73,7 @@ export type Resolution =
     }
   | { complete: false; needs: Need[] };
 
-const MAX_ROUNDS = 100;
+const MAX_RECHOICES = 100;
 
 interface Prepared {
   pkg: IndexedPackage;
@@ -122,9 +122,9 @@ export function resolveGraph(
   for (const root of roots) require(root, ROOT);
 
   let steps = 0;
-  const limit = MAX_ROUNDS * Math.max(roots.length, 1) * 50 + 10000;
   while (dirty.size > 0) {
-    if (++steps > limit) {
+    // Each package may be re-chosen a bounded number of times; beyond that the constraints oscillate.
+    if (++steps > 1000 + MAX_RECHOICES * requirements.size) {
       throw new ConflictError(
         `dependency resolution did not settle (requirements keep changing each other)`,
         { hint: 'pin the packages involved to exact versions' },

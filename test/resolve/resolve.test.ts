@@ -185,4 +185,14 @@ describe('resolveGraph', () => {
       'version constraint "latest!" is not a semver range',
     );
   });
+
+  it('stops with a clear error when constraints keep flipping each other instead of looping forever', () => {
+    const index = indexOf({
+      'a/m': { '1.0.0': [{ name: 'a/b' }, { name: 'a/c' }] },
+      'a/b': { '1.0.0': [{ name: 'a/c', version: '^2.0.0' }], '2.0.0': [{ name: 'a/c', version: '^1.0.0' }] },
+      'a/c': { '1.0.0': [{ name: 'a/b', version: '^1.0.0' }], '2.0.0': [{ name: 'a/b', version: '^2.0.0' }] },
+    });
+    expect(() => resolveGraph([root('a/m')], index)).toThrow(ConflictError);
+    expect(() => resolveGraph([root('a/m')], index)).toThrow('dependency resolution did not settle');
+  });
 });
