@@ -100,7 +100,20 @@ const randomSuffixChars = 'bcdfghjklmnpqrstvwxz2456789';
 export class Api {
   readonly store = new ObjectStore();
   private clusterIps = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
   observer: ChangeObserver | undefined;
+  /**
+   * How long a deleted namespace stays Terminating before its contents and then itself go (the
+   * real namespace controller is asynchronous: `kubectl delete -f` of a file listing the
+   * Namespace first still deletes the rest one by one).
+   */
+  namespaceDeletionDelayMs = 50;
+
+  /** Cancels pending namespace finalization (the simulator is stopping). */
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
 
   constructor(readonly registry: ResourceRegistry) {}
 
@@ -588,14 +601,19 @@ export class Api {
       const stored = prev.metadata.deletionTimestamp ? prev : this.store.put(resourceKey(type), next);
       // Contents go first, then the namespace itself, after the response (as the namespace
       // controller does), so clients see Terminating and then the deletion.
-      setImmediate(() => {
-        for (const [resource, obj] of [...this.store.entries()]) {
-          if (resource === '/namespaces' || str(obj.metadata, 'namespace') !== name) continue;
-          const t = this.typeForResource(resource);
-          if (t) this.finishDeletion(t, obj, 'Background');
-        }
-        this.store.remove('/namespaces', undefined, name);
-      });
+      if (!prev.metadata.deletionTimestamp) {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          for (const [resource, obj] of [...this.store.entries()]) {
+            if (resource === '/namespaces' || str(obj.metadata, 'namespace') !== name) continue;
+            const t = this.typeForResource(resource);
+            if (t) this.finishDeletion(t, obj, 'Background');
+          }
+          this.store.remove('/namespaces', undefined, name);
+        }, this.namespaceDeletionDelayMs);
+        timer.unref();
+        this.timers.add(timer);
+      }
       return this.present(type, stored);
     }
     if (hasFinalizers(prev) || opts.propagationPolicy === 'Foreground') {

@@ -43,6 +43,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** Simulated node count: DaemonSets want one pod per node (default 1). */
   nodes?: number;
+  /** How long a deleted namespace stays Terminating before it and its contents go (default 50). */
+  namespaceDeletionDelayMs?: number;
 }
 
 /** Read access to stored objects, for assertions that should not go through HTTP. */
@@ -118,6 +120,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     jobFails: (ns, name) => faults.jobFails(ns, name),
   });
   api.observer = workloads;
+  if (options.namespaceDeletionDelayMs !== undefined)
+    api.namespaceDeletionDelayMs = options.namespaceDeletionDelayMs;
   faults.release = (kind, namespace, name) => {
     faults.unmarkNeverReady(kind, namespace, name);
     for (const type of registry.byKindName(kind)) {
@@ -208,6 +212,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (stopped) return;
       stopped = true;
       workloads.stop();
+      api.stop();
       frontend.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

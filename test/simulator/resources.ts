@@ -101,6 +101,22 @@ export const builtinResources: readonly ResourceType[] = [
   builtin('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true, []),
   builtin('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false, []),
   builtin('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false, []),
+  builtin('', 'v1', 'Endpoints', 'endpoints', true, ['ep']),
+  builtin('', 'v1', 'Event', 'events', true, ['ev']),
+  builtin('', 'v1', 'LimitRange', 'limitranges', true, ['limits']),
+  builtin('', 'v1', 'ResourceQuota', 'resourcequotas', true, ['quota'], { hasStatus: true }),
+  builtin('', 'v1', 'Node', 'nodes', false, ['no'], { hasStatus: true }),
+  builtin('', 'v1', 'PersistentVolume', 'persistentvolumes', false, ['pv'], { hasStatus: true }),
+  builtin('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true, []),
+  builtin('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, ['hpa'], {
+    hasStatus: true,
+    categories: ['all'],
+  }),
+  builtin('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, ['netpol'], {
+    hasGeneration: true,
+  }),
+  builtin('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, ['sc']),
+  builtin('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, ['pc']),
   builtin(
     'apiextensions.k8s.io',
     'v1',
