@@ -3,7 +3,7 @@
  * touching a cluster, as one YAML/JSON stream or one file per object in a directory.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { stringify as toYamlText } from 'yaml';
 import { describeCause, InputError } from '../errors.js';
@@ -73,6 +73,31 @@ async function defaultSource(options: GenerateOptions, cwd: string): Promise<Pac
   });
 }
 
+/** Lists the files a previous generate wrote into the directory. */
+const MARKER = '.stackanetes-generated';
+
+async function readPreviousFiles(dir: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MARKER), 'utf8');
+  } catch {
+    return [];
+  }
+  try {
+    const list: unknown = JSON.parse(text);
+    // plain names only: a tampered marker must not reach outside the directory
+    return Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string' && /^[A-Za-z0-9._-]+$/.test(n) && n !== MARKER) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** write-then-rename: an interrupted run never leaves a half-written file behind. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
+}
+
 /** Renders and formats; writes files only after the whole release rendered and validated. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
@@ -99,15 +124,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const files: string[] = [];
   try {
     await mkdir(dir, { recursive: true });
+    const previous = await readPreviousFiles(dir);
+    const names = new Set<string>();
     for (const [i, r] of rendered.entries()) {
       const name = fileName(i + 1, r.package, r.object, options.format);
       const text = options.format === 'json' ? `${JSON.stringify(r.object, null, 2)}\n` : yamlDocument(r.object, r.package, r.template);
-      const path = join(dir, name);
-      // write-then-rename: an interrupted run never leaves a half-written manifest behind
-      await writeFile(`${path}.tmp`, text);
-      await rename(`${path}.tmp`, path);
-      files.push(path);
+      await writeAtomically(join(dir, name), text);
+      names.add(name);
+      files.push(join(dir, name));
     }
+    // Objects that are no longer rendered must not linger for a later `kubectl apply -f DIR`;
+    // only files a previous generate recorded are removed, never anything else in DIR.
+    for (const name of previous) if (!names.has(name)) await rm(join(dir, name), { force: true });
+    await writeAtomically(join(dir, MARKER), `${JSON.stringify([...names], null, 1)}\n`);
   } catch (err) {
     throw new InputError(`cannot write manifests to ${options.outputDir}: ${describeCause(err)}`);
   }

@@ -274,6 +274,7 @@ export function singleExpression(text: string): { inner: string; hasParams: bool
 }
 
 const engines = new Map<string, { signature: string; engine: PackageEngine }>();
+const MAX_ENGINES = 256;
 
 function signatureOf(pkg: LoadedPackage): string {
   let out = '';
@@ -289,6 +290,9 @@ export function engineFor(pkg: LoadedPackage): PackageEngine {
   const cached = engines.get(key);
   if (cached && cached.signature === signature) return cached.engine;
   const engine = new PackageEngine(pkg);
+  engines.delete(key);
   engines.set(key, { signature, engine });
+  // A long-lived process (tests, a future server) renders many packages; keep the most recent.
+  if (engines.size > MAX_ENGINES) engines.delete(engines.keys().next().value as string);
   return engine;
 }

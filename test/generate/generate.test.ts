@@ -26,16 +26,22 @@ describe('stackanetes generate', () => {
     expect(list.items).toHaveLength(4);
   });
 
-  it('writes one file per object into a directory with -o, named in deploy order', async () => {
+  it('writes one file per object into a directory with -o, named in deploy order, replacing what it wrote before', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackanetes-generate-'));
     try {
       const out = join(dir, 'manifests');
       const result = await runCli(['generate', meta, '-o', out, '--release', 'cloud']);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe('');
-      const files = readdirSync(out).sort();
+      const files = readdirSync(out)
+        .filter((f) => !f.startsWith('.'))
+        .sort();
       expect(files).toEqual(['001-meta-configmap-meta.yaml', '002-meta-configmap-meta-extra.yaml', '003-child-configmap-child-values.yaml', '004-child-deployment-child.yaml']);
       expect(readFileSync(join(out, files[3] ?? ''), 'utf8')).toContain('app.kubernetes.io/part-of: cloud');
+      writeFileSync(join(out, 'mine.yaml'), 'kept');
+      const fewer = await runCli(['generate', meta, '-o', out, '--set', 'extra.disabled=true']);
+      expect(fewer.code).toBe(0);
+      expect(readdirSync(out).sort()).toEqual(['.stackanetes-generated', '001-meta-configmap-meta.yaml', '002-child-configmap-child-values.yaml', '003-child-deployment-child.yaml', 'mine.yaml']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
