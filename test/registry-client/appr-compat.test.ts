@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { loadPackageDirectory } from '../../src/package/load.js';
 import { buildPackageTarball } from '../../src/package/tarball.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { fixturePackage, startRegistry, tempDir, type RunningRegistry } from './helpers.js';
+import { fixturePackage, startRegistry, removeTempDirs, tempDir, type RunningRegistry } from './helpers.js';
 
 let registry: RunningRegistry;
 let home: string;
@@ -29,6 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  removeTempDirs();
   await registry.stop();
 });
 

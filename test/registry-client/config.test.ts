@@ -4,7 +4,7 @@ import { chooseRegistry, normaliseRegistryUrl, readUserConfig } from '../../src/
 import { findCredential, removeCredential, saveCredential, scopesFor } from '../../src/config/credentials.js';
 import { InputError } from '../../src/errors.js';
 import { defaultLockfilePath, readLockfile, writeLockfile } from '../../src/resolve/lockfile.js';
-import { tempDir } from './helpers.js';
+import { removeTempDirs, tempDir } from './helpers.js';
 
 describe('config and credentials', () => {
   it('picks the most specific credential scope: host:ns/pkg, then host:ns, then host, then *', async () => {
@@ -81,3 +81,5 @@ describe('lockfile', () => {
     await expect(readLockfile(path)).rejects.toThrow(`${path}: packages[0].digest is missing or malformed`);
   });
 });
+
+afterAll(() => removeTempDirs());

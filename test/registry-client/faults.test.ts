@@ -11,6 +11,7 @@ import {
   fixturePackage,
   startProxy,
   startRegistry,
+  removeTempDirs,
   tempDir,
   type FaultProxy,
   type RunningRegistry,
@@ -48,6 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  removeTempDirs();
   await proxy.stop();
   await registry.stop();
 });

@@ -153,7 +153,16 @@ export function fixturePackage(
   return dir;
 }
 
-/** A temp dir removed by the returned cleanup. */
+const created: string[] = [];
+
+/** A fresh temp dir, removed by removeTempDirs(). */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `stackanetes-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `stackanetes-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every dir tempDir() made in this test file. */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }

@@ -9,7 +9,7 @@ import { renderReference } from '../../src/actions/pipeline.js';
 import { createPackageSource } from '../../src/resolve/create-source.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { freePort } from '../services/ports.mjs';
-import { fixturePackage, tempDir } from './helpers.js';
+import { fixturePackage, removeTempDirs, tempDir } from './helpers.js';
 
 const ociUrl = process.env.STACKANETES_TEST_OCI_URL as string;
 const ociHost = new URL(ociUrl ?? 'http://127.0.0.1:1').host;
@@ -124,3 +124,5 @@ describe('OCI registries', () => {
     ]);
   });
 });
+
+afterAll(() => removeTempDirs());

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { fixturePackage, startRegistry, tempDir, type RunningRegistry } from './helpers.js';
+import { fixturePackage, startRegistry, removeTempDirs, tempDir, type RunningRegistry } from './helpers.js';
 
 let registry: RunningRegistry;
 let home: string;
@@ -61,6 +61,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  removeTempDirs();
   await registry.stop();
 });
 

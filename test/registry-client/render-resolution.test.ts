@@ -14,7 +14,14 @@ import { push } from '../../src/actions/push.js';
 import { ConflictError, NotFoundError, RegistryError } from '../../src/errors.js';
 import { createPackageSource, type CreatePackageSourceOptions } from '../../src/resolve/create-source.js';
 import { freePort } from '../services/ports.mjs';
-import { fixturePackage, startProxy, startRegistry, tempDir, type RunningRegistry } from './helpers.js';
+import {
+  fixturePackage,
+  startProxy,
+  startRegistry,
+  removeTempDirs,
+  tempDir,
+  type RunningRegistry,
+} from './helpers.js';
 
 let registry: RunningRegistry;
 let env: NodeJS.ProcessEnv;
@@ -84,6 +91,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
+  removeTempDirs();
   await registry.stop();
 });
 
