@@ -9,8 +9,6 @@ import { resolve } from 'node:path';
 import { fromRendered, type DesiredRelease } from '../release/desired.js';
 import { isManifestFile, loadManifestFile } from '../release/manifest-file.js';
 import { runRelease, type RunResult } from '../release/deployer.js';
-import { createPackageSource } from '../resolve/create-source.js';
-import { renderReference } from './pipeline.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
 /** How to reach the cluster: kubectl's flags plus the environment (KUBECONFIG, in-cluster). */
@@ -65,6 +63,11 @@ export async function renderDesired(inputs: RenderInputs, namespace: string, pro
     }
     return loadManifestFile(resolve(inputs.cwd, inputs.reference), namespace, inputs.release);
   }
+  // Rendering (Handlebars, schemas, the registry client) loads only when there is a package to render.
+  const [{ createPackageSource }, { renderReference }] = await Promise.all([
+    import('../resolve/create-source.js'),
+    import('./pipeline.js'),
+  ]);
   const sourceOptions: Parameters<typeof createPackageSource>[0] = { cwd: inputs.cwd, env: process.env, progress };
   if (inputs.registry) sourceOptions.registry = inputs.registry;
   const source = await createPackageSource(sourceOptions);
