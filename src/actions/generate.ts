@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { stringify as toYamlText } from 'yaml';
+import { dump } from 'js-yaml';
 import { describeCause, InputError } from '../errors.js';
 import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
@@ -45,8 +45,13 @@ export interface GenerateResult {
   warnings: string[];
 }
 
+/**
+ * js-yaml's dump quotes strings that YAML 1.1 would read as booleans, nulls or timestamps
+ * (`yes`, `on`, `NO`, `2025-01-01`); kubectl parses manifests as YAML 1.1, so an unquoted `on`
+ * in a ConfigMap would arrive as `true`.
+ */
 function yamlDocument(object: KubeObject, pkg: string, template: string): string {
-  return `# Source: ${pkg} ${template}\n${toYamlText(object, { lineWidth: 0 })}`;
+  return `# Source: ${pkg} ${template}\n${dump(object, { lineWidth: -1, noRefs: true })}`;
 }
 
 function fileName(index: number, pkg: string, object: KubeObject, format: GenerateFormat): string {

@@ -3,7 +3,7 @@
  * bad value, so a package author can fix it without reading our sources.
  */
 import semver from 'semver';
-import { LineCounter, parseDocument } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { InputError } from '../errors.js';
 import { SELF, type DependencyEntry, type PackageManifest, type PackageMeta, type ResourceEntry } from './types.js';
 
@@ -166,21 +166,37 @@ function parseDependencies(value: unknown, file: string, own: string): Dependenc
   });
 }
 
-/** Parses YAML text, turning syntax errors into one line with file, line and column. */
-export function parseYamlFile(text: string, file: string): unknown {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const error = doc.errors[0];
-  if (error) {
-    const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
-    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    throw new InputError(`${where}: invalid YAML: ${firstLine(error.message)}`);
+/** Bound on values in one parsed file: aliases are shared by the parser, and deep copies expand them. */
+const MAX_VALUES = 200_000;
+
+function expandedSize(value: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count <= limit) {
+    const node = stack.pop();
+    count += 1;
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node !== null && typeof node === 'object') stack.push(...Object.values(node));
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  return count;
 }
 
-function firstLine(message: string): string {
-  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+/**
+ * Parses one YAML document (YAML 1.2 core schema: no timestamps, duplicate keys rejected), turning
+ * syntax errors into one line with file, line and column.
+ */
+export function parseYamlFile(text: string, file: string): unknown {
+  let data: unknown;
+  try {
+    data = load(text, { schema: CORE_SCHEMA, filename: file });
+  } catch (err) {
+    const mark = (err as { mark?: { line: number; column: number } }).mark;
+    const reason = ((err as { reason?: string }).reason ?? (err instanceof Error ? err.message : String(err))).split('\n')[0];
+    const where = mark ? `${file}:${mark.line + 1}:${mark.column + 1}` : file;
+    throw new InputError(`${where}: invalid YAML: ${reason}`);
+  }
+  if (expandedSize(data, MAX_VALUES) > MAX_VALUES) throw new InputError(`${file}: expands to more than ${MAX_VALUES} values through YAML aliases`);
+  return data;
 }
 
 /** Parses and validates manifest.yaml; `file` is how messages name it. */

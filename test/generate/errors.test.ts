@@ -175,7 +175,7 @@ const cases: Case[] = [
     what: 'a package directory that does not exist',
     packages: {},
     args: ['generate', 'nowhere'],
-    message: /^error: package "nowhere" is not a local directory or tarball$/,
+    message: /^error: package reference "nowhere" is not of the form \[registry\/\]namespace\/name/,
   },
   {
     what: 'a --variables file that does not exist',
