@@ -501,7 +501,7 @@ describe('custom resources', () => {
 });
 
 describe('watch', () => {
-  it('replays events after a resourceVersion and streams ADDED, MODIFIED and DELETED as JSON lines', async () => {
+  it('replays events after a resourceVersion, streams ADDED/MODIFIED/DELETED as JSON lines, and turns selector moves into ADDED/DELETED', async () => {
     await namespace('watched');
     const rv = (await api.get('/api/v1/namespaces/watched/configmaps')).body.metadata.resourceVersion;
     await api.post('/api/v1/namespaces/watched/configmaps', cm('one', { app: 'w' }));
@@ -531,11 +531,24 @@ describe('watch', () => {
     await api.patch('/api/v1/namespaces/watched/configmaps/one', { data: { k: 'v2' } }, 'merge');
     await api.delete('/api/v1/namespaces/watched/configmaps/one');
     await until(3);
+    await api.patch(
+      '/api/v1/namespaces/watched/configmaps/ignored',
+      { metadata: { labels: { app: 'w' } } },
+      'merge',
+    );
+    await api.patch(
+      '/api/v1/namespaces/watched/configmaps/ignored',
+      { metadata: { labels: { app: 'gone' } } },
+      'merge',
+    );
+    await until(5);
     controller.abort();
     expect(events.map((e) => `${e.type}:${e.object.metadata.name}`)).toEqual([
       'ADDED:one',
       'MODIFIED:one',
       'DELETED:one',
+      'ADDED:ignored',
+      'DELETED:ignored',
     ]);
   });
 });

@@ -618,9 +618,28 @@ export class HttpFrontend {
     res.flushHeaders();
     for (const line of pending) res.write(line);
     this.watches.add(res);
+    // Objects the client currently believes match: an update moving one out of the selector
+    // arrives as DELETED and one moving in as ADDED, as the real watch cache sends them.
+    const objKey = (o: KubeObject): string =>
+      `${str(o.metadata, 'namespace') ?? ''}/${str(o.metadata, 'name') ?? ''}`;
+    const known = new Set(this.api.store.list(key, namespace).filter(matches).map(objKey));
     const unsubscribe = this.api.store.subscribe((e: WatchEvent) => {
-      if (e.resource !== key || !matches(e.object)) return;
-      res.write(encode(e.type, e.object));
+      if (e.resource !== key) return;
+      const k = objKey(e.object);
+      const now = matches(e.object);
+      const was = known.has(k);
+      if (e.type === 'DELETED') {
+        known.delete(k);
+        if (was || now) res.write(encode('DELETED', e.object));
+        return;
+      }
+      if (now) {
+        known.add(k);
+        res.write(encode(was ? 'MODIFIED' : 'ADDED', e.object));
+      } else if (was) {
+        known.delete(k);
+        res.write(encode('DELETED', e.object));
+      }
     });
     const timeout = Number(q.get('timeoutSeconds') ?? '0');
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
