@@ -401,7 +401,14 @@ export class Api {
       if (!allowed || !err.paths.every((p) => allowed.has(p))) throw err;
       result = applyConfiguration(prev, applied, { ...request, force: true });
     }
-    const candidate = result.object as KubeObject;
+    let candidate = result.object as KubeObject;
+    if (prev && sub === 'status') {
+      // The status subresource ignores everything but status, as on the real server.
+      const merged = candidate;
+      candidate = clone(prev);
+      if (merged.status === undefined) delete candidate.status;
+      else candidate.status = merged.status;
+    }
     if (opts.fieldManager === 'kubectl' && lastApplied !== undefined && sub === 'main') {
       // ... and keeps that annotation in step with what was applied.
       const annotation = clone(applied);

@@ -198,6 +198,27 @@ describe('server-side apply', () => {
     expect(res.body.message).toContain('the object has been modified');
   });
 
+  it('applies to /status only status fields, owned under subresource status, leaving spec alone', async () => {
+    await apply('alpha', deployment({ replicas: 2 }));
+    const res = await api.patch(
+      `${path}/status?fieldManager=probe&force=true`,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: { replicas: 9 },
+        status: { replicas: 2, readyReplicas: 1 },
+      },
+      'apply',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.spec.replicas).toBe(2);
+    expect(res.body.status.readyReplicas).toBe(1);
+    const entry = res.body.metadata.managedFields.find((m: { manager: string }) => m.manager === 'probe');
+    expect(entry).toMatchObject({ operation: 'Apply', subresource: 'status' });
+    expect(entry.fieldsV1).toEqual({ 'f:status': { 'f:readyReplicas': {}, 'f:replicas': {} } });
+  });
+
   it('lets kubectl take over fields from a client-side apply recorded in last-applied without force', async () => {
     const lastApplied = JSON.stringify(deployment({ replicas: 3 }));
     const created = await api.post(
