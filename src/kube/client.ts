@@ -28,7 +28,11 @@ export interface KubeClient {
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   list(apiVersion: string, kind: string, namespace: string | undefined, options?: ListOptions): Promise<KubeObject[]>;
   apply(object: KubeObject, options?: ApplyOptions): Promise<KubeObject>;
-  create(object: KubeObject): Promise<KubeObject>;
+  /**
+   * Creates an object. `retry` resends after a failure that may have reached the server; the
+   * caller must then treat 409 AlreadyExists as possibly its own earlier attempt.
+   */
+  create(object: KubeObject, options?: { retry?: boolean }): Promise<KubeObject>;
   mergePatch(ref: ObjectRef, patch: unknown): Promise<KubeObject>;
   /** Deletes with background propagation; false when it was already gone. */
   delete(ref: ObjectRef, options?: { propagation?: 'Background' | 'Foreground' }): Promise<boolean>;
@@ -124,7 +128,7 @@ export function createClient(target: ClusterTarget, transport: KubeTransport): K
         return wrap(ref, options.dryRun ? 'dry-run applying' : 'applying', err);
       }
     },
-    async create(object) {
+    async create(object, options = {}) {
       const info = await need(object.apiVersion, object.kind);
       try {
         return await transport.request<KubeObject>({
@@ -132,7 +136,7 @@ export function createClient(target: ClusterTarget, transport: KubeTransport): K
           path: collectionPath(info, object.metadata.namespace),
           query: { fieldManager: FIELD_MANAGER },
           body: object,
-          idempotent: false,
+          idempotent: options.retry ?? false,
         });
       } catch (err) {
         return wrap({ ...object, name: object.metadata.name }, 'creating', err);

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { InputError, describeCause } from '../errors.js';
 import { LABEL_PACKAGE, LABEL_PART_OF, isPlainObject } from '../kube/objects.js';
 import type { KubeObject } from '../render/types.js';
@@ -24,19 +24,28 @@ export async function loadManifestFile(path: string, namespace: string, release?
   } catch (err) {
     throw new InputError(`cannot read manifest ${path}: ${describeCause(err)}`, { cause: err });
   }
+  // js-yaml with the core schema: several times faster than `yaml` on a whole stack, and it
+  // reads `yes`/`on` as strings, as Kubernetes (YAML 1.2) does.
+  let docs: unknown[];
+  try {
+    docs = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: path });
+  } catch (err) {
+    throw new InputError(`${path} is not valid YAML: ${describeCause(err).split('\n')[0]}`, { cause: err });
+  }
   const objects: KubeObject[] = [];
-  for (const [index, doc] of parseAllDocuments(text).entries()) {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0] as { message: string; linePos?: { line: number }[] };
-      throw new InputError(`${path}: document ${index + 1} is not valid YAML: ${e.message.split('\n')[0]}`);
-    }
-    const value: unknown = doc.toJS();
+  for (const [index, value] of docs.entries()) {
     if (value === null || value === undefined) continue;
     if (isPlainObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
       objects.push(...(value.items as KubeObject[]));
       continue;
     }
-    if (!isPlainObject(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !isPlainObject(value.metadata) || typeof value.metadata.name !== 'string') {
+    if (
+      !isPlainObject(value) ||
+      typeof value.apiVersion !== 'string' ||
+      typeof value.kind !== 'string' ||
+      !isPlainObject(value.metadata) ||
+      typeof value.metadata.name !== 'string'
+    ) {
       throw new InputError(`${path}: document ${index + 1} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`);
     }
     objects.push(value as KubeObject);

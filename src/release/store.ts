@@ -88,7 +88,7 @@ export function createReleaseStore(client: KubeClient, namespace: string, now: (
         data: { release: payload },
       };
       try {
-        await client.create(secret);
+        await client.create(secret, { retry: true });
       } catch (err) {
         if (!isApiError(err, 409)) throw err;
         // A retried create whose first attempt landed is ours; anything else is a concurrent deploy.

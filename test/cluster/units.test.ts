@@ -1,0 +1,137 @@
+/**
+ * The pure parts of the cluster layer: what counts as unchanged, how Secrets are masked, the
+ * unified diff, readiness rules, kind order, durations, and reading rendered manifest files.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isSubset, isUnchanged, maskSecret, normalizeForDiff, prepareDesired } from '../../src/kube/normalize.js';
+import { ANNOTATION_APPLIED } from '../../src/kube/objects.js';
+import { kindRank, mapLimit, stepsByKind } from '../../src/kube/order.js';
+import { readiness } from '../../src/kube/readiness.js';
+import { unifiedDiff } from '../../src/kube/text-diff.js';
+import { loadManifestFile } from '../../src/release/manifest-file.js';
+import { parseDuration } from '../../src/cli/commands/deploy.js';
+import type { KubeObject } from '../../src/render/types.js';
+
+const cm = (data: Record<string, string>, extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'c', namespace: 'n', ...extra },
+  data,
+});
+
+describe('unchanged detection', () => {
+  it('treats server-added fields as no change and any differing desired field as a change', () => {
+    expect(isSubset({ a: 1, b: { c: [1, 2] } }, { a: 1, x: 2, b: { c: [1, 2], d: 3 } })).toBe(true);
+    expect(isSubset({ b: { c: [1, 2] } }, { b: { c: [1, 2, 3] } })).toBe(false);
+    expect(isSubset({ a: '1' }, { a: 1 })).toBe(false);
+    expect(isSubset({ a: null }, {})).toBe(true);
+  });
+
+  it('needs our applied digest on the live object, so a field dropped from the package is not missed', () => {
+    const now = prepareDesired(cm({ a: '1' }));
+    const liveFromOlderRender = { ...cm({ a: '1', b: '2' }), metadata: { name: 'c', namespace: 'n', annotations: { [ANNOTATION_APPLIED]: prepareDesired(cm({ a: '1', b: '2' })).digest } } };
+    expect(isSubset(now.object, { ...liveFromOlderRender, metadata: { ...liveFromOlderRender.metadata, annotations: { [ANNOTATION_APPLIED]: now.digest } } })).toBe(true);
+    expect(isUnchanged(now, liveFromOlderRender)).toBe(false);
+    expect(isUnchanged(now, { ...now.object, metadata: { ...now.object.metadata, uid: 'x', resourceVersion: '9' } })).toBe(true);
+  });
+
+  it('folds Secret stringData into base64 data, as the API server stores it', () => {
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { password: 'password' }, data: { other: 'eA==' } };
+    const prepared = prepareDesired(secret);
+    expect(prepared.object.stringData).toBeUndefined();
+    expect(prepared.object.data).toEqual({ other: 'eA==', password: Buffer.from('password').toString('base64') });
+  });
+
+  it('normalises away server bookkeeping and our own annotation for display', () => {
+    const live = cm({ a: '1' }, { uid: 'u', resourceVersion: '3', managedFields: [{}], creationTimestamp: 't', generation: 2, annotations: { [ANNOTATION_APPLIED]: 'sha256:x' } });
+    expect(normalizeForDiff({ ...live, status: { x: 1 } })).toEqual(cm({ a: '1' }));
+  });
+});
+
+describe('Secret masking', () => {
+  it('shows sizes only and marks changed keys on the new side, even when sizes are equal', () => {
+    const before: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: Buffer.from('one').toString('base64'), b: 'eA==' } };
+    const after: KubeObject = { ...before, data: { a: Buffer.from('two').toString('base64'), b: 'eA==' } };
+    expect(maskSecret(before).data).toEqual({ a: '(3 bytes)', b: '(1 bytes)' });
+    expect(maskSecret(after, before).data).toEqual({ a: '(3 bytes, changed)', b: '(1 bytes)' });
+    expect(JSON.stringify(maskSecret(after, before))).not.toContain(Buffer.from('two').toString('base64'));
+  });
+});
+
+describe('unified diff', () => {
+  it('prints hunks with context and correct line numbers, and nothing for equal texts', () => {
+    const a = ['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8', 'l9', 'l10'].join('\n');
+    const b = a.replace('l5', 'L5');
+    expect(unifiedDiff(a, b)).toEqual(['@@ -2,7 +2,7 @@', ' l2', ' l3', ' l4', '-l5', '+L5', ' l6', ' l7', ' l8']);
+    expect(unifiedDiff(a, a)).toEqual([]);
+    expect(unifiedDiff('', 'x\ny\n')).toEqual(['@@ -0,0 +1,2 @@', '+x', '+y']);
+  });
+});
+
+describe('readiness', () => {
+  const deployment = (status: Record<string, unknown>, generation = 2): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', generation },
+    spec: { replicas: 2 },
+    status,
+  });
+  it('waits for the controller to observe the generation and for every replica to be updated and available', () => {
+    expect(readiness(deployment({ observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 2 })).ready).toBe(false);
+    expect(readiness(deployment({ observedGeneration: 2, updatedReplicas: 1, replicas: 2, availableReplicas: 2 })).reason).toBe('1 of 2 replicas updated');
+    expect(readiness(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 })).ready).toBe(true);
+  });
+  it('fails a Job at once when it failed, and passes it when complete', () => {
+    const job = (type: string): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, status: { conditions: [{ type, status: 'True', reason: 'BackoffLimitExceeded' }] } });
+    expect(readiness(job('Failed'))).toMatchObject({ ready: false, failed: true });
+    expect(readiness(job('Complete')).ready).toBe(true);
+    expect(readiness(cm({})).ready).toBe(true);
+  });
+});
+
+describe('ordering and concurrency', () => {
+  it('orders kinds as DESIGN §5 says, unknown kinds last', () => {
+    const kinds = ['Ingress', 'Deployment', 'Job', 'Service', 'PersistentVolumeClaim', 'ConfigMap', 'Secret', 'RoleBinding', 'Role', 'ServiceAccount', 'CustomResourceDefinition', 'Namespace', 'Widget'];
+    expect([...kinds].sort((a, b) => kindRank(a) - kindRank(b))).toEqual([...kinds.slice(0, 12)].reverse().concat('Widget'));
+    expect(stepsByKind(['Deployment', 'Secret', 'StatefulSet'], (k) => k)).toEqual([['Secret'], ['Deployment', 'StatefulSet']]);
+  });
+  it('never runs more than the limit at once', async () => {
+    let running = 0;
+    let peak = 0;
+    await mapLimit([...Array(20).keys()], 3, async () => {
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+    });
+    expect(peak).toBe(3);
+  });
+});
+
+describe('flags and files', () => {
+  it('parses kubectl-style durations and rejects nonsense with the flag named', () => {
+    expect(parseDuration('90s')).toBe(90000);
+    expect(parseDuration('1h30m')).toBe(5400000);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('2')).toBe(2000);
+    expect(() => parseDuration('soon')).toThrow('--timeout "soon" is not a duration');
+  });
+  it('reads a rendered manifest into packages by the package annotation, in first-seen order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackanetes-manifest-'));
+    const file = join(dir, 'all.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {app.kubernetes.io/part-of: demo}, annotations: {stackanetes.io/package: x/db}}',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, labels: {app.kubernetes.io/part-of: demo, stackanetes.io/package: x.web}}',
+        '',
+      ].join('\n---\n'),
+    );
+    const desired = await loadManifestFile(file, 'ns');
+    expect(desired.release).toBe('demo');
+    expect(desired.packages.map((p) => p.name)).toEqual(['x/db', 'x/web']);
+    writeFileSync(file, 'kind: ConfigMap\n');
+    await expect(loadManifestFile(file, 'ns')).rejects.toThrow('document 1 is not a Kubernetes object');
+  });
+});
