@@ -19,7 +19,8 @@ export interface CliProgress {
 }
 
 export function createProgress(writer: Writer, options: { quiet: boolean }): CliProgress {
-  const interactive = writer.isTTY && !options.quiet && !process.env.CI;
+  // A pseudo-terminal with no columns (some CI runners, `script`) makes ora redraw forever.
+  const interactive = writer.isTTY && !options.quiet && !process.env.CI && (process.stderr.columns ?? 0) > 0;
   if (!interactive) {
     return {
       sink: (event) => {
