@@ -8,6 +8,7 @@ import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
 import type { LoadedPackage } from '../package/types.js';
 import { HELPER_NAMES, HelperError, HELPERS, type HelperOptions } from './helpers.js';
+import { interpret, InterpretError, prepare, type Interpretable, type RegisteredHelper } from './interpret.js';
 
 /** `@release` and `@package` data every template and derived default can read. */
 export interface TemplateData {
@@ -163,6 +164,7 @@ export class PackageEngine {
   private readonly env: typeof Handlebars;
   private readonly templates = new Map<string, Compiled>();
   private readonly strings = new Map<string, Compiled>();
+  private readonly prepared = new Map<string, Interpretable | null>();
   private readonly partials = new Map<string, { file: string; run: Compiled }>();
   private readonly name: string;
 
@@ -237,6 +239,20 @@ export class PackageEngine {
    * the expression's value (number, boolean, list, map); anything else renders to a string.
    */
   evaluate(text: string, where: string, context: unknown, data: TemplateData): unknown {
+    const fail = (reason: string): InputError => new InputError(`${this.name} variables: ${where}: ${reason} (derived default ${JSON.stringify(text)})`);
+    let prepared = this.prepared.get(text);
+    if (prepared === undefined) {
+      prepared = prepare(text) ?? null;
+      this.prepared.set(text, prepared);
+    }
+    if (prepared) {
+      try {
+        return interpret(prepared, context, { ...data }, this.env.helpers as Record<string, RegisteredHelper>);
+      } catch (err) {
+        if (err instanceof InterpretError) throw fail(err.message);
+        throw fail(toFault(err, where, text, context).reason);
+      }
+    }
     const single = singleExpression(text);
     const source = single ? `{{${CAPTURE} ${single.hasParams ? `(${single.inner})` : single.inner}}}` : text;
     let compiled = this.strings.get(source);
@@ -249,8 +265,7 @@ export class PackageEngine {
       const out = compiled(context, { data: { ...data, capture } });
       return single ? capture.value : out;
     } catch (err) {
-      const fault = toFault(err, where, text, context);
-      throw new InputError(`${this.name} variables: ${where}: ${fault.reason} (derived default ${JSON.stringify(text)})`);
+      throw fail(toFault(err, where, text, context).reason);
     }
   }
 }

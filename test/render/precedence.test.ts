@@ -93,10 +93,38 @@ describe('derived defaults', () => {
     );
   });
 
+  it('evaluate expressions, helpers, data variables and blocks with the types the doc promises', async () => {
+    const pkg = memoryPackage({
+      'manifest.yaml': manifest('test/forms', {
+        variables: {
+          n: 2,
+          on: true,
+          typed: '{{add n 1}}',
+          list: '{{list n "x"}}',
+          map: '{{dict "a" n}}',
+          text: 'n={{n}} in {{@release.namespace}} by {{@package.name}}',
+          block: '{{#if on}}yes{{else}}no{{/if}}',
+          escaped: '\\{{n}}',
+          padded: ' {{n}} ',
+        },
+      }),
+    });
+    const release = await renderReference({ reference: 'test/forms', namespace: 'ns', source: memorySource([pkg]) });
+    expect(release.packages[0]?.variables).toMatchObject({
+      typed: 3,
+      list: [2, 'x'],
+      map: { a: 2 },
+      text: 'n=2 in ns by test/forms',
+      block: 'yes',
+      escaped: '{{n}}',
+      padded: 2,
+    });
+  });
+
   it('a derived default that reads a missing variable names the variable path', async () => {
     const pkg = memoryPackage({ 'manifest.yaml': manifest('test/broken', { variables: { image: { name: '{{nope.base}}' } } }) });
     await expect(renderReference({ reference: 'test/broken', namespace: 'ns', source: memorySource([pkg]) })).rejects.toThrow(
-      /test\/broken variables: image\.name: missing variable "nope"/,
+      /test\/broken variables: image\.name: missing variable "nope\.base" \("nope" is not defined\)/,
     );
   });
 });
