@@ -16,14 +16,17 @@ const PROCESS_RUNS = 7;
 
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'bin', 'stackanetes'))) dir = dirname(dir);
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'bin', 'stackanetes')))
+    dir = dirname(dir);
   return dir;
 }
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function processTime(args: string[], cwd: string): number {
@@ -40,7 +43,9 @@ function processTime(args: string[], cwd: string): number {
 async function main(): Promise<void> {
   const root = findRoot();
   const meta = join(root, 'packages', 'stackanetes');
-  const reference = existsSync(join(meta, 'manifest.yaml')) ? meta : join(root, 'test', 'fixtures', 'render', 'precedence', 'meta');
+  const reference = existsSync(join(meta, 'manifest.yaml'))
+    ? meta
+    : join(root, 'test', 'fixtures', 'render', 'precedence', 'meta');
   const times: number[] = [];
   let objects = 0;
   let packages = 0;
@@ -56,8 +61,12 @@ async function main(): Promise<void> {
   const empty = processTime(['-e', '0'], root);
   const rel = (p: string) => p.slice(root.length + 1);
   console.log(`render ${rel(reference)}: ${packages} packages, ${objects} objects`);
-  console.log(`  in-process renderReference, median of ${RUNS} warm runs: ${median(warm).toFixed(1)} ms (first, cold run: ${(cold ?? 0).toFixed(1)} ms)`);
-  console.log(`  cold process \`stackanetes generate\`: ${generate.toFixed(0)} ms, \`node -e 0\`: ${empty.toFixed(0)} ms (ratio ${(generate / empty).toFixed(1)}x, median of ${PROCESS_RUNS})`);
+  console.log(
+    `  in-process renderReference, median of ${RUNS} warm runs: ${median(warm).toFixed(1)} ms (first, cold run: ${(cold ?? 0).toFixed(1)} ms)`,
+  );
+  console.log(
+    `  cold process \`stackanetes generate\`: ${generate.toFixed(0)} ms, \`node -e 0\`: ${empty.toFixed(0)} ms (ratio ${(generate / empty).toFixed(1)}x, median of ${PROCESS_RUNS})`,
+  );
 }
 
 await main();

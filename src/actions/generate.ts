@@ -91,7 +91,9 @@ async function readPreviousFiles(dir: string): Promise<string[]> {
   try {
     const list: unknown = JSON.parse(text);
     // plain names only: a tampered marker must not reach outside the directory
-    return Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string' && /^[A-Za-z0-9._-]+$/.test(n) && n !== MARKER) : [];
+    return Array.isArray(list)
+      ? list.filter((n): n is string => typeof n === 'string' && /^[A-Za-z0-9._-]+$/.test(n) && n !== MARKER)
+      : [];
   } catch {
     return [];
   }
@@ -133,7 +135,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const names = new Set<string>();
     for (const [i, r] of rendered.entries()) {
       const name = fileName(i + 1, r.package, r.object, options.format);
-      const text = options.format === 'json' ? `${JSON.stringify(r.object, null, 2)}\n` : yamlDocument(r.object, r.package, r.template);
+      const text =
+        options.format === 'json'
+          ? `${JSON.stringify(r.object, null, 2)}\n`
+          : yamlDocument(r.object, r.package, r.template);
       await writeAtomically(join(dir, name), text);
       names.add(name);
       files.push(join(dir, name));

@@ -34,8 +34,11 @@ export interface LintResult {
 }
 
 function tree(loaded: readonly WalkedPackage[]): UsageNode[] {
-  const nodes = new Map(loaded.map((w) => [w.pkg.manifest.package.name, { pkg: w.pkg, children: [] as UsageNode[] }]));
-  for (const w of loaded) if (w.parent) nodes.get(w.parent)?.children.push(nodes.get(w.pkg.manifest.package.name) as UsageNode);
+  const nodes = new Map(
+    loaded.map((w) => [w.pkg.manifest.package.name, { pkg: w.pkg, children: [] as UsageNode[] }]),
+  );
+  for (const w of loaded)
+    if (w.parent) nodes.get(w.parent)?.children.push(nodes.get(w.pkg.manifest.package.name) as UsageNode);
   return [...nodes.values()];
 }
 
@@ -52,7 +55,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   };
   const defaults = await renderReferenceDetailed(common);
   const all = await renderReferenceDetailed({ ...common, forceWhen: true });
-  const unused = tree(all.loaded).flatMap((node) => unusedVariables(node).map((path) => ({ package: node.pkg.manifest.package.name, path })));
+  const unused = tree(all.loaded).flatMap((node) =>
+    unusedVariables(node).map((path) => ({ package: node.pkg.manifest.package.name, path })),
+  );
   const count = (r: typeof defaults) => r.release.packages.reduce((n, p) => n + p.objects.length, 0);
   return {
     package: all.release.root.name,

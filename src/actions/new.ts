@@ -123,10 +123,18 @@ spec:
 export async function newPackage(options: NewPackageOptions): Promise<NewPackageResult> {
   assertPackageName(options.name, 'stackanetes new');
   const cwd = options.cwd ?? process.cwd();
-  const target = options.dir ? (isAbsolute(options.dir) ? options.dir : resolve(cwd, options.dir)) : resolve(cwd, shortName(options.name));
-  const existing = await readdir(target).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  const target = options.dir
+    ? isAbsolute(options.dir)
+      ? options.dir
+      : resolve(cwd, options.dir)
+    : resolve(cwd, shortName(options.name));
+  const existing = await readdir(target).catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? undefined : Promise.reject(err),
+  );
   if (existing && existing.length > 0) {
-    throw new ConflictError(`${options.dir ?? shortName(options.name)} already exists and is not empty`, { hint: 'choose another --dir or remove the directory' });
+    throw new ConflictError(`${options.dir ?? shortName(options.name)} already exists and is not empty`, {
+      hint: 'choose another --dir or remove the directory',
+    });
   }
   const files = scaffold(options.name);
   const temp = join(dirname(target), `.${basename(target)}.new-${process.pid}`);

@@ -18,7 +18,18 @@ import { postProcess, releaseNameProblem } from '../render/post.js';
 import { renderPackage } from '../render/render.js';
 import type { RenderedObject, RenderedPackage, RenderedRelease } from '../render/types.js';
 import { validateObjects } from '../render/validate.js';
-import { cloneValue, isPlainObject, mergeLayer, originOf, parseSet, setToValues, startMerge, type Layer, type Merged, type Variables } from '../render/values.js';
+import {
+  cloneValue,
+  isPlainObject,
+  mergeLayer,
+  originOf,
+  parseSet,
+  setToValues,
+  startMerge,
+  type Layer,
+  type Merged,
+  type Variables,
+} from '../render/values.js';
 import { evaluateWhen } from '../render/when.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
@@ -51,7 +62,10 @@ export interface VariableFile {
 }
 
 /** Reads `--variables` files (YAML maps); syntax errors name file, line and column. */
-export async function readVariableFiles(files: readonly string[], cwd: string = process.cwd()): Promise<VariableFile[]> {
+export async function readVariableFiles(
+  files: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<VariableFile[]> {
   return Promise.all(
     files.map(async (file) => {
       const path = isAbsolute(file) ? file : resolve(cwd, file);
@@ -60,11 +74,16 @@ export async function readVariableFiles(files: readonly string[], cwd: string = 
         text = await readFile(path, 'utf8');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new InputError(`--variables ${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : (code ?? describeCause(err))})`);
+        throw new InputError(
+          `--variables ${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : (code ?? describeCause(err))})`,
+        );
       }
       const data = parseYamlFile(text, file);
       if (data === null || data === undefined) return { file, values: {} };
-      if (!isPlainObject(data)) throw new InputError(`${file}: must be a map of parameters at the top level, got ${Array.isArray(data) ? 'a list' : typeof data}`);
+      if (!isPlainObject(data))
+        throw new InputError(
+          `${file}: must be a map of parameters at the top level, got ${Array.isArray(data) ? 'a list' : typeof data}`,
+        );
       return { file, values: data };
     }),
   );
@@ -95,7 +114,10 @@ export interface WalkedPackage {
 
 function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
   const meta = pkg.manifest.package;
-  return { release: { name: walk.release, namespace: walk.namespace }, package: { name: meta.name, version: meta.version } };
+  return {
+    release: { name: walk.release, namespace: walk.namespace },
+    package: { name: meta.name, version: meta.version },
+  };
 }
 
 /** Applies a layer at the root and under the keys named after `name` (`stackanetes/neutron:`, `neutron:`). */
@@ -103,7 +125,8 @@ function mergeForPackage(merged: Merged, name: string, layer: Layer): void {
   mergeLayer(merged, layer);
   for (const key of new Set([name, shortName(name)])) {
     const section = layer.values[key];
-    if (isPlainObject(section)) mergeLayer(merged, { values: section, describe: (path) => layer.describe([key, ...path]) });
+    if (isPlainObject(section))
+      mergeLayer(merged, { values: section, describe: (path) => layer.describe([key, ...path]) });
   }
 }
 
@@ -112,7 +135,14 @@ function mergeForPackage(merged: Merged, name: string, layer: Layer): void {
  * (2) and under the dependency's key (3), the dependency entry's `variables:` (4), and finally the
  * user's files and --set again at the root and under the key (5), so the user always has the last word.
  */
-function dependencyVariables(child: LoadedPackage, parent: LoadedPackage, parentMerged: Merged, entry: DependencyEntry, index: number, userLayers: readonly Layer[]): Merged {
+function dependencyVariables(
+  child: LoadedPackage,
+  parent: LoadedPackage,
+  parentMerged: Merged,
+  entry: DependencyEntry,
+  index: number,
+  userLayers: readonly Layer[],
+): Merged {
   const childName = child.manifest.package.name;
   const parentName = parent.manifest.package.name;
   const merged = startMerge(child.manifest.variables, `${childName} defaults`);
@@ -121,7 +151,10 @@ function dependencyVariables(child: LoadedPackage, parent: LoadedPackage, parent
     describe: (path) => originOf(parentMerged, path) ?? `${parentName} parameters`,
   });
   if (entry.variables) {
-    mergeLayer(merged, { values: entry.variables, describe: () => `${parentName} manifest.yaml dependencies[${index}].variables` });
+    mergeLayer(merged, {
+      values: entry.variables,
+      describe: () => `${parentName} manifest.yaml dependencies[${index}].variables`,
+    });
   }
   for (const layer of userLayers) mergeForPackage(merged, childName, layer);
   return merged;
@@ -145,7 +178,9 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
     });
   };
   if (walk.rendered.has(meta.name)) {
-    walk.warnings.push(`${meta.name} is a dependency more than once (${stack.join(' -> ')}); rendered only the first time`);
+    walk.warnings.push(
+      `${meta.name} is a dependency more than once (${stack.join(' -> ')}); rendered only the first time`,
+    );
     return;
   }
   walk.rendered.add(meta.name);
@@ -159,17 +194,28 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
       continue;
     }
     if (entry.when) {
-      const on = evaluateWhen(entry.when, variables, `${meta.name} manifest.yaml: dependencies[${index}] (${entry.name})`);
+      const on = evaluateWhen(
+        entry.when,
+        variables,
+        `${meta.name} manifest.yaml: dependencies[${index}] (${entry.name})`,
+      );
       if (!on && !walk.forceWhen) continue;
     }
     if (stack.includes(entry.name)) {
-      throw new InputError(`dependency cycle: ${[...stack, entry.name].join(' -> ')}`, { hint: 'remove one of these dependencies so the graph has no cycle' });
+      throw new InputError(`dependency cycle: ${[...stack, entry.name].join(' -> ')}`, {
+        hint: 'remove one of these dependencies so the graph has no cycle',
+      });
     }
     const child = await walk.source.dependency(pkg, entry);
     if (child.manifest.package.name !== entry.name) {
-      throw new InputError(`${meta.name} dependencies[${index}]: ${entry.name} resolved to ${child.origin.location}, which is ${child.manifest.package.name}`);
+      throw new InputError(
+        `${meta.name} dependencies[${index}]: ${entry.name} resolved to ${child.origin.location}, which is ${child.manifest.package.name}`,
+      );
     }
-    await walkPackage(walk, child, dependencyVariables(child, pkg, merged, entry, index, walk.userLayers), [...stack, entry.name]);
+    await walkPackage(walk, child, dependencyVariables(child, pkg, merged, entry, index, walk.userLayers), [
+      ...stack,
+      entry.name,
+    ]);
   }
 }
 
@@ -179,11 +225,15 @@ export async function renderReference(options: RenderReferenceOptions): Promise<
 }
 
 /** renderReference, also returning the loaded packages (lint reads their templates). */
-export async function renderReferenceDetailed(options: RenderReferenceOptions): Promise<{ release: RenderedRelease; loaded: WalkedPackage[] }> {
+export async function renderReferenceDetailed(
+  options: RenderReferenceOptions,
+): Promise<{ release: RenderedRelease; loaded: WalkedPackage[] }> {
   const cwd = options.cwd ?? process.cwd();
   const progress = options.progress ?? silentProgress;
   if (!NAMESPACE.test(options.namespace) || options.namespace.length > 63) {
-    throw new UsageError(`--namespace ${JSON.stringify(options.namespace)} is not a valid namespace name`, { hint: 'use lower-case letters, digits and "-" (at most 63)' });
+    throw new UsageError(`--namespace ${JSON.stringify(options.namespace)} is not a valid namespace name`, {
+      hint: 'use lower-case letters, digits and "-" (at most 63)',
+    });
   }
   const sets = (options.sets ?? []).map(parseSet);
   const files = await readVariableFiles(options.variableFiles ?? [], cwd);
@@ -194,7 +244,10 @@ export async function renderReferenceDetailed(options: RenderReferenceOptions): 
     const meta = root.manifest.package;
     const release = options.release ?? shortName(meta.name);
     const problem = releaseNameProblem(release);
-    if (problem) throw new UsageError(`release name ${JSON.stringify(release)} ${problem}`, { hint: 'pass --release NAME' });
+    if (problem)
+      throw new UsageError(`release name ${JSON.stringify(release)} ${problem}`, {
+        hint: 'pass --release NAME',
+      });
     const userLayers: Layer[] = [
       ...files.map((file) => ({ values: file.values, describe: () => `--variables ${file.file}` })),
       ...sets.map((set) => ({ values: setToValues(set), describe: () => `--set ${set.text}` })),
@@ -220,7 +273,11 @@ export async function renderReferenceDetailed(options: RenderReferenceOptions): 
       progress({ type: 'update', id: 'render', text: `validating ${objects.length} objects` });
       walk.warnings.push(...(await validateObjects(objects)));
     }
-    progress({ type: 'succeed', id: 'render', text: `rendered ${objects.length} objects from ${walk.packages.length} packages` });
+    progress({
+      type: 'succeed',
+      id: 'render',
+      text: `rendered ${objects.length} objects from ${walk.packages.length} packages`,
+    });
     return {
       release: {
         release,

@@ -23,40 +23,67 @@ const SKIP = new Set(['node_modules', '.git']);
 
 // Synchronous on purpose: a package is a few dozen small files, and one thread-pool round trip
 // per file cost more than reading them all (render time is dominated by this otherwise).
-function walk(root: string, display: string, dir: string, out: Map<string, string>, budget: { bytes: number }): void {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+function walk(
+  root: string,
+  display: string,
+  dir: string,
+  out: Map<string, string>,
+  budget: { bytes: number },
+): void {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const entry of entries) {
     if (entry.name.startsWith('.') || SKIP.has(entry.name)) continue;
     const full = join(dir, entry.name);
-    const info = entry.isSymbolicLink() ? statSync(full) : entry.isDirectory() || entry.isFile() ? entry : lstatSync(full);
+    const info = entry.isSymbolicLink()
+      ? statSync(full)
+      : entry.isDirectory() || entry.isFile()
+        ? entry
+        : lstatSync(full);
     if (info.isDirectory()) {
       walk(root, display, full, out, budget);
     } else if (info.isFile()) {
       const text = readFileSync(full, 'utf8');
       budget.bytes += Buffer.byteLength(text);
-      if (out.size >= PACKAGE_LIMITS.maxFiles) throw new InputError(`${display}: more than ${PACKAGE_LIMITS.maxFiles} files in the package`);
-      if (budget.bytes > PACKAGE_LIMITS.maxBytes) throw new InputError(`${display}: package content exceeds ${PACKAGE_LIMITS.maxBytes} bytes`);
+      if (out.size >= PACKAGE_LIMITS.maxFiles)
+        throw new InputError(`${display}: more than ${PACKAGE_LIMITS.maxFiles} files in the package`);
+      if (budget.bytes > PACKAGE_LIMITS.maxBytes)
+        throw new InputError(`${display}: package content exceeds ${PACKAGE_LIMITS.maxBytes} bytes`);
       out.set(relative(root, full).split(sep).join('/'), text);
     }
   }
 }
 
 /** Checks what the manifest promises against the files that exist. */
-function checkFiles(manifest: PackageManifest, files: ReadonlyMap<string, string>, manifestName: string): void {
+function checkFiles(
+  manifest: PackageManifest,
+  files: ReadonlyMap<string, string>,
+  manifestName: string,
+): void {
   manifest.resources.forEach((resource, i) => {
     if (!files.has(resource.file)) {
-      throw new InputError(`${manifestName}: resources[${i}].file: template ${JSON.stringify(resource.file)} does not exist in the package`, {
-        hint: 'create the file or fix the path (relative to the package directory)',
-      });
+      throw new InputError(
+        `${manifestName}: resources[${i}].file: template ${JSON.stringify(resource.file)} does not exist in the package`,
+        {
+          hint: 'create the file or fix the path (relative to the package directory)',
+        },
+      );
     }
   });
 }
 
 /** Builds a LoadedPackage from its files (relative POSIX paths → text). */
-export function packageFromFiles(files: ReadonlyMap<string, string>, origin: PackageOrigin, manifestName: string): LoadedPackage {
+export function packageFromFiles(
+  files: ReadonlyMap<string, string>,
+  origin: PackageOrigin,
+  manifestName: string,
+): LoadedPackage {
   const text = files.get(MANIFEST_FILE);
   if (text === undefined) {
-    throw new InputError(`${origin.location}: no ${MANIFEST_FILE} in the package`, { hint: 'a package needs manifest.yaml at its top level' });
+    throw new InputError(`${origin.location}: no ${MANIFEST_FILE} in the package`, {
+      hint: 'a package needs manifest.yaml at its top level',
+    });
   }
   const manifest = parseManifest(text, manifestName);
   checkFiles(manifest, files, manifestName);
@@ -89,7 +116,11 @@ export async function loadPackageDirectory(dir: string, display: string = dir): 
  * are rejected; size is bounded before and after decompression. A single top-level directory
  * (as `tar czf x.tgz keystone/` makes) is stripped.
  */
-export function loadPackageTarball(bytes: Buffer, location: string, kind: PackageOrigin['kind'] = 'tarball'): LoadedPackage {
+export function loadPackageTarball(
+  bytes: Buffer,
+  location: string,
+  kind: PackageOrigin['kind'] = 'tarball',
+): LoadedPackage {
   let tar: Buffer;
   try {
     tar = gunzipSync(bytes, { maxOutputLength: PACKAGE_LIMITS.maxBytes + 4 * 1024 * 1024 });

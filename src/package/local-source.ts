@@ -42,11 +42,20 @@ export async function loadTarballFile(path: string, display: string = path): Pro
 }
 
 function satisfies(pkg: LoadedPackage, entry: DependencyEntry): boolean {
-  return entry.version === undefined || semver.satisfies(pkg.manifest.package.version, entry.version, { includePrerelease: true });
+  return (
+    entry.version === undefined ||
+    semver.satisfies(pkg.manifest.package.version, entry.version, { includePrerelease: true })
+  );
 }
 
 function describeEntry(entry: DependencyEntry): string {
-  return entry.version ? `${entry.name} ${entry.version}` : entry.channel ? `${entry.name}:${entry.channel}` : entry.digest ? `${entry.name}@${entry.digest}` : entry.name;
+  return entry.version
+    ? `${entry.name} ${entry.version}`
+    : entry.channel
+      ? `${entry.name}:${entry.channel}`
+      : entry.digest
+        ? `${entry.name}@${entry.digest}`
+        : entry.name;
 }
 
 async function checkDigest(pkg: LoadedPackage, entry: DependencyEntry): Promise<boolean> {
@@ -68,7 +77,8 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
     const kind = kindOf(path);
     if (kind === 'dir') return loadPackageDirectory(path, display(path));
     if (kind === 'file') {
-      if (!TARBALL.test(path)) throw new InputError(`${reference} is a file but not a package tarball (.tar.gz or .tgz)`);
+      if (!TARBALL.test(path))
+        throw new InputError(`${reference} is a file but not a package tarball (.tar.gz or .tgz)`);
       return loadTarballFile(path, display(path));
     }
     throw new NotFoundError(`package ${JSON.stringify(reference)} is not a local directory or tarball`, {
@@ -79,14 +89,17 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
   const dependency = async (parent: LoadedPackage, entry: DependencyEntry): Promise<LoadedPackage> => {
     const origin = parent.origin;
     if (origin.kind !== 'directory' && origin.kind !== 'tarball') {
-      throw new NotFoundError(`${describeEntry(entry)} (needed by ${parent.manifest.package.name}) is not available locally`);
+      throw new NotFoundError(
+        `${describeEntry(entry)} (needed by ${parent.manifest.package.name}) is not available locally`,
+      );
     }
     const base = origin.kind === 'directory' ? dirname(origin.location) : dirname(origin.location);
     const short = shortName(entry.name);
     const rejected: string[] = [];
     const candidates: LoadedPackage[] = [];
     const dir = join(base, short);
-    if (kindOf(join(dir, 'manifest.yaml')) === 'file') candidates.push(await loadPackageDirectory(dir, display(dir)));
+    if (kindOf(join(dir, 'manifest.yaml')) === 'file')
+      candidates.push(await loadPackageDirectory(dir, display(dir)));
     if (origin.kind === 'tarball') {
       let names: string[] = [];
       try {
@@ -112,10 +125,14 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
     matching.sort((a, b) => semver.rcompare(a.manifest.package.version, b.manifest.package.version));
     const best = matching[0];
     if (best) return best;
-    const why = rejected.length > 0 ? `: ${rejected.join('; ')}` : `: no ${short}/ next to ${display(origin.location)}`;
-    throw new NotFoundError(`dependency ${describeEntry(entry)} of ${parent.manifest.package.name} not found locally${why}`, {
-      hint: `add the package as ${display(join(base, short))} or fix the dependency entry in ${parent.manifest.package.name}'s manifest.yaml`,
-    });
+    const why =
+      rejected.length > 0 ? `: ${rejected.join('; ')}` : `: no ${short}/ next to ${display(origin.location)}`;
+    throw new NotFoundError(
+      `dependency ${describeEntry(entry)} of ${parent.manifest.package.name} not found locally${why}`,
+      {
+        hint: `add the package as ${display(join(base, short))} or fix the dependency entry in ${parent.manifest.package.name}'s manifest.yaml`,
+      },
+    );
   };
 
   return { open, dependency };

@@ -5,7 +5,13 @@
 import semver from 'semver';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { InputError } from '../errors.js';
-import { SELF, type DependencyEntry, type PackageManifest, type PackageMeta, type ResourceEntry } from './types.js';
+import {
+  SELF,
+  type DependencyEntry,
+  type PackageManifest,
+  type PackageMeta,
+  type ResourceEntry,
+} from './types.js';
 
 const NAME_PART = /^[a-z0-9][a-z0-9-_]{1,62}$/;
 /** A `when` condition: an optional `!` and a dotted variable path. */
@@ -52,14 +58,24 @@ function show(value: unknown): string {
   return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function optionalString(obj: Record<string, unknown>, key: string, file: string, field: string): string | undefined {
+function optionalString(
+  obj: Record<string, unknown>,
+  key: string,
+  file: string,
+  field: string,
+): string | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') fail(file, `${field}.${key}`, `must be a string, got ${show(value)}`);
   return value;
 }
 
-function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], file: string, field: string): void {
+function checkKeys(
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  file: string,
+  field: string,
+): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
       fail(file, `${field}.${key}`, `unknown field`, `allowed fields: ${allowed.join(', ')}`);
@@ -70,7 +86,12 @@ function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], fil
 function checkWhen(value: unknown, file: string, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || !WHEN_PATTERN.test(value)) {
-    fail(file, field, `invalid condition ${show(value)}`, 'use a variable path such as "ceph.enabled" or "!ceph.enabled"');
+    fail(
+      file,
+      field,
+      `invalid condition ${show(value)}`,
+      'use a variable path such as "ceph.enabled" or "!ceph.enabled"',
+    );
   }
   return value;
 }
@@ -80,10 +101,21 @@ function parseMeta(value: unknown, file: string): PackageMeta {
   checkKeys(value, ['name', 'version', 'description', 'author', 'license'], file, 'package');
   const name = value.name;
   const problem = packageNameProblem(name);
-  if (problem) fail(file, 'package.name', `invalid package name ${show(name)}: ${problem}`, 'use lower-case "namespace/name", e.g. "stackanetes/keystone"');
+  if (problem)
+    fail(
+      file,
+      'package.name',
+      `invalid package name ${show(name)}: ${problem}`,
+      'use lower-case "namespace/name", e.g. "stackanetes/keystone"',
+    );
   const version = value.version;
   if (typeof version !== 'string' || semver.valid(version) !== version) {
-    fail(file, 'package.version', `invalid version ${show(version)}: must be semver 2.0 such as "0.3.0"`, 'quote the version and give MAJOR.MINOR.PATCH');
+    fail(
+      file,
+      'package.version',
+      `invalid version ${show(version)}: must be semver 2.0 such as "0.3.0"`,
+      'quote the version and give MAJOR.MINOR.PATCH',
+    );
   }
   const meta: PackageMeta = { name: name as string, version };
   for (const key of ['description', 'author', 'license'] as const) {
@@ -103,7 +135,8 @@ function parseResources(value: unknown, file: string): ResourceEntry[] {
     if (!isRecord(entry)) fail(file, field, `must be a map {file, when}, got ${show(item)}`);
     checkKeys(entry, ['file', 'when'], file, field);
     const path = entry.file;
-    if (typeof path !== 'string' || path === '') fail(file, `${field}.file`, `must be a template path, got ${show(path)}`);
+    if (typeof path !== 'string' || path === '')
+      fail(file, `${field}.file`, `must be a template path, got ${show(path)}`);
     if (path.startsWith('/') || path.split('/').includes('..')) {
       fail(file, `${field}.file`, `${show(path)} must be a relative path inside the package`);
     }
@@ -122,18 +155,33 @@ function parseDependencies(value: unknown, file: string, own: string): Dependenc
   const seen = new Set<string>();
   return value.map((item: unknown, i) => {
     const field = `dependencies[${i}]`;
-    if (!isRecord(item)) fail(file, field, `must be a map {name, version|channel|digest, variables, when}, got ${show(item)}`);
+    if (!isRecord(item))
+      fail(file, field, `must be a map {name, version|channel|digest, variables, when}, got ${show(item)}`);
     checkKeys(item, ['name', 'version', 'channel', 'digest', 'variables', 'when'], file, field);
     const name = item.name;
     if (name !== SELF) {
       const problem = packageNameProblem(name);
-      if (problem) fail(file, `${field}.name`, `invalid package name ${show(name)}: ${problem}`, `use "namespace/name" or "${SELF}"`);
-      if (name === own) fail(file, `${field}.name`, `${show(name)} is this package itself`, `use "${SELF}" to place its own resources`);
+      if (problem)
+        fail(
+          file,
+          `${field}.name`,
+          `invalid package name ${show(name)}: ${problem}`,
+          `use "namespace/name" or "${SELF}"`,
+        );
+      if (name === own)
+        fail(
+          file,
+          `${field}.name`,
+          `${show(name)} is this package itself`,
+          `use "${SELF}" to place its own resources`,
+        );
     }
     if (seen.has(name as string)) fail(file, `${field}.name`, `${show(name)} is listed twice`);
     seen.add(name as string);
     const entry: DependencyEntry = { name: name as string };
-    const pins = (['version', 'channel', 'digest'] as const).filter((k) => item[k] !== undefined && item[k] !== null);
+    const pins = (['version', 'channel', 'digest'] as const).filter(
+      (k) => item[k] !== undefined && item[k] !== null,
+    );
     if (name === SELF) {
       if (pins.length > 0 || item.variables !== undefined) {
         fail(file, field, `${SELF} takes no version, channel, digest or variables`);
@@ -143,21 +191,35 @@ function parseDependencies(value: unknown, file: string, own: string): Dependenc
     }
     const version = optionalString(item, 'version', file, field);
     if (version !== undefined) {
-      if (semver.validRange(version) === null) fail(file, `${field}.version`, `invalid semver range ${show(version)}`, 'use a range such as "^0.3.0" or ">=1.2.0 <2.0.0"');
+      if (semver.validRange(version) === null)
+        fail(
+          file,
+          `${field}.version`,
+          `invalid semver range ${show(version)}`,
+          'use a range such as "^0.3.0" or ">=1.2.0 <2.0.0"',
+        );
       entry.version = version;
     }
     const channel = optionalString(item, 'channel', file, field);
     if (channel !== undefined) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(channel)) fail(file, `${field}.channel`, `invalid channel name ${show(channel)}`);
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(channel))
+        fail(file, `${field}.channel`, `invalid channel name ${show(channel)}`);
       entry.channel = channel;
     }
     const digest = optionalString(item, 'digest', file, field);
     if (digest !== undefined) {
-      if (!DIGEST.test(digest)) fail(file, `${field}.digest`, `invalid digest ${show(digest)}`, 'use "sha256:" followed by 64 lower-case hex digits');
+      if (!DIGEST.test(digest))
+        fail(
+          file,
+          `${field}.digest`,
+          `invalid digest ${show(digest)}`,
+          'use "sha256:" followed by 64 lower-case hex digits',
+        );
       entry.digest = digest;
     }
     if (item.variables !== undefined && item.variables !== null) {
-      if (!isRecord(item.variables)) fail(file, `${field}.variables`, `must be a map, got ${show(item.variables)}`);
+      if (!isRecord(item.variables))
+        fail(file, `${field}.variables`, `must be a map, got ${show(item.variables)}`);
       entry.variables = item.variables;
     }
     const when = checkWhen(item.when, file, `${field}.when`);
@@ -191,18 +253,26 @@ export function parseYamlFile(text: string, file: string): unknown {
     data = load(text, { schema: CORE_SCHEMA, filename: file });
   } catch (err) {
     const mark = (err as { mark?: { line: number; column: number } }).mark;
-    const reason = ((err as { reason?: string }).reason ?? (err instanceof Error ? err.message : String(err))).split('\n')[0];
+    const reason = (
+      (err as { reason?: string }).reason ?? (err instanceof Error ? err.message : String(err))
+    ).split('\n')[0];
     const where = mark ? `${file}:${mark.line + 1}:${mark.column + 1}` : file;
     throw new InputError(`${where}: invalid YAML: ${reason}`);
   }
-  if (expandedSize(data, MAX_VALUES) > MAX_VALUES) throw new InputError(`${file}: expands to more than ${MAX_VALUES} values through YAML aliases`);
+  if (expandedSize(data, MAX_VALUES) > MAX_VALUES)
+    throw new InputError(`${file}: expands to more than ${MAX_VALUES} values through YAML aliases`);
   return data;
 }
 
 /** Parses and validates manifest.yaml; `file` is how messages name it. */
 export function parseManifest(text: string, file: string): PackageManifest {
   const data = parseYamlFile(text, file);
-  if (!isRecord(data)) fail(file, '(top level)', `must be a map with package, variables, resources, dependencies; got ${show(data)}`);
+  if (!isRecord(data))
+    fail(
+      file,
+      '(top level)',
+      `must be a map with package, variables, resources, dependencies; got ${show(data)}`,
+    );
   checkKeys(data, ['package', 'variables', 'resources', 'dependencies'], file, '(top level)');
   const meta = parseMeta(data.package, file);
   let variables: Record<string, unknown> = {};
@@ -214,4 +284,3 @@ export function parseManifest(text: string, file: string): PackageManifest {
   const dependencies = parseDependencies(data.dependencies, file, meta.name);
   return { package: meta, variables, resources, dependencies };
 }
-

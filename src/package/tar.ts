@@ -57,7 +57,8 @@ function pad(size: number): Buffer {
 function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   let len = Buffer.byteLength(body) + 1;
-  while (String(len).length + Buffer.byteLength(body) !== len) len = String(len).length + Buffer.byteLength(body);
+  while (String(len).length + Buffer.byteLength(body) !== len)
+    len = String(len).length + Buffer.byteLength(body);
   return `${len}${body}`;
 }
 
@@ -77,7 +78,11 @@ export function writeTar(entries: readonly TarEntry[]): Buffer {
 
 function fitsUstar(path: string): boolean {
   const split = path.lastIndexOf('/', 155);
-  return split > 0 && Buffer.byteLength(path.slice(0, split)) <= 155 && Buffer.byteLength(path.slice(split + 1)) <= 100;
+  return (
+    split > 0 &&
+    Buffer.byteLength(path.slice(0, split)) <= 155 &&
+    Buffer.byteLength(path.slice(split + 1)) <= 100
+  );
 }
 
 function cString(buf: Buffer, start: number, length: number): string {
@@ -89,7 +94,8 @@ function cString(buf: Buffer, start: number, length: number): string {
 function parseOctal(buf: Buffer, start: number, length: number, where: string): number {
   const text = cString(buf, start, length).trim();
   if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new InputError(`${where}: corrupt tar header (bad number ${JSON.stringify(text)})`);
+  if (!/^[0-7]+$/.test(text))
+    throw new InputError(`${where}: corrupt tar header (bad number ${JSON.stringify(text)})`);
   return parseInt(text, 8);
 }
 
@@ -119,7 +125,8 @@ export function readTar(tar: Buffer, location: string, limits: TarLimits): Map<s
     if (prefix && cString(block, 257, 6).startsWith('ustar')) path = `${prefix}/${path}`;
     const dataStart = offset + BLOCK;
     const dataEnd = dataStart + size;
-    if (dataEnd > tar.length) throw new InputError(`${location}: truncated tarball (entry ${JSON.stringify(path)})`);
+    if (dataEnd > tar.length)
+      throw new InputError(`${location}: truncated tarball (entry ${JSON.stringify(path)})`);
     const data = tar.subarray(dataStart, dataEnd);
     offset = dataStart + size + pad(size).length;
     if (type === 'x') {
@@ -137,13 +144,22 @@ export function readTar(tar: Buffer, location: string, limits: TarLimits): Map<s
     const clean = checkPath(path, location);
     if (type === '5') continue;
     if (type !== '0' && type !== '\0' && type !== '7') {
-      const what = type === '1' || type === '2' ? 'a link' : type === '3' || type === '4' || type === '6' ? 'a device or FIFO' : `type ${JSON.stringify(type)}`;
-      throw new InputError(`${location}: entry ${JSON.stringify(path)} is ${what}; packages may hold only regular files`);
+      const what =
+        type === '1' || type === '2'
+          ? 'a link'
+          : type === '3' || type === '4' || type === '6'
+            ? 'a device or FIFO'
+            : `type ${JSON.stringify(type)}`;
+      throw new InputError(
+        `${location}: entry ${JSON.stringify(path)} is ${what}; packages may hold only regular files`,
+      );
     }
     if (clean === '') continue;
     total += size;
-    if (files.size >= limits.maxFiles) throw new InputError(`${location}: more than ${limits.maxFiles} files in the package`);
-    if (total > limits.maxBytes) throw new InputError(`${location}: package content exceeds ${limits.maxBytes} bytes`);
+    if (files.size >= limits.maxFiles)
+      throw new InputError(`${location}: more than ${limits.maxFiles} files in the package`);
+    if (total > limits.maxBytes)
+      throw new InputError(`${location}: package content exceeds ${limits.maxBytes} bytes`);
     if (files.has(clean)) throw new InputError(`${location}: entry ${JSON.stringify(clean)} appears twice`);
     files.set(clean, Buffer.from(data));
   }
@@ -170,6 +186,7 @@ function checkPath(path: string, location: string): string {
     throw new InputError(`${location}: entry ${JSON.stringify(path)} has an absolute path`);
   }
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw new InputError(`${location}: entry ${JSON.stringify(path)} escapes the package with ".."`);
+  if (parts.includes('..'))
+    throw new InputError(`${location}: entry ${JSON.stringify(path)} escapes the package with ".."`);
   return parts.join('/');
 }

@@ -28,7 +28,8 @@ function collect(value: unknown, path: (string | number)[], out: Derived[]): voi
 
 function assign(root: Variables, path: readonly (string | number)[], value: unknown): void {
   let node: unknown = root;
-  for (let i = 0; i < path.length - 1; i++) node = (node as Record<string | number, unknown>)[path[i] as string | number];
+  for (let i = 0; i < path.length - 1; i++)
+    node = (node as Record<string | number, unknown>)[path[i] as string | number];
   (node as Record<string | number, unknown>)[path[path.length - 1] as string | number] = value;
 }
 
@@ -40,7 +41,12 @@ export function derivedReferences(values: Variables): string[][] {
 }
 
 /** Evaluates every derived default of `values` in place (values must be this package's own copy). */
-export function evaluateDerived(values: Variables, engine: PackageEngine, data: TemplateData, packageName: string): void {
+export function evaluateDerived(
+  values: Variables,
+  engine: PackageEngine,
+  data: TemplateData,
+  packageName: string,
+): void {
   const pending: Derived[] = [];
   collect(values, [], pending);
   if (pending.length === 0) return;

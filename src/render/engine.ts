@@ -8,7 +8,13 @@ import Handlebars from 'handlebars';
 import { InputError } from '../errors.js';
 import type { LoadedPackage } from '../package/types.js';
 import { HELPER_NAMES, HelperError, HELPERS, type HelperOptions } from './helpers.js';
-import { interpret, InterpretError, prepare, type Interpretable, type RegisteredHelper } from './interpret.js';
+import {
+  interpret,
+  InterpretError,
+  prepare,
+  type Interpretable,
+  type RegisteredHelper,
+} from './interpret.js';
 
 /** `@release` and `@package` data every template and derived default can read. */
 export interface TemplateData {
@@ -53,7 +59,10 @@ export function partialName(path: string): string {
 function snippetAt(source: string, line: number, column: number | undefined): string | undefined {
   const text = source.split('\n')[line - 1];
   if (text === undefined) return undefined;
-  const start = column !== undefined && text.slice(column).startsWith('{{') ? column : text.lastIndexOf('{{', column ?? text.length);
+  const start =
+    column !== undefined && text.slice(column).startsWith('{{')
+      ? column
+      : text.lastIndexOf('{{', column ?? text.length);
   if (start < 0) return undefined;
   const end = text.indexOf('}}', start);
   return end < 0 ? text.slice(start).trim() : text.slice(start, end + 2);
@@ -64,7 +73,10 @@ function snippetAt(source: string, line: number, column: number | undefined): st
  * `{{quote missing.key}}` fail as a bare TypeError. This finds the first root-level path whose
  * parent does not exist, for a message with the line.
  */
-function locateBrokenPath(source: string, context: unknown): { path: string; missing: string; line: number } | undefined {
+function locateBrokenPath(
+  source: string,
+  context: unknown,
+): { path: string; missing: string; line: number } | undefined {
   let found: { path: string; missing: string; line: number } | undefined;
   let ast: hbs.AST.Program;
   try {
@@ -74,14 +86,25 @@ function locateBrokenPath(source: string, context: unknown): { path: string; mis
   }
   const visit = (node: unknown, depth: number): void => {
     if (found || typeof node !== 'object' || node === null) return;
-    const n = node as { type?: string; path?: unknown; params?: unknown[]; hash?: { pairs: { value: unknown }[] }; program?: unknown; inverse?: unknown; body?: unknown[] };
+    const n = node as {
+      type?: string;
+      path?: unknown;
+      params?: unknown[];
+      hash?: { pairs: { value: unknown }[] };
+      program?: unknown;
+      inverse?: unknown;
+      body?: unknown[];
+    };
     if (n.type === 'PathExpression') {
       const p = node as hbs.AST.PathExpression;
       if (p.data || p.depth !== depth || p.parts.length < 2) return;
       let current: unknown = context;
       for (let i = 0; i < p.parts.length - 1; i++) {
         const part = p.parts[i] as string;
-        current = typeof current === 'object' && current !== null ? (current as Record<string, unknown>)[part] : undefined;
+        current =
+          typeof current === 'object' && current !== null
+            ? (current as Record<string, unknown>)[part]
+            : undefined;
         if (current === undefined || current === null) {
           found = { path: p.original, missing: p.parts.slice(0, i + 1).join('.'), line: p.loc.start.line };
           return;
@@ -117,10 +140,17 @@ function missingMessage(name: string, snippet: string | undefined, context: unkn
     const parts = path.split('.');
     let current: unknown = context;
     for (let i = 0; i < parts.length; i++) {
-      const next = typeof current === 'object' && current !== null && Object.prototype.hasOwnProperty.call(current, parts[i] as string) ? (current as Record<string, unknown>)[parts[i] as string] : undefined;
+      const next =
+        typeof current === 'object' &&
+        current !== null &&
+        Object.prototype.hasOwnProperty.call(current, parts[i] as string)
+          ? (current as Record<string, unknown>)[parts[i] as string]
+          : undefined;
       if (next === undefined) {
         const prefix = parts.slice(0, i + 1).join('.');
-        return prefix === path ? `missing variable "${path}"` : `missing variable "${path}" ("${prefix}" is not defined)`;
+        return prefix === path
+          ? `missing variable "${path}"`
+          : `missing variable "${path}" ("${prefix}" is not defined)`;
       }
       current = next;
     }
@@ -135,14 +165,23 @@ function toFault(err: unknown, file: string, source: string, context?: unknown):
   const raw = err instanceof Error ? err.message : String(err);
   if (err instanceof TypeError && /Cannot read propert(y|ies) of (undefined|null)/.test(raw)) {
     const broken = locateBrokenPath(source, context);
-    if (broken) return new TemplateFault(`missing variable "${broken.missing}" (reading ${broken.path})`, file, broken.line);
+    if (broken)
+      return new TemplateFault(
+        `missing variable "${broken.missing}" (reading ${broken.path})`,
+        file,
+        broken.line,
+      );
   }
   const handlebarsLine = (err as { lineNumber?: number }).lineNumber;
   const handlebarsColumn = (err as { column?: number }).column;
   const parse = /^Parse error on line (\d+):[\s\S]*\n(Expecting [\s\S]*)$/.exec(raw);
   if (parse) {
     const got = /got '([^']+)'/.exec(parse[2] ?? '')?.[1];
-    return new TemplateFault(`template syntax error${got ? ` (unexpected ${got})` : ''}`, file, Number(parse[1]));
+    return new TemplateFault(
+      `template syntax error${got ? ` (unexpected ${got})` : ''}`,
+      file,
+      Number(parse[1]),
+    );
   }
   const located = / - (\d+):(\d+)$/.exec(raw);
   const line = handlebarsLine ?? (located ? Number(located[1]) : undefined);
@@ -174,10 +213,13 @@ export class PackageEngine {
     for (const [helper, impl] of Object.entries(HELPERS)) this.registerHelper(helper, impl);
     this.registerHelper('include', (args, options, self) => {
       if (args.length < 1 || args.length > 2 || typeof args[0] !== 'string') {
-        throw new Error('include takes a partial name and an optional context; usage: {{nindent 4 (include "labels" this)}}');
+        throw new Error(
+          'include takes a partial name and an optional context; usage: {{nindent 4 (include "labels" this)}}',
+        );
       }
       const partial = this.partials.get(args[0]);
-      if (!partial) throw new Error(`unknown partial "${args[0]}" (partials are templates/**/_${args[0]}.yaml.hbs)`);
+      if (!partial)
+        throw new Error(`unknown partial "${args[0]}" (partials are templates/**/_${args[0]}.yaml.hbs)`);
       return partial.run(args.length > 1 ? args[1] : self, { data: options.data ?? {} }).replace(/\n$/, '');
     });
     this.registerHelper(CAPTURE, (args, options) => {
@@ -200,7 +242,10 @@ export class PackageEngine {
     }
   }
 
-  private registerHelper(name: string, impl: (args: unknown[], options: HelperOptions, self: unknown) => unknown): void {
+  private registerHelper(
+    name: string,
+    impl: (args: unknown[], options: HelperOptions, self: unknown) => unknown,
+  ): void {
     this.env.registerHelper(name, function (this: unknown, ...all: unknown[]) {
       const options = all.pop() as HelperOptions;
       try {
@@ -208,7 +253,10 @@ export class PackageEngine {
       } catch (err) {
         if (err instanceof TemplateFault || err instanceof HelperError) throw err;
         const message = err instanceof Error ? err.message : String(err);
-        throw new HelperError(message.startsWith(`${name} `) || message.startsWith(`${name}:`) ? message : `${name}: ${message}`, options.loc?.start.line);
+        throw new HelperError(
+          message.startsWith(`${name} `) || message.startsWith(`${name}:`) ? message : `${name}: ${message}`,
+          options.loc?.start.line,
+        );
       }
     });
   }
@@ -221,7 +269,8 @@ export class PackageEngine {
   /** Renders one template file of the package. */
   render(file: string, context: unknown, data: TemplateData): string {
     const source = this.pkg.files.get(file);
-    if (source === undefined) throw new InputError(`${this.name}: template ${file} does not exist in the package`);
+    if (source === undefined)
+      throw new InputError(`${this.name}: template ${file} does not exist in the package`);
     let compiled = this.templates.get(file);
     if (!compiled) {
       compiled = this.env.compile(source, COMPILE_OPTIONS) as Compiled;
@@ -239,7 +288,8 @@ export class PackageEngine {
    * the expression's value (number, boolean, list, map); anything else renders to a string.
    */
   evaluate(text: string, where: string, context: unknown, data: TemplateData): unknown {
-    const fail = (reason: string): InputError => new InputError(`${this.name} variables: ${where}: ${reason} (derived default ${JSON.stringify(text)})`);
+    const fail = (reason: string): InputError =>
+      new InputError(`${this.name} variables: ${where}: ${reason} (derived default ${JSON.stringify(text)})`);
     let prepared = this.prepared.get(text);
     if (prepared === undefined) {
       prepared = prepare(text) ?? null;
@@ -247,7 +297,12 @@ export class PackageEngine {
     }
     if (prepared) {
       try {
-        return interpret(prepared, context, { ...data }, this.env.helpers as Record<string, RegisteredHelper>);
+        return interpret(
+          prepared,
+          context,
+          { ...data },
+          this.env.helpers as Record<string, RegisteredHelper>,
+        );
       } catch (err) {
         if (err instanceof InterpretError) throw fail(err.message);
         throw fail(toFault(err, where, text, context).reason);
@@ -281,7 +336,9 @@ export function singleExpression(text: string): { inner: string; hasParams: bool
   } catch {
     return undefined;
   }
-  const statements = body.filter((s) => !(s.type === 'ContentStatement' && (s as hbs.AST.ContentStatement).value.trim() === ''));
+  const statements = body.filter(
+    (s) => !(s.type === 'ContentStatement' && (s as hbs.AST.ContentStatement).value.trim() === ''),
+  );
   const only = statements[0];
   if (statements.length !== 1 || !only || only.type !== 'MustacheStatement') return undefined;
   const mustache = only as hbs.AST.MustacheStatement;

@@ -40,7 +40,9 @@ function describe(value: unknown): string {
 
 function arity(name: string, args: unknown[], min: number, max: number, usage: string): void {
   if (args.length < min || args.length > max) {
-    throw new Error(`${name} takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}; usage: ${usage}`);
+    throw new Error(
+      `${name} takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${args.length}; usage: ${usage}`,
+    );
   }
 }
 
@@ -51,7 +53,9 @@ function asText(name: string, value: unknown, what = 'a string'): string {
 }
 
 function empty(value: unknown): boolean {
-  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+  return (
+    value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)
+  );
 }
 
 function yamlText(value: unknown): string {
@@ -64,7 +68,8 @@ function indentArgs(name: string, args: unknown[]): { n: number; text: string } 
   arity(name, args, 2, 2, `{{${name} 4 (toYaml value)}}`);
   const [a, b] = args;
   const [n, text] = typeof a === 'number' ? [a, b] : [b, a];
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error(`${name} expects a non-negative integer width, got ${describe(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+    throw new Error(`${name} expects a non-negative integer width, got ${describe(n)}`);
   return { n, text: asText(name, text) };
 }
 
@@ -77,7 +82,14 @@ function indentText(n: number, text: string): string {
 }
 
 function truthy(value: unknown): boolean {
-  return !(value === false || value === 0 || value === '' || value === null || value === undefined || (Array.isArray(value) && value.length === 0));
+  return !(
+    value === false ||
+    value === 0 ||
+    value === '' ||
+    value === null ||
+    value === undefined ||
+    (Array.isArray(value) && value.length === 0)
+  );
 }
 
 /** `%s` substitution with a strict count, so a wrong image pattern fails loudly. */
@@ -85,10 +97,16 @@ export function formatPattern(pattern: string, values: readonly unknown[]): stri
   let used = 0;
   const out = pattern.replace(/%(s|%)/g, (_m, kind: string) => {
     if (kind === '%') return '%';
-    if (used >= values.length) throw new Error(`format: ${JSON.stringify(pattern)} has more %s than the ${values.length} value(s) given`);
+    if (used >= values.length)
+      throw new Error(
+        `format: ${JSON.stringify(pattern)} has more %s than the ${values.length} value(s) given`,
+      );
     return asText('format', values[used++]);
   });
-  if (used !== values.length) throw new Error(`format: ${JSON.stringify(pattern)} has ${used} %s but ${values.length} value(s) were given`);
+  if (used !== values.length)
+    throw new Error(
+      `format: ${JSON.stringify(pattern)} has ${used} %s but ${values.length} value(s) were given`,
+    );
   return out;
 }
 
@@ -133,11 +151,13 @@ export const HELPERS: Record<string, HelperImpl> = {
   },
   required: (args) => {
     arity('required', args, 1, 2, '{{required value "message"}}');
-    if (empty(args[0])) throw new Error(args.length > 1 ? asText('required', args[1]) : 'a required value is empty');
+    if (empty(args[0]))
+      throw new Error(args.length > 1 ? asText('required', args[1]) : 'a required value is empty');
     return args[0];
   },
   format: (args) => {
-    if (args.length < 1) throw new Error('format takes a pattern and values; usage: {{format "kolla/%s:tag" "keystone"}}');
+    if (args.length < 1)
+      throw new Error('format takes a pattern and values; usage: {{format "kolla/%s:tag" "keystone"}}');
     return formatPattern(asText('format', args[0], 'a pattern string'), args.slice(1));
   },
   eq: (args) => {
@@ -172,7 +192,9 @@ export const HELPERS: Record<string, HelperImpl> = {
     arity('join', args, 1, 2, '{{join list ","}}');
     const [list, sep] = args;
     if (!Array.isArray(list)) throw new Error(`join expects a list, got ${describe(list)}`);
-    return list.map((v) => asText('join', v, 'a list of scalars')).join(sep === undefined ? ',' : asText('join', sep));
+    return list
+      .map((v) => asText('join', v, 'a list of scalars'))
+      .join(sep === undefined ? ',' : asText('join', sep));
   },
   split: (args) => {
     arity('split', args, 2, 2, '{{split text ","}}');
@@ -196,7 +218,8 @@ export const HELPERS: Record<string, HelperImpl> = {
   },
   concat: (args) => args.map((v) => asText('concat', v)).join(''),
   add: (args) => {
-    if (args.length < 2 || !args.every((v) => typeof v === 'number')) throw new Error(`add expects numbers, got ${args.map(describe).join(', ')}`);
+    if (args.length < 2 || !args.every((v) => typeof v === 'number'))
+      throw new Error(`add expects numbers, got ${args.map(describe).join(', ')}`);
     return (args as number[]).reduce((a, b) => a + b, 0);
   },
   list: (args) => [...args],
@@ -220,4 +243,13 @@ export const HELPERS: Record<string, HelperImpl> = {
 };
 
 /** Names of every helper the engine knows (for knownHelpersOnly and reference analysis). */
-export const HELPER_NAMES: readonly string[] = [...Object.keys(HELPERS), 'include', 'if', 'unless', 'each', 'with', 'lookup', 'log'];
+export const HELPER_NAMES: readonly string[] = [
+  ...Object.keys(HELPERS),
+  'include',
+  'if',
+  'unless',
+  'each',
+  'with',
+  'lookup',
+  'log',
+];

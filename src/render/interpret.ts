@@ -91,12 +91,18 @@ export function interpret(
     let current: unknown = path.data ? data : context;
     for (const [i, part] of path.parts.entries()) {
       const owner = current;
-      const has = typeof owner === 'object' && owner !== null && Object.prototype.hasOwnProperty.call(owner, part);
+      const has =
+        typeof owner === 'object' && owner !== null && Object.prototype.hasOwnProperty.call(owner, part);
       if (!has) {
         if (strict || owner === undefined || owner === null) {
           const missing = path.parts.slice(0, i + 1).join('.');
           const full = path.parts.join('.');
-          throw new InterpretError(missing === full ? `missing variable "${full}"` : `missing variable "${full}" ("${missing}" is not defined)`, path.loc.start.line);
+          throw new InterpretError(
+            missing === full
+              ? `missing variable "${full}"`
+              : `missing variable "${full}" ("${missing}" is not defined)`,
+            path.loc.start.line,
+          );
         }
         return undefined;
       }
@@ -104,7 +110,12 @@ export function interpret(
     }
     return current;
   };
-  const call = (node: { path: Node; params: Expression[]; hash?: hbs.AST.Hash; loc: hbs.AST.SourceLocation }): unknown => {
+  const call = (node: {
+    path: Node;
+    params: Expression[];
+    hash?: hbs.AST.Hash;
+    loc: hbs.AST.SourceLocation;
+  }): unknown => {
     const name = (node.path as hbs.AST.PathExpression).original;
     const hash: Record<string, unknown> = {};
     for (const pair of node.hash?.pairs ?? []) hash[pair.key] = value(pair.value);
@@ -135,7 +146,9 @@ export function interpret(
     return lookup(node.path as hbs.AST.PathExpression, true);
   };
   if (prepared.single) {
-    const only = prepared.program.body.find((s) => s.type === 'MustacheStatement') as hbs.AST.MustacheStatement;
+    const only = prepared.program.body.find(
+      (s) => s.type === 'MustacheStatement',
+    ) as hbs.AST.MustacheStatement;
     return mustache(only);
   }
   let out = '';

@@ -24,7 +24,14 @@ const CLUSTER_SCOPED: Record<string, readonly string[]> = {
   'apiextensions.k8s.io': ['CustomResourceDefinition'],
   'storage.k8s.io': ['StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'VolumeAttributesClass'],
   'scheduling.k8s.io': ['PriorityClass'],
-  'admissionregistration.k8s.io': ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding'],
+  'admissionregistration.k8s.io': [
+    'ValidatingWebhookConfiguration',
+    'MutatingWebhookConfiguration',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+    'MutatingAdmissionPolicy',
+    'MutatingAdmissionPolicyBinding',
+  ],
   'apiregistration.k8s.io': ['APIService'],
   'node.k8s.io': ['RuntimeClass'],
   'networking.k8s.io': ['IngressClass', 'IPAddress', 'ServiceCIDR'],
@@ -72,9 +79,16 @@ export function releaseNameProblem(name: string): string | undefined {
 function clusterScopedCrds(objects: readonly RenderedObject[]): Set<string> {
   const out = new Set<string>();
   for (const { object } of objects) {
-    if (object.kind !== 'CustomResourceDefinition' || apiGroup(object.apiVersion) !== 'apiextensions.k8s.io') continue;
+    if (object.kind !== 'CustomResourceDefinition' || apiGroup(object.apiVersion) !== 'apiextensions.k8s.io')
+      continue;
     const spec = object.spec;
-    if (!isPlainObject(spec) || spec.scope !== 'Cluster' || typeof spec.group !== 'string' || !isPlainObject(spec.names)) continue;
+    if (
+      !isPlainObject(spec) ||
+      spec.scope !== 'Cluster' ||
+      typeof spec.group !== 'string' ||
+      !isPlainObject(spec.names)
+    )
+      continue;
     if (typeof spec.names.kind === 'string') out.add(`${spec.group}/${spec.names.kind}`);
   }
   return out;
@@ -85,12 +99,17 @@ export function podTemplateOf(object: KubeObject): Record<string, unknown> | und
   const spec = object.spec;
   if (!isPlainObject(spec)) return undefined;
   const group = apiGroup(object.apiVersion);
-  if ((group === 'apps' && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(object.kind)) || (group === 'batch' && object.kind === 'Job') || (group === '' && object.kind === 'ReplicationController')) {
+  if (
+    (group === 'apps' && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(object.kind)) ||
+    (group === 'batch' && object.kind === 'Job') ||
+    (group === '' && object.kind === 'ReplicationController')
+  ) {
     return isPlainObject(spec.template) ? spec.template : undefined;
   }
   if (group === 'batch' && object.kind === 'CronJob') {
     const job = spec.jobTemplate;
-    if (isPlainObject(job) && isPlainObject(job.spec) && isPlainObject(job.spec.template)) return job.spec.template;
+    if (isPlainObject(job) && isPlainObject(job.spec) && isPlainObject(job.spec.template))
+      return job.spec.template;
   }
   return undefined;
 }
@@ -121,7 +140,11 @@ export function configReferences(podSpec: unknown): Set<string> {
       }
     }
   }
-  for (const container of [...list(podSpec.initContainers), ...list(podSpec.containers), ...list(podSpec.ephemeralContainers)]) {
+  for (const container of [
+    ...list(podSpec.initContainers),
+    ...list(podSpec.containers),
+    ...list(podSpec.ephemeralContainers),
+  ]) {
     for (const from of list(container.envFrom)) {
       add('ConfigMap', nameOf(from.configMapRef));
       add('Secret', nameOf(from.secretRef));
@@ -187,23 +210,38 @@ export function postProcess(objects: readonly RenderedObject[], options: PostPro
       [LABELS.partOf]: options.release,
       [LABELS.package]: packageLabelValue(rendered.package),
     };
-    meta.annotations = { ...(isPlainObject(meta.annotations) ? meta.annotations : {}), [LABELS.package]: rendered.package };
+    meta.annotations = {
+      ...(isPlainObject(meta.annotations) ? meta.annotations : {}),
+      [LABELS.package]: rendered.package,
+    };
     // name and namespace first, as kubectl prints them
     const { name, namespace, labels, annotations, ...rest } = meta;
-    object.metadata = { name, ...(namespace !== undefined ? { namespace } : {}), labels, annotations, ...rest };
+    object.metadata = {
+      name,
+      ...(namespace !== undefined ? { namespace } : {}),
+      labels,
+      annotations,
+      ...rest,
+    };
     const key = objectKey(object);
     const previous = seen.get(key);
     if (previous) {
-      throw new InputError(`${describe(object)} is rendered twice: by ${previous.package} ${previous.template} and by ${rendered.package} ${rendered.template}`, {
-        hint: 'rename one of them (objects in a release must be unique by kind, namespace and name)',
-      });
+      throw new InputError(
+        `${describe(object)} is rendered twice: by ${previous.package} ${previous.template} and by ${rendered.package} ${rendered.template}`,
+        {
+          hint: 'rename one of them (objects in a release must be unique by kind, namespace and name)',
+        },
+      );
     }
     seen.set(key, rendered);
   }
   const configs = new Map<string, string>();
   for (const { object } of objects) {
     if (apiGroup(object.apiVersion) === '' && (object.kind === 'ConfigMap' || object.kind === 'Secret')) {
-      configs.set(`${object.metadata.namespace ?? ''}/${object.kind}/${object.metadata.name}`, configContent(object));
+      configs.set(
+        `${object.metadata.namespace ?? ''}/${object.kind}/${object.metadata.name}`,
+        configContent(object),
+      );
     }
   }
   for (const { object } of objects) {
@@ -215,7 +253,9 @@ export function postProcess(objects: readonly RenderedObject[], options: PostPro
     const hash = createHash('sha256');
     for (const ref of found) hash.update(`${ref}\n${configs.get(`${ns}/${ref}`)}\n`);
     const templateMeta = isPlainObject(template.metadata) ? template.metadata : (template.metadata = {});
-    const annotations = isPlainObject(templateMeta.annotations) ? templateMeta.annotations : (templateMeta.annotations = {});
+    const annotations = isPlainObject(templateMeta.annotations)
+      ? templateMeta.annotations
+      : (templateMeta.annotations = {});
     annotations[LABELS.checksum] = hash.digest('hex');
   }
 }

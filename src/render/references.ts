@@ -38,7 +38,10 @@ export function collectReferences(text: string): string[][] {
     else if (node.type === 'SubExpression') call(node as hbs.AST.SubExpression, depth);
   };
   const call = (node: { path: Node; params: Node[]; hash?: hbs.AST.Hash }, depth: number): void => {
-    const isCall = node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0 || (node.path.type === 'PathExpression' && HELPERS.has((node.path as hbs.AST.PathExpression).original));
+    const isCall =
+      node.params.length > 0 ||
+      (node.hash?.pairs.length ?? 0) > 0 ||
+      (node.path.type === 'PathExpression' && HELPERS.has((node.path as hbs.AST.PathExpression).original));
     if (!isCall) expr(node.path, depth);
     for (const p of node.params) expr(p, depth);
     for (const pair of node.hash?.pairs ?? []) expr(pair.value, depth);
@@ -52,7 +55,8 @@ export function collectReferences(text: string): string[][] {
         case 'BlockStatement': {
           const block = statement as hbs.AST.BlockStatement;
           call(block, depth);
-          const name = block.path.type === 'PathExpression' ? (block.path as hbs.AST.PathExpression).original : '';
+          const name =
+            block.path.type === 'PathExpression' ? (block.path as hbs.AST.PathExpression).original : '';
           walk(block.program, SCOPING.has(name) ? depth + 1 : depth);
           walk(block.inverse, depth);
           break;

@@ -45,7 +45,8 @@ function objectProblem(doc: unknown): string | undefined {
   if (typeof doc.apiVersion !== 'string' || doc.apiVersion === '') return 'has no apiVersion';
   if (typeof doc.kind !== 'string' || doc.kind === '') return 'has no kind';
   const meta = doc.metadata;
-  if (!isPlainObject(meta) || typeof meta.name !== 'string' || meta.name === '') return `(${doc.kind}) has no metadata.name`;
+  if (!isPlainObject(meta) || typeof meta.name !== 'string' || meta.name === '')
+    return `(${doc.kind}) has no metadata.name`;
   return undefined;
 }
 
@@ -71,43 +72,66 @@ function expandedSize(value: unknown, limit: number): number {
  * on the full OpenStack stack it parses about six times faster than `yaml`, and this is the
  * hottest step of a render.
  */
-export function parseRendered(text: string, template: string, packageName: string, file: string): KubeObject[] {
+export function parseRendered(
+  text: string,
+  template: string,
+  packageName: string,
+  file: string,
+): KubeObject[] {
   let docs: unknown[];
   try {
     docs = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: file });
   } catch (err) {
     const mark = (err as { mark?: { line: number; column: number } }).mark;
-    const reason = ((err as { reason?: string }).reason ?? (err instanceof Error ? err.message : String(err))).split('\n')[0];
+    const reason = (
+      (err as { reason?: string }).reason ?? (err instanceof Error ? err.message : String(err))
+    ).split('\n')[0];
     const renderedLine = mark ? (text.split('\n')[mark.line] ?? '') : '';
     const line = mark ? guessTemplateLine(template, renderedLine) : undefined;
     const at = line !== undefined ? `${file}:${line}` : file;
-    const rendered = mark ? ` (rendered line ${mark.line + 1}: ${JSON.stringify(renderedLine.trim().slice(0, 60))})` : '';
+    const rendered = mark
+      ? ` (rendered line ${mark.line + 1}: ${JSON.stringify(renderedLine.trim().slice(0, 60))})`
+      : '';
     throw new InputError(`${packageName} ${at}: the template renders invalid YAML: ${reason}${rendered}`);
   }
   const objects: KubeObject[] = [];
   for (const [index, value] of docs.entries()) {
     if (value === null || value === undefined) continue;
     if (expandedSize(value, MAX_NODES) > MAX_NODES) {
-      throw new InputError(`${packageName} ${file}: document ${index + 1} expands to more than ${MAX_NODES} values through YAML aliases`);
+      throw new InputError(
+        `${packageName} ${file}: document ${index + 1} expands to more than ${MAX_NODES} values through YAML aliases`,
+      );
     }
     const problem = objectProblem(value);
-    if (problem) throw new InputError(`${packageName} ${file}: document ${index + 1} ${problem}`, { hint: 'every document must be a Kubernetes object with apiVersion, kind and metadata.name' });
+    if (problem)
+      throw new InputError(`${packageName} ${file}: document ${index + 1} ${problem}`, {
+        hint: 'every document must be a Kubernetes object with apiVersion, kind and metadata.name',
+      });
     objects.push(value as KubeObject);
   }
   return objects;
 }
 
 /** Renders a package's resources with its final variables. */
-export function renderPackage(pkg: LoadedPackage, variables: Variables, data: TemplateData, options: RenderPackageOptions = {}): RenderedObject[] {
+export function renderPackage(
+  pkg: LoadedPackage,
+  variables: Variables,
+  data: TemplateData,
+  options: RenderPackageOptions = {},
+): RenderedObject[] {
   const name = pkg.manifest.package.name;
   const engine = engineFor(pkg);
   const out: RenderedObject[] = [];
   pkg.manifest.resources.forEach((resource, i) => {
     if (isPartialFile(resource.file)) {
-      throw new InputError(`${name} manifest.yaml: resources[${i}].file: ${resource.file} is a partial (its name starts with "_") and cannot be a resource`);
+      throw new InputError(
+        `${name} manifest.yaml: resources[${i}].file: ${resource.file} is a partial (its name starts with "_") and cannot be a resource`,
+      );
     }
     // The condition is evaluated even when forced on, so lint still catches a path that names nothing.
-    const on = resource.when === undefined || evaluateWhen(resource.when, variables, `${name} manifest.yaml: resources[${i}]`);
+    const on =
+      resource.when === undefined ||
+      evaluateWhen(resource.when, variables, `${name} manifest.yaml: resources[${i}]`);
     if (!on && !options.forceWhen) return;
     const text = engine.render(resource.file, variables, data);
     const template = pkg.files.get(resource.file) ?? '';

@@ -27,8 +27,11 @@ const KIND = /^[A-Z][A-Za-z0-9]*$/;
 function modulePath(apiVersion: string, kind: string): string | undefined {
   const parts = apiVersion.split('/');
   const [group, version] = parts.length === 1 ? ['', parts[0] ?? ''] : [parts[0] ?? '', parts[1] ?? ''];
-  if (parts.length > 2 || !VERSION.test(version) || !KIND.test(kind) || (group !== '' && !GROUP.test(group))) return undefined;
-  return group === '' ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
+  if (parts.length > 2 || !VERSION.test(version) || !KIND.test(kind) || (group !== '' && !GROUP.test(group)))
+    return undefined;
+  return group === ''
+    ? `kubernetes-models/${version}/${kind}`
+    : `kubernetes-models/${group}/${version}/${kind}`;
 }
 
 function loadModel(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
@@ -38,7 +41,8 @@ function loadModel(apiVersion: string, kind: string): Promise<ModelClass | undef
     const path = modulePath(apiVersion, kind);
     pending = path
       ? import(path).then(
-          (mod: Record<string, unknown>) => (typeof mod[kind] === 'function' ? (mod[kind] as ModelClass) : undefined),
+          (mod: Record<string, unknown>) =>
+            typeof mod[kind] === 'function' ? (mod[kind] as ModelClass) : undefined,
           () => undefined,
         )
       : Promise.resolve(undefined);
@@ -60,8 +64,10 @@ export function jsonPointerToPath(pointer: string): string {
 function issueText(issue: AjvIssue): string {
   const path = jsonPointerToPath(issue.instancePath ?? '');
   const params = issue.params ?? {};
-  if (typeof params.missingProperty === 'string') return `${path === '(object)' ? '' : `${path}.`}${params.missingProperty}: is required`;
-  if (Array.isArray(params.allowedValues)) return `${path}: ${issue.message ?? 'invalid'} (${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
+  if (typeof params.missingProperty === 'string')
+    return `${path === '(object)' ? '' : `${path}.`}${params.missingProperty}: is required`;
+  if (Array.isArray(params.allowedValues))
+    return `${path}: ${issue.message ?? 'invalid'} (${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
   return `${path}: ${issue.message ?? 'invalid'}`;
 }
 
@@ -86,7 +92,9 @@ export async function validateObjects(objects: readonly RenderedObject[]): Promi
     if (!Model) {
       if (!warned.has(key)) {
         warned.add(key);
-        warnings.push(`${rendered.package} ${rendered.template}: no schema for ${object.kind} (${object.apiVersion}); not validated (a custom resource?)`);
+        warnings.push(
+          `${rendered.package} ${rendered.template}: no schema for ${object.kind} (${object.apiVersion}); not validated (a custom resource?)`,
+        );
       }
       continue;
     }
@@ -94,11 +102,19 @@ export async function validateObjects(objects: readonly RenderedObject[]): Promi
       new Model(object).validate();
     } catch (err) {
       const issues = (err as { errors?: AjvIssue[] }).errors;
-      const detail = Array.isArray(issues) && issues[0] ? issueText(issues[0]) : err instanceof Error ? err.message : String(err);
+      const detail =
+        Array.isArray(issues) && issues[0]
+          ? issueText(issues[0])
+          : err instanceof Error
+            ? err.message
+            : String(err);
       const more = Array.isArray(issues) && issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-      throw new InputError(`${rendered.package} ${rendered.template}: ${object.kind} ${object.metadata.name}: ${detail}${more}`, {
-        hint: `fix the template so the ${object.kind} matches the Kubernetes ${object.apiVersion} schema`,
-      });
+      throw new InputError(
+        `${rendered.package} ${rendered.template}: ${object.kind} ${object.metadata.name}: ${detail}${more}`,
+        {
+          hint: `fix the template so the ${object.kind} matches the Kubernetes ${object.apiVersion} schema`,
+        },
+      );
     }
   }
   return warnings;

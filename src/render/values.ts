@@ -38,7 +38,8 @@ export function formatPath(path: readonly (string | number)[]): string {
 export function getPath(root: unknown, path: readonly string[]): { found: boolean; value: unknown } {
   let current: unknown = root;
   for (const part of path) {
-    if (!isPlainObject(current) || !Object.prototype.hasOwnProperty.call(current, part)) return { found: false, value: undefined };
+    if (!isPlainObject(current) || !Object.prototype.hasOwnProperty.call(current, part))
+      return { found: false, value: undefined };
     current = current[part];
   }
   return { found: true, value: current };
@@ -98,7 +99,13 @@ export function mergeLayer(target: Merged, layer: Layer): void {
   mergeInto(target.values, layer.values, [], target, layer.describe);
 }
 
-function mergeInto(base: Variables, override: Variables, path: string[], target: Merged, describe: Describe): void {
+function mergeInto(
+  base: Variables,
+  override: Variables,
+  path: string[],
+  target: Merged,
+  describe: Describe,
+): void {
   for (const [key, value] of Object.entries(override)) {
     const here = [...path, key];
     const id = here.join(KEY_SEP);
@@ -128,7 +135,12 @@ function mergeInto(base: Variables, override: Variables, path: string[], target:
     const from = target.origins.get(id);
     throw new InputError(
       `${describe(here)}: ${formatPath(here)}: expected a ${want} (as ${show(current)}${from ? ` from ${from}` : ''}), got ${got} ${show(value)}`,
-      { hint: want === 'map' ? `set keys under ${formatPath(here)} instead of replacing the whole map` : `give a ${want} value` },
+      {
+        hint:
+          want === 'map'
+            ? `set keys under ${formatPath(here)} instead of replacing the whole map`
+            : `give a ${want} value`,
+      },
     );
   }
 }
@@ -161,7 +173,10 @@ const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
  */
 export function parseSet(text: string): SetExpression {
   const eq = findEquals(text);
-  if (eq < 0) throw new UsageError(`--set ${JSON.stringify(text)}: missing "=" (expected path=value)`, { hint: 'write e.g. --set keystone.replicas=3' });
+  if (eq < 0)
+    throw new UsageError(`--set ${JSON.stringify(text)}: missing "=" (expected path=value)`, {
+      hint: 'write e.g. --set keystone.replicas=3',
+    });
   const pathText = text.slice(0, eq);
   const valueText = text.slice(eq + 1);
   const path = splitPath(pathText, text);
@@ -171,7 +186,9 @@ export function parseSet(text: string): SetExpression {
       value = parseYaml(valueText);
     } catch (err) {
       const reason = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
-      throw new UsageError(`--set ${JSON.stringify(text)}: the value is not valid YAML: ${reason}`, { hint: 'quote it, e.g. --set \'key="a: b"\'' });
+      throw new UsageError(`--set ${JSON.stringify(text)}: the value is not valid YAML: ${reason}`, {
+        hint: 'quote it, e.g. --set \'key="a: b"\'',
+      });
     }
   }
   return { text, path, value };
@@ -203,11 +220,13 @@ function splitPath(pathText: string, text: string): string[] {
       segment = pathText.slice(i + 1, end);
       if (segment === '') bad('empty quoted segment');
       i = end + 1;
-      if (i < pathText.length && pathText[i] !== '.') bad(`unexpected ${JSON.stringify(pathText[i])} after a quoted segment`);
+      if (i < pathText.length && pathText[i] !== '.')
+        bad(`unexpected ${JSON.stringify(pathText[i])} after a quoted segment`);
     } else {
       const end = pathText.indexOf('.', i);
       segment = pathText.slice(i, end < 0 ? pathText.length : end);
-      if (!SEGMENT.test(segment)) bad(segment === '' ? 'empty segment' : `invalid segment ${JSON.stringify(segment)}`);
+      if (!SEGMENT.test(segment))
+        bad(segment === '' ? 'empty segment' : `invalid segment ${JSON.stringify(segment)}`);
       i = end < 0 ? pathText.length : end;
     }
     parts.push(segment);

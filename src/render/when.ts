@@ -15,10 +15,19 @@ export function evaluateWhen(condition: string, variables: unknown, where: strin
   const negate = condition.startsWith('!');
   const { found, value } = getPath(variables, whenPath(condition));
   if (!found) {
-    throw new InputError(`${where}: when: ${JSON.stringify(condition)} names no variable (${condition.replace(/^!/, '')} is not defined)`, {
-      hint: 'fix the path or add a default for it under variables:',
-    });
+    throw new InputError(
+      `${where}: when: ${JSON.stringify(condition)} names no variable (${condition.replace(/^!/, '')} is not defined)`,
+      {
+        hint: 'fix the path or add a default for it under variables:',
+      },
+    );
   }
-  const truthy = !(value === false || value === null || value === 0 || value === '' || (Array.isArray(value) && value.length === 0));
+  const truthy = !(
+    value === false ||
+    value === null ||
+    value === 0 ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0)
+  );
   return negate ? !truthy : truthy;
 }

@@ -4,24 +4,36 @@ import { dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 
 /** Writes packages (folder → files) under a fresh directory; every case gets its own copy. */
-function workspace(packages: Record<string, Record<string, string>>, extra: Record<string, string> = {}): string {
+function workspace(
+  packages: Record<string, Record<string, string>>,
+  extra: Record<string, string> = {},
+): string {
   const root = mkdtempSync(join(tmpdir(), 'stackanetes-errors-'));
   const write = (path: string, text: string) => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
   };
-  for (const [dir, files] of Object.entries(packages)) for (const [path, text] of Object.entries(files)) write(join(root, dir, path), text);
+  for (const [dir, files] of Object.entries(packages))
+    for (const [path, text] of Object.entries(files)) write(join(root, dir, path), text);
   for (const [path, text] of Object.entries(extra)) write(join(root, path), text);
   return root;
 }
 
-const cm = (name: string, value = '{{quote value}}') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  value: ${value}\n`;
+const cm = (name: string, value = '{{quote value}}') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  value: ${value}\n`;
 
-function pkg(name: string, body: string, templates: Record<string, string> = { 'templates/cm.yaml.hbs': cm('cm') }): Record<string, string> {
+function pkg(
+  name: string,
+  body: string,
+  templates: Record<string, string> = { 'templates/cm.yaml.hbs': cm('cm') },
+): Record<string, string> {
   return { 'manifest.yaml': `package: {name: ${name}, version: 1.0.0}\n${body}`, ...templates };
 }
 
-const ok = pkg('test/app', 'variables: {value: v, port: 80, settings: {a: 1}}\nresources: [templates/cm.yaml.hbs]\n');
+const ok = pkg(
+  'test/app',
+  'variables: {value: v, port: 80, settings: {a: 1}}\nresources: [templates/cm.yaml.hbs]\n',
+);
 
 interface Case {
   what: string;
@@ -50,25 +62,40 @@ const cases: Case[] = [
     what: 'a string where the package default is a number',
     packages: { app: ok },
     args: ['generate', 'app', '--set', 'port=eighty'],
-    message: /^error: --set port=eighty: port: expected a number \(as 80 from test\/app defaults\), got string "eighty"$/,
+    message:
+      /^error: --set port=eighty: port: expected a number \(as 80 from test\/app defaults\), got string "eighty"$/,
   },
   {
     what: 'an unknown helper',
-    packages: { app: pkg('test/app', 'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\n', { 'templates/cm.yaml.hbs': cm('cm', '{{frob value}}') }) },
+    packages: {
+      app: pkg('test/app', 'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\n', {
+        'templates/cm.yaml.hbs': cm('cm', '{{frob value}}'),
+      }),
+    },
     args: ['generate', 'app'],
     message: /^error: test\/app templates\/cm\.yaml\.hbs:6: unknown helper "frob"$/,
   },
   {
     what: 'a missing variable',
-    packages: { app: pkg('test/app', 'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\n', { 'templates/cm.yaml.hbs': cm('cm', '{{db.password}}') }) },
+    packages: {
+      app: pkg('test/app', 'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\n', {
+        'templates/cm.yaml.hbs': cm('cm', '{{db.password}}'),
+      }),
+    },
     args: ['generate', 'app'],
-    message: /^error: test\/app templates\/cm\.yaml\.hbs:6: missing variable "db\.password" \("db" is not defined\)$/,
+    message:
+      /^error: test\/app templates\/cm\.yaml\.hbs:6: missing variable "db\.password" \("db" is not defined\)$/,
   },
   {
     what: 'a helper used wrongly',
-    packages: { app: pkg('test/app', 'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\n', { 'templates/cm.yaml.hbs': cm('cm', '{{quote (format "%s-%s" value)}}') }) },
+    packages: {
+      app: pkg('test/app', 'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\n', {
+        'templates/cm.yaml.hbs': cm('cm', '{{quote (format "%s-%s" value)}}'),
+      }),
+    },
     args: ['generate', 'app'],
-    message: /^error: test\/app templates\/cm\.yaml\.hbs:6: format: "%s-%s" has more %s than the 1 value\(s\) given$/,
+    message:
+      /^error: test\/app templates\/cm\.yaml\.hbs:6: format: "%s-%s" has more %s than the 1 value\(s\) given$/,
   },
   {
     what: 'a bad package name',
@@ -84,7 +111,11 @@ const cases: Case[] = [
   },
   {
     what: 'a template that renders invalid YAML',
-    packages: { app: pkg('test/app', 'variables: {value: "a: b: c"}\nresources: [templates/cm.yaml.hbs]\n', { 'templates/cm.yaml.hbs': cm('cm', '{{value}}') }) },
+    packages: {
+      app: pkg('test/app', 'variables: {value: "a: b: c"}\nresources: [templates/cm.yaml.hbs]\n', {
+        'templates/cm.yaml.hbs': cm('cm', '{{value}}'),
+      }),
+    },
     args: ['generate', 'app'],
     message: /^error: test\/app templates\/cm\.yaml\.hbs:6: the template renders invalid YAML: /,
   },
@@ -102,7 +133,8 @@ const cases: Case[] = [
     what: 'a dependency with no directory',
     packages: { aa: pkg('test/aa', 'dependencies: [{name: test/missing, version: "^1.0.0"}]\n', {}) },
     args: ['generate', 'aa'],
-    message: /^error: dependency test\/missing \^1\.0\.0 of test\/aa not found locally: no missing\/ next to aa$/,
+    message:
+      /^error: dependency test\/missing \^1\.0\.0 of test\/aa not found locally: no missing\/ next to aa$/,
   },
   {
     what: 'a local dependency whose version does not satisfy the range',
@@ -132,20 +164,30 @@ const cases: Case[] = [
     what: 'a resource whose template file is missing',
     packages: { app: pkg('test/app', 'resources: [templates/nope.yaml.hbs]\n') },
     args: ['generate', 'app'],
-    message: /^error: app\/manifest\.yaml: resources\[0\]\.file: template "templates\/nope\.yaml\.hbs" does not exist in the package$/,
+    message:
+      /^error: app\/manifest\.yaml: resources\[0\]\.file: template "templates\/nope\.yaml\.hbs" does not exist in the package$/,
   },
   {
     what: 'the same object twice in a release',
     packages: {
-      aa: pkg('test/aa', 'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\ndependencies: [{name: $self}, {name: test/app}]\n'),
+      aa: pkg(
+        'test/aa',
+        'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\ndependencies: [{name: $self}, {name: test/app}]\n',
+      ),
       app: pkg('test/app', 'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\n'),
     },
     args: ['generate', 'aa'],
-    message: /^error: ConfigMap default\/cm is rendered twice: by test\/aa templates\/cm\.yaml\.hbs and by test\/app templates\/cm\.yaml\.hbs$/,
+    message:
+      /^error: ConfigMap default\/cm is rendered twice: by test\/aa templates\/cm\.yaml\.hbs and by test\/app templates\/cm\.yaml\.hbs$/,
   },
   {
     what: 'a when path that names no variable',
-    packages: { app: pkg('test/app', 'variables: {value: v}\nresources: [{file: templates/cm.yaml.hbs, when: ceph.enabled}]\n') },
+    packages: {
+      app: pkg(
+        'test/app',
+        'variables: {value: v}\nresources: [{file: templates/cm.yaml.hbs, when: ceph.enabled}]\n',
+      ),
+    },
     args: ['generate', 'app'],
     message: /^error: test\/app manifest\.yaml: resources\[0\]: when: "ceph\.enabled" names no variable/,
   },
@@ -165,7 +207,8 @@ const cases: Case[] = [
     what: 'an object that violates the Kubernetes schema',
     packages: {
       app: pkg('test/app', 'variables: {replicas: two}\nresources: [templates/d.yaml.hbs]\n', {
-        'templates/d.yaml.hbs': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: {{replicas}}\n  selector: {}\n  template: {}\n',
+        'templates/d.yaml.hbs':
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: {{replicas}}\n  selector: {}\n  template: {}\n',
       }),
     },
     args: ['generate', 'app'],
@@ -191,17 +234,25 @@ const cases: Case[] = [
   },
   {
     what: 'a document without kind',
-    packages: { app: pkg('test/app', 'resources: [templates/x.yaml.hbs]\n', { 'templates/x.yaml.hbs': 'apiVersion: v1\nmetadata: {name: x}\n' }) },
+    packages: {
+      app: pkg('test/app', 'resources: [templates/x.yaml.hbs]\n', {
+        'templates/x.yaml.hbs': 'apiVersion: v1\nmetadata: {name: x}\n',
+      }),
+    },
     args: ['generate', 'app'],
     message: /^error: test\/app templates\/x\.yaml\.hbs: document 1 has no kind$/,
   },
   {
     what: 'lint of a package with a broken branch that defaults leave off',
     packages: {
-      app: pkg('test/app', 'variables: {value: v, extra: false}\nresources: [templates/cm.yaml.hbs, {file: templates/x.yaml.hbs, when: extra}]\n', {
-        'templates/cm.yaml.hbs': cm('cm'),
-        'templates/x.yaml.hbs': cm('x', '{{nope}}'),
-      }),
+      app: pkg(
+        'test/app',
+        'variables: {value: v, extra: false}\nresources: [templates/cm.yaml.hbs, {file: templates/x.yaml.hbs, when: extra}]\n',
+        {
+          'templates/cm.yaml.hbs': cm('cm'),
+          'templates/x.yaml.hbs': cm('x', '{{nope}}'),
+        },
+      ),
     },
     args: ['lint', 'app'],
     message: /^error: test\/app templates\/x\.yaml\.hbs:6: missing variable "nope"$/,

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -11,8 +19,20 @@ describe('stackanetes generate', () => {
     const result = await runCli(['generate', meta, '--namespace', 'openstack', '--set', 'child.l6=cli']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const docs = parseAllDocuments(result.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; data?: Record<string, string> });
-    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['ConfigMap/meta', 'ConfigMap/meta-extra', 'ConfigMap/child-values', 'Deployment/child']);
+    const docs = parseAllDocuments(result.stdout).map(
+      (d) =>
+        d.toJS() as {
+          kind: string;
+          metadata: { name: string; namespace?: string };
+          data?: Record<string, string>;
+        },
+    );
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'ConfigMap/meta',
+      'ConfigMap/meta-extra',
+      'ConfigMap/child-values',
+      'Deployment/child',
+    ]);
     expect(docs.every((d) => d.metadata.namespace === 'openstack')).toBe(true);
     expect(docs[2]?.data?.l6).toBe('cli');
     expect(result.stdout).toContain('# Source: test/child templates/values.yaml.hbs');
@@ -36,12 +56,23 @@ describe('stackanetes generate', () => {
       const files = readdirSync(out)
         .filter((f) => !f.startsWith('.'))
         .sort();
-      expect(files).toEqual(['001-meta-configmap-meta.yaml', '002-meta-configmap-meta-extra.yaml', '003-child-configmap-child-values.yaml', '004-child-deployment-child.yaml']);
+      expect(files).toEqual([
+        '001-meta-configmap-meta.yaml',
+        '002-meta-configmap-meta-extra.yaml',
+        '003-child-configmap-child-values.yaml',
+        '004-child-deployment-child.yaml',
+      ]);
       expect(readFileSync(join(out, files[3] ?? ''), 'utf8')).toContain('app.kubernetes.io/part-of: cloud');
       writeFileSync(join(out, 'mine.yaml'), 'kept');
       const fewer = await runCli(['generate', meta, '-o', out, '--set', 'extra.disabled=true']);
       expect(fewer.code).toBe(0);
-      expect(readdirSync(out).sort()).toEqual(['.stackanetes-generated', '001-meta-configmap-meta.yaml', '002-child-configmap-child-values.yaml', '003-child-deployment-child.yaml', 'mine.yaml']);
+      expect(readdirSync(out).sort()).toEqual([
+        '.stackanetes-generated',
+        '001-meta-configmap-meta.yaml',
+        '002-child-configmap-child-values.yaml',
+        '003-child-deployment-child.yaml',
+        'mine.yaml',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -70,7 +101,9 @@ describe('stackanetes new and lint', () => {
       const lint = await runCli(['lint', 'web-app', '--strict'], { cwd: dir });
       expect(lint.stderr).toBe('');
       expect(lint.code).toBe(0);
-      expect(lint.stdout).toMatch(/^acme\/web-app 0\.1\.0: 1 package\(s\), 2 objects with defaults, 2 with every branch on: valid/);
+      expect(lint.stdout).toMatch(
+        /^acme\/web-app 0\.1\.0: 1 package\(s\), 2 objects with defaults, 2 with every branch on: valid/,
+      );
       const rendered = await runCli(['generate', 'web-app', '--set', 'image.tag=1.28'], { cwd: dir });
       expect(rendered.stdout).toContain('image: docker.io/nginxinc/nginx-unprivileged:1.28');
       const again = await runCli(['new', 'acme/web-app'], { cwd: dir });
@@ -88,9 +121,18 @@ describe('stackanetes new and lint', () => {
   });
 
   it('counts a meta parameter as used when a dependency reads it at the root or under its key', async () => {
-    const meta = await runCli(['lint', join(repoRoot, 'test', 'fixtures', 'render', 'precedence', 'meta'), '--output', 'json']);
+    const meta = await runCli([
+      'lint',
+      join(repoRoot, 'test', 'fixtures', 'render', 'precedence', 'meta'),
+      '--output',
+      'json',
+    ]);
     expect(meta.code).toBe(0);
-    const report = JSON.parse(meta.stdout) as { unused: unknown[]; packages: string[]; objects: { defaults: number; allBranches: number } };
+    const report = JSON.parse(meta.stdout) as {
+      unused: unknown[];
+      packages: string[];
+      objects: { defaults: number; allBranches: number };
+    };
     expect(report.packages).toEqual(['test/meta', 'test/child', 'test/optional']);
     expect(report.objects).toEqual({ defaults: 4, allBranches: 5 });
     expect(report.unused).toEqual([]);
@@ -100,11 +142,19 @@ describe('stackanetes new and lint', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackanetes-lint-'));
     try {
       mkdirSync(join(dir, 'app', 'templates'), { recursive: true });
-      writeFileSync(join(dir, 'app', 'manifest.yaml'), 'package: {name: test/app, version: 1.0.0}\nvariables: {used: 1, unused: {deep: 2}}\nresources: [templates/cm.yaml.hbs]\n');
-      writeFileSync(join(dir, 'app', 'templates', 'cm.yaml.hbs'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  used: {{quote used}}\n');
+      writeFileSync(
+        join(dir, 'app', 'manifest.yaml'),
+        'package: {name: test/app, version: 1.0.0}\nvariables: {used: 1, unused: {deep: 2}}\nresources: [templates/cm.yaml.hbs]\n',
+      );
+      writeFileSync(
+        join(dir, 'app', 'templates', 'cm.yaml.hbs'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  used: {{quote used}}\n',
+      );
       const relaxed = await runCli(['lint', 'app'], { cwd: dir });
       expect(relaxed.code).toBe(0);
-      expect(relaxed.stderr.trim()).toBe('warning: test/app: parameter unused.deep is never used by a template, derived default or condition');
+      expect(relaxed.stderr.trim()).toBe(
+        'warning: test/app: parameter unused.deep is never used by a template, derived default or condition',
+      );
       const strict = await runCli(['lint', 'app', '--strict'], { cwd: dir });
       expect(strict.code).toBe(3);
       expect(strict.stderr).toContain('error: lint --strict: 1 warning(s) in test/app');

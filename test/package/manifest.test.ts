@@ -11,9 +11,22 @@ describe('manifest.yaml validation', () => {
       'manifest.yaml',
     );
     expect(manifest.variables).toEqual({ list: [1, { a: 'b' }], text: '{{x}}' });
-    expect(manifest.resources).toEqual([{ file: 'templates/a.yaml.hbs' }, { file: 'templates/b.yaml.hbs', when: '!ceph.enabled' }]);
-    expect(manifest.dependencies.map((d) => d.name)).toEqual(['stackanetes/mariadb', 'stackanetes/rabbitmq', 'stackanetes/etcd', '$self', 'stackanetes/memcached']);
-    expect(manifest.dependencies[2]).toEqual({ name: 'stackanetes/etcd', digest, variables: { replicas: 3 } });
+    expect(manifest.resources).toEqual([
+      { file: 'templates/a.yaml.hbs' },
+      { file: 'templates/b.yaml.hbs', when: '!ceph.enabled' },
+    ]);
+    expect(manifest.dependencies.map((d) => d.name)).toEqual([
+      'stackanetes/mariadb',
+      'stackanetes/rabbitmq',
+      'stackanetes/etcd',
+      '$self',
+      'stackanetes/memcached',
+    ]);
+    expect(manifest.dependencies[2]).toEqual({
+      name: 'stackanetes/etcd',
+      digest,
+      variables: { replicas: 3 },
+    });
   });
 
   it.each([
@@ -25,12 +38,27 @@ describe('manifest.yaml validation', () => {
     ['package: {name: stackanetes/keystone}', 'package.version: invalid version undefined'],
     [`${base}resources: [{file: /etc/passwd}]`, 'resources[0].file: "/etc/passwd" must be a relative path'],
     [`${base}resources: [{file: ../x.hbs}]`, 'must be a relative path inside the package'],
-    [`${base}resources: [{file: a.hbs, when: "ceph enabled"}]`, 'resources[0].when: invalid condition "ceph enabled"'],
+    [
+      `${base}resources: [{file: a.hbs, when: "ceph enabled"}]`,
+      'resources[0].when: invalid condition "ceph enabled"',
+    ],
     [`${base}resources: [{file: a.hbs, whem: x}]`, 'resources[0].whem: unknown field'],
-    [`${base}dependencies: [{name: stackanetes/aa, version: "^1", channel: stable}]`, 'dependencies[0]: give exactly one of version, channel or digest, got version and channel'],
-    [`${base}dependencies: [{name: stackanetes/aa, version: "not a range"}]`, 'dependencies[0].version: invalid semver range "not a range"'],
-    [`${base}dependencies: [{name: stackanetes/aa, digest: "sha256:abc"}]`, 'dependencies[0].digest: invalid digest "sha256:abc"'],
-    [`${base}dependencies: [{name: stackanetes/aa}, {name: stackanetes/aa}]`, 'dependencies[1].name: "stackanetes/aa" is listed twice'],
+    [
+      `${base}dependencies: [{name: stackanetes/aa, version: "^1", channel: stable}]`,
+      'dependencies[0]: give exactly one of version, channel or digest, got version and channel',
+    ],
+    [
+      `${base}dependencies: [{name: stackanetes/aa, version: "not a range"}]`,
+      'dependencies[0].version: invalid semver range "not a range"',
+    ],
+    [
+      `${base}dependencies: [{name: stackanetes/aa, digest: "sha256:abc"}]`,
+      'dependencies[0].digest: invalid digest "sha256:abc"',
+    ],
+    [
+      `${base}dependencies: [{name: stackanetes/aa}, {name: stackanetes/aa}]`,
+      'dependencies[1].name: "stackanetes/aa" is listed twice',
+    ],
     [`${base}dependencies: [{name: stackanetes/keystone}]`, 'is this package itself'],
     [`${base}dependencies: [{name: $self, version: "1.0.0"}]`, '$self takes no version'],
     [`${base}variables: [a, b]`, 'variables: must be a map'],

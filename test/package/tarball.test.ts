@@ -80,12 +80,39 @@ describe('package tarballs', () => {
   });
 
   it.each([
-    ['an absolute path', tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('/etc/passwd', '0', Buffer.from('x'))), 'has an absolute path'],
-    ['a ".." path', tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('templates/../../x', '0', Buffer.from('x'))), 'escapes the package with ".."'],
-    ['a symlink', tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('link', '2', Buffer.alloc(0), '/etc/passwd')), 'is a link'],
-    ['a hard link', tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('link', '1', Buffer.alloc(0), 'manifest.yaml')), 'is a link'],
-    ['a device', tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('dev', '3')), 'is a device or FIFO'],
-    ['a truncated archive', gzipSync(rawEntry('manifest.yaml', '0', manifest).subarray(0, 520)), 'truncated tarball'],
+    [
+      'an absolute path',
+      tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('/etc/passwd', '0', Buffer.from('x'))),
+      'has an absolute path',
+    ],
+    [
+      'a ".." path',
+      tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('templates/../../x', '0', Buffer.from('x'))),
+      'escapes the package with ".."',
+    ],
+    [
+      'a symlink',
+      tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('link', '2', Buffer.alloc(0), '/etc/passwd')),
+      'is a link',
+    ],
+    [
+      'a hard link',
+      tarGz(
+        rawEntry('manifest.yaml', '0', manifest),
+        rawEntry('link', '1', Buffer.alloc(0), 'manifest.yaml'),
+      ),
+      'is a link',
+    ],
+    [
+      'a device',
+      tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('dev', '3')),
+      'is a device or FIFO',
+    ],
+    [
+      'a truncated archive',
+      gzipSync(rawEntry('manifest.yaml', '0', manifest).subarray(0, 520)),
+      'truncated tarball',
+    ],
     ['no manifest', tarGz(rawEntry('README.md', '0', Buffer.from('x'))), 'no manifest.yaml'],
     ['bytes that are not gzip', Buffer.from('not a tarball'), 'not a readable .tar.gz'],
   ])('are rejected when they hold %s', (_what, bytes, message) => {
@@ -93,7 +120,12 @@ describe('package tarballs', () => {
   });
 
   it('are rejected when they decompress beyond the size bound', () => {
-    const bomb = gzipSync(Buffer.concat([rawEntry('manifest.yaml', '0', manifest), rawEntry('big', '0', Buffer.alloc(40 * 1024 * 1024))]));
+    const bomb = gzipSync(
+      Buffer.concat([
+        rawEntry('manifest.yaml', '0', manifest),
+        rawEntry('big', '0', Buffer.alloc(40 * 1024 * 1024)),
+      ]),
+    );
     expect(bomb.length).toBeLessThan(1024 * 1024);
     expect(() => loadPackageTarball(bomb, 'bomb.tgz')).toThrow(/not a readable \.tar\.gz|exceeds/);
   });
@@ -103,14 +135,22 @@ describe('package tarballs', () => {
     try {
       const meta = await loadPackageDirectory(join(fixtures, 'precedence', 'meta'));
       writeFileSync(join(dir, 'meta-1.0.0.tar.gz'), (await buildPackageTarball(meta)).tarGz);
-      writeFileSync(join(dir, 'child-1.2.0.tar.gz'), (await buildPackageTarball(await loadPackageDirectory(child))).tarGz);
+      writeFileSync(
+        join(dir, 'child-1.2.0.tar.gz'),
+        (await buildPackageTarball(await loadPackageDirectory(child))).tarGz,
+      );
       const source = createLocalSource({ cwd: dir });
       const root = await source.open('meta-1.0.0.tar.gz');
       expect(root.origin.kind).toBe('tarball');
       const dependency = await source.dependency(root, { name: 'test/child', version: '^1.0.0' });
       expect(dependency.manifest.package.version).toBe('1.2.0');
-      await expect(source.dependency(root, { name: 'test/child', version: '^2.0.0' })).rejects.toThrow('child-1.2.0.tar.gz has version 1.2.0');
-      expect(gunzipSync(await import('node:fs').then((fs) => fs.readFileSync(join(dir, 'meta-1.0.0.tar.gz')))).length % 512).toBe(0);
+      await expect(source.dependency(root, { name: 'test/child', version: '^2.0.0' })).rejects.toThrow(
+        'child-1.2.0.tar.gz has version 1.2.0',
+      );
+      expect(
+        gunzipSync(await import('node:fs').then((fs) => fs.readFileSync(join(dir, 'meta-1.0.0.tar.gz'))))
+          .length % 512,
+      ).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

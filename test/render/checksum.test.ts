@@ -1,4 +1,5 @@
 import { renderReference } from '../../src/actions/pipeline.js';
+import { podTemplateOf } from '../../src/render/post.js';
 import type { RenderedRelease } from '../../src/render/types.js';
 import { manifest, memoryPackage, memorySource } from './support.js';
 
@@ -77,18 +78,27 @@ spec:
 `;
 
 const pkg = memoryPackage({
-  'manifest.yaml': manifest('test/workloads', { variables: { api: 'a1', worker: 'w1', password: 'password' }, resources: ['all.yaml.hbs'] }),
+  'manifest.yaml': manifest('test/workloads', {
+    variables: { api: 'a1', worker: 'w1', password: 'password' },
+    resources: ['all.yaml.hbs'],
+  }),
   'all.yaml.hbs': workloads,
 });
 const source = memorySource([pkg]);
 
 async function checksums(sets: string[]): Promise<Record<string, string | undefined>> {
-  const release: RenderedRelease = await renderReference({ reference: 'test/workloads', namespace: 'ns', source, sets });
+  const release: RenderedRelease = await renderReference({
+    reference: 'test/workloads',
+    namespace: 'ns',
+    source,
+    sets,
+  });
   const out: Record<string, string | undefined> = {};
   for (const { object } of release.packages[0]?.objects ?? []) {
-    const spec = object.spec as Record<string, any> | undefined;
-    const template = object.kind === 'CronJob' ? spec?.jobTemplate?.spec?.template : spec?.template;
-    if (template) out[object.metadata.name] = template.metadata?.annotations?.['stackanetes.io/config-checksum'];
+    const template = podTemplateOf(object) as
+      { metadata?: { annotations?: Record<string, string> } } | undefined;
+    if (template)
+      out[object.metadata.name] = template.metadata?.annotations?.['stackanetes.io/config-checksum'];
   }
   return out;
 }
@@ -156,15 +166,33 @@ metadata: {name: g}
   });
 
   it('sets the namespace only on namespaced kinds, honouring CRD scope and explicit namespaces', async () => {
-    const release = await renderReference({ reference: 'test/scopes', namespace: 'openstack', source: memorySource([scoped]) });
-    const ns = Object.fromEntries(release.packages[0]!.objects.map(({ object }) => [object.metadata.name, object.metadata.namespace]));
-    expect(ns).toEqual({ reader: undefined, sa: 'openstack', elsewhere: 'kube-system', 'widgets.example.com': undefined, w: undefined, g: 'openstack' });
+    const release = await renderReference({
+      reference: 'test/scopes',
+      namespace: 'openstack',
+      source: memorySource([scoped]),
+    });
+    const ns = Object.fromEntries(
+      release.packages[0]!.objects.map(({ object }) => [object.metadata.name, object.metadata.namespace]),
+    );
+    expect(ns).toEqual({
+      reader: undefined,
+      sa: 'openstack',
+      elsewhere: 'kube-system',
+      'widgets.example.com': undefined,
+      w: undefined,
+      g: 'openstack',
+    });
     expect(release.warnings.join('\n')).toMatch(/no schema for Widget/);
     expect(release.warnings.join('\n')).toMatch(/no schema for Gadget/);
   });
 
   it('labels every object with the manager, the release and a label-safe package name', async () => {
-    const release = await renderReference({ reference: 'test/scopes', namespace: 'openstack', release: 'cloud', source: memorySource([scoped]) });
+    const release = await renderReference({
+      reference: 'test/scopes',
+      namespace: 'openstack',
+      release: 'cloud',
+      source: memorySource([scoped]),
+    });
     for (const { object } of release.packages[0]!.objects) {
       expect(object.metadata.labels).toMatchObject({
         'app.kubernetes.io/managed-by': 'stackanetes',

@@ -19,7 +19,12 @@ async function evaluate(expression: string): Promise<unknown> {
     't.yaml.hbs': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\ndata:\n  v: ${expression}\n`,
     '_partials/ignored.txt': 'not a template',
   });
-  const release = await renderReference({ reference: 'test/helpers', namespace: 'ns', source: memorySource([pkg]), validate: false });
+  const release = await renderReference({
+    reference: 'test/helpers',
+    namespace: 'ns',
+    source: memorySource([pkg]),
+    validate: false,
+  });
   return (release.packages[0]?.objects[0]?.object.data as Record<string, unknown>).v;
 }
 
@@ -59,8 +64,14 @@ describe('template helpers', () => {
   });
 
   it.each([
-    ['{{quote (required empty "the keystone password is required")}}', 't.yaml.hbs:6: required: the keystone password is required'],
-    ['{{quote (format pattern)}}', 't.yaml.hbs:6: format: "kolla/%s:2025.1" has more %s than the 0 value(s) given'],
+    [
+      '{{quote (required empty "the keystone password is required")}}',
+      't.yaml.hbs:6: required: the keystone password is required',
+    ],
+    [
+      '{{quote (format pattern)}}',
+      't.yaml.hbs:6: format: "kolla/%s:2025.1" has more %s than the 0 value(s) given',
+    ],
     ['{{indent "x" "y"}}', 't.yaml.hbs:6: indent expects a non-negative integer width'],
     ['{{join name}}', 't.yaml.hbs:6: join expects a list, got string "Keystone"'],
     ['{{frobnicate name}}', 't.yaml.hbs:6: unknown helper "frobnicate"'],
@@ -76,14 +87,22 @@ describe('template helpers', () => {
 
 describe('partials', () => {
   const pkg = memoryPackage({
-    'manifest.yaml': manifest('test/partials', { variables: { app: 'api', broken: {} }, resources: ['templates/cm.yaml.hbs'] }),
+    'manifest.yaml': manifest('test/partials', {
+      variables: { app: 'api', broken: {} },
+      resources: ['templates/cm.yaml.hbs'],
+    }),
     'templates/_labels.yaml.hbs': 'app: {{app}}\nteam: core\n',
     'templates/sub/_broken.hbs': 'x: {{broken.value.deeper}}\n',
-    'templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels:\n    {{> labels}}\ndata:\n  labels: |{{nindent 4 (include "labels")}}\n',
+    'templates/cm.yaml.hbs':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels:\n    {{> labels}}\ndata:\n  labels: |{{nindent 4 (include "labels")}}\n',
   });
 
   it('are named after their file without "_" and the extension, indented where they stand, and never rendered as resources', async () => {
-    const release = await renderReference({ reference: 'test/partials', namespace: 'ns', source: memorySource([pkg]) });
+    const release = await renderReference({
+      reference: 'test/partials',
+      namespace: 'ns',
+      source: memorySource([pkg]),
+    });
     const objects = release.packages[0]?.objects ?? [];
     expect(objects).toHaveLength(1);
     expect(objects[0]?.object.metadata.labels).toMatchObject({ app: 'api', team: 'core' });
@@ -92,11 +111,17 @@ describe('partials', () => {
 
   it('report errors at the line of the partial file', async () => {
     const broken = memoryPackage({
-      'manifest.yaml': manifest('test/partials', { variables: { broken: {} }, resources: ['templates/cm.yaml.hbs'] }),
+      'manifest.yaml': manifest('test/partials', {
+        variables: { broken: {} },
+        resources: ['templates/cm.yaml.hbs'],
+      }),
       'templates/sub/_broken.hbs': '# a comment\nx: {{broken.value.deeper}}\n',
-      'templates/cm.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  {{> broken}}\n',
+      'templates/cm.yaml.hbs':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  {{> broken}}\n',
     });
-    await expect(renderReference({ reference: 'test/partials', namespace: 'ns', source: memorySource([broken]) })).rejects.toThrow(
+    await expect(
+      renderReference({ reference: 'test/partials', namespace: 'ns', source: memorySource([broken]) }),
+    ).rejects.toThrow(
       'test/partials templates/sub/_broken.hbs:2: missing variable "broken.value.deeper" ("broken.value" is not defined)',
     );
   });
@@ -108,7 +133,9 @@ describe('invalid YAML output', () => {
       'manifest.yaml': manifest('test/yaml', { variables: { value: 'a: b: c' }, resources: ['t.yaml.hbs'] }),
       't.yaml.hbs': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  key: {{value}}\n',
     });
-    await expect(renderReference({ reference: 'test/yaml', namespace: 'ns', source: memorySource([pkg]) })).rejects.toThrow(
+    await expect(
+      renderReference({ reference: 'test/yaml', namespace: 'ns', source: memorySource([pkg]) }),
+    ).rejects.toThrow(
       /^test\/yaml t\.yaml\.hbs:6: the template renders invalid YAML: .*\(rendered line 6: "key: a: b: c"\)$/,
     );
   });
@@ -117,12 +144,19 @@ describe('invalid YAML output', () => {
 describe('YAML alias expansion in rendered output', () => {
   it('is bounded, so a "billion laughs" document fails instead of exhausting memory', async () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const pkg = memoryPackage({
       'manifest.yaml': manifest('test/bomb', { resources: ['t.yaml.hbs'] }),
       't.yaml.hbs': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\nbomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n`,
     });
-    await expect(renderReference({ reference: 'test/bomb', namespace: 'ns', source: memorySource([pkg]) })).rejects.toThrow(
+    await expect(
+      renderReference({ reference: 'test/bomb', namespace: 'ns', source: memorySource([pkg]) }),
+    ).rejects.toThrow(
       'test/bomb t.yaml.hbs: document 1 expands to more than 200000 values through YAML aliases',
     );
   });

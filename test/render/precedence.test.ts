@@ -8,14 +8,21 @@ const userFile = join(fixtures, 'precedence', 'user.yaml');
 
 function data(release: RenderedRelease, name: string): Record<string, string> {
   for (const pkg of release.packages) {
-    for (const { object } of pkg.objects) if (object.kind === 'ConfigMap' && object.metadata.name === name) return object.data as Record<string, string>;
+    for (const { object } of pkg.objects)
+      if (object.kind === 'ConfigMap' && object.metadata.name === name)
+        return object.data as Record<string, string>;
   }
   throw new Error(`no ConfigMap ${name}`);
 }
 
 describe('variable precedence (DESIGN §3)', () => {
   it('gives each level priority over the one below it, from package defaults to --set', async () => {
-    const release = await renderReference({ reference: meta, namespace: 'ns1', variableFiles: [userFile], sets: ['child.l6=user-set'] });
+    const release = await renderReference({
+      reference: meta,
+      namespace: 'ns1',
+      variableFiles: [userFile],
+      sets: ['child.l6=user-set'],
+    });
     const child = data(release, 'child-values');
     expect([child.l1, child.l2, child.l3, child.l4, child.l5, child.l6]).toEqual([
       'default', // 1 the dependency's own variables
@@ -29,7 +36,12 @@ describe('variable precedence (DESIGN §3)', () => {
 
   it('without user input, the dependency entry wins over the meta parameters', async () => {
     const release = await renderReference({ reference: meta, namespace: 'ns1' });
-    expect(data(release, 'child-values')).toMatchObject({ l3: 'meta-key', l4: 'entry', l5: 'entry', l6: 'entry' });
+    expect(data(release, 'child-values')).toMatchObject({
+      l3: 'meta-key',
+      l4: 'entry',
+      l5: 'entry',
+      l6: 'entry',
+    });
   });
 
   it('accepts the full package name as the dependency key and applies files and --set in order', async () => {
@@ -40,7 +52,11 @@ describe('variable precedence (DESIGN §3)', () => {
       sets: ['"test/child".l5=by-full-name', 'child.l5=later-set-wins'],
     });
     expect(data(release, 'child-values').l5).toBe('later-set-wins');
-    const only = await renderReference({ reference: meta, namespace: 'ns1', sets: ['"test/child".l5=by-full-name'] });
+    const only = await renderReference({
+      reference: meta,
+      namespace: 'ns1',
+      sets: ['"test/child".l5=by-full-name'],
+    });
     expect(data(only, 'child-values').l5).toBe('by-full-name');
   });
 
@@ -55,7 +71,11 @@ describe('variable precedence (DESIGN §3)', () => {
       namespace: 'ns1',
       sets: ['child.settings.list=[z]', 'child.settings.drop=null', 'child.settings.added=1'],
     });
-    expect(JSON.parse(data(release, 'child-values').settings ?? '')).toEqual({ keep: 'default', list: ['z'], added: 1 });
+    expect(JSON.parse(data(release, 'child-values').settings ?? '')).toEqual({
+      keep: 'default',
+      list: ['z'],
+      added: 1,
+    });
   });
 });
 
@@ -63,7 +83,11 @@ describe('derived defaults', () => {
   it('follow an override of the value they derive from', async () => {
     const before = await renderReference({ reference: meta, namespace: 'ns1' });
     expect(data(before, 'child-values').image).toBe('registry.example/child:1.0');
-    const after = await renderReference({ reference: meta, namespace: 'other', sets: ['deployment.image.base=quay.example/x-%s:2'] });
+    const after = await renderReference({
+      reference: meta,
+      namespace: 'other',
+      sets: ['deployment.image.base=quay.example/x-%s:2'],
+    });
     expect(data(after, 'child-values').image).toBe('quay.example/x-child:2');
     expect(data(after, 'child-values').url).toBe('http://child.other.svc:8080');
   });
@@ -83,14 +107,21 @@ describe('derived defaults', () => {
       }),
       't.yaml.hbs': configMapTemplate('d', ['c']),
     });
-    const release = await renderReference({ reference: 'test/derived', namespace: 'ns', source: memorySource([ordered]) });
+    const release = await renderReference({
+      reference: 'test/derived',
+      namespace: 'ns',
+      source: memorySource([ordered]),
+    });
     expect(data(release, 'd').c).toBe('a-b-c');
     const cyclic = memoryPackage({
-      'manifest.yaml': manifest('test/cyclic', { variables: { x: { a: '{{x.b}}', b: '{{x.a}}' } }, resources: [] }),
+      'manifest.yaml': manifest('test/cyclic', {
+        variables: { x: { a: '{{x.b}}', b: '{{x.a}}' } },
+        resources: [],
+      }),
     });
-    await expect(renderReference({ reference: 'test/cyclic', namespace: 'ns', source: memorySource([cyclic]) })).rejects.toThrow(
-      'test/cyclic variables: derived defaults form a cycle: x.a -> x.b -> x.a',
-    );
+    await expect(
+      renderReference({ reference: 'test/cyclic', namespace: 'ns', source: memorySource([cyclic]) }),
+    ).rejects.toThrow('test/cyclic variables: derived defaults form a cycle: x.a -> x.b -> x.a');
   });
 
   it('evaluate expressions, helpers, data variables and blocks with the types the doc promises', async () => {
@@ -109,7 +140,11 @@ describe('derived defaults', () => {
         },
       }),
     });
-    const release = await renderReference({ reference: 'test/forms', namespace: 'ns', source: memorySource([pkg]) });
+    const release = await renderReference({
+      reference: 'test/forms',
+      namespace: 'ns',
+      source: memorySource([pkg]),
+    });
     expect(release.packages[0]?.variables).toMatchObject({
       typed: 3,
       list: [2, 'x'],
@@ -122,8 +157,12 @@ describe('derived defaults', () => {
   });
 
   it('a derived default that reads a missing variable names the variable path', async () => {
-    const pkg = memoryPackage({ 'manifest.yaml': manifest('test/broken', { variables: { image: { name: '{{nope.base}}' } } }) });
-    await expect(renderReference({ reference: 'test/broken', namespace: 'ns', source: memorySource([pkg]) })).rejects.toThrow(
+    const pkg = memoryPackage({
+      'manifest.yaml': manifest('test/broken', { variables: { image: { name: '{{nope.base}}' } } }),
+    });
+    await expect(
+      renderReference({ reference: 'test/broken', namespace: 'ns', source: memorySource([pkg]) }),
+    ).rejects.toThrow(
       /test\/broken variables: image\.name: missing variable "nope\.base" \("nope" is not defined\)/,
     );
   });
@@ -132,16 +171,27 @@ describe('derived defaults', () => {
 describe('type checks between a value and the default it overrides', () => {
   const pkg = memoryPackage({
     'manifest.yaml': manifest('test/types', {
-      variables: { replicas: 1, enabled: true, tag: 'latest', db: { host: 'h' }, hosts: ['a'], derived: '{{replicas}}' },
+      variables: {
+        replicas: 1,
+        enabled: true,
+        tag: 'latest',
+        db: { host: 'h' },
+        hosts: ['a'],
+        derived: '{{replicas}}',
+      },
       resources: ['t.yaml.hbs'],
     }),
     't.yaml.hbs': configMapTemplate('t', ['tag']),
   });
   const source = memorySource([pkg]);
-  const render = (sets: string[]) => renderReference({ reference: 'test/types', namespace: 'ns', source, sets });
+  const render = (sets: string[]) =>
+    renderReference({ reference: 'test/types', namespace: 'ns', source, sets });
 
   it.each([
-    ['replicas=three', /--set replicas=three: replicas: expected a number \(as 1 from test\/types defaults\), got string "three"/],
+    [
+      'replicas=three',
+      /--set replicas=three: replicas: expected a number \(as 1 from test\/types defaults\), got string "three"/,
+    ],
     ['enabled=1', /enabled: expected a boolean/],
     ['db=somewhere', /db: expected a map/],
     ['hosts=a', /hosts: expected a list/],

@@ -11,11 +11,18 @@ export const fixtures = join(repoRoot, 'test', 'fixtures', 'render');
 
 /** A package from its files; `manifest.yaml` is required. */
 export function memoryPackage(files: Record<string, string>, location = 'memory'): LoadedPackage {
-  return packageFromFiles(new Map(Object.entries(files)), { kind: 'directory', location }, `${location}/manifest.yaml`);
+  return packageFromFiles(
+    new Map(Object.entries(files)),
+    { kind: 'directory', location },
+    `${location}/manifest.yaml`,
+  );
 }
 
 /** A manifest.yaml text with the given variables and resources (YAML-embedded as JSON). */
-export function manifest(name: string, parts: { variables?: unknown; resources?: unknown; dependencies?: unknown; version?: string } = {}): string {
+export function manifest(
+  name: string,
+  parts: { variables?: unknown; resources?: unknown; dependencies?: unknown; version?: string } = {},
+): string {
   return [
     `package: {name: ${name}, version: ${parts.version ?? '1.0.0'}}`,
     `variables: ${JSON.stringify(parts.variables ?? {})}`,
@@ -41,5 +48,13 @@ export function memorySource(packages: readonly LoadedPackage[]): PackageSource 
 
 /** A ConfigMap template whose data shows the given variables (quoted). */
 export function configMapTemplate(name: string, keys: readonly string[]): string {
-  return ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${name}`, 'data:', ...keys.map((k) => `  ${k.replace(/\./g, '_')}: {{quote ${k}}}`), ''].join('\n');
+  return [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    `  name: ${name}`,
+    'data:',
+    ...keys.map((k) => `  ${k.replace(/\./g, '_')}: {{quote ${k}}}`),
+    '',
+  ].join('\n');
 }

@@ -4,7 +4,8 @@ import type { RenderedRelease } from '../../src/render/types.js';
 import { fixtures } from './support.js';
 
 const meta = join(fixtures, 'precedence', 'meta');
-const names = (release: RenderedRelease) => release.packages.flatMap((p) => p.objects.map((o) => `${p.name}:${o.object.metadata.name}`));
+const names = (release: RenderedRelease) =>
+  release.packages.flatMap((p) => p.objects.map((o) => `${p.name}:${o.object.metadata.name}`));
 
 describe('when conditions', () => {
   it('leave out a dependency whose condition is false, and put it back when the parameter turns it on', async () => {
@@ -23,12 +24,19 @@ describe('when conditions', () => {
   });
 
   it('are all forced on for lint, which renders every branch', async () => {
-    const all = await renderReference({ reference: meta, namespace: 'ns', sets: ['extra.disabled=true'], forceWhen: true });
+    const all = await renderReference({
+      reference: meta,
+      namespace: 'ns',
+      sets: ['extra.disabled=true'],
+      forceWhen: true,
+    });
     expect(names(all)).toEqual(expect.arrayContaining(['test/meta:meta-extra', 'test/optional:optional']));
   });
 
   it('reject a path that names no variable, naming the manifest entry', async () => {
-    await expect(renderReference({ reference: meta, namespace: 'ns', sets: ['optional=null'] })).rejects.toThrow(
+    await expect(
+      renderReference({ reference: meta, namespace: 'ns', sets: ['optional=null'] }),
+    ).rejects.toThrow(
       'test/meta manifest.yaml: dependencies[2] (test/optional): when: "optional.enabled" names no variable',
     );
   });

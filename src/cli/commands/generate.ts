@@ -25,16 +25,29 @@ export function register(program: Command, env: CliEnv): void {
     .description('render a package and its dependencies to Kubernetes manifests (no cluster needed)')
     .argument('<package>', 'package directory, .tar.gz, or registry reference')
     .option('--variables <file>', 'parameters file (YAML); repeatable, later files win', collect, [])
-    .option('--set <path=value>', 'set one parameter (dotted path, YAML-typed value); repeatable, wins over files', collect, [])
+    .option(
+      '--set <path=value>',
+      'set one parameter (dotted path, YAML-typed value); repeatable, wins over files',
+      collect,
+      [],
+    )
     .option('-n, --namespace <namespace>', 'namespace for namespaced objects', 'default')
     .option('-o, --out <dir|->', 'write one file per object into DIR, or "-" for one stream on stdout', '-')
     .option('--output <format>', 'yaml or json', 'yaml')
-    .option('--release <name>', 'release name (the app.kubernetes.io/part-of label); default: the package name')
-    .option('--registry <url>', 'resolve packages through this registry (default: $STACKANETES_REGISTRY, then config.yaml)')
+    .option(
+      '--release <name>',
+      'release name (the app.kubernetes.io/part-of label); default: the package name',
+    )
+    .option(
+      '--registry <url>',
+      'resolve packages through this registry (default: $STACKANETES_REGISTRY, then config.yaml)',
+    )
     .option('--locked', 'resolve exactly the versions and digests recorded in stackanetes.lock')
     .action(async (reference: string, flags: GenerateFlags) => {
       if (flags.output !== 'yaml' && flags.output !== 'json') {
-        throw new UsageError(`--output ${JSON.stringify(flags.output)} is not a known format`, { hint: 'use --output yaml or --output json' });
+        throw new UsageError(`--output ${JSON.stringify(flags.output)} is not a known format`, {
+          hint: 'use --output yaml or --output json',
+        });
       }
       const { generate } = await import('../../actions/generate.js');
       const result = await generate({

@@ -15,7 +15,9 @@ interface LintFlags {
 export function register(program: Command, env: CliEnv): void {
   program
     .command('lint')
-    .description('render a package with its defaults and with every `when` branch on, validate it, and report unused parameters')
+    .description(
+      'render a package with its defaults and with every `when` branch on, validate it, and report unused parameters',
+    )
     .argument('<package>', 'package directory or .tar.gz')
     .option('--variables <file>', 'parameters file (YAML); repeatable', collect, [])
     .option('--set <path=value>', 'set one parameter; repeatable', collect, [])
@@ -23,19 +25,25 @@ export function register(program: Command, env: CliEnv): void {
     .option('--strict', 'fail (exit 3) on warnings and unused parameters too')
     .action(async (reference: string, flags: LintFlags) => {
       if (!['text', 'json', 'yaml'].includes(flags.output)) {
-        throw new UsageError(`--output ${JSON.stringify(flags.output)} is not a known format`, { hint: 'use text, json or yaml' });
+        throw new UsageError(`--output ${JSON.stringify(flags.output)} is not a known format`, {
+          hint: 'use text, json or yaml',
+        });
       }
       const { lint } = await import('../../actions/lint.js');
       const result = await lint({ reference, variableFiles: flags.variables, sets: flags.set });
       if (flags.output !== 'text') env.writer.out(formatData(result, flags.output as 'json' | 'yaml'));
       else {
         for (const warning of result.warnings) env.writer.err(`warning: ${warning}`);
-        for (const u of result.unused) env.writer.err(`warning: ${u.package}: parameter ${u.path} is never used by a template, derived default or condition`);
+        for (const u of result.unused)
+          env.writer.err(
+            `warning: ${u.package}: parameter ${u.path} is never used by a template, derived default or condition`,
+          );
         env.writer.out(
           `${result.package} ${result.version}: ${result.packages.length} package(s), ${result.objects.defaults} objects with defaults, ${result.objects.allBranches} with every branch on: valid`,
         );
       }
       const findings = result.warnings.length + result.unused.length;
-      if (flags.strict && findings > 0) throw new InputError(`lint --strict: ${findings} warning(s) in ${result.package}`);
+      if (flags.strict && findings > 0)
+        throw new InputError(`lint --strict: ${findings} warning(s) in ${result.package}`);
     });
 }
