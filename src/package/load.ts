@@ -41,6 +41,10 @@ function walk(
       : entry.isDirectory() || entry.isFile()
         ? entry
         : lstatSync(full);
+    if (info.isDirectory() && entry.isSymbolicLink()) {
+      // a linked directory could loop back on itself; packages are plain trees
+      throw new InputError(`${display}: ${relative(root, full)} is a symbolic link to a directory; copy it into the package instead`);
+    }
     if (info.isDirectory()) {
       walk(root, display, full, out, budget);
     } else if (info.isFile()) {
