@@ -56,14 +56,16 @@ function expectCode(r: Run, codes: number[], what: string): Run {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'stackanetes-bench-'));
-  const sim = await startSimulator({ readinessDelayMs: 0 });
+  // A fresh server per round (cluster-scoped objects such as the IngressClass would otherwise be
+  // shared between rounds); inside a round both tools talk to the same one.
+  let sim = await startSimulator({ readinessDelayMs: 0 });
   try {
     const kubeconfig = join(dir, 'kubeconfig');
-    await sim.writeKubeconfig(kubeconfig);
     const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'kube-cache'), NO_COLOR: '1' };
     const stackanetes = (argv: string[]) => run(process.execPath, [join(root, 'bin', 'stackanetes'), ...argv], env);
     const kubectl = (argv: string[]) => run('kubectl', argv, env);
 
+    await sim.writeKubeconfig(kubeconfig);
     const generated = expectCode(
       await stackanetes(['generate', join(root, 'packages', 'stackanetes'), '-n', 'benchns', '--variables', join(root, 'parameters.yaml')]),
       [0],
@@ -76,9 +78,6 @@ async function main(): Promise<void> {
       return file;
     };
 
-    sim.faults.latencyMs = latencyMs;
-    sim.faults.includeDiscovery = true;
-    await kubectl(['get', 'namespaces']); // kubectl's discovery cache warm, as on a workstation
 
     const times: Record<string, number[]> = {};
     const requests: Record<string, number[]> = {};
@@ -93,6 +92,15 @@ async function main(): Promise<void> {
     };
 
     for (let round = 0; round < rounds; round++) {
+      if (round > 0) {
+        await sim.stop();
+        sim = await startSimulator({ readinessDelayMs: 0 });
+      }
+      await sim.writeKubeconfig(kubeconfig);
+      sim.faults.latencyMs = latencyMs;
+      sim.faults.includeDiscovery = true;
+      rmSync(join(dir, 'kube-cache'), { recursive: true, force: true });
+      await kubectl(['get', 'namespaces']); // kubectl's discovery cache warm, as on a workstation
       const kns = `bench-kubectl-${round}`;
       const sns = `bench-stackanetes-${round}`;
       const kfile = fileFor(kns);

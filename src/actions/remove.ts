@@ -6,9 +6,9 @@
  */
 import { ConflictError } from '../errors.js';
 import { clusterFailure } from '../kube/client.js';
-import { describeRef, objectKey, PROTECTED_KINDS, refOf, type ObjectRef } from '../kube/objects.js';
+import { describeRef, objectKey, ownership, PROTECTED_KINDS, refOf, type ObjectRef } from '../kube/objects.js';
 import { kindRank, mapLimit } from '../kube/order.js';
-import { fetchLive, ownerRelease } from '../kube/plan.js';
+import { fetchLive } from '../kube/plan.js';
 import { createReleaseStore } from '../release/store.js';
 import type { ReleaseObject } from '../release/types.js';
 import { checkConcurrency, openCluster, renderDesired, type ClusterAccess, type RenderInputs } from './deploy.js';
@@ -62,8 +62,7 @@ export async function remove(options: RemoveOptions): Promise<RemoveResult> {
 
     const foreign = refs.filter((ref) => {
       const o = liveOf(ref);
-      const owner = o ? ownerRelease(o) : undefined;
-      return owner !== undefined && owner !== desired.release;
+      return o !== undefined && ownership(o, namespace, desired.release).owner === 'foreign';
     });
     if (foreign.length > 0) {
       throw new ConflictError(
@@ -82,7 +81,7 @@ export async function remove(options: RemoveOptions): Promise<RemoveResult> {
         const base = { package: e.package, version: e.version, kind: ref.kind, name: ref.name, namespace: ref.namespace ?? '-' };
         const current = liveOf(ref);
         if (!current) return { ...base, status: 'absent' };
-        if (ownerRelease(current) !== desired.release) return { ...base, status: 'not owned' };
+        if (ownership(current, namespace, desired.release).owner !== 'ours') return { ...base, status: 'not owned' };
         if (PROTECTED_KINDS.has(ref.kind) && !options.pruneProtected) return { ...base, status: 'protected' };
         const deleted = await client.delete(refOf(current));
         return { ...base, status: deleted ? 'deleted' : 'absent' };

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../render/types.js';
-import { ANNOTATION_APPLIED, deepClone, isPlainObject } from './objects.js';
+import { ANNOTATION_APPLIED, ANNOTATION_RELEASE, deepClone, isPlainObject } from './objects.js';
 
 /** Sorted-key JSON, so digests do not depend on the order templates wrote keys in. */
 export function canonicalJson(value: unknown): string {
@@ -74,6 +74,7 @@ export function normalizeForDiff(object: KubeObject): KubeObject {
   for (const field of SERVER_METADATA) delete meta[field];
   if (copy.metadata.annotations) {
     delete copy.metadata.annotations[ANNOTATION_APPLIED];
+    delete copy.metadata.annotations[ANNOTATION_RELEASE];
     if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
   }
   if (copy.metadata.labels && Object.keys(copy.metadata.labels).length === 0) delete copy.metadata.labels;

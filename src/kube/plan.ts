@@ -15,8 +15,9 @@ import { KubeApiError } from './http.js';
 import { isUnchanged, prepareDesired, sameContent, type PreparedObject } from './normalize.js';
 import {
   describeRef,
+  ANNOTATION_RELEASE,
   LABEL_MANAGED_BY,
-  LABEL_PART_OF,
+  ownership,
   objectKey,
   PROTECTED_KINDS,
   refOf,
@@ -83,10 +84,10 @@ function placeObject(object: KubeObject, info: ResourceInfo | undefined, namespa
   return object;
 }
 
-/** The release an object belongs to by its labels, when stackanetes manages it. */
-export function ownerRelease(live: KubeObject): string | undefined {
-  const labels = live.metadata.labels ?? {};
-  return labels[LABEL_MANAGED_BY] === 'stackanetes' ? labels[LABEL_PART_OF] : undefined;
+/** The object as this release applies it: with the annotation naming the release. */
+function stamped(object: KubeObject, namespace: string, release: string): KubeObject {
+  const annotations = { ...(object.metadata.annotations ?? {}), [ANNOTATION_RELEASE]: `${namespace}/${release}` };
+  return { ...object, metadata: { ...object.metadata, annotations } };
 }
 
 /**
@@ -141,7 +142,14 @@ export async function computePlan(client: KubeClient, desired: DesiredRelease, o
       });
     }
     seen.set(key, entry.package);
-    wanted.push({ action: 'create', package: entry.package, version: entry.version, ref, key, prepared: prepareDesired(object) });
+    wanted.push({
+      action: 'create',
+      package: entry.package,
+      version: entry.version,
+      ref,
+      key,
+      prepared: prepareDesired(stamped(object, desired.namespace, desired.release)),
+    });
   }
   const gone: PlanItem[] = [];
   const goneSeen = new Set<string>();
@@ -180,9 +188,9 @@ export async function computePlan(client: KubeClient, desired: DesiredRelease, o
     const current = live.get(item.key);
     if (!current) continue;
     item.live = current;
-    const owner = ownerRelease(current);
-    if (owner !== undefined && owner !== desired.release && !item.implicit) {
-      conflicts.push(`${describeRef(item.ref)} belongs to release ${owner}`);
+    const owner = ownership(current, desired.namespace, desired.release);
+    if (owner.owner === 'foreign' && !item.implicit) {
+      conflicts.push(`${describeRef(item.ref)} belongs to release ${owner.name ?? '?'}`);
       continue;
     }
     item.action = item.implicit || isUnchanged(item.prepared as PreparedObject, current) ? 'unchanged' : 'update';
@@ -212,7 +220,7 @@ export async function computePlan(client: KubeClient, desired: DesiredRelease, o
   const deletions: PlanItem[] = [];
   for (const item of gone) {
     const current = live.get(item.key);
-    if (!current || ownerRelease(current) !== desired.release) continue; // gone already, or not ours to delete
+    if (!current || ownership(current, desired.namespace, desired.release).owner !== 'ours') continue; // gone, or not ours
     item.live = current;
     if (PROTECTED_KINDS.has(item.ref.kind) && !options.pruneProtected) item.action = 'protected';
     deletions.push(item);

@@ -180,7 +180,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
   it('refuses to touch objects that belong to another release', async () => {
     const r = await c.cli(['deploy', app, '-n', ns, '--release', 'other']);
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/^error: fx\/ServiceAccount\/db belongs to release app/m);
+    expect(r.stderr).toMatch(/^error: fx\/ServiceAccount\/db belongs to release fx\/app/m);
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
   });
 

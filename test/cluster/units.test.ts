@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSubset, isUnchanged, maskSecret, normalizeForDiff, prepareDesired } from '../../src/kube/normalize.js';
-import { ANNOTATION_APPLIED } from '../../src/kube/objects.js';
+import { ANNOTATION_APPLIED, ownership } from '../../src/kube/objects.js';
 import { kindRank, mapLimit, stepsByKind } from '../../src/kube/order.js';
 import { readiness } from '../../src/kube/readiness.js';
 import { unifiedDiff } from '../../src/kube/text-diff.js';
@@ -47,6 +47,21 @@ describe('unchanged detection', () => {
   it('normalises away server bookkeeping and our own annotation for display', () => {
     const live = cm({ a: '1' }, { uid: 'u', resourceVersion: '3', managedFields: [{}], creationTimestamp: 't', generation: 2, annotations: { [ANNOTATION_APPLIED]: 'sha256:x' } });
     expect(normalizeForDiff({ ...live, status: { x: 1 } })).toEqual(cm({ a: '1' }));
+  });
+});
+
+describe('ownership', () => {
+  it('tells a same-named release in another namespace apart, and adopts unmanaged objects', () => {
+    const labelled = (annotations?: Record<string, string>): KubeObject => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'r', labels: { 'app.kubernetes.io/managed-by': 'stackanetes', 'app.kubernetes.io/part-of': 'stack' }, ...(annotations ? { annotations } : {}) },
+    });
+    expect(ownership(labelled({ 'stackanetes.io/release': 'a/stack' }), 'a', 'stack').owner).toBe('ours');
+    expect(ownership(labelled({ 'stackanetes.io/release': 'a/stack' }), 'b', 'stack')).toEqual({ owner: 'foreign', name: 'a/stack' });
+    expect(ownership(labelled(), 'b', 'stack').owner).toBe('ours'); // applied by kubectl from generated files
+    expect(ownership(labelled(), 'b', 'other')).toEqual({ owner: 'foreign', name: 'stack' });
+    expect(ownership(cm({}), 'b', 'stack').owner).toBe('unmanaged');
   });
 });
 
