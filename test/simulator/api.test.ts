@@ -344,6 +344,7 @@ describe('objects', () => {
   });
 
   it('dryRun=All on create, update and delete returns the would-be result and stores nothing', async () => {
+    await sim.settled();
     const rv = sim.store.resourceVersion;
     sim.requests.reset();
     const created = await api.post('/api/v1/namespaces/crud/configmaps?dryRun=All', cm('dry'));
@@ -360,6 +361,27 @@ describe('objects', () => {
     expect(sim.store.resourceVersion).toBe(rv);
     expect(sim.requests.count({ write: true, dryRun: true })).toBe(3);
     expect(sim.requests.count({ verb: 'get', name: 'mp' })).toBe(1);
+  });
+
+  it('rejects wrongly typed fields with 400, from bodies and from patch results alike', async () => {
+    const bad = await api.post('/api/v1/namespaces/crud/configmaps', {
+      ...cm('typed'),
+      metadata: { name: 'typed', finalizers: 'x' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal string into Go struct field .metadata.finalizers of type slice',
+    );
+    await api.post('/apis/apps/v1/namespaces/crud/deployments', deploymentBody('typed'));
+    const patched = await api.patch(
+      '/apis/apps/v1/namespaces/crud/deployments/typed',
+      { spec: { replicas: 'two' } },
+      'merge',
+    );
+    expect(patched.status).toBe(400);
+    expect(patched.body.message).toContain(
+      'cannot unmarshal string into Go struct field .spec.replicas of type int32',
+    );
   });
 
   it('rejects unknown fields under fieldValidation=Strict and warns under Warn', async () => {

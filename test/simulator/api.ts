@@ -24,7 +24,7 @@ import type { ResourceRegistry, ResourceType } from './resources.js';
 import { builtinResources, groupVersion } from './resources.js';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ObjectStore, resourceKey } from './store.js';
-import { validateObject } from './validate.js';
+import { decodeError, validateObject } from './validate.js';
 
 /** Options every write carries (from the query string and headers). */
 export interface WriteOptions {
@@ -437,6 +437,8 @@ export class Api {
   ): KubeObject {
     const ctx = walkContext(type);
     const apiVersion = groupVersion(type.group, type.version);
+    const problem = decodeError(type.kind, ctx.builtin, candidate);
+    if (problem) throw badRequest(problem);
     const obj = clone(candidate);
     obj.apiVersion = apiVersion;
     obj.kind = type.kind;

@@ -93,6 +93,7 @@ describe('server-side apply', () => {
 
   it('answers 409 naming the field and the owning manager when another manager applies a different value', async () => {
     await apply('alpha', deployment({ replicas: 2 }));
+    await sim.settled();
     const before = (await api.get(path)).body;
     const res = await apply('beta', {
       apiVersion: 'apps/v1',

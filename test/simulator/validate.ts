@@ -319,3 +319,80 @@ export function unknownFields(type: { kind: string; crdName?: string }, body: Js
     for (const k of Object.keys(body.metadata)) if (!metadataFields.has(k)) out.push(`metadata.${k}`);
   return out;
 }
+
+type Shape = 'object' | 'array' | 'string' | 'integer' | 'boolean' | 'stringMap';
+
+/** Field shapes the Go types force (a wrong JSON type is a decode error on the real server). */
+const shapes: [path: string[], shape: Shape][] = [
+  [['metadata'], 'object'],
+  [['metadata', 'name'], 'string'],
+  [['metadata', 'namespace'], 'string'],
+  [['metadata', 'labels'], 'stringMap'],
+  [['metadata', 'annotations'], 'stringMap'],
+  [['metadata', 'finalizers'], 'array'],
+  [['metadata', 'ownerReferences'], 'array'],
+  [['metadata', 'managedFields'], 'array'],
+  [['spec'], 'object'],
+  [['status'], 'object'],
+  [['spec', 'replicas'], 'integer'],
+  [['spec', 'selector'], 'object'],
+  [['spec', 'template'], 'object'],
+  [['spec', 'template', 'spec'], 'object'],
+  [['spec', 'template', 'spec', 'containers'], 'array'],
+  [['spec', 'containers'], 'array'],
+  [['spec', 'ports'], 'array'],
+  [['spec', 'suspend'], 'boolean'],
+  [['immutable'], 'boolean'],
+  [['rules'], 'array'],
+  [['subjects'], 'array'],
+];
+
+const goTypes: Record<Shape, string> = {
+  object: 'struct',
+  array: 'slice',
+  string: 'string',
+  integer: 'int32',
+  boolean: 'bool',
+  stringMap: 'map[string]string',
+};
+
+function jsonType(v: Json): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+function fits(v: Json, shape: Shape): boolean {
+  switch (shape) {
+    case 'object':
+      return isObject(v);
+    case 'array':
+      return Array.isArray(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'stringMap':
+      return isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+  }
+}
+
+/**
+ * The first field whose JSON type the kind's Go type could not decode, phrased as the real
+ * server's 400 ("cannot be handled as a Deployment: json: cannot unmarshal ..."), or undefined.
+ * Custom resources are only checked for metadata.
+ */
+export function decodeError(kind: string, builtin: boolean, body: JsonObject): string | undefined {
+  const data =
+    kind === 'ConfigMap' || kind === 'Secret' ? [[['data'], 'stringMap'] as [string[], Shape]] : [];
+  for (const [path, shape] of [...shapes, ...data]) {
+    if (!builtin && path[0] !== 'metadata') continue;
+    let cur: Json | undefined = body;
+    for (const p of path) cur = isObject(cur) ? cur[p] : undefined;
+    if (cur === undefined || cur === null || fits(cur, shape)) continue;
+    return `${kind} in version "v1" cannot be handled as a ${kind}: json: cannot unmarshal ${jsonType(cur)} into Go struct field .${path.join('.')} of type ${goTypes[shape]}`;
+  }
+  return undefined;
+}
