@@ -10,6 +10,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { describeCause, InputError, UsageError } from '../errors.js';
 import { createLocalSource } from '../package/local-source.js';
 import { parseYamlFile, shortName } from '../package/manifest.js';
+import { packageDigest } from '../package/tarball.js';
 import type { PackageSource } from '../package/source.js';
 import { SELF, type DependencyEntry, type LoadedPackage } from '../package/types.js';
 import { evaluateDerived } from '../render/derived.js';
@@ -171,7 +172,7 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
     walk.packages.push({
       name: meta.name,
       version: meta.version,
-      ...(pkg.digest ? { digest: pkg.digest } : {}),
+      digest: packageDigest(pkg),
       origin: pkg.origin.location,
       variables,
       objects,
@@ -282,7 +283,7 @@ export async function renderReferenceDetailed(
       release: {
         release,
         namespace: options.namespace,
-        root: { name: meta.name, version: meta.version, ...(root.digest ? { digest: root.digest } : {}) },
+        root: { name: meta.name, version: meta.version, digest: packageDigest(root) },
         packages: walk.packages,
         warnings: walk.warnings,
       },

@@ -10,6 +10,7 @@ import semver from 'semver';
 import { describeCause, InputError, NotFoundError } from '../errors.js';
 import { loadPackageDirectory, loadPackageTarball } from './load.js';
 import { shortName } from './manifest.js';
+import { packageDigest } from './tarball.js';
 import type { PackageSource } from './source.js';
 import type { DependencyEntry, LoadedPackage } from './types.js';
 
@@ -58,11 +59,8 @@ function describeEntry(entry: DependencyEntry): string {
         : entry.name;
 }
 
-async function checkDigest(pkg: LoadedPackage, entry: DependencyEntry): Promise<boolean> {
-  if (!entry.digest) return true;
-  const { buildPackageTarball } = await import('./tarball.js');
-  const built = await buildPackageTarball(pkg);
-  return built.digest === entry.digest;
+function checkDigest(pkg: LoadedPackage, entry: DependencyEntry): boolean {
+  return !entry.digest || packageDigest(pkg) === entry.digest;
 }
 
 /** Opens directories and tarballs; finds dependencies next to the package that needs them. */
@@ -119,7 +117,7 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
       const where = basename(pkg.origin.location);
       if (meta.name !== entry.name) rejected.push(`${where} is ${meta.name}`);
       else if (!satisfies(pkg, entry)) rejected.push(`${where} has version ${meta.version}`);
-      else if (!(await checkDigest(pkg, entry))) rejected.push(`${where} has a different digest`);
+      else if (!checkDigest(pkg, entry)) rejected.push(`${where} has a different digest`);
       else matching.push(pkg);
     }
     matching.sort((a, b) => semver.rcompare(a.manifest.package.version, b.manifest.package.version));

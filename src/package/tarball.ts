@@ -24,10 +24,23 @@ function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
+/** The canonical (uncompressed) tar of a package's files. */
+export function packageTar(pkg: LoadedPackage): Buffer {
+  const paths = [...pkg.files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return writeTar(paths.map((path) => ({ path, data: Buffer.from(pkg.files.get(path) ?? '', 'utf8') })));
+}
+
+/**
+ * The appr digest of a package: what a registry would record for it once pushed. Cheap (no
+ * gzip), so renders of local directories can record content digests in release records too.
+ */
+export function packageDigest(pkg: LoadedPackage): string {
+  return pkg.digest ?? sha256(packageTar(pkg));
+}
+
 /** Builds the canonical .tar.gz of a package's files. */
 export async function buildPackageTarball(pkg: LoadedPackage): Promise<BuiltTarball> {
-  const paths = [...pkg.files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const tar = writeTar(paths.map((path) => ({ path, data: Buffer.from(pkg.files.get(path) ?? '', 'utf8') })));
+  const tar = packageTar(pkg);
   const tarGz = await gzipAsync(tar, { level: 9 });
   // Byte 9 is the OS that wrote the stream; zlib fills in the build platform, which would make
   // digests differ between Linux and macOS builds of the same content.

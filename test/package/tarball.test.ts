@@ -130,6 +130,24 @@ describe('package tarballs', () => {
     expect(() => loadPackageTarball(bomb, 'bomb.tgz')).toThrow(/not a readable \.tar\.gz|exceeds/);
   });
 
+  it('give local packages the digest a registry would record, and pin local dependencies by it', async () => {
+    const { renderReference } = await import('../../src/actions/pipeline.js');
+    const built = await buildPackageTarball(await loadPackageDirectory(child));
+    const release = await renderReference({
+      reference: join(fixtures, 'precedence', 'meta'),
+      namespace: 'ns',
+    });
+    expect(release.packages.find((p) => p.name === 'test/child')?.digest).toBe(built.digest);
+    const source = createLocalSource({ cwd: fixtures });
+    const meta = await source.open('precedence/meta');
+    expect(
+      (await source.dependency(meta, { name: 'test/child', digest: built.digest })).manifest.package.name,
+    ).toBe('test/child');
+    await expect(
+      source.dependency(meta, { name: 'test/child', digest: `sha256:${'0'.repeat(64)}` }),
+    ).rejects.toThrow('child has a different digest');
+  });
+
   it('are opened by the local source, and tarball dependencies are found next to the parent tarball', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackanetes-tar-'));
     try {
