@@ -38,7 +38,9 @@ function run(command: string, argv: readonly string[], env: NodeJS.ProcessEnv): 
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, ms: Number(process.hrtime.bigint() - started) / 1e6, stdout, stderr }));
+    child.on('close', (code) =>
+      resolve({ code: code ?? -1, ms: Number(process.hrtime.bigint() - started) / 1e6, stdout, stderr }),
+    );
   });
 }
 
@@ -61,13 +63,26 @@ async function main(): Promise<void> {
   let sim = await startSimulator({ readinessDelayMs: 0 });
   try {
     const kubeconfig = join(dir, 'kubeconfig');
-    const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'kube-cache'), NO_COLOR: '1' };
-    const stackanetes = (argv: string[]) => run(process.execPath, [join(root, 'bin', 'stackanetes'), ...argv], env);
+    const env = {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      KUBECACHEDIR: join(dir, 'kube-cache'),
+      NO_COLOR: '1',
+    };
+    const stackanetes = (argv: string[]) =>
+      run(process.execPath, [join(root, 'bin', 'stackanetes'), ...argv], env);
     const kubectl = (argv: string[]) => run('kubectl', argv, env);
 
     await sim.writeKubeconfig(kubeconfig);
     const generated = expectCode(
-      await stackanetes(['generate', join(root, 'packages', 'stackanetes'), '-n', 'benchns', '--variables', join(root, 'parameters.yaml')]),
+      await stackanetes([
+        'generate',
+        join(root, 'packages', 'stackanetes'),
+        '-n',
+        'benchns',
+        '--variables',
+        join(root, 'parameters.yaml'),
+      ]),
       [0],
       'stackanetes generate',
     ).stdout;
@@ -77,7 +92,6 @@ async function main(): Promise<void> {
       writeFileSync(file, generated.replace(/benchns/g, ns));
       return file;
     };
-
 
     const times: Record<string, number[]> = {};
     const requests: Record<string, number[]> = {};
@@ -107,19 +121,36 @@ async function main(): Promise<void> {
       const sfile = fileFor(sns);
       // Both namespaces exist beforehand: kubectl cannot create the namespace its objects go into.
       const nsFile = join(dir, `ns-${round}.yaml`);
-      writeFileSync(nsFile, [kns, sns].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n'));
+      writeFileSync(
+        nsFile,
+        [kns, sns].map((n) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${n}}\n`).join('---\n'),
+      );
       expectCode(await kubectl(['apply', '--server-side', '-f', nsFile]), [0], 'kubectl apply namespaces');
 
       await measured('kubectl apply (first)', () => kubectl(['apply', '--server-side', '-f', kfile]), [0]);
-      await measured('stackanetes deploy (first)', () => stackanetes(['deploy', sfile, '-n', sns, '--no-wait']), [0]);
-      await measured('kubectl apply (no change)', () => kubectl(['apply', '--server-side', '-f', kfile]), [0]);
-      await measured('stackanetes deploy (no change)', () => stackanetes(['deploy', sfile, '-n', sns, '--no-wait']), [0]);
+      await measured(
+        'stackanetes deploy (first)',
+        () => stackanetes(['deploy', sfile, '-n', sns, '--no-wait']),
+        [0],
+      );
+      await measured(
+        'kubectl apply (no change)',
+        () => kubectl(['apply', '--server-side', '-f', kfile]),
+        [0],
+      );
+      await measured(
+        'stackanetes deploy (no change)',
+        () => stackanetes(['deploy', sfile, '-n', sns, '--no-wait']),
+        [0],
+      );
       await measured('kubectl diff', () => kubectl(['diff', '-f', kfile]), [0, 1]);
       await measured('stackanetes diff', () => stackanetes(['diff', sfile, '-n', sns]), [0]);
     }
 
     const line = (key: string): string =>
-      `${key.padEnd(32)} ${median(times[key] as number[]).toFixed(0).padStart(6)} ms  ${String(median(requests[key] as number[])).padStart(5)} requests`;
+      `${key.padEnd(32)} ${median(times[key] as number[])
+        .toFixed(0)
+        .padStart(6)} ms  ${String(median(requests[key] as number[])).padStart(5)} requests`;
     const ratio = (ours: string, theirs: string, aim: number): string => {
       const r = median(times[ours] as number[]) / median(times[theirs] as number[]);
       return `${ours} / ${theirs}: ${r.toFixed(2)}x (aim <= ${aim}x)${r <= aim ? '' : '  [aim missed]'}`;

@@ -54,12 +54,19 @@ export function openCluster(access: ClusterAccess): KubeClient {
 }
 
 /** Renders the reference for the namespace the client targets, resolving packages through the registry source. */
-export async function renderDesired(inputs: RenderInputs, namespace: string, progress: ProgressSink): Promise<DesiredRelease> {
+export async function renderDesired(
+  inputs: RenderInputs,
+  namespace: string,
+  progress: ProgressSink,
+): Promise<DesiredRelease> {
   if (isManifestFile(inputs.reference)) {
     if ((inputs.variableFiles ?? []).length > 0 || (inputs.sets ?? []).length > 0) {
-      throw new UsageError(`${inputs.reference} is a rendered manifest: --variables and --set do not apply to it`, {
-        hint: 'pass the package reference instead, or render again with `stackanetes generate`',
-      });
+      throw new UsageError(
+        `${inputs.reference} is a rendered manifest: --variables and --set do not apply to it`,
+        {
+          hint: 'pass the package reference instead, or render again with `stackanetes generate`',
+        },
+      );
     }
     return loadManifestFile(resolve(inputs.cwd, inputs.reference), namespace, inputs.release);
   }
@@ -68,7 +75,11 @@ export async function renderDesired(inputs: RenderInputs, namespace: string, pro
     import('../resolve/create-source.js'),
     import('./pipeline.js'),
   ]);
-  const sourceOptions: Parameters<typeof createPackageSource>[0] = { cwd: inputs.cwd, env: process.env, progress };
+  const sourceOptions: Parameters<typeof createPackageSource>[0] = {
+    cwd: inputs.cwd,
+    env: process.env,
+    progress,
+  };
   if (inputs.registry) sourceOptions.registry = inputs.registry;
   const source = await createPackageSource(sourceOptions);
   const rendered = await renderReference({

@@ -12,7 +12,13 @@ import { summarize, type PlanAction, type PlanItem } from '../kube/plan.js';
 import { unifiedDiff } from '../kube/text-diff.js';
 import type { KubeObject } from '../render/types.js';
 import { planRelease } from '../release/deployer.js';
-import { checkConcurrency, openCluster, renderDesired, type ClusterAccess, type RenderInputs } from './deploy.js';
+import {
+  checkConcurrency,
+  openCluster,
+  renderDesired,
+  type ClusterAccess,
+  type RenderInputs,
+} from './deploy.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
 export interface DiffOptions extends ClusterAccess, RenderInputs {
@@ -54,7 +60,8 @@ function toYaml(object: KubeObject | undefined): string {
 function texts(item: PlanItem): { before: string; after: string } {
   const live = item.live ? normalizeForDiff(item.live) : undefined;
   const wanted = item.preview ?? item.prepared?.object;
-  const after = item.action === 'delete' || item.action === 'protected' || !wanted ? undefined : normalizeForDiff(wanted);
+  const after =
+    item.action === 'delete' || item.action === 'protected' || !wanted ? undefined : normalizeForDiff(wanted);
   const before = item.action === 'create' ? undefined : live;
   return {
     before: toYaml(before ? maskSecret(before) : undefined),
@@ -68,7 +75,11 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   const client = openCluster(options);
   try {
     const desired = await renderDesired(options, client.target.namespace, progress);
-    progress({ type: 'start', id: 'diff', text: `comparing ${desired.objects.length} objects with ${client.target.server}` });
+    progress({
+      type: 'start',
+      id: 'diff',
+      text: `comparing ${desired.objects.length} objects with ${client.target.server}`,
+    });
     const { plan } = await planRelease(client, desired, {
       dryRun: true,
       concurrency,

@@ -6,12 +6,25 @@
  */
 import { ConflictError } from '../errors.js';
 import { clusterFailure } from '../kube/client.js';
-import { describeRef, objectKey, ownership, PROTECTED_KINDS, refOf, type ObjectRef } from '../kube/objects.js';
+import {
+  describeRef,
+  objectKey,
+  ownership,
+  PROTECTED_KINDS,
+  refOf,
+  type ObjectRef,
+} from '../kube/objects.js';
 import { kindRank, mapLimit } from '../kube/order.js';
 import { fetchLive } from '../kube/plan.js';
 import { createReleaseStore } from '../release/store.js';
 import type { ReleaseObject } from '../release/types.js';
-import { checkConcurrency, openCluster, renderDesired, type ClusterAccess, type RenderInputs } from './deploy.js';
+import {
+  checkConcurrency,
+  openCluster,
+  renderDesired,
+  type ClusterAccess,
+  type RenderInputs,
+} from './deploy.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
 export interface RemoveOptions extends ClusterAccess, RenderInputs {
@@ -78,10 +91,17 @@ export async function remove(options: RemoveOptions): Promise<RemoveResult> {
     let step: typeof order = [];
     const flush = async (): Promise<void> => {
       const done = await mapLimit(step, concurrency, async ({ e, ref }): Promise<RemoveRow> => {
-        const base = { package: e.package, version: e.version, kind: ref.kind, name: ref.name, namespace: ref.namespace ?? '-' };
+        const base = {
+          package: e.package,
+          version: e.version,
+          kind: ref.kind,
+          name: ref.name,
+          namespace: ref.namespace ?? '-',
+        };
         const current = liveOf(ref);
         if (!current) return { ...base, status: 'absent' };
-        if (ownership(current, namespace, desired.release).owner !== 'ours') return { ...base, status: 'not owned' };
+        if (ownership(current, namespace, desired.release).owner !== 'ours')
+          return { ...base, status: 'not owned' };
         if (PROTECTED_KINDS.has(ref.kind) && !options.pruneProtected) return { ...base, status: 'protected' };
         const deleted = await client.delete(refOf(current));
         return { ...base, status: deleted ? 'deleted' : 'absent' };
@@ -104,7 +124,14 @@ export async function remove(options: RemoveOptions): Promise<RemoveResult> {
     const ns = seen.has(objectKey(nsRef)) ? undefined : await client.get(nsRef);
     if (ns && ns.metadata.labels?.['app.kubernetes.io/managed-by'] === 'stackanetes') {
       const deleted = options.pruneProtected ? await client.delete(nsRef) : false;
-      rows.push({ package: '-', version: '-', kind: 'Namespace', name: namespace, namespace: '-', status: deleted ? 'deleted' : 'protected' });
+      rows.push({
+        package: '-',
+        version: '-',
+        kind: 'Namespace',
+        name: namespace,
+        namespace: '-',
+        status: deleted ? 'deleted' : 'protected',
+      });
     }
     progress({ type: 'succeed', id: 'remove', text: `removed release ${desired.release}` });
     return { release: desired.release, namespace, rows, revisions };

@@ -9,7 +9,13 @@ import { fromRecord } from '../release/desired.js';
 import { runRelease } from '../release/deployer.js';
 import { currentRevision, selectRelease } from '../release/select.js';
 import { createReleaseStore } from '../release/store.js';
-import { checkConcurrency, DEFAULT_TIMEOUT_MS, openCluster, type ClusterAccess, type DeployResult } from './deploy.js';
+import {
+  checkConcurrency,
+  DEFAULT_TIMEOUT_MS,
+  openCluster,
+  type ClusterAccess,
+  type DeployResult,
+} from './deploy.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
 export interface RollbackOptions extends ClusterAccess {
@@ -47,11 +53,16 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         });
       }
     } else {
-      target = [...history].reverse().find((r) => r.revision < current.revision && (r.status === 'superseded' || r.status === 'deployed'));
+      target = [...history]
+        .reverse()
+        .find((r) => r.revision < current.revision && (r.status === 'superseded' || r.status === 'deployed'));
       if (!target) {
-        throw new InputError(`release ${release} has no revision before ${current.revision} to roll back to`, {
-          hint: 'name one with `stackanetes rollback REVISION` (see `stackanetes history`)',
-        });
+        throw new InputError(
+          `release ${release} has no revision before ${current.revision} to roll back to`,
+          {
+            hint: 'name one with `stackanetes rollback REVISION` (see `stackanetes history`)',
+          },
+        );
       }
     }
     const result = await runRelease(client, fromRecord(target, `rollback to ${target.revision}`), {

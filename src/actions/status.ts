@@ -41,13 +41,21 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   const client = openCluster(options);
   try {
     const namespace = client.target.namespace;
-    const record = currentRevision(await selectRelease(createReleaseStore(client, namespace), namespace, options.release));
+    const record = currentRevision(
+      await selectRelease(createReleaseStore(client, namespace), namespace, options.release),
+    );
     const refs = record.objects.map((o) => refOf(o.object));
     const live = await fetchLive(client, refs, DEFAULT_CONCURRENCY);
     const objects: ObjectStatus[] = record.objects.map((o, i) => {
       const ref = refs[i] as (typeof refs)[number];
       const current = live.get(objectKey(ref));
-      const base = { package: o.package, version: o.version, kind: ref.kind, name: ref.name, namespace: ref.namespace ?? '-' };
+      const base = {
+        package: o.package,
+        version: o.version,
+        kind: ref.kind,
+        name: ref.name,
+        namespace: ref.namespace ?? '-',
+      };
       if (!current) return { ...base, status: 'missing', reason: 'not found in the cluster' };
       const r = readiness(current);
       const conditions = r.ready ? '' : describeConditions(current);

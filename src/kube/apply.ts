@@ -89,7 +89,11 @@ async function applyItem(
   const prepared = item.prepared as PreparedObject;
   try {
     const result = await client.apply(prepared.object, { force: true });
-    const status: RowStatus = !item.live ? 'created' : sameContent(result, item.live) ? 'unchanged' : 'updated';
+    const status: RowStatus = !item.live
+      ? 'created'
+      : sameContent(result, item.live)
+        ? 'unchanged'
+        : 'updated';
     return { row: row(item, status), current: result };
   } catch (err) {
     if (!(err instanceof KubeApiError)) throw err;
@@ -124,7 +128,9 @@ interface Wave {
 }
 
 function waves(plan: Plan, options: ExecuteOptions): Wave[] {
-  const applied = plan.items.filter((i) => i.action === 'create' || i.action === 'update' || i.action === 'unchanged');
+  const applied = plan.items.filter(
+    (i) => i.action === 'create' || i.action === 'update' || i.action === 'unchanged',
+  );
   if (!options.wait) return [{ id: 'wave-all', label: 'all packages', items: applied }];
   const implicit = applied.filter((i) => i.implicit);
   const list: Wave[] = options.packages.map((p, index) => ({
@@ -144,7 +150,8 @@ function waves(plan: Plan, options: ExecuteOptions): Wave[] {
 function applySteps(items: readonly PlanItem[], wait: boolean): PlanItem[][] {
   const steps = stepsByKind(items, (i) => i.ref.kind);
   if (wait) return steps;
-  const barrier = (step: PlanItem[]): boolean => step[0]?.ref.kind === 'Namespace' || step[0]?.ref.kind === 'CustomResourceDefinition';
+  const barrier = (step: PlanItem[]): boolean =>
+    step[0]?.ref.kind === 'Namespace' || step[0]?.ref.kind === 'CustomResourceDefinition';
   const merged: PlanItem[][] = [];
   for (const step of steps) {
     const last = merged[merged.length - 1];
@@ -161,13 +168,21 @@ function summary(rows: readonly ResultRow[]): string {
 }
 
 /** Runs the plan against the cluster; never throws for object-level failures (they are in `failure`). */
-export async function executePlan(client: KubeClient, plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
+export async function executePlan(
+  client: KubeClient,
+  plan: Plan,
+  options: ExecuteOptions,
+): Promise<ExecuteResult> {
   const rows: ResultRow[] = [];
   for (const wave of waves(plan, options)) {
     const waveRows: ResultRow[] = [];
     const current: KubeObject[] = [];
     const changed = wave.items.filter((i) => i.action !== 'unchanged').length;
-    options.progress({ type: 'start', id: wave.id, text: `${wave.label}: applying ${changed} of ${wave.items.length} objects` });
+    options.progress({
+      type: 'start',
+      id: wave.id,
+      text: `${wave.label}: applying ${changed} of ${wave.items.length} objects`,
+    });
     for (const step of applySteps(wave.items, options.wait)) {
       const errors: { message: string; hint?: string }[] = [];
       const results = await mapLimit(step, options.concurrency, (item) => applyItem(client, item, options));
@@ -182,14 +197,18 @@ export async function executePlan(client: KubeClient, plan: Plan, options: Execu
         .map((r) => r.current as KubeObject);
       if (errors.length === 0 && crds.length > 0) {
         const notReady = await waitReady(client, crds, { deadline: options.deadline });
-        if (notReady.length > 0) errors.push({ message: `CustomResourceDefinition ${notReady.map((n) => n.ref.name).join(', ')} not established` });
+        if (notReady.length > 0)
+          errors.push({
+            message: `CustomResourceDefinition ${notReady.map((n) => n.ref.name).join(', ')} not established`,
+          });
       }
       if (errors.length > 0) {
         rows.push(...waveRows);
         options.progress({ type: 'fail', id: wave.id, text: `${wave.label}: ${errors.length} failed` });
         const first = errors[0] as { message: string; hint?: string };
         const failure: ExecuteFailure = {
-          message: errors.length === 1 ? first.message : `${errors.length} objects failed; first: ${first.message}`,
+          message:
+            errors.length === 1 ? first.message : `${errors.length} objects failed; first: ${first.message}`,
           notReady: [],
         };
         const hint = errors.find((e) => e.hint)?.hint;
@@ -210,7 +229,12 @@ export async function executePlan(client: KubeClient, plan: Plan, options: Execu
       });
       if (notReady.length > 0) {
         const names = new Set(notReady.map((n) => `${n.ref.kind}/${n.ref.name}`));
-        for (const r of waveRows) if (names.has(`${r.kind}/${r.name}`)) Object.assign(r, { status: 'failed', message: notReady.find((n) => n.ref.name === r.name && n.ref.kind === r.kind)?.reason });
+        for (const r of waveRows)
+          if (names.has(`${r.kind}/${r.name}`))
+            Object.assign(r, {
+              status: 'failed',
+              message: notReady.find((n) => n.ref.name === r.name && n.ref.kind === r.kind)?.reason,
+            });
         rows.push(...waveRows);
         options.progress({ type: 'fail', id: wave.id, text: `${wave.label}: ${notReady.length} not ready` });
         const failedForGood = notReady.some((n) => n.failed);
@@ -236,10 +260,15 @@ export async function executePlan(client: KubeClient, plan: Plan, options: Execu
 }
 
 /** Deletes what the previous revisions owned and this one does not render; protected kinds are kept. */
-export async function prune(client: KubeClient, plan: Plan, options: Pick<ExecuteOptions, 'concurrency' | 'progress'>): Promise<ResultRow[]> {
+export async function prune(
+  client: KubeClient,
+  plan: Plan,
+  options: Pick<ExecuteOptions, 'concurrency' | 'progress'>,
+): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   const protectedItems = plan.items.filter((i) => i.action === 'protected');
-  for (const item of protectedItems) rows.push(row(item, 'protected', 'kept: pass --prune-protected to delete it'));
+  for (const item of protectedItems)
+    rows.push(row(item, 'protected', 'kept: pass --prune-protected to delete it'));
   const deletions = plan.items.filter((i) => i.action === 'delete');
   if (deletions.length === 0) return rows;
   options.progress({ type: 'start', id: 'prune', text: `pruning ${deletions.length} objects` });

@@ -7,7 +7,13 @@ import { ClusterError, describeCause } from '../errors.js';
 import type { KubeObject } from '../render/types.js';
 import { loadClusterTarget, type ClusterFlags, type ClusterTarget } from './config.js';
 import { Discovery, type ResourceInfo } from './discovery.js';
-import { createTransport, isApiError, KubeApiError, type KubeTransport, type TransportOptions } from './http.js';
+import {
+  createTransport,
+  isApiError,
+  KubeApiError,
+  type KubeTransport,
+  type TransportOptions,
+} from './http.js';
 import { describeRef, FIELD_MANAGER, type ObjectRef } from './objects.js';
 
 export interface ListOptions {
@@ -26,7 +32,12 @@ export interface KubeClient {
   /** The resource for a kind, or undefined when the cluster does not serve it (yet). */
   resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
-  list(apiVersion: string, kind: string, namespace: string | undefined, options?: ListOptions): Promise<KubeObject[]>;
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    options?: ListOptions,
+  ): Promise<KubeObject[]>;
   apply(object: KubeObject, options?: ApplyOptions): Promise<KubeObject>;
   /**
    * Creates an object. `retry` resends after a failure that may have reached the server; the
@@ -72,7 +83,12 @@ export function createClient(target: ClusterTarget, transport: KubeTransport): K
   };
   const wrap = (ref: ObjectRef, verb: string, err: unknown): never => {
     if (err instanceof KubeApiError) {
-      throw new KubeApiError(err.status, err.reason, `${verb} ${describeRef(ref)}: ${err.message}`, err.details);
+      throw new KubeApiError(
+        err.status,
+        err.reason,
+        `${verb} ${describeRef(ref)}: ${err.message}`,
+        err.details,
+      );
     }
     throw err;
   };
@@ -163,7 +179,11 @@ export function createClient(target: ClusterTarget, transport: KubeTransport): K
         await transport.request({
           method: 'DELETE',
           path,
-          body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagation ?? 'Background' },
+          body: {
+            kind: 'DeleteOptions',
+            apiVersion: 'v1',
+            propagationPolicy: options.propagation ?? 'Background',
+          },
           idempotent: true, // a retried delete that already happened answers 404, which means done
         });
         return true;

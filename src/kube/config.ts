@@ -72,7 +72,9 @@ function readKubeconfig(path: string): KubeconfigFile {
   try {
     doc = parse(text);
   } catch (err) {
-    throw new InputError(`kubeconfig ${path} is not valid YAML: ${describeCause(err).split('\n')[0]}`, { cause: err });
+    throw new InputError(`kubeconfig ${path} is not valid YAML: ${describeCause(err).split('\n')[0]}`, {
+      cause: err,
+    });
   }
   return { path, doc: isPlainObject(doc) ? doc : {} };
 }
@@ -80,7 +82,11 @@ function readKubeconfig(path: string): KubeconfigFile {
 function merge(files: KubeconfigFile[], source: string): Merged {
   const merged: Merged = { files, source, clusters: new Map(), users: new Map(), contexts: new Map() };
   for (const { path, doc } of files) {
-    if (merged.currentContext === undefined && typeof doc['current-context'] === 'string' && doc['current-context']) {
+    if (
+      merged.currentContext === undefined &&
+      typeof doc['current-context'] === 'string' &&
+      doc['current-context']
+    ) {
       merged.currentContext = doc['current-context'];
     }
     const named = (key: string): { name: string; value: Entry }[] =>
@@ -91,9 +97,12 @@ function merge(files: KubeconfigFile[], source: string): Merged {
           const inner = e[key.slice(0, -1)];
           return { name: e.name as string, value: isPlainObject(inner) ? inner : {} };
         });
-    for (const { name, value } of named('clusters')) if (!merged.clusters.has(name)) merged.clusters.set(name, { entry: value, dir: dirname(path) });
-    for (const { name, value } of named('users')) if (!merged.users.has(name)) merged.users.set(name, { entry: value, dir: dirname(path) });
-    for (const { name, value } of named('contexts')) if (!merged.contexts.has(name)) merged.contexts.set(name, value);
+    for (const { name, value } of named('clusters'))
+      if (!merged.clusters.has(name)) merged.clusters.set(name, { entry: value, dir: dirname(path) });
+    for (const { name, value } of named('users'))
+      if (!merged.users.has(name)) merged.users.set(name, { entry: value, dir: dirname(path) });
+    for (const { name, value } of named('contexts'))
+      if (!merged.contexts.has(name)) merged.contexts.set(name, value);
   }
   return merged;
 }
@@ -101,7 +110,9 @@ function merge(files: KubeconfigFile[], source: string): Merged {
 function locate(flags: ClusterFlags): Merged | 'in-cluster' {
   if (flags.kubeconfig) {
     if (!existsSync(flags.kubeconfig)) {
-      throw new InputError(`kubeconfig ${flags.kubeconfig} does not exist`, { hint: 'pass --kubeconfig FILE or set KUBECONFIG' });
+      throw new InputError(`kubeconfig ${flags.kubeconfig} does not exist`, {
+        hint: 'pass --kubeconfig FILE or set KUBECONFIG',
+      });
     }
     return merge([readKubeconfig(flags.kubeconfig)], flags.kubeconfig);
   }
@@ -109,16 +120,21 @@ function locate(flags: ClusterFlags): Merged | 'in-cluster' {
   if (fromEnv.length > 0) {
     const present = fromEnv.filter((f) => existsSync(f)); // kubectl skips missing entries of KUBECONFIG
     if (present.length === 0) {
-      throw new InputError(`none of the KUBECONFIG files exist (${fromEnv.join(delimiter)})`, { hint: 'fix KUBECONFIG or pass --kubeconfig FILE' });
+      throw new InputError(`none of the KUBECONFIG files exist (${fromEnv.join(delimiter)})`, {
+        hint: 'fix KUBECONFIG or pass --kubeconfig FILE',
+      });
     }
     return merge(present.map(readKubeconfig), `KUBECONFIG (${fromEnv.join(delimiter)})`);
   }
   const defaultFile = join(flags.env.HOME || homedir(), '.kube', 'config');
   if (existsSync(defaultFile)) return merge([readKubeconfig(defaultFile)], defaultFile);
   if (flags.env.KUBERNETES_SERVICE_HOST) return 'in-cluster';
-  throw new InputError('no kubeconfig found (no --kubeconfig, KUBECONFIG or ~/.kube/config, not running in a cluster)', {
-    hint: 'pass --kubeconfig FILE or set KUBECONFIG to the cluster you want to use',
-  });
+  throw new InputError(
+    'no kubeconfig found (no --kubeconfig, KUBECONFIG or ~/.kube/config, not running in a cluster)',
+    {
+      hint: 'pass --kubeconfig FILE or set KUBECONFIG to the cluster you want to use',
+    },
+  );
 }
 
 function str(entry: Entry, key: string): string | undefined {
@@ -146,7 +162,9 @@ export function loadClusterTarget(flags: ClusterFlags): ClusterTarget {
   if (found === 'in-cluster') return inClusterTarget(flags);
   const contextName = flags.context ?? found.currentContext;
   if (!contextName) {
-    throw new InputError(`${found.source} has no current-context`, { hint: 'pass --context NAME or set current-context in the kubeconfig' });
+    throw new InputError(`${found.source} has no current-context`, {
+      hint: 'pass --context NAME or set current-context in the kubeconfig',
+    });
   }
   const context = found.contexts.get(contextName);
   if (!context) {
@@ -159,9 +177,12 @@ export function loadClusterTarget(flags: ClusterFlags): ClusterTarget {
   const cluster = clusterName ? found.clusters.get(clusterName) : undefined;
   const server = cluster ? str(cluster.entry, 'server') : undefined;
   if (!cluster || !server) {
-    throw new InputError(`context ${contextName} in ${found.source} names no cluster with a server (cluster: ${clusterName ?? 'none'})`, {
-      hint: 'fix the context or the clusters entry of the kubeconfig',
-    });
+    throw new InputError(
+      `context ${contextName} in ${found.source} names no cluster with a server (cluster: ${clusterName ?? 'none'})`,
+      {
+        hint: 'fix the context or the clusters entry of the kubeconfig',
+      },
+    );
   }
   const userName = str(context, 'user');
   const user = userName ? found.users.get(userName) : undefined;
@@ -204,7 +225,10 @@ export function loadClusterTarget(flags: ClusterFlags): ClusterTarget {
     authenticate: async () => {
       const auth = staticAuth();
       if (!plugin) return auth;
-      const fromPlugin = await viaClientNode(found.files.map((f) => f.path), contextName);
+      const fromPlugin = await viaClientNode(
+        found.files.map((f) => f.path),
+        contextName,
+      );
       return { ...auth, headers: { ...auth.headers, ...fromPlugin.headers } };
     },
   };
@@ -225,7 +249,9 @@ async function viaClientNode(files: string[] | 'in-cluster', contextName?: strin
       }
       if (contextName) kc.setCurrentContext(contextName);
     }
-    const opts: { headers?: Record<string, unknown>; ca?: Buffer; cert?: Buffer; key?: Buffer } = { headers: {} };
+    const opts: { headers?: Record<string, unknown>; ca?: Buffer; cert?: Buffer; key?: Buffer } = {
+      headers: {},
+    };
     // applyToHTTPSOptions also builds an agent and refuses plain-http servers that kubectl
     // accepts; applyOptions is the part we need (TLS material, the Authorization header).
     const internal = kc as unknown as { applyOptions?: (o: typeof opts) => Promise<void> };
@@ -238,10 +264,13 @@ async function viaClientNode(files: string[] | 'in-cluster', contextName?: strin
     if (opts.key) auth.key = opts.key;
     return auth;
   } catch (err) {
-    throw new ClusterError(`cannot obtain credentials for ${contextName ? `context ${contextName}` : 'the in-cluster service account'}: ${describeCause(err)}`, {
-      cause: err,
-      hint: 'check the user entry of the kubeconfig (token, certificate files, exec plugin)',
-    });
+    throw new ClusterError(
+      `cannot obtain credentials for ${contextName ? `context ${contextName}` : 'the in-cluster service account'}: ${describeCause(err)}`,
+      {
+        cause: err,
+        hint: 'check the user entry of the kubeconfig (token, certificate files, exec plugin)',
+      },
+    );
   }
 }
 

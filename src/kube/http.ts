@@ -66,7 +66,13 @@ export interface KubeTransport {
 }
 
 const RETRIABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRIABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERESPONSETIMEOUT', 'UND_ERR_SOCKET']);
+const RETRIABLE_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERESPONSETIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 class TransportFailure extends Error {
   constructor(
@@ -131,7 +137,9 @@ export function createTransport(target: ClusterTarget, options: TransportOptions
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
           res.on('error', (err) => reject(new TransportFailure('ECONNRESET', describeCause(err), true)));
         },
       );
@@ -144,7 +152,9 @@ export function createTransport(target: ClusterTarget, options: TransportOptions
         r.destroy(
           new TransportFailure(
             connected ? 'ERESPONSETIMEOUT' : 'ECONNTIMEOUT',
-            connected ? `no answer within ${timeoutMs} ms` : `connection not established within ${timeoutMs} ms`,
+            connected
+              ? `no answer within ${timeoutMs} ms`
+              : `connection not established within ${timeoutMs} ms`,
             connected,
           ),
         );
@@ -222,7 +232,12 @@ function toApiError(status: number, body: string): KubeApiError {
   } catch {
     parsed = { message: body.trim().slice(0, 200) };
   }
-  return new KubeApiError(status, parsed.reason ?? String(status), compactMessage(parsed) || `HTTP ${status}`, parsed.details);
+  return new KubeApiError(
+    status,
+    parsed.reason ?? String(status),
+    compactMessage(parsed) || `HTTP ${status}`,
+    parsed.details,
+  );
 }
 
 /**
@@ -233,7 +248,9 @@ function compactMessage(status: { message?: string; details?: unknown }): string
   const causes = (status.details as { causes?: { field?: string; message?: string }[] } | undefined)?.causes;
   const message = status.message;
   if (!message || !Array.isArray(causes) || causes.length === 0 || message.length < 200) return message;
-  const head = message.includes(' is invalid: ') ? message.slice(0, message.indexOf(' is invalid: ') + ' is invalid'.length) : undefined;
+  const head = message.includes(' is invalid: ')
+    ? message.slice(0, message.indexOf(' is invalid: ') + ' is invalid'.length)
+    : undefined;
   const parts = causes.map((c) => {
     let text = c.message ?? '';
     if (text.startsWith('Invalid value: ')) {

@@ -85,7 +85,9 @@ export function normalizeForDiff(object: KubeObject): KubeObject {
 export function isSubset(desired: unknown, live: unknown): boolean {
   if (desired === null) return live === null || live === undefined;
   if (Array.isArray(desired)) {
-    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isSubset(d, live[i]));
+    return (
+      Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isSubset(d, live[i]))
+    );
   }
   if (isPlainObject(desired)) {
     if (!isPlainObject(live)) return false;

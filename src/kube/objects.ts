@@ -53,7 +53,11 @@ export const FIELD_MANAGER = 'stackanetes';
 export const PROTECTED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'PersistentVolumeClaim']);
 
 /** Whose an object is: this release's, another release's (named), or nobody's (adoptable). */
-export function ownership(live: KubeObject, namespace: string, release: string): { owner: 'ours' | 'foreign' | 'unmanaged'; name?: string } {
+export function ownership(
+  live: KubeObject,
+  namespace: string,
+  release: string,
+): { owner: 'ours' | 'foreign' | 'unmanaged'; name?: string } {
   const labels = live.metadata.labels ?? {};
   if (labels[LABEL_MANAGED_BY] !== 'stackanetes') return { owner: 'unmanaged' };
   const id = live.metadata.annotations?.[ANNOTATION_RELEASE];

@@ -19,7 +19,9 @@ const KIND_ORDER: readonly (readonly string[])[] = [
   ['Ingress'],
 ];
 
-const RANK = new Map<string, number>(KIND_ORDER.flatMap((kinds, rank) => kinds.map((k) => [k, rank] as const)));
+const RANK = new Map<string, number>(
+  KIND_ORDER.flatMap((kinds, rank) => kinds.map((k) => [k, rank] as const)),
+);
 
 /** The position of a kind in the apply order; unknown kinds share the last position. */
 export function kindRank(kind: string): number {
@@ -39,7 +41,11 @@ export function stepsByKind<T>(items: readonly T[], kindOf: (item: T) => string)
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; rejects with the first failure after all settle. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { err: unknown } | undefined;

@@ -61,7 +61,10 @@ export interface PlanOptions {
 }
 
 /** What the cluster serves for each kind used, resolved concurrently. */
-async function resolveKinds(client: KubeClient, objects: readonly KubeObject[]): Promise<Map<string, ResourceInfo | undefined>> {
+async function resolveKinds(
+  client: KubeClient,
+  objects: readonly KubeObject[],
+): Promise<Map<string, ResourceInfo | undefined>> {
   const wanted = [...new Set(objects.map((o) => `${o.apiVersion}\u0000${o.kind}`))];
   const infos = await Promise.all(
     wanted.map((k) => {
@@ -74,8 +77,11 @@ async function resolveKinds(client: KubeClient, objects: readonly KubeObject[]):
 
 /** Puts namespaced objects into the target namespace and takes it off cluster-scoped ones. */
 function placeObject(object: KubeObject, info: ResourceInfo | undefined, namespace: string): KubeObject {
-  const namespaced = info ? info.namespaced : object.metadata.namespace !== undefined || object.kind !== 'Namespace';
-  if (namespaced && !object.metadata.namespace) return { ...object, metadata: { ...object.metadata, namespace } };
+  const namespaced = info
+    ? info.namespaced
+    : object.metadata.namespace !== undefined || object.kind !== 'Namespace';
+  if (namespaced && !object.metadata.namespace)
+    return { ...object, metadata: { ...object.metadata, namespace } };
   if (!namespaced && object.metadata.namespace !== undefined) {
     const metadata = { ...object.metadata };
     delete metadata.namespace;
@@ -86,7 +92,10 @@ function placeObject(object: KubeObject, info: ResourceInfo | undefined, namespa
 
 /** The object as this release applies it: with the annotation naming the release. */
 function stamped(object: KubeObject, namespace: string, release: string): KubeObject {
-  const annotations = { ...(object.metadata.annotations ?? {}), [ANNOTATION_RELEASE]: `${namespace}/${release}` };
+  const annotations = {
+    ...(object.metadata.annotations ?? {}),
+    [ANNOTATION_RELEASE]: `${namespace}/${release}`,
+  };
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
 
@@ -95,7 +104,11 @@ function stamped(object: KubeObject, namespace: string, release: string): KubeOb
  * namespaces one GET each (never list a cluster's). Kinds the cluster does not serve yet have
  * no live objects.
  */
-export async function fetchLive(client: KubeClient, refs: readonly ObjectRef[], concurrency: number): Promise<Map<string, KubeObject>> {
+export async function fetchLive(
+  client: KubeClient,
+  refs: readonly ObjectRef[],
+  concurrency: number,
+): Promise<Map<string, KubeObject>> {
   const groups = new Map<string, { apiVersion: string; kind: string; namespace: string | undefined }>();
   const namespaceRefs: ObjectRef[] = [];
   const served = new Map<string, boolean>();
@@ -125,8 +138,15 @@ export async function fetchLive(client: KubeClient, refs: readonly ObjectRef[], 
 }
 
 /** Builds the plan; reads only, except dry-run applies when `dryRun` is set. */
-export async function computePlan(client: KubeClient, desired: DesiredRelease, options: PlanOptions): Promise<Plan> {
-  const kinds = await resolveKinds(client, [...desired.objects.map((o) => o.object), ...options.previous.map((o) => o.object)]);
+export async function computePlan(
+  client: KubeClient,
+  desired: DesiredRelease,
+  options: PlanOptions,
+): Promise<Plan> {
+  const kinds = await resolveKinds(client, [
+    ...desired.objects.map((o) => o.object),
+    ...options.previous.map((o) => o.object),
+  ]);
   const info = (o: KubeObject): ResourceInfo | undefined => kinds.get(`${o.apiVersion}\u0000${o.kind}`);
 
   const wanted: PlanItem[] = [];
@@ -181,7 +201,11 @@ export async function computePlan(client: KubeClient, desired: DesiredRelease, o
     });
   }
 
-  const live = await fetchLive(client, [...wanted, ...gone].map((i) => i.ref), options.concurrency);
+  const live = await fetchLive(
+    client,
+    [...wanted, ...gone].map((i) => i.ref),
+    options.concurrency,
+  );
 
   const conflicts: string[] = [];
   for (const item of wanted) {
@@ -193,12 +217,16 @@ export async function computePlan(client: KubeClient, desired: DesiredRelease, o
       conflicts.push(`${describeRef(item.ref)} belongs to release ${owner.name ?? '?'}`);
       continue;
     }
-    item.action = item.implicit || isUnchanged(item.prepared as PreparedObject, current) ? 'unchanged' : 'update';
+    item.action =
+      item.implicit || isUnchanged(item.prepared as PreparedObject, current) ? 'unchanged' : 'update';
   }
   if (conflicts.length > 0) {
-    throw new ConflictError(`${conflicts.join('; ')}, not to release ${desired.release}: refusing to touch it`, {
-      hint: 'rename the object in one of the packages, or remove the other release first',
-    });
+    throw new ConflictError(
+      `${conflicts.join('; ')}, not to release ${desired.release}: refusing to touch it`,
+      {
+        hint: 'rename the object in one of the packages, or remove the other release first',
+      },
+    );
   }
 
   if (options.dryRun) {
@@ -207,7 +235,10 @@ export async function computePlan(client: KubeClient, desired: DesiredRelease, o
       options.concurrency,
       async (item) => {
         try {
-          item.preview = await client.apply((item.prepared as PreparedObject).object, { dryRun: true, force: true });
+          item.preview = await client.apply((item.prepared as PreparedObject).object, {
+            dryRun: true,
+            force: true,
+          });
           if (item.live && sameContent(item.preview, item.live)) item.action = 'unchanged';
         } catch (err) {
           if (!(err instanceof KubeApiError)) throw err;
@@ -233,7 +264,13 @@ export async function computePlan(client: KubeClient, desired: DesiredRelease, o
 }
 
 /** Counts for the `Plan:` summary line. */
-export function summarize(plan: Plan): { create: number; update: number; delete: number; unchanged: number; protected: number } {
+export function summarize(plan: Plan): {
+  create: number;
+  update: number;
+  delete: number;
+  unchanged: number;
+  protected: number;
+} {
   const count = (a: PlanAction): number => plan.items.filter((i) => i.action === a).length;
   return {
     create: count('create'),

@@ -49,7 +49,9 @@ export function describeConditions(object: KubeObject): string {
   const status = isPlainObject(object.status) ? object.status : {};
   return conditions(status)
     .filter((c) => c.status !== 'True' || c.type === 'Failed')
-    .map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`)
+    .map(
+      (c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`,
+    )
     .join('; ');
 }
 
@@ -64,16 +66,22 @@ export function readiness(object: KubeObject): Readiness {
       if (stale) return waiting(`waiting for the controller to observe generation ${generation}`);
       const progressing = condition(status, 'Progressing');
       if (progressing?.reason === 'ProgressDeadlineExceeded') {
-        return { ready: false, failed: true, reason: `progress deadline exceeded: ${progressing.message ?? ''}`.trim() };
+        return {
+          ready: false,
+          failed: true,
+          reason: `progress deadline exceeded: ${progressing.message ?? ''}`.trim(),
+        };
       }
       const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
       const updated = num(status.updatedReplicas);
       if (updated < replicas) return waiting(`${updated} of ${replicas} replicas updated`);
-      if (num(status.replicas) > updated) return waiting(`${num(status.replicas) - updated} old replicas pending termination`);
+      if (num(status.replicas) > updated)
+        return waiting(`${num(status.replicas) - updated} old replicas pending termination`);
       const available = num(status.availableReplicas);
       if (available < updated) return waiting(`${available} of ${updated} updated replicas available`);
       const cond = condition(status, 'Available');
-      if (cond && cond.status !== 'True') return waiting(`not available: ${cond.reason ?? cond.status ?? ''}`);
+      if (cond && cond.status !== 'True')
+        return waiting(`not available: ${cond.reason ?? cond.status ?? ''}`);
       return READY;
     }
     case 'StatefulSet': {
@@ -84,7 +92,11 @@ export function readiness(object: KubeObject): Readiness {
       if (status.updatedReplicas !== undefined && num(status.updatedReplicas) < replicas) {
         return waiting(`${num(status.updatedReplicas)} of ${replicas} replicas updated`);
       }
-      if (status.updateRevision && status.currentRevision && status.updateRevision !== status.currentRevision) {
+      if (
+        status.updateRevision &&
+        status.currentRevision &&
+        status.updateRevision !== status.currentRevision
+      ) {
         return waiting(`rolling out revision ${String(status.updateRevision)}`);
       }
       return READY;
@@ -103,10 +115,16 @@ export function readiness(object: KubeObject): Readiness {
     case 'Job': {
       const failed = condition(status, 'Failed');
       if (failed?.status === 'True') {
-        return { ready: false, failed: true, reason: `failed: ${failed.reason ?? ''}${failed.message ? ` ${failed.message}` : ''}`.trim() };
+        return {
+          ready: false,
+          failed: true,
+          reason: `failed: ${failed.reason ?? ''}${failed.message ? ` ${failed.message}` : ''}`.trim(),
+        };
       }
       if (condition(status, 'Complete')?.status === 'True') return READY;
-      return waiting(`${num(status.succeeded)} of ${typeof spec.completions === 'number' ? spec.completions : 1} completions`);
+      return waiting(
+        `${num(status.succeeded)} of ${typeof spec.completions === 'number' ? spec.completions : 1} completions`,
+      );
     }
     case 'CustomResourceDefinition': {
       if (condition(status, 'Established')?.status === 'True') return READY;

@@ -82,7 +82,9 @@ export function unifiedDiff(before: string, after: string, context = 3): string[
     const hunk = lines.slice(from, to + 1);
     const oldCount = hunk.filter((l) => l.op !== '+').length;
     const newCount = hunk.filter((l) => l.op !== '-').length;
-    out.push(`@@ -${oldCount ? oldStart : oldStart - 1},${oldCount} +${newCount ? newStart : newStart - 1},${newCount} @@`);
+    out.push(
+      `@@ -${oldCount ? oldStart : oldStart - 1},${oldCount} +${newCount ? newStart : newStart - 1},${newCount} @@`,
+    );
     for (const l of hunk) out.push(`${l.op}${l.text}`);
   }
   return out;

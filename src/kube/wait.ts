@@ -22,7 +22,11 @@ export interface WaitOptions {
 }
 
 /** Resolves with the objects still not ready at the deadline (or failed for good); empty when all are ready. */
-export async function waitReady(client: KubeClient, current: readonly KubeObject[], options: WaitOptions): Promise<NotReady[]> {
+export async function waitReady(
+  client: KubeClient,
+  current: readonly KubeObject[],
+  options: WaitOptions,
+): Promise<NotReady[]> {
   const state = new Map<string, { ref: ObjectRef; object: KubeObject | undefined; r: Readiness }>();
   for (const o of current) state.set(objectKey(refOf(o)), { ref: refOf(o), object: o, r: readiness(o) });
   let interval = 100;
@@ -42,11 +46,13 @@ export async function waitReady(client: KubeClient, current: readonly KubeObject
     await sleep(Math.min(interval, Math.max(0, options.deadline - Date.now())));
     interval = Math.min(interval * 2, 2000);
     const groups = new Map<string, ObjectRef>();
-    for (const s of pending) groups.set(`${s.ref.apiVersion}\u0000${s.ref.kind}\u0000${s.ref.namespace ?? ''}`, s.ref);
+    for (const s of pending)
+      groups.set(`${s.ref.apiVersion}\u0000${s.ref.kind}\u0000${s.ref.namespace ?? ''}`, s.ref);
     await Promise.all(
       [...groups.values()].map(async (g) => {
         const wanted = pending.filter(
-          (s) => s.ref.apiVersion === g.apiVersion && s.ref.kind === g.kind && s.ref.namespace === g.namespace,
+          (s) =>
+            s.ref.apiVersion === g.apiVersion && s.ref.kind === g.kind && s.ref.namespace === g.namespace,
         );
         const items =
           wanted.length === 1
@@ -56,7 +62,11 @@ export async function waitReady(client: KubeClient, current: readonly KubeObject
         for (const s of wanted) {
           const key = objectKey(s.ref);
           const object = byKey.get(key);
-          state.set(key, { ref: s.ref, object, r: object ? readiness(object) : { ready: false, failed: false, reason: 'not found' } });
+          state.set(key, {
+            ref: s.ref,
+            object,
+            r: object ? readiness(object) : { ready: false, failed: false, reason: 'not found' },
+          });
         }
       }),
     );

@@ -37,11 +37,18 @@ export interface RunResult {
 }
 
 /** What prune compares against: the last deployed revision and whatever later revisions tried. */
-export function ownedBefore(history: readonly ReleaseRecord[]): { objects: ReleaseObject[]; last?: ReleaseRecord } {
+export function ownedBefore(history: readonly ReleaseRecord[]): {
+  objects: ReleaseObject[];
+  last?: ReleaseRecord;
+} {
   const lastDeployed = [...history].reverse().find((r) => r.status === 'deployed');
-  const later = history.filter((r) => r.revision > (lastDeployed?.revision ?? 0) && r.status !== 'superseded');
+  const later = history.filter(
+    (r) => r.revision > (lastDeployed?.revision ?? 0) && r.status !== 'superseded',
+  );
   const records = [...(lastDeployed ? [lastDeployed] : []), ...later];
-  const result: { objects: ReleaseObject[]; last?: ReleaseRecord } = { objects: records.flatMap((r) => r.objects) };
+  const result: { objects: ReleaseObject[]; last?: ReleaseRecord } = {
+    objects: records.flatMap((r) => r.objects),
+  };
   const last = history[history.length - 1];
   if (last) result.last = last;
   return result;
@@ -65,7 +72,11 @@ export async function planRelease(
   return { plan, history, store };
 }
 
-export async function runRelease(client: KubeClient, desired: DesiredRelease, options: RunOptions): Promise<RunResult> {
+export async function runRelease(
+  client: KubeClient,
+  desired: DesiredRelease,
+  options: RunOptions,
+): Promise<RunResult> {
   const deadline = Date.now() + options.timeoutMs;
   const { plan, history, store } = await planRelease(client, desired, {
     dryRun: options.dryRun,
@@ -78,7 +89,13 @@ export async function runRelease(client: KubeClient, desired: DesiredRelease, op
   const last = history[history.length - 1];
 
   if (options.dryRun) {
-    const statusOf = { create: 'created', update: 'updated', unchanged: 'unchanged', delete: 'deleted', protected: 'protected' } as const;
+    const statusOf = {
+      create: 'created',
+      update: 'updated',
+      unchanged: 'unchanged',
+      delete: 'deleted',
+      protected: 'protected',
+    } as const;
     const rows: ResultRow[] = plan.items.map((i) => ({
       package: i.package,
       version: i.version,
@@ -89,14 +106,24 @@ export async function runRelease(client: KubeClient, desired: DesiredRelease, op
       ...(i.error ? { message: i.error } : {}),
     }));
     const failed = plan.items.find((i) => i.error);
-    return { ...base, outcome: 'dry-run', rows, ...(failed ? { failure: { message: failed.error as string, notReady: [] } } : {}) };
+    return {
+      ...base,
+      outcome: 'dry-run',
+      rows,
+      ...(failed ? { failure: { message: failed.error as string, notReady: [] } } : {}),
+    };
   }
 
   const noChanges = counts.create + counts.update + counts.delete === 0;
   if (noChanges && last?.status === 'deployed' && last.manifestDigest === digest) {
     // Nothing to write. With --wait, still make sure what is there is ready.
     const result = await executePlan(client, plan, { ...options, deadline, packages: desired.packages });
-    return { ...base, outcome: result.failure ? 'failed' : 'unchanged', rows: result.rows, ...(result.failure ? { failure: result.failure } : {}) };
+    return {
+      ...base,
+      outcome: result.failure ? 'failed' : 'unchanged',
+      rows: result.rows,
+      ...(result.failure ? { failure: result.failure } : {}),
+    };
   }
 
   const revision = Math.max(0, ...history.map((r) => r.revision)) + 1;
@@ -125,12 +152,17 @@ export async function runRelease(client: KubeClient, desired: DesiredRelease, op
 
   const result = await executePlan(client, plan, { ...options, deadline, packages: desired.packages });
   if (namespaceItem) {
-    const r = result.rows.find((x) => x.kind === 'Namespace' && x.name === desired.namespace && x.package === '-');
+    const r = result.rows.find(
+      (x) => x.kind === 'Namespace' && x.name === desired.namespace && x.package === '-',
+    );
     if (r) r.status = 'created';
   }
   const failedRow = result.rows.find((r) => r.status === 'failed');
   const failure: ExecuteFailure | undefined =
-    result.failure ?? (failedRow ? { message: `${failedRow.kind} ${failedRow.name}: ${failedRow.message ?? 'failed'}`, notReady: [] } : undefined);
+    result.failure ??
+    (failedRow
+      ? { message: `${failedRow.kind} ${failedRow.name}: ${failedRow.message ?? 'failed'}`, notReady: [] }
+      : undefined);
   if (failure) {
     await store.setStatus(desired.release, revision, 'failed', failure.message);
     return { ...base, revision, outcome: 'failed', rows: result.rows, failure };
@@ -148,5 +180,3 @@ export async function runRelease(client: KubeClient, desired: DesiredRelease, op
   for (const r of history.slice(0, Math.max(0, excess))) await store.delete(desired.release, r.revision);
   return { ...base, revision, outcome: 'deployed', rows: result.rows, superseded };
 }
-
-

@@ -31,11 +31,18 @@ export interface ResolvedRef {
 }
 
 /** Adapts the renderer's output; digests from the package source win over what rendering knew. */
-export function fromRendered(rendered: RenderedRelease, resolved: readonly ResolvedRef[] = []): DesiredRelease {
+export function fromRendered(
+  rendered: RenderedRelease,
+  resolved: readonly ResolvedRef[] = [],
+): DesiredRelease {
   const byName = new Map(resolved.map((r) => [r.name, r]));
   const packages: ReleasePackage[] = rendered.packages.map((p) => {
     const digest = byName.get(p.name)?.digest ?? p.digest;
-    const entry: ReleasePackage = { name: p.name, version: p.version, origin: byName.get(p.name)?.origin ?? p.origin };
+    const entry: ReleasePackage = {
+      name: p.name,
+      version: p.version,
+      origin: byName.get(p.name)?.origin ?? p.origin,
+    };
     if (digest) entry.digest = digest;
     return entry;
   });

@@ -17,7 +17,11 @@ export function isManifestFile(reference: string): boolean {
   return /\.(ya?ml|json)$/i.test(reference);
 }
 
-export async function loadManifestFile(path: string, namespace: string, release?: string): Promise<DesiredRelease> {
+export async function loadManifestFile(
+  path: string,
+  namespace: string,
+  release?: string,
+): Promise<DesiredRelease> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -46,13 +50,19 @@ export async function loadManifestFile(path: string, namespace: string, release?
       !isPlainObject(value.metadata) ||
       typeof value.metadata.name !== 'string'
     ) {
-      throw new InputError(`${path}: document ${index + 1} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`);
+      throw new InputError(
+        `${path}: document ${index + 1} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`,
+      );
     }
     objects.push(value as KubeObject);
   }
   if (objects.length === 0) throw new InputError(`${path} contains no Kubernetes objects`);
-  const fromLabels = [...new Set(objects.map((o) => o.metadata.labels?.[LABEL_PART_OF]).filter((v): v is string => !!v))];
-  const name = release ?? (fromLabels.length === 1 ? (fromLabels[0] as string) : basename(path).replace(/\.(ya?ml|json)$/i, ''));
+  const fromLabels = [
+    ...new Set(objects.map((o) => o.metadata.labels?.[LABEL_PART_OF]).filter((v): v is string => !!v)),
+  ];
+  const name =
+    release ??
+    (fromLabels.length === 1 ? (fromLabels[0] as string) : basename(path).replace(/\.(ya?ml|json)$/i, ''));
   const packages: ReleasePackage[] = [];
   const entries: ReleaseObject[] = [];
   for (const object of objects) {
@@ -61,9 +71,18 @@ export async function loadManifestFile(path: string, namespace: string, release?
     const annotated = object.metadata.annotations?.[LABEL_PACKAGE];
     const label = object.metadata.labels?.[LABEL_PACKAGE];
     const pkg = annotated ?? (label ? label.replace('.', '/') : name);
-    if (!packages.some((p) => p.name === pkg)) packages.push({ name: pkg, version: '-', origin: `file:${path}` });
-    const labels = { ...(object.metadata.labels ?? {}), [LABEL_PART_OF]: name, 'app.kubernetes.io/managed-by': 'stackanetes' };
-    entries.push({ package: pkg, version: '-', object: { ...object, metadata: { ...object.metadata, labels } } });
+    if (!packages.some((p) => p.name === pkg))
+      packages.push({ name: pkg, version: '-', origin: `file:${path}` });
+    const labels = {
+      ...(object.metadata.labels ?? {}),
+      [LABEL_PART_OF]: name,
+      'app.kubernetes.io/managed-by': 'stackanetes',
+    };
+    entries.push({
+      package: pkg,
+      version: '-',
+      object: { ...object, metadata: { ...object.metadata, labels } },
+    });
   }
   return {
     release: name,

@@ -7,7 +7,11 @@ import type { ReleaseStore } from './store.js';
 import type { ReleaseRecord } from './types.js';
 
 /** The revisions of the selected release, oldest first (never empty). */
-export async function selectRelease(store: ReleaseStore, namespace: string, name?: string): Promise<ReleaseRecord[]> {
+export async function selectRelease(
+  store: ReleaseStore,
+  namespace: string,
+  name?: string,
+): Promise<ReleaseRecord[]> {
   const all = await store.list(name);
   if (name) {
     if (all.length === 0) {
@@ -19,10 +23,14 @@ export async function selectRelease(store: ReleaseStore, namespace: string, name
   }
   const names = [...new Set(all.map((r) => r.release))];
   if (names.length === 0) {
-    throw new NotFoundError(`no release in namespace ${namespace}`, { hint: 'check --namespace, or deploy a package first' });
+    throw new NotFoundError(`no release in namespace ${namespace}`, {
+      hint: 'check --namespace, or deploy a package first',
+    });
   }
   if (names.length > 1) {
-    throw new UsageError(`namespace ${namespace} holds several releases: ${names.join(', ')}`, { hint: 'pick one with --release NAME' });
+    throw new UsageError(`namespace ${namespace} holds several releases: ${names.join(', ')}`, {
+      hint: 'pick one with --release NAME',
+    });
   }
   return all;
 }

@@ -32,7 +32,9 @@ function decode(secret: KubeObject): ReleaseRecord | undefined {
   const labels = secret.metadata.labels ?? {};
   const data = (secret.data ?? {}) as Record<string, string>;
   if (!data.release) return undefined;
-  const record = JSON.parse(gunzipSync(Buffer.from(data.release, 'base64')).toString('utf8')) as ReleaseRecord;
+  const record = JSON.parse(
+    gunzipSync(Buffer.from(data.release, 'base64')).toString('utf8'),
+  ) as ReleaseRecord;
   record.status = (labels[LABEL_STATUS] as RevisionStatus | undefined) ?? record.status;
   record.updatedAt = secret.metadata.annotations?.[ANNOTATION_UPDATED] ?? record.updatedAt;
   const failure = secret.metadata.annotations?.[ANNOTATION_FAILURE];
@@ -49,10 +51,16 @@ export interface ReleaseStore {
   delete(release: string, revision: number): Promise<void>;
 }
 
-export function createReleaseStore(client: KubeClient, namespace: string, now: () => Date = () => new Date()): ReleaseStore {
+export function createReleaseStore(
+  client: KubeClient,
+  namespace: string,
+  now: () => Date = () => new Date(),
+): ReleaseStore {
   return {
     async list(release) {
-      const selector = release ? `${LABEL_OWNER}=stackanetes,${LABEL_RELEASE}=${release}` : `${LABEL_OWNER}=stackanetes`;
+      const selector = release
+        ? `${LABEL_OWNER}=stackanetes,${LABEL_RELEASE}=${release}`
+        : `${LABEL_OWNER}=stackanetes`;
       const secrets = await client.list('v1', 'Secret', namespace, { labelSelector: selector });
       const records: ReleaseRecord[] = [];
       for (const s of secrets) {
@@ -83,7 +91,10 @@ export function createReleaseStore(client: KubeClient, namespace: string, now: (
             [LABEL_REVISION]: String(record.revision),
             [LABEL_STATUS]: record.status,
           },
-          annotations: { [ANNOTATION_UPDATED]: record.updatedAt, 'stackanetes.io/created-at': record.createdAt },
+          annotations: {
+            [ANNOTATION_UPDATED]: record.updatedAt,
+            'stackanetes.io/created-at': record.createdAt,
+          },
         },
         data: { release: payload },
       };
@@ -92,7 +103,12 @@ export function createReleaseStore(client: KubeClient, namespace: string, now: (
       } catch (err) {
         if (!isApiError(err, 409)) throw err;
         // A retried create whose first attempt landed is ours; anything else is a concurrent deploy.
-        const existing = await client.get({ apiVersion: 'v1', kind: 'Secret', namespace, name: secret.metadata.name });
+        const existing = await client.get({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          namespace,
+          name: secret.metadata.name,
+        });
         if (existing && (existing.data as Record<string, string> | undefined)?.release === payload) return;
         throw new ConflictError(
           `another deploy of release ${record.release} wrote revision ${record.revision} at the same time`,
@@ -109,12 +125,18 @@ export function createReleaseStore(client: KubeClient, namespace: string, now: (
           { metadata: { labels: { [LABEL_STATUS]: status }, annotations } },
         );
       } catch (err) {
-        if (isApiError(err, 404)) throw new NotFoundError(`release ${release} has no revision ${revision} in ${namespace}`);
+        if (isApiError(err, 404))
+          throw new NotFoundError(`release ${release} has no revision ${revision} in ${namespace}`);
         throw err;
       }
     },
     async delete(release, revision) {
-      await client.delete({ apiVersion: 'v1', kind: 'Secret', namespace, name: revisionSecretName(release, revision) });
+      await client.delete({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        namespace,
+        name: revisionSecretName(release, revision),
+      });
     },
   };
 }

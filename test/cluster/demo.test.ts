@@ -9,7 +9,9 @@ import { repoRoot } from '../helpers/cli.js';
 
 function runDemo(): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(repoRoot, 'test', 'demo.sh')], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn('bash', [join(repoRoot, 'test', 'demo.sh')], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

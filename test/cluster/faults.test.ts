@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 function revisionSecrets(namespace: string): { name: string; status: string }[] {
-  return (c.sim.store.list('v1', 'Secret', namespace) as unknown as { metadata: { name: string; labels?: Record<string, string> } }[])
+  return (
+    c.sim.store.list('v1', 'Secret', namespace) as unknown as {
+      metadata: { name: string; labels?: Record<string, string> };
+    }[]
+  )
     .filter((s) => s.metadata.labels?.owner === 'stackanetes')
     .map((s) => ({ name: s.metadata.name, status: String(s.metadata.labels?.['stackanetes.io/status']) }));
 }
@@ -49,9 +53,13 @@ describe('deploy under faults', () => {
 
   it('a deploy killed with SIGKILL mid-wave is followed by one that converges and supersedes the interrupted revision', async () => {
     c.sim.readinessDelayMs = 60_000; // the first wave never finishes while we watch
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'stackanetes'), 'deploy', app, '-n', 'killed', '--kubeconfig', c.kubeconfig], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin', 'stackanetes'), 'deploy', app, '-n', 'killed', '--kubeconfig', c.kubeconfig],
+      {
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     // Kill once the revision is recorded and the first workload was applied (the wave is waiting).
     for (let i = 0; i < 600; i++) {
@@ -84,14 +92,18 @@ describe('deploy under faults', () => {
     c.sim.faults.neverReady('Deployment', 'stuck', 'worker');
     const r = await c.cli(['deploy', app, '-n', 'stuck', '--timeout', '3s']);
     expect(r.code).toBe(8);
-    expect(r.stderr).toMatch(/^error: 1 object of fixture\/web@1\.0\.0 not ready before the timeout: stuck\/Deployment\/worker \(/m);
+    expect(r.stderr).toMatch(
+      /^error: 1 object of fixture\/web@1\.0\.0 not ready before the timeout: stuck\/Deployment\/worker \(/m,
+    );
     expect(r.stderr).toContain('(revision 1 marked failed)');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(tableStatuses(r.stdout).get('Deployment/worker')).toBe('failed');
     expect(tableStatuses(r.stdout).get('Deployment/web')).toBe('created');
     expect(revisionSecrets('stuck')).toEqual([{ name: 'stackanetes.release.app.v1', status: 'failed' }]);
     const h = await c.cli(['history', '-n', 'stuck']);
-    expect(h.stdout).toMatch(/1\s+\S+\s+failed\s+fixture\/app@1\.0\.0\s+deploy fixture\/app@1\.0\.0: 1 object/);
+    expect(h.stdout).toMatch(
+      /1\s+\S+\s+failed\s+fixture\/app@1\.0\.0\s+deploy fixture\/app@1\.0\.0: 1 object/,
+    );
     const s = await c.cli(['status', '-n', 'stuck']);
     expect(s.stdout).toMatch(/Deployment\s+worker\s+stuck\s+not ready/);
   });
@@ -102,11 +114,23 @@ describe('deploy under faults', () => {
     const r = await c.cli(['deploy', app, '-n', 'immutable', '--set', 'image.base=registry.example/%s:2.0']);
     expect(r.code).toBe(7);
     expect(r.stderr).toMatch(/^error: .*immutable\/Job\/web-migrate.*immutable/m);
-    expect(r.stderr).toMatch(/fix: immutable\/Job\/web-migrate cannot be changed in place: run deploy again with --force/);
-    const forced = await c.cli(['deploy', app, '-n', 'immutable', '--set', 'image.base=registry.example/%s:2.0', '--force']);
+    expect(r.stderr).toMatch(
+      /fix: immutable\/Job\/web-migrate cannot be changed in place: run deploy again with --force/,
+    );
+    const forced = await c.cli([
+      'deploy',
+      app,
+      '-n',
+      'immutable',
+      '--set',
+      'image.base=registry.example/%s:2.0',
+      '--force',
+    ]);
     expect(forced.stderr).toBe('');
     expect(forced.code).toBe(0);
-    const job = c.sim.store.get('batch/v1', 'Job', 'web-migrate', 'immutable') as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    const job = c.sim.store.get('batch/v1', 'Job', 'web-migrate', 'immutable') as unknown as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
     expect(job.spec.template.spec.containers[0]?.image).toBe('registry.example/web:2.0');
   });
 });
@@ -128,7 +152,9 @@ describe('cluster access', () => {
     const r = await runCli(['deploy', app, '-n', 'x', '--kubeconfig', kubeconfig]);
     expect(r.code).toBe(7);
     const lines = r.stderr.trim().split('\n');
-    expect(lines[0]).toBe(`error: cannot reach the Kubernetes API at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(lines[0]).toBe(
+      `error: cannot reach the Kubernetes API at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
     expect(lines).toHaveLength(2); // the message and its fix
     const d = await runCli(['diff', app, '-n', 'x', '--kubeconfig', kubeconfig]);
     expect(d.code).toBe(2);

@@ -9,6 +9,18 @@ import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import { repoRoot, runCli, type CliOptions, type CliResult } from '../helpers/cli.js';
 
+/** The parts of a live object the tests read (through kubectl, as JSON). */
+export interface LiveObject {
+  metadata?: {
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    managedFields?: { manager: string; operation: string }[];
+  };
+  status?: { availableReplicas?: number; conditions?: { type: string; status: string }[] };
+  data?: Record<string, string>;
+}
+
 export interface TestCluster {
   sim: Simulator;
   dir: string;
@@ -18,7 +30,7 @@ export interface TestCluster {
   /** Runs the real kubectl against the simulator. */
   kubectl(args: readonly string[], input?: string): Promise<CliResult>;
   /** Reads an object straight from the simulator with kubectl, as JSON. */
-  get(kind: string, name: string, namespace?: string): Promise<Record<string, any> | undefined>;
+  get(kind: string, name: string, namespace?: string): Promise<LiveObject | undefined>;
   stop(): Promise<void>;
 }
 
@@ -49,8 +61,16 @@ export async function startCluster(options: { readinessDelayMs?: number } = {}):
     cli: (args, opts = {}) => runCli([...args, '--kubeconfig', kubeconfig], { timeoutMs: 120000, ...opts }),
     kubectl,
     async get(kind, name, namespace) {
-      const r = await kubectl(['get', kind, name, '-o', 'json', '--show-managed-fields', ...(namespace ? ['-n', namespace] : [])]);
-      return r.code === 0 ? (JSON.parse(r.stdout) as Record<string, any>) : undefined;
+      const r = await kubectl([
+        'get',
+        kind,
+        name,
+        '-o',
+        'json',
+        '--show-managed-fields',
+        ...(namespace ? ['-n', namespace] : []),
+      ]);
+      return r.code === 0 ? (JSON.parse(r.stdout) as LiveObject) : undefined;
     },
     async stop() {
       await sim.stop();

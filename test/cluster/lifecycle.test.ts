@@ -25,20 +25,37 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(r.code).toBe(0);
     const rows = tableStatuses(r.stdout);
     expect(rows.get('Namespace/fx')).toBe('created');
-    for (const key of ['Secret/db-credentials', 'StatefulSet/db', 'ConfigMap/web-config', 'Deployment/web', 'Job/web-migrate', 'PersistentVolumeClaim/extra-data']) {
+    for (const key of [
+      'Secret/db-credentials',
+      'StatefulSet/db',
+      'ConfigMap/web-config',
+      'Deployment/web',
+      'Job/web-migrate',
+      'PersistentVolumeClaim/extra-data',
+    ]) {
       expect(rows.get(key)).toBe('created');
     }
     expect(r.stdout).toContain('revision 1 deployed');
     const web = await c.get('deployment', 'web', ns);
     expect(web?.status?.availableReplicas).toBe(2); // waited until available
     const job = await c.get('job', 'web-migrate', ns);
-    expect(job?.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Complete' && x.status === 'True')).toBe(true);
+    expect(
+      job?.status?.conditions?.some(
+        (x: { type: string; status: string }) => x.type === 'Complete' && x.status === 'True',
+      ),
+    ).toBe(true);
     // Applied with server-side apply under our field manager.
-    expect(web?.metadata?.managedFields?.some((m: { manager: string; operation: string }) => m.manager === 'stackanetes' && m.operation === 'Apply')).toBe(true);
+    expect(
+      web?.metadata?.managedFields?.some(
+        (m: { manager: string; operation: string }) => m.manager === 'stackanetes' && m.operation === 'Apply',
+      ),
+    ).toBe(true);
   });
 
   it('applies packages in dependency order and kinds in order inside a package', async () => {
-    const applies = c.sim.requests.find({ method: 'PATCH', patchType: 'apply' }).map((x) => `${x.resource}/${x.name}`);
+    const applies = c.sim.requests
+      .find({ method: 'PATCH', patchType: 'apply' })
+      .map((x) => `${x.resource}/${x.name}`);
     const at = (name: string): number => applies.indexOf(name);
     expect(at('statefulsets/db')).toBeGreaterThan(at('secrets/db-credentials'));
     expect(at('configmaps/web-config')).toBeGreaterThan(at('statefulsets/db')); // db wave before web wave
@@ -79,10 +96,12 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     const dep = await c.cli(['deploy', app, '-n', ns, '--set', 'greeting=bonjour']);
     expect(dep.code).toBe(0);
     const rows = tableStatuses(dep.stdout);
-    expect([...rows.entries()].filter(([, s]) => s !== 'unchanged').map(([k]) => k).sort()).toEqual([
-      'ConfigMap/web-config',
-      'Deployment/web',
-    ]);
+    expect(
+      [...rows.entries()]
+        .filter(([, s]) => s !== 'unchanged')
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(['ConfigMap/web-config', 'Deployment/web']);
     const applied = c.sim.requests.find({ patchType: 'apply' }).map((x) => x.name);
     expect(applied.sort()).toEqual(['web', 'web-config']);
     expect(dep.stdout).toContain('revision 2 deployed');
@@ -95,7 +114,16 @@ describe('deploy, diff and friends on a simulated cluster', () => {
   });
 
   it('never prints Secret values in a diff: changed keys show sizes only', async () => {
-    const r = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour', '--set', 'db.password=s3cr3t-value']);
+    const r = await c.cli([
+      'diff',
+      app,
+      '-n',
+      ns,
+      '--set',
+      'greeting=bonjour',
+      '--set',
+      'db.password=s3cr3t-value',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('fx/Secret/db-credentials (fixture/db) will be updated');
     expect(r.stdout).toMatch(/^-\s+password: \(8 bytes\)$/m);
@@ -103,9 +131,23 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(r.stdout).not.toContain('s3cr3t');
     expect(r.stdout).not.toContain(Buffer.from('s3cr3t-value').toString('base64'));
     expect(r.stdout).not.toContain(Buffer.from('password').toString('base64'));
-    const json = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour', '--set', 'db.password=s3cr3t-value', '-o', 'json']);
+    const json = await c.cli([
+      'diff',
+      app,
+      '-n',
+      ns,
+      '--set',
+      'greeting=bonjour',
+      '--set',
+      'db.password=s3cr3t-value',
+      '-o',
+      'json',
+    ]);
     expect(json.code).toBe(1);
-    const plan = JSON.parse(json.stdout) as { summary: { update: number }; entries: { kind: string; action: string }[] };
+    const plan = JSON.parse(json.stdout) as {
+      summary: { update: number };
+      entries: { kind: string; action: string }[];
+    };
     expect(plan.summary.update).toBe(2); // the Secret and the StatefulSet whose checksum covers it
     expect(plan.entries.find((e) => e.kind === 'Secret')?.action).toBe('update');
     expect(json.stdout).not.toContain('s3cr3t');
@@ -115,7 +157,12 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     const patch = JSON.stringify({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'worker', namespace: ns, labels: { team: 'ops' }, annotations: { 'ops.example/owner': 'alice' } },
+      metadata: {
+        name: 'worker',
+        namespace: ns,
+        labels: { team: 'ops' },
+        annotations: { 'ops.example/owner': 'alice' },
+      },
     });
     const k = await c.kubectl(['apply', '--server-side', '--field-manager=ops', '-f', '-'], patch);
     expect(k.stderr).toBe('');
@@ -130,12 +177,32 @@ describe('deploy, diff and friends on a simulated cluster', () => {
   });
 
   it('dropping a component prunes its objects but keeps its PersistentVolumeClaim (protected)', async () => {
-    const d = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour', '--set', 'extra.enabled=false']);
+    const d = await c.cli([
+      'diff',
+      app,
+      '-n',
+      ns,
+      '--set',
+      'greeting=bonjour',
+      '--set',
+      'extra.enabled=false',
+    ]);
     expect(d.code).toBe(1);
     expect(d.stdout).toContain('fx/Deployment/extra (fixture/extra) will be deleted');
-    expect(d.stdout).toContain('fx/PersistentVolumeClaim/extra-data (fixture/extra) is no longer rendered but protected: kept');
+    expect(d.stdout).toContain(
+      'fx/PersistentVolumeClaim/extra-data (fixture/extra) is no longer rendered but protected: kept',
+    );
     expect(d.stdout).toContain('Plan: 0 to create, 0 to update, 2 to delete, 10 unchanged.');
-    const r = await c.cli(['deploy', app, '-n', ns, '--set', 'greeting=bonjour', '--set', 'extra.enabled=false']);
+    const r = await c.cli([
+      'deploy',
+      app,
+      '-n',
+      ns,
+      '--set',
+      'greeting=bonjour',
+      '--set',
+      'extra.enabled=false',
+    ]);
     expect(r.code).toBe(0);
     const rows = tableStatuses(r.stdout);
     expect(rows.get('Deployment/extra')).toBe('deleted');
@@ -161,7 +228,9 @@ describe('deploy, diff and friends on a simulated cluster', () => {
   it('history lists every revision with its status; status shows live readiness', async () => {
     const h = await c.cli(['history', '-n', ns, '-o', 'json']);
     expect(h.code).toBe(0);
-    const revisions = (JSON.parse(h.stdout) as { revisions: { revision: number; status: string; description: string }[] }).revisions;
+    const revisions = (
+      JSON.parse(h.stdout) as { revisions: { revision: number; status: string; description: string }[] }
+    ).revisions;
     expect(revisions.map((x) => [x.revision, x.status])).toEqual([
       [1, 'superseded'],
       [2, 'superseded'],
@@ -192,7 +261,9 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(rows.get('Deployment/web')).toBe('deleted');
     expect(rows.get('PersistentVolumeClaim/extra-data')).toBe('protected');
     expect(rows.get('Namespace/fx')).toBe('protected');
-    const deletes = c.sim.requests.find({ method: 'DELETE', namespace: ns }).map((x) => `${x.resource}/${x.name}`);
+    const deletes = c.sim.requests
+      .find({ method: 'DELETE', namespace: ns })
+      .map((x) => `${x.resource}/${x.name}`);
     expect(deletes.indexOf('deployments/web')).toBeLessThan(deletes.indexOf('configmaps/web-config'));
     expect(deletes.indexOf('statefulsets/db')).toBeLessThan(deletes.indexOf('secrets/db-credentials'));
     expect(await c.get('namespace', ns)).toBeDefined();

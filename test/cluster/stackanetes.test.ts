@@ -21,24 +21,34 @@ afterAll(async () => {
 });
 
 function packagesOf(kind: string): string[] {
-  return (c.sim.store.list(kind === 'Deployment' ? 'apps/v1' : 'v1', kind, ns) as unknown as { metadata: { labels?: Record<string, string> } }[])
+  return (
+    c.sim.store.list(kind === 'Deployment' ? 'apps/v1' : 'v1', kind, ns) as unknown as {
+      metadata: { labels?: Record<string, string> };
+    }[]
+  )
     .map((o) => o.metadata.labels?.['stackanetes.io/package'] ?? '')
     .sort();
 }
 
 describe('the stackanetes meta-package on a simulated cluster', () => {
   it('deploys every package wave by wave, waiting for each to be ready', async () => {
-    const r = await c.cli(['deploy', meta, '-n', ns, '--variables', parameters, '--variables', ceph], { timeoutMs: 240000 });
+    const r = await c.cli(['deploy', meta, '-n', ns, '--variables', parameters, '--variables', ceph], {
+      timeoutMs: 240000,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('revision 1 deployed');
     const rows = tableStatuses(r.stdout);
     expect([...rows.values()].every((s) => s === 'created')).toBe(true);
     expect(rows.get('Deployment/keystone-api')).toBe('created');
-    expect(packagesOf('Deployment')).toEqual(expect.arrayContaining(['stackanetes.cinder', 'stackanetes.rados-gateway']));
+    expect(packagesOf('Deployment')).toEqual(
+      expect.arrayContaining(['stackanetes.cinder', 'stackanetes.rados-gateway']),
+    );
     // Waves: keystone's workloads were applied only after MariaDB was ready.
     const applies = c.sim.requests.find({ patchType: 'apply' }).map((x) => `${x.resource}/${x.name}`);
-    expect(applies.indexOf('deployments/keystone-api')).toBeGreaterThan(applies.indexOf('statefulsets/mariadb'));
+    expect(applies.indexOf('deployments/keystone-api')).toBeGreaterThan(
+      applies.indexOf('statefulsets/mariadb'),
+    );
     const s = await c.cli(['status', '-n', ns]);
     expect(s.code).toBe(0);
     expect(s.stdout).toMatch(/(\d+) of \1 objects ready/);
@@ -53,7 +63,16 @@ describe('the stackanetes meta-package on a simulated cluster', () => {
   });
 
   it('one changed parameter: diff names only memcached, deploy updates only it, then diff is clean', async () => {
-    const args = ['-n', ns, '--variables', parameters, '--variables', ceph, '--set', 'memcached.memory_mb=512'];
+    const args = [
+      '-n',
+      ns,
+      '--variables',
+      parameters,
+      '--variables',
+      ceph,
+      '--set',
+      'memcached.memory_mb=512',
+    ];
     const d = await c.cli(['diff', meta, ...args]);
     expect(d.code).toBe(1);
     const headers = d.stdout.split('\n').filter((l) => / will be (created|updated|deleted)$/.test(l));
@@ -63,9 +82,13 @@ describe('the stackanetes meta-package on a simulated cluster', () => {
     c.sim.requests.reset();
     const r = await c.cli(['deploy', meta, ...args]);
     expect(r.code).toBe(0);
-    const changed = [...tableStatuses(r.stdout).entries()].filter(([, s]) => s !== 'unchanged').map(([k]) => k);
+    const changed = [...tableStatuses(r.stdout).entries()]
+      .filter(([, s]) => s !== 'unchanged')
+      .map(([k]) => k);
     expect(changed).toEqual(['Deployment/memcached']);
-    expect(c.sim.requests.find({ patchType: 'apply', dryRun: false }).map((x) => x.name)).toEqual(['memcached']);
+    expect(c.sim.requests.find({ patchType: 'apply', dryRun: false }).map((x) => x.name)).toEqual([
+      'memcached',
+    ]);
     const again = await c.cli(['diff', meta, ...args]);
     expect(again.code).toBe(0);
   });
@@ -81,8 +104,12 @@ describe('the stackanetes meta-package on a simulated cluster', () => {
     // recreated: deploy says so and names the fix.
     const refused = await c.cli(['deploy', meta, ...args]);
     expect(refused.code).toBe(7);
-    expect(refused.stderr).toMatch(/^error: \d+ objects failed; first: applying openstack\/Job\/glance-[a-z-]+: Job.batch "glance-[a-z-]+" is invalid: spec.template: Invalid value: field is immutable \(revision 3 marked failed\)$/m);
-    expect(refused.stderr).toMatch(/fix: openstack\/Job\/glance-[a-z-]+ cannot be changed in place: run deploy again with --force/);
+    expect(refused.stderr).toMatch(
+      /^error: \d+ objects failed; first: applying openstack\/Job\/glance-[a-z-]+: Job.batch "glance-[a-z-]+" is invalid: spec.template: Invalid value: field is immutable \(revision 3 marked failed\)$/m,
+    );
+    expect(refused.stderr).toMatch(
+      /fix: openstack\/Job\/glance-[a-z-]+ cannot be changed in place: run deploy again with --force/,
+    );
     const r = await c.cli(['deploy', meta, ...args, '--force']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

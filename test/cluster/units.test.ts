@@ -5,7 +5,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isSubset, isUnchanged, maskSecret, normalizeForDiff, prepareDesired } from '../../src/kube/normalize.js';
+import {
+  isSubset,
+  isUnchanged,
+  maskSecret,
+  normalizeForDiff,
+  prepareDesired,
+} from '../../src/kube/normalize.js';
 import { ANNOTATION_APPLIED, ownership } from '../../src/kube/objects.js';
 import { kindRank, mapLimit, stepsByKind } from '../../src/kube/order.js';
 import { readiness } from '../../src/kube/readiness.js';
@@ -31,21 +37,57 @@ describe('unchanged detection', () => {
 
   it('needs our applied digest on the live object, so a field dropped from the package is not missed', () => {
     const now = prepareDesired(cm({ a: '1' }));
-    const liveFromOlderRender = { ...cm({ a: '1', b: '2' }), metadata: { name: 'c', namespace: 'n', annotations: { [ANNOTATION_APPLIED]: prepareDesired(cm({ a: '1', b: '2' })).digest } } };
-    expect(isSubset(now.object, { ...liveFromOlderRender, metadata: { ...liveFromOlderRender.metadata, annotations: { [ANNOTATION_APPLIED]: now.digest } } })).toBe(true);
+    const liveFromOlderRender = {
+      ...cm({ a: '1', b: '2' }),
+      metadata: {
+        name: 'c',
+        namespace: 'n',
+        annotations: { [ANNOTATION_APPLIED]: prepareDesired(cm({ a: '1', b: '2' })).digest },
+      },
+    };
+    expect(
+      isSubset(now.object, {
+        ...liveFromOlderRender,
+        metadata: { ...liveFromOlderRender.metadata, annotations: { [ANNOTATION_APPLIED]: now.digest } },
+      }),
+    ).toBe(true);
     expect(isUnchanged(now, liveFromOlderRender)).toBe(false);
-    expect(isUnchanged(now, { ...now.object, metadata: { ...now.object.metadata, uid: 'x', resourceVersion: '9' } })).toBe(true);
+    expect(
+      isUnchanged(now, {
+        ...now.object,
+        metadata: { ...now.object.metadata, uid: 'x', resourceVersion: '9' },
+      }),
+    ).toBe(true);
   });
 
   it('folds Secret stringData into base64 data, as the API server stores it', () => {
-    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { password: 'password' }, data: { other: 'eA==' } };
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      stringData: { password: 'password' },
+      data: { other: 'eA==' },
+    };
     const prepared = prepareDesired(secret);
     expect(prepared.object.stringData).toBeUndefined();
-    expect(prepared.object.data).toEqual({ other: 'eA==', password: Buffer.from('password').toString('base64') });
+    expect(prepared.object.data).toEqual({
+      other: 'eA==',
+      password: Buffer.from('password').toString('base64'),
+    });
   });
 
   it('normalises away server bookkeeping and our own annotation for display', () => {
-    const live = cm({ a: '1' }, { uid: 'u', resourceVersion: '3', managedFields: [{}], creationTimestamp: 't', generation: 2, annotations: { [ANNOTATION_APPLIED]: 'sha256:x' } });
+    const live = cm(
+      { a: '1' },
+      {
+        uid: 'u',
+        resourceVersion: '3',
+        managedFields: [{}],
+        creationTimestamp: 't',
+        generation: 2,
+        annotations: { [ANNOTATION_APPLIED]: 'sha256:x' },
+      },
+    );
     expect(normalizeForDiff({ ...live, status: { x: 1 } })).toEqual(cm({ a: '1' }));
   });
 });
@@ -55,10 +97,17 @@ describe('ownership', () => {
     const labelled = (annotations?: Record<string, string>): KubeObject => ({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
-      metadata: { name: 'r', labels: { 'app.kubernetes.io/managed-by': 'stackanetes', 'app.kubernetes.io/part-of': 'stack' }, ...(annotations ? { annotations } : {}) },
+      metadata: {
+        name: 'r',
+        labels: { 'app.kubernetes.io/managed-by': 'stackanetes', 'app.kubernetes.io/part-of': 'stack' },
+        ...(annotations ? { annotations } : {}),
+      },
     });
     expect(ownership(labelled({ 'stackanetes.io/release': 'a/stack' }), 'a', 'stack').owner).toBe('ours');
-    expect(ownership(labelled({ 'stackanetes.io/release': 'a/stack' }), 'b', 'stack')).toEqual({ owner: 'foreign', name: 'a/stack' });
+    expect(ownership(labelled({ 'stackanetes.io/release': 'a/stack' }), 'b', 'stack')).toEqual({
+      owner: 'foreign',
+      name: 'a/stack',
+    });
     expect(ownership(labelled(), 'b', 'stack').owner).toBe('ours'); // applied by kubectl from generated files
     expect(ownership(labelled(), 'b', 'other')).toEqual({ owner: 'foreign', name: 'stack' });
     expect(ownership(cm({}), 'b', 'stack').owner).toBe('unmanaged');
@@ -67,7 +116,12 @@ describe('ownership', () => {
 
 describe('Secret masking', () => {
   it('shows sizes only and marks changed keys on the new side, even when sizes are equal', () => {
-    const before: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: Buffer.from('one').toString('base64'), b: 'eA==' } };
+    const before: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { a: Buffer.from('one').toString('base64'), b: 'eA==' },
+    };
     const after: KubeObject = { ...before, data: { a: Buffer.from('two').toString('base64'), b: 'eA==' } };
     expect(maskSecret(before).data).toEqual({ a: '(3 bytes)', b: '(1 bytes)' });
     expect(maskSecret(after, before).data).toEqual({ a: '(3 bytes, changed)', b: '(1 bytes)' });
@@ -79,7 +133,17 @@ describe('unified diff', () => {
   it('prints hunks with context and correct line numbers, and nothing for equal texts', () => {
     const a = ['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8', 'l9', 'l10'].join('\n');
     const b = a.replace('l5', 'L5');
-    expect(unifiedDiff(a, b)).toEqual(['@@ -2,7 +2,7 @@', ' l2', ' l3', ' l4', '-l5', '+L5', ' l6', ' l7', ' l8']);
+    expect(unifiedDiff(a, b)).toEqual([
+      '@@ -2,7 +2,7 @@',
+      ' l2',
+      ' l3',
+      ' l4',
+      '-l5',
+      '+L5',
+      ' l6',
+      ' l7',
+      ' l8',
+    ]);
     expect(unifiedDiff(a, a)).toEqual([]);
     expect(unifiedDiff('', 'x\ny\n')).toEqual(['@@ -0,0 +1,2 @@', '+x', '+y']);
   });
@@ -94,12 +158,26 @@ describe('readiness', () => {
     status,
   });
   it('waits for the controller to observe the generation and for every replica to be updated and available', () => {
-    expect(readiness(deployment({ observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 2 })).ready).toBe(false);
-    expect(readiness(deployment({ observedGeneration: 2, updatedReplicas: 1, replicas: 2, availableReplicas: 2 })).reason).toBe('1 of 2 replicas updated');
-    expect(readiness(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 })).ready).toBe(true);
+    expect(
+      readiness(deployment({ observedGeneration: 1, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }))
+        .ready,
+    ).toBe(false);
+    expect(
+      readiness(deployment({ observedGeneration: 2, updatedReplicas: 1, replicas: 2, availableReplicas: 2 }))
+        .reason,
+    ).toBe('1 of 2 replicas updated');
+    expect(
+      readiness(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }))
+        .ready,
+    ).toBe(true);
   });
   it('fails a Job at once when it failed, and passes it when complete', () => {
-    const job = (type: string): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, status: { conditions: [{ type, status: 'True', reason: 'BackoffLimitExceeded' }] } });
+    const job = (type: string): KubeObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j' },
+      status: { conditions: [{ type, status: 'True', reason: 'BackoffLimitExceeded' }] },
+    });
     expect(readiness(job('Failed'))).toMatchObject({ ready: false, failed: true });
     expect(readiness(job('Complete')).ready).toBe(true);
     expect(readiness(cm({})).ready).toBe(true);
@@ -108,9 +186,28 @@ describe('readiness', () => {
 
 describe('ordering and concurrency', () => {
   it('orders kinds as DESIGN §5 says, unknown kinds last', () => {
-    const kinds = ['Ingress', 'Deployment', 'Job', 'Service', 'PersistentVolumeClaim', 'ConfigMap', 'Secret', 'RoleBinding', 'Role', 'ServiceAccount', 'CustomResourceDefinition', 'Namespace', 'Widget'];
-    expect([...kinds].sort((a, b) => kindRank(a) - kindRank(b))).toEqual([...kinds.slice(0, 12)].reverse().concat('Widget'));
-    expect(stepsByKind(['Deployment', 'Secret', 'StatefulSet'], (k) => k)).toEqual([['Secret'], ['Deployment', 'StatefulSet']]);
+    const kinds = [
+      'Ingress',
+      'Deployment',
+      'Job',
+      'Service',
+      'PersistentVolumeClaim',
+      'ConfigMap',
+      'Secret',
+      'RoleBinding',
+      'Role',
+      'ServiceAccount',
+      'CustomResourceDefinition',
+      'Namespace',
+      'Widget',
+    ];
+    expect([...kinds].sort((a, b) => kindRank(a) - kindRank(b))).toEqual(
+      [...kinds.slice(0, 12)].reverse().concat('Widget'),
+    );
+    expect(stepsByKind(['Deployment', 'Secret', 'StatefulSet'], (k) => k)).toEqual([
+      ['Secret'],
+      ['Deployment', 'StatefulSet'],
+    ]);
   });
   it('never runs more than the limit at once', async () => {
     let running = 0;

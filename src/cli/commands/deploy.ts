@@ -6,7 +6,14 @@
 import type { Command } from 'commander';
 import { ClusterError, NotReadyError, UsageError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
-import { formatData, formatTable, paint, parseOutputFormat, type OutputFormat, type Writer } from '../output.js';
+import {
+  formatData,
+  formatTable,
+  paint,
+  parseOutputFormat,
+  type OutputFormat,
+  type Writer,
+} from '../output.js';
 import { createProgress } from '../progress.js';
 
 /** Appends repeatable option values (`--set a=1 --set b=2`). */
@@ -17,7 +24,10 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** kubectl's connection flags. */
 export function addClusterFlags(command: Command): Command {
   return command
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)',
+    )
     .option('--context <name>', 'kubeconfig context to use (default: its current-context)')
     .option('-n, --namespace <ns>', "target namespace (default: the context's namespace, then default)");
 }
@@ -45,15 +55,25 @@ export interface RenderFlagValues {
 }
 
 /** The access and render parts of an action's options, from parsed flags. */
-export function accessOptions(flags: ClusterFlagValues): { kubeconfig?: string; context?: string; namespace?: string; env: NodeJS.ProcessEnv } {
-  const out: { kubeconfig?: string; context?: string; namespace?: string; env: NodeJS.ProcessEnv } = { env: process.env };
+export function accessOptions(flags: ClusterFlagValues): {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  env: NodeJS.ProcessEnv;
+} {
+  const out: { kubeconfig?: string; context?: string; namespace?: string; env: NodeJS.ProcessEnv } = {
+    env: process.env,
+  };
   if (flags.kubeconfig) out.kubeconfig = flags.kubeconfig;
   if (flags.context) out.context = flags.context;
   if (flags.namespace) out.namespace = flags.namespace;
   return out;
 }
 
-export function renderOptions(reference: string, flags: RenderFlagValues): {
+export function renderOptions(
+  reference: string,
+  flags: RenderFlagValues,
+): {
   reference: string;
   variableFiles: string[];
   sets: string[];
@@ -61,7 +81,14 @@ export function renderOptions(reference: string, flags: RenderFlagValues): {
   registry?: string;
   cwd: string;
 } {
-  const out: { reference: string; variableFiles: string[]; sets: string[]; release?: string; registry?: string; cwd: string } = {
+  const out: {
+    reference: string;
+    variableFiles: string[];
+    sets: string[];
+    release?: string;
+    registry?: string;
+    cwd: string;
+  } = {
     reference,
     variableFiles: flags.variables,
     sets: flags.set,
@@ -81,7 +108,10 @@ export function parseDuration(value: string, flag = '--timeout'): number {
   let rest = text;
   while (rest.length > 0) {
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
-    if (!m) throw new UsageError(`${flag} ${JSON.stringify(value)} is not a duration`, { hint: 'write it like 90s, 5m or 1h30m' });
+    if (!m)
+      throw new UsageError(`${flag} ${JSON.stringify(value)} is not a duration`, {
+        hint: 'write it like 90s, 5m or 1h30m',
+      });
     total += Number(m[1]) * (units[m[2] as string] as number);
     rest = rest.slice(m[0].length);
   }
@@ -148,7 +178,9 @@ interface DeployFlags extends ClusterFlagValues, RenderFlagValues {
 export function register(program: Command, env: CliEnv): void {
   const command = program
     .command('deploy')
-    .description('deploy a package (and its dependencies) to a namespace with server-side apply, and record a release revision')
+    .description(
+      'deploy a package (and its dependencies) to a namespace with server-side apply, and record a release revision',
+    )
     .argument('<ref>', 'package directory, .tar.gz, or registry reference (ns/name[@version|:channel])');
   addRenderFlags(addClusterFlags(command))
     .option('--dry-run', 'ask the server what would change, change nothing')
@@ -157,7 +189,10 @@ export function register(program: Command, env: CliEnv): void {
     .option('--timeout <duration>', 'how long the whole deploy may take to be ready', '5m')
     .option('--concurrency <n>', 'objects applied at the same time inside a wave', '16')
     .option('--force', 'delete and recreate objects whose immutable fields changed (e.g. a Job template)')
-    .option('--prune-protected', 'also delete Namespaces and PersistentVolumeClaims the release no longer renders')
+    .option(
+      '--prune-protected',
+      'also delete Namespaces and PersistentVolumeClaims the release no longer renders',
+    )
     .option('-o, --output <format>', 'table, json or yaml', 'table')
     .action(async (ref: string, flags: DeployFlags) => {
       const format: OutputFormat = parseOutputFormat(flags.output);
@@ -187,7 +222,10 @@ export function register(program: Command, env: CliEnv): void {
         if (result.outcome === 'deployed') env.writer.out(`${where}: revision ${result.revision} deployed`);
         else if (result.outcome === 'unchanged') env.writer.out(`${where}: unchanged, no revision written`);
         else if (result.outcome === 'dry-run') env.writer.out(`${where}: dry run, nothing changed`);
-        if (env.debug) env.writer.err(`requests: ${result.requests.total} (${result.requests.writes} writes, ${result.requests.retries} retries)`);
+        if (env.debug)
+          env.writer.err(
+            `requests: ${result.requests.total} (${result.requests.writes} writes, ${result.requests.retries} retries)`,
+          );
       } else {
         env.writer.out(formatData(result, format));
       }

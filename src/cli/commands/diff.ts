@@ -7,7 +7,15 @@ import { isStackanetesError, StackanetesError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
 import { formatData, paint, parseOutputFormat, type Writer } from '../output.js';
 import { createProgress } from '../progress.js';
-import { accessOptions, addClusterFlags, addRenderFlags, parseConcurrency, renderOptions, type ClusterFlagValues, type RenderFlagValues } from './deploy.js';
+import {
+  accessOptions,
+  addClusterFlags,
+  addRenderFlags,
+  parseConcurrency,
+  renderOptions,
+  type ClusterFlagValues,
+  type RenderFlagValues,
+} from './deploy.js';
 
 interface DiffFlags extends ClusterFlagValues, RenderFlagValues {
   concurrency: string;
@@ -68,15 +76,31 @@ export function register(program: Command, env: CliEnv): void {
             w.out('');
           }
           const s = result.summary;
-          w.out(`Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`);
-          if (s.protected > 0) w.out(`${s.protected} protected object${s.protected === 1 ? '' : 's'} no longer rendered will be kept.`);
-          if (env.debug) w.err(`requests: ${result.requests.total} (${result.requests.writes} dry-run writes, ${result.requests.retries} retries)`);
+          w.out(
+            `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,
+          );
+          if (s.protected > 0)
+            w.out(
+              `${s.protected} protected object${s.protected === 1 ? '' : 's'} no longer rendered will be kept.`,
+            );
+          if (env.debug)
+            w.err(
+              `requests: ${result.requests.total} (${result.requests.writes} dry-run writes, ${result.requests.retries} retries)`,
+            );
         }
         env.setExitCode(result.changed ? 1 : 0);
       } catch (err) {
         // kubectl diff's contract: every error is exit 2, so scripts can tell it from "changes".
-        if (isStackanetesError(err)) throw new StackanetesError(err.message, { exitCode: 2, cause: err, ...(err.hint ? { hint: err.hint } : {}) });
-        throw new StackanetesError(err instanceof Error ? `internal error: ${err.message}` : String(err), { exitCode: 2, cause: err });
+        if (isStackanetesError(err))
+          throw new StackanetesError(err.message, {
+            exitCode: 2,
+            cause: err,
+            ...(err.hint ? { hint: err.hint } : {}),
+          });
+        throw new StackanetesError(err instanceof Error ? `internal error: ${err.message}` : String(err), {
+          exitCode: 2,
+          cause: err,
+        });
       }
     });
 }

@@ -16,7 +16,10 @@ export function register(program: Command, env: CliEnv): void {
     .action(async (flags: HistoryFlags) => {
       const format = parseOutputFormat(flags.output);
       const { history } = await import('../../actions/history.js');
-      const result = await history({ ...accessOptions(flags), ...(flags.release ? { release: flags.release } : {}) });
+      const result = await history({
+        ...accessOptions(flags),
+        ...(flags.release ? { release: flags.release } : {}),
+      });
       if (format !== 'table') return env.writer.out(formatData(result, format));
       env.writer.out(
         formatTable(

@@ -4,7 +4,14 @@ import { ClusterError, NotReadyError, UsageError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
 import { formatData, parseOutputFormat } from '../output.js';
 import { createProgress } from '../progress.js';
-import { accessOptions, addClusterFlags, parseConcurrency, parseDuration, printRows, type ClusterFlagValues } from './deploy.js';
+import {
+  accessOptions,
+  addClusterFlags,
+  parseConcurrency,
+  parseDuration,
+  printRows,
+  type ClusterFlagValues,
+} from './deploy.js';
 
 interface RollbackFlags extends ClusterFlagValues {
   release?: string;
@@ -21,7 +28,9 @@ export function register(program: Command, env: CliEnv): void {
   addClusterFlags(
     program
       .command('rollback')
-      .description('re-apply an earlier revision of a release as a new revision (default: the one before the current)')
+      .description(
+        're-apply an earlier revision of a release as a new revision (default: the one before the current)',
+      )
       .argument('[revision]', 'revision number (see `stackanetes history`)'),
   )
     .option('--release <name>', 'release name (default: the only release in the namespace)')
@@ -31,7 +40,10 @@ export function register(program: Command, env: CliEnv): void {
     .option('--timeout <duration>', 'how long the rollback may take to be ready', '5m')
     .option('--concurrency <n>', 'objects applied at the same time inside a wave', '16')
     .option('--force', 'delete and recreate objects whose immutable fields changed')
-    .option('--prune-protected', 'also delete Namespaces and PersistentVolumeClaims that revision did not have')
+    .option(
+      '--prune-protected',
+      'also delete Namespaces and PersistentVolumeClaims that revision did not have',
+    )
     .option('-o, --output <format>', 'table, json or yaml', 'table')
     .action(async (revisionArg: string | undefined, flags: RollbackFlags) => {
       const format = parseOutputFormat(flags.output);
@@ -39,7 +51,9 @@ export function register(program: Command, env: CliEnv): void {
       if (revisionArg !== undefined) {
         revision = Number(revisionArg);
         if (!Number.isInteger(revision) || revision < 1) {
-          throw new UsageError(`revision ${JSON.stringify(revisionArg)} is not a revision number`, { hint: 'see `stackanetes history`' });
+          throw new UsageError(`revision ${JSON.stringify(revisionArg)} is not a revision number`, {
+            hint: 'see `stackanetes history`',
+          });
         }
       }
       const timeoutMs = parseDuration(flags.timeout);
@@ -66,8 +80,10 @@ export function register(program: Command, env: CliEnv): void {
       if (format === 'table') {
         printRows(env.writer, result.rows);
         const where = `release ${result.release} in namespace ${result.namespace}`;
-        if (result.outcome === 'deployed') env.writer.out(`${where}: rolled back to revision ${result.from} as revision ${result.revision}`);
-        else if (result.outcome === 'unchanged') env.writer.out(`${where}: already at the state of revision ${result.from}`);
+        if (result.outcome === 'deployed')
+          env.writer.out(`${where}: rolled back to revision ${result.from} as revision ${result.revision}`);
+        else if (result.outcome === 'unchanged')
+          env.writer.out(`${where}: already at the state of revision ${result.from}`);
         else if (result.outcome === 'dry-run') env.writer.out(`${where}: dry run, nothing changed`);
       } else {
         env.writer.out(formatData(result, format));
