@@ -276,11 +276,38 @@ export function changedFields(
 ): FieldNode {
   const all = fieldsOf(next, ctx, root);
   const out = new FieldNode();
+  // Maps (Go map and pointer fields) an update creates are owned themselves, shown as `.`.
+  for (const path of presencePaths(all)) {
+    if (prev && valueAt(prev, path, ctx) !== undefined) continue;
+    if (valueAt(next, path, ctx) !== undefined) out.add(path);
+  }
   for (const path of all.paths()) {
     const before = prev ? valueAt(prev, path, ctx) : undefined;
     const isItem = path[path.length - 1]!.startsWith('k:') || path[path.length - 1]!.startsWith('v:');
     if (before === undefined) out.add(path);
     else if (!isItem && !deepEqual(before, valueAt(next, path, ctx))) out.add(path);
+  }
+  return out;
+}
+
+/** Fields whose presence is itself a value in the Go types (maps and optional structs). */
+const presenceFields = new Set([
+  'f:labels',
+  'f:annotations',
+  'f:data',
+  'f:binaryData',
+  'f:rollingUpdate',
+  'f:resources',
+  'f:limits',
+  'f:requests',
+]);
+
+function presencePaths(set: FieldNode, prefix: string[] = []): string[][] {
+  const out: string[][] = [];
+  for (const [el, node] of set.children) {
+    const path = [...prefix, el];
+    if (presenceFields.has(el) && node.children.size > 0) out.push(path);
+    out.push(...presencePaths(node, path));
   }
   return out;
 }
