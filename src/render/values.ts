@@ -62,6 +62,8 @@ export interface Merged {
 }
 
 const KEY_SEP = '\u0000';
+/** Keys that would reach object prototypes when assigned. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function kindOf(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -108,6 +110,11 @@ function mergeInto(
 ): void {
   for (const [key, value] of Object.entries(override)) {
     const here = [...path, key];
+    if (FORBIDDEN_KEYS.has(key)) {
+      throw new InputError(
+        `${describe(here)}: ${formatPath(here)}: the key ${JSON.stringify(key)} is not allowed in variables`,
+      );
+    }
     const id = here.join(KEY_SEP);
     if (value === undefined) continue;
     if (value === null) {
@@ -148,7 +155,14 @@ function mergeInto(
 function recordOrigins(value: unknown, path: string[], target: Merged, describe: Describe): void {
   target.origins.set(path.join(KEY_SEP), describe(path));
   if (isPlainObject(value)) {
-    for (const [k, v] of Object.entries(value)) recordOrigins(v, [...path, k], target, describe);
+    for (const [k, v] of Object.entries(value)) {
+      if (FORBIDDEN_KEYS.has(k)) {
+        throw new InputError(
+          `${describe([...path, k])}: ${formatPath([...path, k])}: the key ${JSON.stringify(k)} is not allowed in variables`,
+        );
+      }
+      recordOrigins(v, [...path, k], target, describe);
+    }
   }
 }
 

@@ -161,3 +161,16 @@ describe('YAML alias expansion in rendered output', () => {
     );
   });
 });
+
+describe('the template cache', () => {
+  it('reuses one engine (compiled templates) per package while its templates are unchanged', async () => {
+    const { engineFor } = await import('../../src/render/engine.js');
+    const files = {
+      'manifest.yaml': manifest('test/cache', { resources: ['t.yaml.hbs'] }),
+      't.yaml.hbs': 'a: 1\n',
+    };
+    const first = engineFor(memoryPackage(files, 'cache'));
+    expect(engineFor(memoryPackage(files, 'cache'))).toBe(first);
+    expect(engineFor(memoryPackage({ ...files, 't.yaml.hbs': 'a: 2\n' }, 'cache'))).not.toBe(first);
+  });
+});

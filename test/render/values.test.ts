@@ -53,3 +53,14 @@ describe('merging layers', () => {
     expect(layer.nested.x).toBe(1);
   });
 });
+
+describe('variable keys', () => {
+  it('refuses keys that would reach object prototypes', () => {
+    const merged = startMerge({}, 'defaults');
+    const hostile = JSON.parse('{"a": {"__proto__": {"polluted": true}}}') as Record<string, unknown>;
+    expect(() => mergeLayer(merged, { values: hostile, describe: () => '--variables evil.yaml' })).toThrow(
+      '--variables evil.yaml: a.__proto__: the key "__proto__" is not allowed in variables',
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
