@@ -230,8 +230,19 @@ export async function computePlan(
   }
 
   if (options.dryRun) {
+    // The API server refuses even a dry-run create in a namespace that does not exist yet, and
+    // there is nothing live to compare with there: those objects are plain creates.
+    const newNamespaces = new Set(
+      wanted.filter((i) => i.ref.kind === 'Namespace' && i.action === 'create').map((i) => i.ref.name),
+    );
     await mapLimit(
-      wanted.filter((i) => i.action !== 'unchanged' && !i.implicit && info(i.prepared?.object as KubeObject)),
+      wanted.filter(
+        (i) =>
+          i.action !== 'unchanged' &&
+          !i.implicit &&
+          !(i.ref.namespace !== undefined && newNamespaces.has(i.ref.namespace)) &&
+          info(i.prepared?.object as KubeObject),
+      ),
       options.concurrency,
       async (item) => {
         try {

@@ -11,6 +11,7 @@ import type { KubeClient } from '../kube/client.js';
 import { computePlan, summarize, type Plan } from '../kube/plan.js';
 import { manifestDigest, type DesiredRelease } from './desired.js';
 import { createReleaseStore, HISTORY_MAX, type ReleaseStore } from './store.js';
+import type { KubeObject } from '../render/types.js';
 import type { ReleaseObject, ReleaseRecord } from './types.js';
 
 export interface RunOptions {
@@ -142,18 +143,23 @@ export async function runRelease(
     createdAt: now,
     updatedAt: now,
   };
-  // The namespace has to exist before the revision can be stored in it.
-  const namespaceItem = plan.items.find((i) => i.implicit && i.action === 'create');
+  // The namespace has to exist before the revision can be stored in it, whether deploy creates
+  // it (implicit) or the release renders it.
+  const namespaceItem = plan.items.find(
+    (i) => i.ref.kind === 'Namespace' && i.ref.name === desired.namespace && i.action === 'create',
+  );
+  let namespaceCurrent: KubeObject | undefined;
   if (namespaceItem?.prepared) {
-    await client.apply(namespaceItem.prepared.object, { force: true });
+    namespaceCurrent = await client.apply(namespaceItem.prepared.object, { force: true });
     namespaceItem.action = 'unchanged';
+    namespaceItem.live = namespaceCurrent;
   }
   await store.create(record);
 
   const result = await executePlan(client, plan, { ...options, deadline, packages: desired.packages });
   if (namespaceItem) {
     const r = result.rows.find(
-      (x) => x.kind === 'Namespace' && x.name === desired.namespace && x.package === '-',
+      (x) => x.kind === 'Namespace' && x.name === desired.namespace && x.package === namespaceItem.package,
     );
     if (r) r.status = 'created';
   }

@@ -4,6 +4,7 @@
  * diff → deploy → diff of one parameter, config rollouts, prune with protection, coexistence with
  * kubectl, rollback, history, status and remove.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtures, startCluster, tableStatuses, type TestCluster } from './harness.js';
 
@@ -19,6 +20,15 @@ afterAll(async () => {
 });
 
 describe('deploy, diff and friends on a simulated cluster', () => {
+  it('diff before the first deploy plans every object and the namespace as creations, writing nothing', async () => {
+    const r = await c.cli(['diff', app, '-n', ns]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('(cluster)/Namespace/fx (-) will be created');
+    expect(r.stdout).toContain('fx/Deployment/web (fixture/web) will be created');
+    expect(r.stdout).toContain('Plan: 13 to create, 0 to update, 0 to delete, 0 unchanged.');
+    expect(c.sim.requests.count({ write: true })).toBe(0);
+  });
+
   it('first deploy creates the namespace and every object, waits for readiness, and records revision 1', async () => {
     const r = await c.cli(['deploy', app, '-n', ns]);
     expect(r.stderr).toBe('');
@@ -270,5 +280,29 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(await c.get('deployment', 'web', ns)).toBeUndefined();
     const h = await c.cli(['history', '-n', ns]);
     expect(h.code).toBe(4);
+  });
+
+  it('deploys a rendered manifest file that brings its own namespace, and keeps that namespace on prune', async () => {
+    const file = join(c.dir, 'own-namespace.yaml');
+    const doc = (extra: string) =>
+      [
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: selfns}',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: selfns}\ndata: {a: "1"}',
+        extra,
+      ].join('\n---\n');
+    writeFileSync(file, doc(''));
+    const r = await c.cli(['deploy', file, '-n', 'selfns', '--release', 'own']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(tableStatuses(r.stdout).get('Namespace/selfns')).toBe('created');
+    expect(r.stdout).toContain('release own in namespace selfns: revision 1 deployed');
+    writeFileSync(
+      file,
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: selfns}\ndata: {a: "1"}\n',
+    );
+    const pruned = await c.cli(['deploy', file, '-n', 'selfns', '--release', 'own']);
+    expect(pruned.code).toBe(0);
+    expect(tableStatuses(pruned.stdout).get('Namespace/selfns')).toBe('protected');
+    expect(await c.get('namespace', 'selfns')).toBeDefined();
   });
 });
