@@ -313,6 +313,30 @@ describe('objects', () => {
     expect(svc.body.spec.ports.map((p: { port: number }) => p.port)).toEqual([80, 443]);
   });
 
+  it('serves /scale: reads replicas and selector, writes spec.replicas into the workload, honours dry-run', async () => {
+    await api.post('/apis/apps/v1/namespaces/crud/deployments', deploymentBody('scaled'));
+    const path = '/apis/apps/v1/namespaces/crud/deployments/scaled/scale';
+    const scale = (await api.get(path)).body;
+    expect(scale).toMatchObject({
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      spec: { replicas: 1 },
+      status: { selector: 'app=scaled' },
+    });
+    expect(
+      (await api.patch(`${path}?dryRun=All`, { spec: { replicas: 9 } }, 'merge')).body.spec.replicas,
+    ).toBe(9);
+    expect((await api.get('/apis/apps/v1/namespaces/crud/deployments/scaled')).body.spec.replicas).toBe(1);
+    const scaled = await api.patch(`${path}?fieldManager=autoscaler`, { spec: { replicas: 4 } }, 'merge');
+    expect(scaled.body.spec.replicas).toBe(4);
+    const dep = (await api.get('/apis/apps/v1/namespaces/crud/deployments/scaled')).body;
+    expect(dep.spec.replicas).toBe(4);
+    expect(dep.metadata.generation).toBe(2);
+    expect(
+      dep.metadata.managedFields.find((m: { manager: string }) => m.manager === 'autoscaler').fieldsV1,
+    ).toEqual({ 'f:spec': { 'f:replicas': {} } });
+  });
+
   it('applies merge patches (null deletes) and JSON patches (test failure answers 422)', async () => {
     await api.post('/api/v1/namespaces/crud/configmaps', cm('mp', {}, { a: '1', b: '2' }));
     const merged = await api.patch(

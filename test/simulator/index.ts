@@ -10,7 +10,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Api } from './api.js';
 import { Faults } from './faults.js';
-import type { JsonObject, KubeObject } from './json.js';
+import type { KubeObject } from './json.js';
 import { writeKubeconfigFile, type KubeconfigOptions } from './kubeconfig.js';
 import { RequestLog, type RequestFilter, type RequestRecord } from './requests.js';
 import { ResourceRegistry, groupVersion } from './resources.js';
@@ -221,6 +221,3 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
   };
 }
-
-/** Re-exported for callers that want to build objects against the same JSON types. */
-export type SimulatorObject = JsonObject;
