@@ -4,7 +4,7 @@
  * are compiled once per package and file and cached across renders in the same process. Every
  * failure becomes an InputError naming the package, the template file and the line.
  */
-import Handlebars from 'handlebars';
+import Handlebars from './hbs.js';
 import { InputError } from '../errors.js';
 import type { LoadedPackage } from '../package/types.js';
 import { HELPER_NAMES, HelperError, HELPERS, type HelperOptions } from './helpers.js';

@@ -4,7 +4,7 @@
  * JavaScript function costs far more than walking its parsed form once, and derived defaults are
  * evaluated once per package per render. Anything outside this subset is compiled as before.
  */
-import Handlebars from 'handlebars';
+import Handlebars from './hbs.js';
 import { HELPERS } from './helpers.js';
 
 type Node = hbs.AST.Node;

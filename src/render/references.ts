@@ -3,7 +3,7 @@
  * defaults use it to evaluate in dependency order (and to report cycles); lint uses it to find
  * parameters nothing reads.
  */
-import Handlebars from 'handlebars';
+import Handlebars from './hbs.js';
 import { HELPER_NAMES } from './helpers.js';
 
 const HELPERS = new Set(HELPER_NAMES);
