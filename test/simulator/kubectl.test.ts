@@ -304,6 +304,47 @@ describe('kubectl against the simulator', () => {
     }
   });
 
+  it('feeds a client-node informer (list, then watch from its resourceVersion) with adds and updates', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/demo/configmaps', () =>
+      core.listNamespacedConfigMap({ namespace: 'demo' }),
+    );
+    const seen: string[] = [];
+    const updated = new Promise<void>((resolve) => {
+      informer.on('add', (o: k8s.V1ConfigMap) => seen.push(`add:${o.metadata!.name!}`));
+      informer.on('update', (o: k8s.V1ConfigMap) => {
+        seen.push(`update:${o.metadata!.name!}:${o.data?.mode ?? ''}`);
+        if (o.data?.mode === 'slow') resolve();
+      });
+    });
+    await informer.start();
+    try {
+      expect(seen).toContain('add:settings');
+      await objects.patch(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'settings', namespace: 'demo' },
+          data: { mode: 'slow' },
+        },
+        undefined,
+        undefined,
+        'tester',
+        undefined,
+        k8s.PatchStrategy.MergePatch,
+      );
+      await updated;
+      expect(seen).toContain('update:settings:slow');
+      expect(
+        sim.requests.count({ verb: 'watch', resource: 'configmaps', namespace: 'demo' }),
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      await informer.stop();
+    }
+  });
+
   it('moves a client-side applied object to server-side apply without conflicts, and client-side diff exits 0 when unchanged', async () => {
     const file = join(dir, 'csa.yaml');
     await writeFile(
