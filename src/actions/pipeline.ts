@@ -163,6 +163,13 @@ function dependencyVariables(
 
 async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack: string[]): Promise<void> {
   const meta = pkg.manifest.package;
+  if (walk.rendered.has(meta.name)) {
+    walk.warnings.push(
+      `${meta.name} is a dependency more than once (${stack.join(' -> ')}); rendered only the first time`,
+    );
+    return;
+  }
+  walk.rendered.add(meta.name);
   const data = templateData(walk, pkg);
   const variables = cloneValue(merged.values);
   evaluateDerived(variables, engineFor(pkg), data, meta.name);
@@ -178,13 +185,6 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
       objects,
     });
   };
-  if (walk.rendered.has(meta.name)) {
-    walk.warnings.push(
-      `${meta.name} is a dependency more than once (${stack.join(' -> ')}); rendered only the first time`,
-    );
-    return;
-  }
-  walk.rendered.add(meta.name);
   const parent = stack.length > 1 ? stack[stack.length - 2] : undefined;
   walk.loaded.push(parent ? { pkg, parent } : { pkg });
   const deps = pkg.manifest.dependencies;

@@ -46,3 +46,38 @@ describe('when conditions', () => {
     expect(release.packages[0]?.name).toBe('test/meta');
   });
 });
+
+describe('dependency graphs', () => {
+  it('render a package shared by two meta-packages once, with a warning', async () => {
+    const { manifest, memoryPackage, memorySource, configMapTemplate } = await import('./support.js');
+    const leaf = memoryPackage({
+      'manifest.yaml': manifest('test/leaf', { variables: { v: 'x' }, resources: ['t.yaml.hbs'] }),
+      't.yaml.hbs': configMapTemplate('leaf', ['v']),
+    });
+    const left = memoryPackage({
+      'manifest.yaml': manifest('test/left', { dependencies: [{ name: 'test/leaf' }] }),
+    });
+    const right = memoryPackage({
+      'manifest.yaml': manifest('test/right', { dependencies: [{ name: 'test/leaf' }] }),
+    });
+    const root = memoryPackage({
+      'manifest.yaml': manifest('test/root', {
+        dependencies: [{ name: 'test/left' }, { name: 'test/right' }],
+      }),
+    });
+    const release = await renderReference({
+      reference: 'test/root',
+      namespace: 'ns',
+      source: memorySource([root, left, right, leaf]),
+    });
+    expect(release.packages.map((p) => p.name)).toEqual([
+      'test/root',
+      'test/left',
+      'test/leaf',
+      'test/right',
+    ]);
+    expect(release.warnings).toEqual([
+      'test/leaf is a dependency more than once (test/root -> test/right -> test/leaf); rendered only the first time',
+    ]);
+  });
+});
