@@ -599,6 +599,29 @@ describe('watch', () => {
   });
 });
 
+describe('watch history', () => {
+  it('answers a watch from a resourceVersion older than the kept history with an ERROR event carrying 410 Expired', async () => {
+    const small = await startSimulator({ watchHistory: 3 });
+    try {
+      const client = rawClient(small.url);
+      const start = (await client.get('/api/v1/namespaces/default/configmaps')).body.metadata.resourceVersion;
+      for (const name of ['a', 'b', 'c', 'd', 'e'])
+        await client.post('/api/v1/namespaces/default/configmaps', cm(name));
+      const res = await rawRequest(
+        small.url,
+        'GET',
+        `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${start}`,
+      );
+      const event = res.body;
+      expect(event.type).toBe('ERROR');
+      expect(event.object).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
+      expect(event.object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
 describe('access', () => {
   it('requires the bearer token when one is set, answering 401 with a Status', async () => {
     const secured = await startSimulator({ token: 'password' });

@@ -98,7 +98,7 @@ const randomSuffixChars = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** The simulated API server's state and operations. */
 export class Api {
-  readonly store = new ObjectStore();
+  readonly store: ObjectStore;
   private clusterIps = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   observer: ChangeObserver | undefined;
@@ -115,7 +115,12 @@ export class Api {
     this.timers.clear();
   }
 
-  constructor(readonly registry: ResourceRegistry) {}
+  constructor(
+    readonly registry: ResourceRegistry,
+    watchHistory?: number,
+  ) {
+    this.store = new ObjectStore(watchHistory);
+  }
 
   /** Decodes a request body (JSON, or YAML for apply patches and YAML uploads). */
   static decodeBody(raw: string, contentType: string): Json {

@@ -45,6 +45,8 @@ export interface SimulatorOptions {
   nodes?: number;
   /** How long a deleted namespace stays Terminating before it and its contents go (default 50). */
   namespaceDeletionDelayMs?: number;
+  /** How many events watches can resume from; older resourceVersions get 410 Expired (default 5000). */
+  watchHistory?: number;
 }
 
 /** Read access to stored objects, for assertions that should not go through HTTP. */
@@ -103,7 +105,7 @@ const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-le
 /** Starts a simulator on 127.0.0.1 and resolves once it accepts connections. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const registry = new ResourceRegistry();
-  const api = new Api(registry);
+  const api = new Api(registry, options.watchHistory);
   const log = new RequestLog();
   const faults = new Faults(options.seed ?? 1) as SimulatorFaults;
   faults.latencyMs = options.latencyMs ?? 0;

@@ -28,8 +28,8 @@ function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
 
-/** How many events watches can resume from before answering 410 Gone. */
-const historyLimit = 5000;
+/** How many events watches can resume from by default before answering 410 Gone. */
+const defaultHistoryLimit = 5000;
 
 /** Objects, the resourceVersion counter, events and listeners. */
 export class ObjectStore {
@@ -37,6 +37,9 @@ export class ObjectStore {
   private readonly history: WatchEvent[] = [];
   private readonly listeners = new Set<Listener>();
   private revision = 1;
+
+  /** `historyLimit`: how many events a watch can resume from (older resourceVersions get 410). */
+  constructor(private readonly historyLimit = defaultHistoryLimit) {}
 
   /** The current resourceVersion (what a list reports). */
   get resourceVersion(): number {
@@ -116,7 +119,7 @@ export class ObjectStore {
 
   /** Events after `rv` for a resource, or undefined when history no longer reaches back that far. */
   eventsSince(resource: string, rv: number): WatchEvent[] | undefined {
-    if (rv < this.oldestResumable - 1 && this.history.length >= historyLimit) return undefined;
+    if (rv < this.oldestResumable - 1 && this.history.length >= this.historyLimit) return undefined;
     return this.history
       .filter((e) => e.rv > rv && e.resource === resource)
       .map((e) => ({ ...e, object: clone(e.object) }));
@@ -130,7 +133,7 @@ export class ObjectStore {
 
   private emit(event: WatchEvent): void {
     this.history.push(event);
-    if (this.history.length > historyLimit) this.history.shift();
+    if (this.history.length > this.historyLimit) this.history.shift();
     for (const l of [...this.listeners]) l(event);
   }
 }
