@@ -29,7 +29,12 @@ interface CannonResult {
   errors: number;
   non2xx: number;
 }
-type Cannon = (opts: { url: string; connections: number; duration: number; pipelining?: number }) => Promise<CannonResult>;
+type Cannon = (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  pipelining?: number;
+}) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -76,10 +81,14 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 async function packageOfSize(name: string, version: string, target: number): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-pkg-'));
   try {
-    writeFileSync(join(dir, 'manifest.yaml'), `package:\n  name: ${name}\n  version: ${version}\nvariables: {}\nresources: []\n`);
+    writeFileSync(
+      join(dir, 'manifest.yaml'),
+      `package:\n  name: ${name}\n  version: ${version}\nvariables: {}\nresources: []\n`,
+    );
     writeFileSync(join(dir, 'README.md'), randomBytes(Math.floor(target * 0.985)).toString('base64'));
     const chunks: Buffer[] = [];
-    for await (const c of tar.c({ gzip: true, cwd: dir, portable: true }, ['manifest.yaml', 'README.md'])) chunks.push(c as Buffer);
+    for await (const c of tar.c({ gzip: true, cwd: dir, portable: true }, ['manifest.yaml', 'README.md']))
+      chunks.push(c as Buffer);
     return Buffer.concat(chunks);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -88,9 +97,22 @@ async function packageOfSize(name: string, version: string, target: number): Pro
 
 async function startOurs(storage: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'bin', 'stackanetes-registry'), 'serve', '--listen', `127.0.0.1:${port}`, '--storage', storage, '--log-level', 'warn'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin', 'stackanetes-registry'),
+      'serve',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--storage',
+      storage,
+      '--log-level',
+      'warn',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/healthz`, child, 'stackanetes-registry');
   return { url, child };
@@ -102,7 +124,17 @@ async function startDockerRegistry(dir: string): Promise<{ url: string; child: C
   const config = join(dir, 'config.yml');
   writeFileSync(
     config,
-    ['version: 0.1', 'log:', '  level: error', '  accesslog: {disabled: true}', 'storage:', `  filesystem: {rootdirectory: ${join(dir, 'data')}}`, 'http:', `  addr: 127.0.0.1:${port}`, ''].join('\n'),
+    [
+      'version: 0.1',
+      'log:',
+      '  level: error',
+      '  accesslog: {disabled: true}',
+      'storage:',
+      `  filesystem: {rootdirectory: ${join(dir, 'data')}}`,
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      '',
+    ].join('\n'),
   );
   const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
@@ -117,7 +149,11 @@ async function ociUpload(url: string, repo: string, blob: Buffer): Promise<strin
   if (open.status !== 202) throw new Error(`OCI upload start: ${open.status}`);
   const location = new URL(open.headers.get('location') as string, url);
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: blob });
+  const put = await fetch(location, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: blob,
+  });
   if (put.status !== 201) throw new Error(`OCI upload put: ${put.status} ${await put.text()}`);
   return digest;
 }
@@ -126,14 +162,21 @@ async function ociUpload(url: string, repo: string, blob: Buffer): Promise<strin
 function seedFs(dir: string, packages: { name: string; count: number }[], blob: Buffer): void {
   const gzipDigest = sha(blob);
   const digest = sha(gunzipSync(blob));
-  for (const d of ['packages/bench', 'auth', 'locks', 'tmp', `blobs/sha256/${gzipDigest.slice(0, 2)}`]) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['packages/bench', 'auth', 'locks', 'tmp', `blobs/sha256/${gzipDigest.slice(0, 2)}`])
+    mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, 'FORMAT'), 'stackanetes-registry-fs 1\n');
   writeFileSync(join(dir, 'blobs', 'sha256', gzipDigest.slice(0, 2), gzipDigest), blob);
   const createdAt = new Date().toISOString();
   for (const { name, count } of packages) {
     const releases: Record<string, unknown> = {};
-    for (let i = 0; i < count; i++) releases[releaseName(i)] = { stackanetes: { digest, gzipDigest, size: blob.length, metadata: null, createdAt } };
-    writeFileSync(join(dir, 'packages', 'bench', `${name}.json`), JSON.stringify({ createdAt, releases, channels: {} }));
+    for (let i = 0; i < count; i++)
+      releases[releaseName(i)] = {
+        stackanetes: { digest, gzipDigest, size: blob.length, metadata: null, createdAt },
+      };
+    writeFileSync(
+      join(dir, 'packages', 'bench', `${name}.json`),
+      JSON.stringify({ createdAt, releases, channels: {} }),
+    );
   }
 }
 
@@ -145,9 +188,16 @@ async function seedPg(url: string, packages: { name: string; count: number }[], 
   await client.connect();
   try {
     const gzipDigest = sha(blob);
-    await client.query('INSERT INTO blobs(digest, size, data) VALUES ($1, $2, $3)', [gzipDigest, blob.length, blob]);
+    await client.query('INSERT INTO blobs(digest, size, data) VALUES ($1, $2, $3)', [
+      gzipDigest,
+      blob.length,
+      blob,
+    ]);
     for (const { name, count } of packages) {
-      const { rows } = await client.query<{ id: string }>("INSERT INTO packages(namespace, name) VALUES ('bench', $1) RETURNING id", [name]);
+      const { rows } = await client.query<{ id: string }>(
+        "INSERT INTO packages(namespace, name) VALUES ('bench', $1) RETURNING id",
+        [name],
+      );
       await client.query(
         `INSERT INTO releases(package_id, release, media_type, digest, gzip_digest, size, metadata)
          SELECT $1, '1.' || (i / 1000) || '.' || (i % 1000), 'stackanetes', $2, $3, $4, 'null'::jsonb FROM generate_series(0, $5::int - 1) AS i`,
@@ -167,7 +217,9 @@ function releaseName(i: number): string {
 async function postgresUrl(): Promise<{ url: string; stop(): Promise<void> }> {
   const given = process.env.STACKANETES_BENCH_POSTGRES_URL;
   if (given) return { url: given, stop: async () => undefined };
-  const { startServices } = (await import(pathToFileURL(join(root, 'test', 'services', 'services.mjs')).href)) as {
+  const { startServices } = (await import(
+    pathToFileURL(join(root, 'test', 'services', 'services.mjs')).href
+  )) as {
     startServices(): Promise<{ postgresUrl: string; stop(): Promise<void> }>;
   };
   const services = await startServices();
@@ -196,14 +248,17 @@ async function freshDatabase(adminUrl: string): Promise<{ url: string; drop(): P
 async function verify(url: string, expected: Buffer): Promise<void> {
   const r = await fetch(url);
   const body = Buffer.from(await r.arrayBuffer());
-  if (r.status !== 200 || !body.equals(expected)) throw new Error(`${url} did not return the benchmark blob (${r.status})`);
+  if (r.status !== 200 || !body.equals(expected))
+    throw new Error(`${url} did not return the benchmark blob (${r.status})`);
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -235,7 +290,10 @@ async function main(): Promise<void> {
 
     const pullPath = '/api/v1/packages/bench/small/1.0.50/stackanetes/pull';
     const targets = [
-      { label: 'docker-registry GET /v2/<name>/blobs/<digest>', url: `${docker.url}/v2/bench/small/blobs/${ociDigest}` },
+      {
+        label: 'docker-registry GET /v2/<name>/blobs/<digest>',
+        url: `${docker.url}/v2/bench/small/blobs/${ociDigest}`,
+      },
       { label: 'stackanetes-registry pull (filesystem)', url: `${oursFs.url}${pullPath}` },
       { label: 'stackanetes-registry pull (PostgreSQL)', url: `${oursPg.url}${pullPath}` },
     ];
@@ -247,10 +305,22 @@ async function main(): Promise<void> {
       await autocannon({ url: t.url, connections: 64, duration: 1 }); // warm-up
       const r = await autocannon({ url: t.url, connections: 64, duration: PULL_SECONDS });
       if (t.label.startsWith('docker')) dockerRps = r.requests.average;
-      pullRows.push([t.label, fmt(r.requests.average), fmt(r.throughput.average / 1024 / 1024, 1), fmt(r.latency.average, 2), fmt(r.latency.p99), `${fmt(r.requests.average / dockerRps, 2)}x`, String(r.errors + r.non2xx)]);
+      pullRows.push([
+        t.label,
+        fmt(r.requests.average),
+        fmt(r.throughput.average / 1024 / 1024, 1),
+        fmt(r.latency.average, 2),
+        fmt(r.latency.p99),
+        `${fmt(r.requests.average / dockerRps, 2)}x`,
+        String(r.errors + r.non2xx),
+      ]);
     }
-    process.stdout.write(`\nPull of a ${fmt(blob.length / 1024, 1)} KiB package, 64 connections, ${PULL_SECONDS}s each, loopback\n`);
-    process.stdout.write(`${table(['server', 'req/s', 'MiB/s', 'mean ms', 'p99 ms', 'vs docker', 'errors'], pullRows)}\n`);
+    process.stdout.write(
+      `\nPull of a ${fmt(blob.length / 1024, 1)} KiB package, 64 connections, ${PULL_SECONDS}s each, loopback\n`,
+    );
+    process.stdout.write(
+      `${table(['server', 'req/s', 'MiB/s', 'mean ms', 'p99 ms', 'vs docker', 'errors'], pullRows)}\n`,
+    );
 
     const latencyRows: string[][] = [];
     for (const [backend, server] of [
@@ -261,9 +331,16 @@ async function main(): Promise<void> {
         const figures: CannonResult[] = [];
         for (const { name } of packages) {
           const base = `${server.url}/api/v1/packages/bench/${name}`;
-          const url = route === 'show' ? `${base}/1.0.50/stackanetes` : route === 'pull' ? `${base}/1.0.50/stackanetes/pull` : `${base}/default/stackanetes/pull`;
+          const url =
+            route === 'show'
+              ? `${base}/1.0.50/stackanetes`
+              : route === 'pull'
+                ? `${base}/1.0.50/stackanetes/pull`
+                : `${base}/default/stackanetes/pull`;
           await fetch(url).then((r) => r.arrayBuffer()); // load caches once, as a running registry would have
-          figures.push(await autocannon({ url, connections: LATENCY_CONNECTIONS, duration: LATENCY_SECONDS }));
+          figures.push(
+            await autocannon({ url, connections: LATENCY_CONNECTIONS, duration: LATENCY_SECONDS }),
+          );
         }
         const [small, large] = figures as [CannonResult, CannonResult];
         // autocannon's latencies have 1 ms resolution; the mean from Little's law (connections / rate) is exact.
@@ -281,8 +358,12 @@ async function main(): Promise<void> {
         ]);
       }
     }
-    process.stdout.write(`\nLatency with 100 vs 100,000 releases in the package, ${LATENCY_CONNECTIONS} connections, ${LATENCY_SECONDS}s each (p99 in whole ms)\n`);
-    process.stdout.write(`${table(['backend route', '100: req/s', 'mean ms', 'p99 ms', '100k: req/s', 'mean ms', 'p99 ms', '100k/100', 'errors'], latencyRows)}\n`);
+    process.stdout.write(
+      `\nLatency with 100 vs 100,000 releases in the package, ${LATENCY_CONNECTIONS} connections, ${LATENCY_SECONDS}s each (p99 in whole ms)\n`,
+    );
+    process.stdout.write(
+      `${table(['backend route', '100: req/s', 'mean ms', 'p99 ms', '100k: req/s', 'mean ms', 'p99 ms', '100k/100', 'errors'], latencyRows)}\n`,
+    );
   } finally {
     for (const c of children) await stop(c);
     for (const c of cleanups) await c().catch(() => undefined);

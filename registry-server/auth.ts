@@ -15,7 +15,9 @@ const KEYLEN = 32;
 
 function scryptAsync(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEYLEN, { N: n, r, p, maxmem: 128 * n * r * 2 }, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(password, salt, KEYLEN, { N: n, r, p, maxmem: 128 * n * r * 2 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -44,7 +46,12 @@ export function tokenHash(token: string): string {
 }
 
 /** Creates and stores a token for `username`; returns the secret the client must keep. */
-export async function issueToken(storage: Storage, username: string, ttlMs: number, now = Date.now()): Promise<string> {
+export async function issueToken(
+  storage: Storage,
+  username: string,
+  ttlMs: number,
+  now = Date.now(),
+): Promise<string> {
   const token = `stk_${randomBytes(32).toString('base64url')}`;
   const record: TokenRecord = {
     hash: tokenHash(token),
@@ -67,11 +74,16 @@ export function tokenFromHeader(header: string | undefined): string | undefined 
 }
 
 /** The user a token belongs to; 401 when it is unknown, revoked or expired. */
-export async function authenticate(storage: Storage, token: string, now = Date.now()): Promise<{ username: string; hash: string }> {
+export async function authenticate(
+  storage: Storage,
+  token: string,
+  now = Date.now(),
+): Promise<{ username: string; hash: string }> {
   const hash = tokenHash(token);
   const record = await storage.getToken(hash);
   if (!record) throw unauthorized('unknown token: log in again with `stackanetes login`');
   if (record.revoked) throw unauthorized('token was revoked: log in again with `stackanetes login`');
-  if (Date.parse(record.expiresAt) <= now) throw unauthorized('token expired: log in again with `stackanetes login`');
+  if (Date.parse(record.expiresAt) <= now)
+    throw unauthorized('token expired: log in again with `stackanetes login`');
   return { username: record.username, hash };
 }

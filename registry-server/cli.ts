@@ -28,11 +28,20 @@ class CliError extends Error {
 
 function storageOf(opts: { storage?: string }, env: NodeJS.ProcessEnv): string {
   const storage = opts.storage ?? env[ENV.storage];
-  if (!storage) throw new CliError(`no storage given`, EXIT.usage, `pass --storage DIR or --storage postgres://USER@HOST/DB (or set ${ENV.storage})`);
+  if (!storage)
+    throw new CliError(
+      `no storage given`,
+      EXIT.usage,
+      `pass --storage DIR or --storage postgres://USER@HOST/DB (or set ${ENV.storage})`,
+    );
   return storage;
 }
 
-async function withStorage<T>(opts: { storage?: string }, env: NodeJS.ProcessEnv, fn: (s: Storage) => Promise<T>): Promise<T> {
+async function withStorage<T>(
+  opts: { storage?: string },
+  env: NodeJS.ProcessEnv,
+  fn: (s: Storage) => Promise<T>,
+): Promise<T> {
   const storage = await openStorage(storageOf(opts, env), { lockStaleMs: 10000, pgPoolSize: 2 });
   try {
     return await fn(storage);
@@ -50,7 +59,11 @@ async function readPassword(stdin: NodeJS.ReadableStream & { isTTY?: boolean }):
   try {
     return checkPassword(line);
   } catch (err) {
-    throw new CliError((err as Error).message, EXIT.invalid, 'pipe the password on stdin, e.g. printf "%s\\n" "$PASSWORD" | stackanetes-registry user add NAME');
+    throw new CliError(
+      (err as Error).message,
+      EXIT.invalid,
+      'pipe the password on stdin, e.g. printf "%s\\n" "$PASSWORD" | stackanetes-registry user add NAME',
+    );
   }
 }
 
@@ -61,7 +74,8 @@ function runServe(raw: RawServeOptions, env: NodeJS.ProcessEnv): Promise<number>
     const storage = await openStorage(config.storage, {
       lockStaleMs: config.lockStaleMs,
       pgPoolSize: config.pgPoolSize,
-      onLockCompromised: (key, err) => logger.log('error', 'storage lock compromised', { key, error: err.message }),
+      onLockCompromised: (key, err) =>
+        logger.log('error', 'storage lock compromised', { key, error: err.message }),
     });
     let server;
     try {
@@ -70,22 +84,29 @@ function runServe(raw: RawServeOptions, env: NodeJS.ProcessEnv): Promise<number>
       await storage.close();
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-        throw new CliError(`cannot listen on ${config.host}:${config.port} (${code})`, EXIT.usage, 'choose another --listen address');
+        throw new CliError(
+          `cannot listen on ${config.host}:${config.port} (${code})`,
+          EXIT.usage,
+          'choose another --listen address',
+        );
       }
       throw err;
     }
     const running = server;
     await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        logger.log('info', 'signal received', { signal });
-        process.off('SIGTERM', onTerm);
-        process.off('SIGINT', onInt);
+      let stopping = false;
+      // Handlers stay installed during the shutdown: a repeated SIGTERM (kubelet, supervisors)
+      // must not fall back to the default action and cut the in-flight requests short.
+      const onSignal = (signal: NodeJS.Signals) => {
+        logger.log('info', stopping ? 'signal ignored: already shutting down' : 'signal received', {
+          signal,
+        });
+        if (stopping) return;
+        stopping = true;
         void running.close().then(resolve);
       };
-      const onTerm = () => stop('SIGTERM');
-      const onInt = () => stop('SIGINT');
-      process.on('SIGTERM', onTerm);
-      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
     });
     return EXIT.ok;
   })();
@@ -112,15 +133,30 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .addOption(storageOption())
     .option('--database <url>', 'alias of --storage for a postgres:// URL')
     .option('--max-body <size>', `largest request body, e.g. 20MiB (env ${ENV.maxBody})`)
-    .option('--max-unpacked <size>', `largest unpacked package (gzip bomb guard), e.g. 100MiB (env ${ENV.maxUnpacked})`)
+    .option(
+      '--max-unpacked <size>',
+      `largest unpacked package (gzip bomb guard), e.g. 100MiB (env ${ENV.maxUnpacked})`,
+    )
     .option('--token-ttl <duration>', `lifetime of login tokens, e.g. 30d (env ${ENV.tokenTtl})`)
-    .option('--allow-signup', `let anyone create an account with POST /api/v1/users (env ${ENV.allowSignup}=true)`)
-    .option('--anonymous-reads <bool>', `serve reads without a token (env ${ENV.anonymousReads}; default true)`)
+    .option(
+      '--allow-signup',
+      `let anyone create an account with POST /api/v1/users (env ${ENV.allowSignup}=true)`,
+    )
+    .option(
+      '--anonymous-reads <bool>',
+      `serve reads without a token (env ${ENV.anonymousReads}; default true)`,
+    )
     .option('--require-auth-reads', 'same as --anonymous-reads false')
     .option('--log-level <level>', `debug|info|warn|error (env ${ENV.logLevel}; default info)`)
-    .option('--shutdown-timeout <duration>', `how long in-flight requests may finish on SIGTERM (env ${ENV.shutdownTimeout}; default 30s)`)
+    .option(
+      '--shutdown-timeout <duration>',
+      `how long in-flight requests may finish on SIGTERM (env ${ENV.shutdownTimeout}; default 30s)`,
+    )
     .option('--blob-cache <size>', `memory for hot blobs (env ${ENV.blobCache}; default 64MiB)`)
-    .option('--lock-stale <duration>', `filesystem: when a dead holder's lock is broken (env ${ENV.lockStale}; default 10s, min 2s)`)
+    .option(
+      '--lock-stale <duration>',
+      `filesystem: when a dead holder's lock is broken (env ${ENV.lockStale}; default 10s, min 2s)`,
+    )
     .option('--pg-pool <n>', `PostgreSQL connections per process (env ${ENV.pgPool}; default 10)`)
     .action((opts: RawServeOptions) => {
       result = runServe(opts, env);
@@ -135,7 +171,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       result = (async () => {
         checkUserName(name);
         const password = await readPassword(process.stdin);
-        await withStorage(opts, env, async (s) => s.addUser({ username: name, passwordHash: await hashPassword(password), createdAt: new Date().toISOString() }));
+        await withStorage(opts, env, async (s) =>
+          s.addUser({
+            username: name,
+            passwordHash: await hashPassword(password),
+            createdAt: new Date().toISOString(),
+          }),
+        );
         out(`user ${name} created`);
         return EXIT.ok;
       })();
@@ -149,7 +191,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         checkUserName(name);
         const password = await readPassword(process.stdin);
         await withStorage(opts, env, async (s) => {
-          if (!(await s.setPassword(name, await hashPassword(password)))) throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'create it with `user add`');
+          if (!(await s.setPassword(name, await hashPassword(password))))
+            throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'create it with `user add`');
           await s.revokeUserTokens(name);
         });
         out(`password of ${name} changed; existing tokens revoked`);
@@ -164,7 +207,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       result = (async () => {
         checkUserName(name);
         const removed = await withStorage(opts, env, (s) => s.removeUser(name));
-        if (!removed) throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'list users with `user list`');
+        if (!removed)
+          throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'list users with `user list`');
         out(`user ${name} removed`);
         return EXIT.ok;
       })();
@@ -175,7 +219,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .addOption(storageOption())
     .action((opts: { storage?: string }) => {
       result = (async () => {
-        for (const u of await withStorage(opts, env, (s) => s.listUsers())) out(`${u.username}\t${u.createdAt}`);
+        for (const u of await withStorage(opts, env, (s) => s.listUsers()))
+          out(`${u.username}\t${u.createdAt}`);
         return EXIT.ok;
       })();
     });
@@ -219,7 +264,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       result = (async () => {
         checkNamePart(ns, 'namespace');
         checkUserName(name);
-        if (!(await withStorage(opts, env, (s) => s.removeMember(ns, name)))) throw new CliError(`${name} is not a member of ${ns}`, EXIT.notFound);
+        if (!(await withStorage(opts, env, (s) => s.removeMember(ns, name))))
+          throw new CliError(`${name} is not a member of ${ns}`, EXIT.notFound);
         out(`${name} removed from ${ns}`);
         return EXIT.ok;
       })();
@@ -232,7 +278,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       result = (async () => {
         checkNamePart(ns, 'namespace');
         const members = await withStorage(opts, env, (s) => s.listMembers(ns));
-        if (!members) throw new CliError(`namespace ${ns} has no owner yet`, EXIT.notFound, 'the first push claims it, or use `member add NS USER --owner`');
+        if (!members)
+          throw new CliError(
+            `namespace ${ns} has no owner yet`,
+            EXIT.notFound,
+            'the first push claims it, or use `member add NS USER --owner`',
+          );
         for (const m of members) out(`${m.username}\t${m.role}`);
         return EXIT.ok;
       })();
@@ -269,7 +320,10 @@ function report(err: unknown): number {
   }
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01') {
-    line(`cannot open storage: ${(err as Error).message}`, 'check the --storage URL and that PostgreSQL is running');
+    line(
+      `cannot open storage: ${(err as Error).message}`,
+      'check the --storage URL and that PostgreSQL is running',
+    );
     return EXIT.invalid;
   }
   line(`internal error: ${(err as Error).stack ?? String(err)}`);

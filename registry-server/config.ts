@@ -46,14 +46,26 @@ export class ConfigError extends Error {
   }
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 const TIME_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 };
 
 /** `20MiB`, `512k`, `1048576`. */
 export function parseSize(value: string, what: string): number {
   const m = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
   const unit = m ? SIZE_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
-  if (!m || unit === undefined || Number(m[1]) <= 0) throw new ConfigError(`invalid size for ${what}: ${JSON.stringify(value)} (use e.g. 20MiB, 512KiB or a byte count)`);
+  if (!m || unit === undefined || Number(m[1]) <= 0)
+    throw new ConfigError(
+      `invalid size for ${what}: ${JSON.stringify(value)} (use e.g. 20MiB, 512KiB or a byte count)`,
+    );
   return Number(m[1]) * unit;
 }
 
@@ -61,7 +73,10 @@ export function parseSize(value: string, what: string): number {
 export function parseDuration(value: string, what: string): number {
   const m = /^(\d+)\s*(ms|s|m|h|d)$/i.exec(value.trim());
   const unit = m ? TIME_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new ConfigError(`invalid duration for ${what}: ${JSON.stringify(value)} (use e.g. 30d, 12h, 90s or 500ms)`);
+  if (!m || unit === undefined)
+    throw new ConfigError(
+      `invalid duration for ${what}: ${JSON.stringify(value)} (use e.g. 30d, 12h, 90s or 500ms)`,
+    );
   return Number(m[1]) * unit;
 }
 
@@ -77,7 +92,10 @@ export function parseBool(value: string, what: string): boolean {
 export function parseListen(value: string, what: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new ConfigError(`invalid listen address for ${what}: ${JSON.stringify(value)} (use HOST:PORT such as 127.0.0.1:8080)`);
+  if (!m || port > 65535)
+    throw new ConfigError(
+      `invalid listen address for ${what}: ${JSON.stringify(value)} (use HOST:PORT such as 127.0.0.1:8080)`,
+    );
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
@@ -102,11 +120,16 @@ export interface RawServeOptions {
 /** Merges flags over env over defaults. */
 export function resolveConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): ServerConfig {
   const pick = (flag: string | undefined, name: keyof typeof ENV): [string | undefined, string] =>
-    flag !== undefined ? [flag, `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`] : [env[ENV[name]], ENV[name]];
+    flag !== undefined
+      ? [flag, `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`]
+      : [env[ENV[name]], ENV[name]];
   const [listen, listenWhat] = pick(raw.listen, 'listen');
   const { host, port } = parseListen(listen ?? '127.0.0.1:8080', listenWhat);
   const storage = raw.storage ?? raw.database ?? env[ENV.storage];
-  if (!storage) throw new ConfigError(`no storage given: pass --storage DIR or --storage postgres://USER@HOST/DB (or set ${ENV.storage})`);
+  if (!storage)
+    throw new ConfigError(
+      `no storage given: pass --storage DIR or --storage postgres://USER@HOST/DB (or set ${ENV.storage})`,
+    );
   const size = (name: keyof typeof ENV, flag: string | undefined, dflt: string) => {
     const [v, what] = pick(flag, name);
     return parseSize(v ?? dflt, what);
@@ -117,18 +140,26 @@ export function resolveConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): Ser
   };
   const [logLevel, logWhat] = pick(raw.logLevel, 'logLevel');
   const level = logLevel ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`invalid log level for ${logWhat}: ${JSON.stringify(level)} (use debug, info, warn or error)`);
+  if (!['debug', 'info', 'warn', 'error'].includes(level))
+    throw new ConfigError(
+      `invalid log level for ${logWhat}: ${JSON.stringify(level)} (use debug, info, warn or error)`,
+    );
   const signupEnv = env[ENV.allowSignup];
-  const allowSignup = raw.allowSignup ?? (signupEnv !== undefined ? parseBool(signupEnv, ENV.allowSignup) : false);
+  const allowSignup =
+    raw.allowSignup ?? (signupEnv !== undefined ? parseBool(signupEnv, ENV.allowSignup) : false);
   const anonEnv = env[ENV.anonymousReads];
   let anonymousReads = anonEnv !== undefined ? parseBool(anonEnv, ENV.anonymousReads) : true;
   if (raw.anonymousReads !== undefined) anonymousReads = parseBool(raw.anonymousReads, '--anonymous-reads');
   if (raw.requireAuthReads) anonymousReads = false;
   const [pool, poolWhat] = pick(raw.pgPool, 'pgPool');
   const pgPoolSize = Number(pool ?? '10');
-  if (!Number.isInteger(pgPoolSize) || pgPoolSize < 1 || pgPoolSize > 500) throw new ConfigError(`invalid pool size for ${poolWhat}: ${JSON.stringify(pool)} (use 1 to 500)`);
+  if (!Number.isInteger(pgPoolSize) || pgPoolSize < 1 || pgPoolSize > 500)
+    throw new ConfigError(`invalid pool size for ${poolWhat}: ${JSON.stringify(pool)} (use 1 to 500)`);
   const lockStaleMs = duration('lockStale', raw.lockStale, '10s');
-  if (lockStaleMs < 2000) throw new ConfigError('lock stale time must be at least 2s (proper-lockfile refreshes locks every stale/2)');
+  if (lockStaleMs < 2000)
+    throw new ConfigError(
+      'lock stale time must be at least 2s (proper-lockfile refreshes locks every stale/2)',
+    );
   return {
     host,
     port,

@@ -21,13 +21,20 @@ export class HttpError extends Error {
 export const badRequest = (message: string, details?: Record<string, unknown>): HttpError =>
   new HttpError(400, 'invalid-usage', message, details);
 /** No credentials, or credentials that are unknown, expired or revoked. */
-export const unauthorized = (message: string): HttpError => new HttpError(401, 'unauthorized-access', message);
+export const unauthorized = (message: string): HttpError =>
+  new HttpError(401, 'unauthorized-access', message);
 /** Valid credentials without rights on the namespace. */
 export const forbidden = (message: string, details?: Record<string, unknown>): HttpError =>
   new HttpError(403, 'forbidden', message, details);
 /** A package, release or channel that does not exist. */
 export const notFound = (
-  code: 'package-not-found' | 'package-release-not-found' | 'channel-not-found' | 'namespace-not-found' | 'user-not-found' | 'not-found',
+  code:
+    | 'package-not-found'
+    | 'package-release-not-found'
+    | 'channel-not-found'
+    | 'namespace-not-found'
+    | 'user-not-found'
+    | 'not-found',
   message: string,
   details?: Record<string, unknown>,
 ): HttpError => new HttpError(404, code, message, details);

@@ -56,19 +56,34 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   } catch (err) {
     throw badRequest(`request body is not valid JSON (${(err as Error).message})`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('request body must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw badRequest('request body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
 /** Sends a JSON answer. */
-export function sendJson(ctx: RequestContext, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  ctx: RequestContext,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   const body = Buffer.from(JSON.stringify(value));
-  ctx.res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length, ...headers });
+  ctx.res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': body.length,
+    ...headers,
+  });
   ctx.res.end(ctx.method === 'HEAD' ? undefined : body);
 }
 
 /** Sends bytes with a content type. */
-export function sendBytes(ctx: RequestContext, status: number, body: Buffer, headers: Record<string, string>): void {
+export function sendBytes(
+  ctx: RequestContext,
+  status: number,
+  body: Buffer,
+  headers: Record<string, string>,
+): void {
   ctx.res.writeHead(status, { 'content-length': body.length, ...headers });
   ctx.res.end(ctx.method === 'HEAD' ? undefined : body);
 }
@@ -78,5 +93,10 @@ export function sendError(ctx: RequestContext, err: HttpError): void {
   const headers: Record<string, string> = {};
   if (err.status === 401) headers['www-authenticate'] = 'Bearer realm="stackanetes-registry"';
   if (err.status === 413) headers.connection = 'close';
-  sendJson(ctx, err.status, { error: { code: err.code, message: err.message, details: err.details } }, headers);
+  sendJson(
+    ctx,
+    err.status,
+    { error: { code: err.code, message: err.message, details: err.details } },
+    headers,
+  );
 }

@@ -14,7 +14,10 @@ export interface Logger {
 }
 
 /** A logger writing JSON lines to `out` for levels at or above `min`. */
-export function createLogger(min: LogLevel, out: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+export function createLogger(
+  min: LogLevel,
+  out: (line: string) => void = (l) => process.stdout.write(l),
+): Logger {
   const threshold = RANK[min];
   return {
     enabled: (level) => RANK[level] >= threshold,

@@ -89,5 +89,9 @@ export function parseRange(wanted: string): semver.Range {
 }
 
 function invalid(wanted: string) {
-  return unprocessable('invalid-release', `invalid release ${JSON.stringify(wanted)}: use a semver release (1.2.0), a range (>=1.5,<2.0) or default`, { release: wanted });
+  return unprocessable(
+    'invalid-release',
+    `invalid release ${JSON.stringify(wanted)}: use a semver release (1.2.0), a range (>=1.5,<2.0) or default`,
+    { release: wanted },
+  );
 }

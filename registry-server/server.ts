@@ -35,7 +35,12 @@ function splitPath(rawPath: string): string[] {
 }
 
 /** Starts a server for an opened (and initialised) storage. */
-export async function startServer(options: { config: ServerConfig; storage: Storage; logger: Logger; version: string }): Promise<RegistryServer> {
+export async function startServer(options: {
+  config: ServerConfig;
+  storage: Storage;
+  logger: Logger;
+  version: string;
+}): Promise<RegistryServer> {
   const { config, storage, logger, version } = options;
   const metrics = createMetrics();
   let shuttingDown = false;
@@ -43,7 +48,14 @@ export async function startServer(options: { config: ServerConfig; storage: Stor
   let idleWaiters: (() => void)[] = [];
   const idPrefix = randomBytes(4).toString('hex');
   let counter = 0;
-  const route = createRouter({ storage, config, blobs: new BlobCache(config.blobCacheBytes), metrics, version, isShuttingDown: () => shuttingDown });
+  const route = createRouter({
+    storage,
+    config,
+    blobs: new BlobCache(config.blobCacheBytes),
+    metrics,
+    version,
+    isShuttingDown: () => shuttingDown,
+  });
 
   async function handleOps(ctx: RequestContext, path: string): Promise<boolean> {
     if (path === '/healthz') {
@@ -54,7 +66,10 @@ export async function startServer(options: { config: ServerConfig; storage: Stor
     if (path === '/readyz') {
       ctx.route = '/readyz';
       const ok = !shuttingDown && (await storage.ready().catch(() => false));
-      sendJson(ctx, ok ? 200 : 503, { status: ok ? 'ready' : shuttingDown ? 'shutting-down' : 'storage-unavailable', storage: storage.kind });
+      sendJson(ctx, ok ? 200 : 503, {
+        status: ok ? 'ready' : shuttingDown ? 'shutting-down' : 'storage-unavailable',
+        storage: storage.kind,
+      });
       return true;
     }
     if (path === '/metrics') {
@@ -71,7 +86,10 @@ export async function startServer(options: { config: ServerConfig; storage: Stor
     const started = process.hrtime.bigint();
     inFlight++;
     const headerId = req.headers['x-request-id'];
-    const requestId = typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : `${idPrefix}-${(++counter).toString(36)}`;
+    const requestId =
+      typeof headerId === 'string' && REQUEST_ID.test(headerId)
+        ? headerId
+        : `${idPrefix}-${(++counter).toString(36)}`;
     res.setHeader('x-request-id', requestId);
     if (shuttingDown) res.setHeader('connection', 'close');
     const url = req.url ?? '/';
@@ -99,10 +117,23 @@ export async function startServer(options: { config: ServerConfig; storage: Stor
         if (!res.headersSent) sendError(ctx, err);
       } else {
         metrics.storageErrors.inc({ operation: ctx.route });
-        logger.log('error', 'request failed', { reqId: requestId, method: ctx.method, route: ctx.route, error: (err as Error).message, stack: (err as Error).stack });
+        logger.log('error', 'request failed', {
+          reqId: requestId,
+          method: ctx.method,
+          route: ctx.route,
+          error: (err as Error).message,
+          stack: (err as Error).stack,
+        });
         if (!res.headersSent) {
-          const storageDown = /ECONNREFUSED|ETIMEDOUT|Connection terminated|ENOSPC|EACCES/.test(String((err as Error).message));
-          sendError(ctx, storageDown ? unavailable('storage is unavailable; retry later') : new HttpError(500, 'internal-error', `internal error (request id ${requestId})`));
+          const storageDown = /ECONNREFUSED|ETIMEDOUT|Connection terminated|ENOSPC|EACCES/.test(
+            String((err as Error).message),
+          );
+          sendError(
+            ctx,
+            storageDown
+              ? unavailable('storage is unavailable; retry later')
+              : new HttpError(500, 'internal-error', `internal error (request id ${requestId})`),
+          );
         } else res.destroy();
       }
     } finally {
@@ -111,7 +142,14 @@ export async function startServer(options: { config: ServerConfig; storage: Stor
         metrics.requests.inc({ method: ctx.method, route: ctx.route, status: String(res.statusCode) });
         metrics.duration.observe({ method: ctx.method, route: ctx.route }, seconds);
         if (logger.enabled('info')) {
-          logger.log('info', 'request', { reqId: requestId, method: ctx.method, route: ctx.route, status: res.statusCode, ms: Math.round(seconds * 1e5) / 100, user: ctx.user });
+          logger.log('info', 'request', {
+            reqId: requestId,
+            method: ctx.method,
+            route: ctx.route,
+            status: res.statusCode,
+            ms: Math.round(seconds * 1e5) / 100,
+            user: ctx.user,
+          });
         }
         inFlight--;
         if (inFlight === 0 && idleWaiters.length > 0) {
@@ -129,7 +167,8 @@ export async function startServer(options: { config: ServerConfig; storage: Stor
     void handle(req, res);
   });
   server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
@@ -141,7 +180,12 @@ export async function startServer(options: { config: ServerConfig; storage: Stor
   });
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  logger.log('info', 'listening', { address: `${hostForUrl}:${address.port}`, storage: storage.kind, anonymousReads: config.anonymousReads, allowSignup: config.allowSignup });
+  logger.log('info', 'listening', {
+    address: `${hostForUrl}:${address.port}`,
+    storage: storage.kind,
+    anonymousReads: config.anonymousReads,
+    allowSignup: config.allowSignup,
+  });
 
   let closing: Promise<void> | undefined;
   return {

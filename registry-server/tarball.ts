@@ -46,10 +46,12 @@ function cString(buf: Buffer, start: number, length: number): string {
 
 function octal(buf: Buffer, start: number, length: number, field: string): number {
   const first = buf[start] ?? 0;
-  if (first & 0x80) throw invalid(`tar header field ${field} uses base-256 encoding, which packages never need`);
+  if (first & 0x80)
+    throw invalid(`tar header field ${field} uses base-256 encoding, which packages never need`);
   const text = cString(buf, start, length).trim();
   if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw invalid(`tar header field ${field} is not octal: ${JSON.stringify(text)}`);
+  if (!/^[0-7]+$/.test(text))
+    throw invalid(`tar header field ${field} is not octal: ${JSON.stringify(text)}`);
   return parseInt(text, 8);
 }
 
@@ -67,7 +69,8 @@ function parsePax(body: Buffer): Map<string, string> {
     const space = body.indexOf(0x20, pos);
     if (space === -1) throw invalid('malformed pax header in tar');
     const len = parseInt(body.subarray(pos, space).toString('ascii'), 10);
-    if (!Number.isSafeInteger(len) || len <= 0 || pos + len > body.length) throw invalid('malformed pax header in tar');
+    if (!Number.isSafeInteger(len) || len <= 0 || pos + len > body.length)
+      throw invalid('malformed pax header in tar');
     const record = body.subarray(space + 1, pos + len - 1).toString('utf8');
     const eq = record.indexOf('=');
     if (eq > 0) out.set(record.slice(0, eq), record.slice(eq + 1));
@@ -79,8 +82,10 @@ function parsePax(body: Buffer): Map<string, string> {
 /** Normalises a member path and throws if it could land outside the extraction directory. */
 export function checkMemberPath(raw: string): string {
   if (raw.length === 0 || raw.length > 1024) throw invalid(`tar member has an empty or oversized path`);
-  if (raw.includes('\0') || raw.includes('\\')) throw invalid(`tar member ${JSON.stringify(raw)} contains a NUL or backslash`, { member: raw });
-  if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) throw invalid(`tar member ${JSON.stringify(raw)} has an absolute path`, { member: raw });
+  if (raw.includes('\0') || raw.includes('\\'))
+    throw invalid(`tar member ${JSON.stringify(raw)} contains a NUL or backslash`, { member: raw });
+  if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw))
+    throw invalid(`tar member ${JSON.stringify(raw)} has an absolute path`, { member: raw });
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw invalid(`tar member ${JSON.stringify(raw)} contains '..'`, { member: raw });
   return parts.join('/');
@@ -100,14 +105,17 @@ const TYPE_NAMES: Record<string, string> = {
  * first problem (not gzip, not tar, bomb, unsafe member, missing or mismatching manifest).
  */
 export async function inspectBlob(blob: Buffer, limits: InspectLimits): Promise<InspectedBlob> {
-  if (blob.length < 18 || blob[0] !== 0x1f || blob[1] !== 0x8b) throw invalid('blob is not gzip data (a package is a .tar.gz)');
+  if (blob.length < 18 || blob[0] !== 0x1f || blob[1] !== 0x8b)
+    throw invalid('blob is not gzip data (a package is a .tar.gz)');
   let tar: Buffer;
   try {
     tar = await gunzipBounded(blob, limits.maxUnpackedBytes);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw invalid(`blob unpacks to more than ${limits.maxUnpackedBytes} bytes`, { maxUnpackedBytes: limits.maxUnpackedBytes });
+      throw invalid(`blob unpacks to more than ${limits.maxUnpackedBytes} bytes`, {
+        maxUnpackedBytes: limits.maxUnpackedBytes,
+      });
     }
     throw invalid(`blob is not valid gzip data (${(err as Error).message})`);
   }
@@ -123,7 +131,8 @@ export async function inspectBlob(blob: Buffer, limits: InspectLimits): Promise<
       sawEnd = true;
       break;
     }
-    if (!checksumOk(header)) throw invalid(`blob is not a tar archive (bad header checksum at offset ${pos})`);
+    if (!checksumOk(header))
+      throw invalid(`blob is not a tar archive (bad header checksum at offset ${pos})`);
     const size = octal(header, 124, 12, 'size');
     const type = String.fromCharCode(header[156] ?? 0);
     const dataStart = pos + 512;
@@ -149,16 +158,25 @@ export async function inspectBlob(blob: Buffer, limits: InspectLimits): Promise<
     const path = checkMemberPath(rawPath);
     if (type !== '0' && type !== '\0' && type !== '5') {
       const kind = TYPE_NAMES[type] ?? `entry of type ${JSON.stringify(type)}`;
-      throw invalid(`tar member ${JSON.stringify(rawPath)} is a ${kind}; packages may contain only regular files and directories`, { member: rawPath });
+      throw invalid(
+        `tar member ${JSON.stringify(rawPath)} is a ${kind}; packages may contain only regular files and directories`,
+        { member: rawPath },
+      );
     }
-    if (members.length >= limits.maxEntries) throw invalid(`tar archive has more than ${limits.maxEntries} members`);
+    if (members.length >= limits.maxEntries)
+      throw invalid(`tar archive has more than ${limits.maxEntries} members`);
     members.push(path);
     if (type !== '5' && path === 'manifest.yaml') {
       if (manifest !== undefined) throw invalid('tar archive contains manifest.yaml twice');
       manifest = data.toString('utf8');
     }
   }
-  if (!sawEnd) throw invalid(members.length === 0 ? 'blob is not a tar archive (no members)' : 'tar archive is truncated (no end-of-archive marker)');
+  if (!sawEnd)
+    throw invalid(
+      members.length === 0
+        ? 'blob is not a tar archive (no members)'
+        : 'tar archive is truncated (no end-of-archive marker)',
+    );
   return {
     digest: createHash('sha256').update(tar).digest('hex'),
     gzipDigest: createHash('sha256').update(blob).digest('hex'),
@@ -178,9 +196,15 @@ export function checkManifestMatches(inspected: InspectedBlob, packageName: stri
   }
   const pkg = (doc as { package?: { name?: unknown; version?: unknown } } | null)?.package;
   if (pkg?.name !== packageName) {
-    throw invalid(`manifest.yaml names package ${JSON.stringify(pkg?.name)} but the push is for ${packageName}`, { manifest: pkg?.name, push: packageName });
+    throw invalid(
+      `manifest.yaml names package ${JSON.stringify(pkg?.name)} but the push is for ${packageName}`,
+      { manifest: pkg?.name, push: packageName },
+    );
   }
   if (String(pkg?.version) !== release) {
-    throw invalid(`manifest.yaml has version ${JSON.stringify(pkg?.version)} but the push is for release ${release}`, { manifest: pkg?.version, push: release });
+    throw invalid(
+      `manifest.yaml has version ${JSON.stringify(pkg?.version)} but the push is for release ${release}`,
+      { manifest: pkg?.version, push: release },
+    );
   }
 }

@@ -17,7 +17,11 @@ export const OWN_MEDIA_TYPE = 'stackanetes';
 /** Checks one half of `namespace/name`. */
 export function checkNamePart(value: string, field: 'namespace' | 'package'): string {
   if (!NAME_PART.test(value)) {
-    throw unprocessable('invalid-package', `invalid ${field} name ${JSON.stringify(value)}: use 2-63 characters [a-z0-9_-], starting with a letter or digit`, { [field]: value });
+    throw unprocessable(
+      'invalid-package',
+      `invalid ${field} name ${JSON.stringify(value)}: use 2-63 characters [a-z0-9_-], starting with a letter or digit`,
+      { [field]: value },
+    );
   }
   return value;
 }
@@ -25,7 +29,11 @@ export function checkNamePart(value: string, field: 'namespace' | 'package'): st
 /** A release on push or exact lookup: strict semver 2.0, no leading `v`, no build-metadata tricks. */
 export function checkRelease(value: unknown): string {
   if (typeof value !== 'string' || value.length > 128 || semver.valid(value) !== value) {
-    throw unprocessable('invalid-release', `invalid release ${JSON.stringify(value)}: use strict semver such as 1.2.0 or 1.3.0-beta.1 (no leading v)`, { release: value });
+    throw unprocessable(
+      'invalid-release',
+      `invalid release ${JSON.stringify(value)}: use strict semver such as 1.2.0 or 1.3.0-beta.1 (no leading v)`,
+      { release: value },
+    );
   }
   return value;
 }
@@ -38,7 +46,11 @@ export function isExactRelease(value: string): boolean {
 /** Channel names become keys and (on the filesystem) JSON fields: no `/`, no `..`, short. */
 export function checkChannel(value: string): string {
   if (!CHANNEL.test(value) || value.includes('..')) {
-    throw unprocessable('invalid-parameters', `invalid channel name ${JSON.stringify(value)}: use 1-63 characters [A-Za-z0-9._-] without '..'`, { channel: value });
+    throw unprocessable(
+      'invalid-parameters',
+      `invalid channel name ${JSON.stringify(value)}: use 1-63 characters [A-Za-z0-9._-] without '..'`,
+      { channel: value },
+    );
   }
   return value;
 }
@@ -46,7 +58,11 @@ export function checkChannel(value: string): string {
 /** A short media-type word (`stackanetes`, `kpm`, `helm`). */
 export function checkMediaType(value: unknown): string {
   if (typeof value !== 'string' || !MEDIA_TYPE.test(value)) {
-    throw unprocessable('invalid-parameters', `invalid media type ${JSON.stringify(value)}: use a short word such as ${OWN_MEDIA_TYPE}`, { media_type: value });
+    throw unprocessable(
+      'invalid-parameters',
+      `invalid media type ${JSON.stringify(value)}: use a short word such as ${OWN_MEDIA_TYPE}`,
+      { media_type: value },
+    );
   }
   return value;
 }
@@ -54,7 +70,11 @@ export function checkMediaType(value: unknown): string {
 /** User names (also used as namespace owners). */
 export function checkUserName(value: unknown): string {
   if (typeof value !== 'string' || !USER.test(value)) {
-    throw unprocessable('invalid-parameters', `invalid user name ${JSON.stringify(value)}: use 2-63 characters [a-z0-9._-], starting with a letter or digit`, { username: value });
+    throw unprocessable(
+      'invalid-parameters',
+      `invalid user name ${JSON.stringify(value)}: use 2-63 characters [a-z0-9._-], starting with a letter or digit`,
+      { username: value },
+    );
   }
   return value;
 }
@@ -71,7 +91,11 @@ export function checkPassword(value: unknown): string {
 export function checkDigest(value: string): string {
   const hex = value.startsWith('sha256:') ? value.slice(7) : value;
   if (!/^[a-f0-9]{64}$/.test(hex)) {
-    throw unprocessable('invalid-parameters', `invalid digest ${JSON.stringify(value)}: use 64 lowercase hex digits`, { digest: value });
+    throw unprocessable(
+      'invalid-parameters',
+      `invalid digest ${JSON.stringify(value)}: use 64 lowercase hex digits`,
+      { digest: value },
+    );
   }
   return hex;
 }

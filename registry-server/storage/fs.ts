@@ -96,15 +96,23 @@ export class FsStorage implements Storage {
   constructor(options: FsStorageOptions) {
     this.root = options.root;
     this.tmp = join(this.root, 'tmp');
-    this.locks = new KeyedLock(join(this.root, 'locks'), options.lockStaleMs, options.onLockCompromised ?? (() => undefined));
+    this.locks = new KeyedLock(
+      join(this.root, 'locks'),
+      options.lockStaleMs,
+      options.onLockCompromised ?? (() => undefined),
+    );
   }
 
   async init(): Promise<void> {
-    for (const dir of ['blobs/sha256', 'packages', 'auth', 'locks', 'tmp']) await mkdir(join(this.root, dir), { recursive: true });
+    for (const dir of ['blobs/sha256', 'packages', 'auth', 'locks', 'tmp'])
+      await mkdir(join(this.root, dir), { recursive: true });
     const formatFile = join(this.root, 'FORMAT');
     const existing = await readFile(formatFile, 'utf8').catch(() => undefined);
     if (existing === undefined) await writeFile(formatFile, FORMAT, { flag: 'w' });
-    else if (existing !== FORMAT) throw new Error(`${formatFile} says ${JSON.stringify(existing.trim())}; this server reads ${FORMAT.trim()}`);
+    else if (existing !== FORMAT)
+      throw new Error(
+        `${formatFile} says ${JSON.stringify(existing.trim())}; this server reads ${FORMAT.trim()}`,
+      );
     await sweepTemp(this.tmp, 10 * 60 * 1000);
   }
 
@@ -131,7 +139,11 @@ export class FsStorage implements Storage {
   }
 
   /** Read-modify-write of a package document under its lock; `fn` returns the new doc (or null to leave it). */
-  private async updatePackage<T>(ns: string, name: string, fn: (doc: PackageDoc | undefined) => Promise<{ doc: PackageDoc | null; result: T }>): Promise<T> {
+  private async updatePackage<T>(
+    ns: string,
+    name: string,
+    fn: (doc: PackageDoc | undefined) => Promise<{ doc: PackageDoc | null; result: T }>,
+  ): Promise<T> {
     const path = this.packagePath(ns, name);
     return this.locks.run(`pkg~${ns}~${name}`, async () => {
       const current = await this.packages.load(path);
@@ -141,7 +153,12 @@ export class FsStorage implements Storage {
     });
   }
 
-  private async updateAuth<D, T>(file: string, cache: JsonCache<D>, empty: () => NoInfer<D>, fn: (doc: NoInfer<D>) => { changed: boolean; result: T }): Promise<T> {
+  private async updateAuth<D, T>(
+    file: string,
+    cache: JsonCache<D>,
+    empty: () => NoInfer<D>,
+    fn: (doc: NoInfer<D>) => { changed: boolean; result: T },
+  ): Promise<T> {
     const path = this.authPath(file);
     return this.locks.run(`auth~${file}`, async () => {
       const current = await cache.load(path);
@@ -156,12 +173,19 @@ export class FsStorage implements Storage {
     return this.packages.read(this.packagePath(ns, name));
   }
 
-  async putRelease(record: ReleaseRecord, blob: Buffer, options: PutReleaseOptions): Promise<'created' | 'replaced'> {
+  async putRelease(
+    record: ReleaseRecord,
+    blob: Buffer,
+    options: PutReleaseOptions,
+  ): Promise<'created' | 'replaced'> {
     return this.updatePackage(record.namespace, record.name, async (doc) => {
       const next: PackageDoc = doc ?? { createdAt: record.createdAt, releases: {}, channels: {} };
       const existing = next.releases[record.release]?.[record.mediaType];
       if (existing && !options.force) {
-        throw new StorageConflict('exists', `${record.namespace}/${record.name}@${record.release} (${record.mediaType}) already exists`);
+        throw new StorageConflict(
+          'exists',
+          `${record.namespace}/${record.name}@${record.release} (${record.mediaType}) already exists`,
+        );
       }
       const blobPath = this.blobPath(record.gzipDigest);
       const present = await stat(blobPath).then(
@@ -175,7 +199,13 @@ export class FsStorage implements Storage {
     });
   }
 
-  private toRecord(ns: string, name: string, release: string, mediaType: string, m: StoredManifest): ReleaseRecord {
+  private toRecord(
+    ns: string,
+    name: string,
+    release: string,
+    mediaType: string,
+    m: StoredManifest,
+  ): ReleaseRecord {
     return { namespace: ns, name, release, mediaType, ...m };
   }
 
@@ -198,7 +228,9 @@ export class FsStorage implements Storage {
     if (!view) return [];
     const out: ReleaseRecord[] = [];
     for (const release of view.order.desc) {
-      for (const [mt, m] of Object.entries(view.doc.releases[release] ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const [mt, m] of Object.entries(view.doc.releases[release] ?? {}).sort(([a], [b]) =>
+        a < b ? -1 : 1,
+      )) {
         out.push(this.toRecord(ns, name, release, mt, m));
       }
     }
@@ -240,7 +272,11 @@ export class FsStorage implements Storage {
     }
   }
 
-  async listPackages(filter: { namespace?: string; query?: string; mediaType?: string }): Promise<PackageSummary[]> {
+  async listPackages(filter: {
+    namespace?: string;
+    query?: string;
+    mediaType?: string;
+  }): Promise<PackageSummary[]> {
     const base = join(this.root, 'packages');
     const namespaces = filter.namespace ? [filter.namespace] : (await readdir(base)).sort();
     const out: PackageSummary[] = [];
@@ -253,7 +289,8 @@ export class FsStorage implements Storage {
         const view = await this.view(ns, name);
         if (!view || view.order.desc.length === 0) continue;
         const mediaTypes = new Set<string>();
-        for (const types of Object.values(view.doc.releases)) for (const mt of Object.keys(types)) mediaTypes.add(mt);
+        for (const types of Object.values(view.doc.releases))
+          for (const mt of Object.keys(types)) mediaTypes.add(mt);
         if (filter.mediaType && !mediaTypes.has(filter.mediaType)) continue;
         out.push({
           namespace: ns,
@@ -278,7 +315,8 @@ export class FsStorage implements Storage {
 
   async addToChannel(ns: string, name: string, channel: string, release: string): Promise<ChannelRecord> {
     return this.updatePackage(ns, name, async (doc) => {
-      if (!doc?.releases[release]) throw new StorageConflict('missing-release', `${ns}/${name}@${release} does not exist`);
+      if (!doc?.releases[release])
+        throw new StorageConflict('missing-release', `${ns}/${name}@${release} does not exist`);
       const ch = doc.channels[channel] ?? { current: release, releases: [] };
       if (!ch.releases.includes(release)) ch.releases.push(release);
       ch.current = release;
@@ -287,11 +325,17 @@ export class FsStorage implements Storage {
     });
   }
 
-  async removeFromChannel(ns: string, name: string, channel: string, release: string): Promise<ChannelRecord | undefined | 'absent'> {
+  async removeFromChannel(
+    ns: string,
+    name: string,
+    channel: string,
+    release: string,
+  ): Promise<ChannelRecord | undefined | 'absent'> {
     return this.updatePackage<ChannelRecord | undefined | 'absent'>(ns, name, async (doc) => {
       const ch = doc?.channels[channel];
       if (!doc || !ch) return { doc: null, result: 'absent' as const };
-      if (!ch.releases.includes(release)) throw new StorageConflict('missing-release', `${release} is not in channel ${channel}`);
+      if (!ch.releases.includes(release))
+        throw new StorageConflict('missing-release', `${release} is not in channel ${channel}`);
       ch.releases = ch.releases.filter((r) => r !== release);
       if (ch.releases.length === 0) {
         delete doc.channels[channel];
@@ -311,11 +355,17 @@ export class FsStorage implements Storage {
   }
 
   async addUser(user: UserRecord): Promise<void> {
-    await this.updateAuth('users.json', this.users, () => ({ users: {} }), (doc) => {
-      if (doc.users[user.username]) throw new StorageConflict('exists', `user ${user.username} already exists`);
-      doc.users[user.username] = { passwordHash: user.passwordHash, createdAt: user.createdAt };
-      return { changed: true, result: undefined };
-    });
+    await this.updateAuth(
+      'users.json',
+      this.users,
+      () => ({ users: {} }),
+      (doc) => {
+        if (doc.users[user.username])
+          throw new StorageConflict('exists', `user ${user.username} already exists`);
+        doc.users[user.username] = { passwordHash: user.passwordHash, createdAt: user.createdAt };
+        return { changed: true, result: undefined };
+      },
+    );
   }
 
   async getUser(username: string): Promise<UserRecord | undefined> {
@@ -324,32 +374,47 @@ export class FsStorage implements Storage {
   }
 
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
-    return this.updateAuth('users.json', this.users, () => ({ users: {} }), (doc) => {
-      const u = doc.users[username];
-      if (!u) return { changed: false, result: false };
-      u.passwordHash = passwordHash;
-      return { changed: true, result: true };
-    });
+    return this.updateAuth(
+      'users.json',
+      this.users,
+      () => ({ users: {} }),
+      (doc) => {
+        const u = doc.users[username];
+        if (!u) return { changed: false, result: false };
+        u.passwordHash = passwordHash;
+        return { changed: true, result: true };
+      },
+    );
   }
 
   async removeUser(username: string): Promise<boolean> {
-    const removed = await this.updateAuth('users.json', this.users, () => ({ users: {} }), (doc) => {
-      if (!doc.users[username]) return { changed: false, result: false };
-      delete doc.users[username];
-      return { changed: true, result: true };
-    });
+    const removed = await this.updateAuth(
+      'users.json',
+      this.users,
+      () => ({ users: {} }),
+      (doc) => {
+        if (!doc.users[username]) return { changed: false, result: false };
+        delete doc.users[username];
+        return { changed: true, result: true };
+      },
+    );
     if (!removed) return false;
     await this.revokeUserTokens(username);
-    await this.updateAuth('namespaces.json', this.namespaces, () => ({ namespaces: {} }), (doc) => {
-      let changed = false;
-      for (const ns of Object.values(doc.namespaces)) {
-        if (ns.members[username]) {
-          delete ns.members[username];
-          changed = true;
+    await this.updateAuth(
+      'namespaces.json',
+      this.namespaces,
+      () => ({ namespaces: {} }),
+      (doc) => {
+        let changed = false;
+        for (const ns of Object.values(doc.namespaces)) {
+          if (ns.members[username]) {
+            delete ns.members[username];
+            changed = true;
+          }
         }
-      }
-      return { changed, result: undefined };
-    });
+        return { changed, result: undefined };
+      },
+    );
     return true;
   }
 
@@ -361,14 +426,20 @@ export class FsStorage implements Storage {
   }
 
   async addToken(token: TokenRecord): Promise<void> {
-    await this.updateAuth('tokens.json', this.tokens, () => ({ tokens: {} }), (doc) => {
-      const now = Date.now();
-      // Expired entries are useless; dropping them keeps the file small.
-      for (const [hash, t] of Object.entries(doc.tokens)) if (Date.parse(t.expiresAt) <= now) delete doc.tokens[hash];
-      const { hash, ...rest } = token;
-      doc.tokens[hash] = rest;
-      return { changed: true, result: undefined };
-    });
+    await this.updateAuth(
+      'tokens.json',
+      this.tokens,
+      () => ({ tokens: {} }),
+      (doc) => {
+        const now = Date.now();
+        // Expired entries are useless; dropping them keeps the file small.
+        for (const [hash, t] of Object.entries(doc.tokens))
+          if (Date.parse(t.expiresAt) <= now) delete doc.tokens[hash];
+        const { hash, ...rest } = token;
+        doc.tokens[hash] = rest;
+        return { changed: true, result: undefined };
+      },
+    );
   }
 
   async getToken(hash: string): Promise<TokenRecord | undefined> {
@@ -377,36 +448,51 @@ export class FsStorage implements Storage {
   }
 
   async revokeToken(hash: string): Promise<boolean> {
-    return this.updateAuth('tokens.json', this.tokens, () => ({ tokens: {} }), (doc) => {
-      const t = doc.tokens[hash];
-      if (!t || t.revoked) return { changed: false, result: false };
-      t.revoked = true;
-      return { changed: true, result: true };
-    });
+    return this.updateAuth(
+      'tokens.json',
+      this.tokens,
+      () => ({ tokens: {} }),
+      (doc) => {
+        const t = doc.tokens[hash];
+        if (!t || t.revoked) return { changed: false, result: false };
+        t.revoked = true;
+        return { changed: true, result: true };
+      },
+    );
   }
 
   async revokeUserTokens(username: string): Promise<number> {
-    return this.updateAuth('tokens.json', this.tokens, () => ({ tokens: {} }), (doc) => {
-      let count = 0;
-      for (const t of Object.values(doc.tokens)) {
-        if (t.username === username && !t.revoked) {
-          t.revoked = true;
-          count++;
+    return this.updateAuth(
+      'tokens.json',
+      this.tokens,
+      () => ({ tokens: {} }),
+      (doc) => {
+        let count = 0;
+        for (const t of Object.values(doc.tokens)) {
+          if (t.username === username && !t.revoked) {
+            t.revoked = true;
+            count++;
+          }
         }
-      }
-      return { changed: count > 0, result: count };
-    });
+        return { changed: count > 0, result: count };
+      },
+    );
   }
 
   async claimNamespace(namespace: string, username: string): Promise<NamespaceClaim> {
     const current = (await this.namespaces.read(this.authPath('namespaces.json')))?.namespaces[namespace];
     if (current) return { role: current.members[username], created: false };
-    return this.updateAuth<NamespacesDoc, NamespaceClaim>('namespaces.json', this.namespaces, () => ({ namespaces: {} }), (doc) => {
-      const ns = doc.namespaces[namespace];
-      if (ns) return { changed: false, result: { role: ns.members[username], created: false } };
-      doc.namespaces[namespace] = { createdAt: new Date().toISOString(), members: { [username]: 'owner' } };
-      return { changed: true, result: { role: 'owner' as Role, created: true } };
-    });
+    return this.updateAuth<NamespacesDoc, NamespaceClaim>(
+      'namespaces.json',
+      this.namespaces,
+      () => ({ namespaces: {} }),
+      (doc) => {
+        const ns = doc.namespaces[namespace];
+        if (ns) return { changed: false, result: { role: ns.members[username], created: false } };
+        doc.namespaces[namespace] = { createdAt: new Date().toISOString(), members: { [username]: 'owner' } };
+        return { changed: true, result: { role: 'owner' as Role, created: true } };
+      },
+    );
   }
 
   async listMembers(namespace: string): Promise<MemberRecord[] | undefined> {
@@ -418,26 +504,44 @@ export class FsStorage implements Storage {
   }
 
   async setMember(namespace: string, username: string, role: Role): Promise<void> {
-    if (!(await this.getUser(username))) throw new StorageConflict('missing-user', `user ${username} does not exist`);
-    await this.updateAuth('namespaces.json', this.namespaces, () => ({ namespaces: {} }), (doc) => {
-      const ns = (doc.namespaces[namespace] ??= { createdAt: new Date().toISOString(), members: {} });
-      if (ns.members[username] === 'owner' && role !== 'owner' && !Object.entries(ns.members).some(([u, r]) => u !== username && r === 'owner')) {
-        throw new StorageConflict('in-use', `${username} is the last owner of ${namespace}`);
-      }
-      ns.members[username] = role;
-      return { changed: true, result: undefined };
-    });
+    if (!(await this.getUser(username)))
+      throw new StorageConflict('missing-user', `user ${username} does not exist`);
+    await this.updateAuth(
+      'namespaces.json',
+      this.namespaces,
+      () => ({ namespaces: {} }),
+      (doc) => {
+        const ns = (doc.namespaces[namespace] ??= { createdAt: new Date().toISOString(), members: {} });
+        if (
+          ns.members[username] === 'owner' &&
+          role !== 'owner' &&
+          !Object.entries(ns.members).some(([u, r]) => u !== username && r === 'owner')
+        ) {
+          throw new StorageConflict('in-use', `${username} is the last owner of ${namespace}`);
+        }
+        ns.members[username] = role;
+        return { changed: true, result: undefined };
+      },
+    );
   }
 
   async removeMember(namespace: string, username: string): Promise<boolean> {
-    return this.updateAuth('namespaces.json', this.namespaces, () => ({ namespaces: {} }), (doc) => {
-      const ns = doc.namespaces[namespace];
-      if (!ns?.members[username]) return { changed: false, result: false };
-      if (ns.members[username] === 'owner' && !Object.entries(ns.members).some(([u, r]) => u !== username && r === 'owner')) {
-        throw new StorageConflict('in-use', `${username} is the last owner of ${namespace}`);
-      }
-      delete ns.members[username];
-      return { changed: true, result: true };
-    });
+    return this.updateAuth(
+      'namespaces.json',
+      this.namespaces,
+      () => ({ namespaces: {} }),
+      (doc) => {
+        const ns = doc.namespaces[namespace];
+        if (!ns?.members[username]) return { changed: false, result: false };
+        if (
+          ns.members[username] === 'owner' &&
+          !Object.entries(ns.members).some(([u, r]) => u !== username && r === 'owner')
+        ) {
+          throw new StorageConflict('in-use', `${username} is the last owner of ${namespace}`);
+        }
+        delete ns.members[username];
+        return { changed: true, result: true };
+      },
+    );
   }
 }

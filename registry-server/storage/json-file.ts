@@ -57,7 +57,8 @@ export class JsonCache<T> {
       if (cached && same(cached, info)) return cached.value;
       const text = await handle.readFile('utf8');
       const value = this.derive(JSON.parse(text));
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+      if (this.entries.size >= this.maxEntries)
+        this.entries.delete(this.entries.keys().next().value as string);
       this.entries.set(path, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, value });
       return value;
     } finally {

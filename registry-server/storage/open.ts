@@ -26,7 +26,11 @@ export async function openStorage(storage: string, options: OpenOptions): Promis
     const { PgStorage } = await import('./postgres.js');
     store = new PgStorage({ url: storage, poolSize: options.pgPoolSize });
   } else {
-    store = new FsStorage({ root: resolve(storage), lockStaleMs: options.lockStaleMs, onLockCompromised: options.onLockCompromised });
+    store = new FsStorage({
+      root: resolve(storage),
+      lockStaleMs: options.lockStaleMs,
+      onLockCompromised: options.onLockCompromised,
+    });
   }
   try {
     await store.init();

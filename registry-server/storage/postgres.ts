@@ -37,7 +37,8 @@ interface ReleaseRow {
   created_at: Date;
 }
 
-const RELEASE_COLUMNS = 'p.namespace, p.name, r.release, r.media_type, r.digest, r.gzip_digest, r.size, r.metadata, r.created_at';
+const RELEASE_COLUMNS =
+  'p.namespace, p.name, r.release, r.media_type, r.digest, r.gzip_digest, r.size, r.metadata, r.created_at';
 
 function toRecord(row: ReleaseRow): ReleaseRecord {
   return {
@@ -66,7 +67,11 @@ export class PgStorage implements Storage {
   private readonly indexCache = new Map<string, { generation: string; index: PackageIndex }>();
 
   constructor(options: PgStorageOptions) {
-    this.pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, idleTimeoutMillis: 30000 });
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize,
+      idleTimeoutMillis: 30000,
+    });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
@@ -89,10 +94,17 @@ export class PgStorage implements Storage {
   async init(): Promise<void> {
     await this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await c.query('CREATE TABLE IF NOT EXISTS stackanetes_registry_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-      const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM stackanetes_registry_migrations');
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS stackanetes_registry_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      const { rows } = await c.query<{ v: number | null }>(
+        'SELECT max(version) AS v FROM stackanetes_registry_migrations',
+      );
       const current = rows[0]?.v ?? 0;
-      if (current > MIGRATIONS.length) throw new Error(`database schema version ${current} is newer than this server (${MIGRATIONS.length}); upgrade the server`);
+      if (current > MIGRATIONS.length)
+        throw new Error(
+          `database schema version ${current} is newer than this server (${MIGRATIONS.length}); upgrade the server`,
+        );
       for (let v = current + 1; v <= MIGRATIONS.length; v++) {
         await c.query(MIGRATIONS[v - 1] as string);
         await c.query('INSERT INTO stackanetes_registry_migrations(version) VALUES ($1)', [v]);
@@ -114,7 +126,12 @@ export class PgStorage implements Storage {
   }
 
   /** Locks the package row (creating it if asked) and bumps its generation; returns its id. */
-  private async lockPackage(c: pg.PoolClient, ns: string, name: string, create: string | undefined): Promise<string | undefined> {
+  private async lockPackage(
+    c: pg.PoolClient,
+    ns: string,
+    name: string,
+    create: string | undefined,
+  ): Promise<string | undefined> {
     if (create !== undefined) {
       const { rows } = await c.query<{ id: string }>(
         `INSERT INTO packages(namespace, name, created_at) VALUES ($1, $2, $3)
@@ -123,16 +140,36 @@ export class PgStorage implements Storage {
       );
       return rows[0]?.id;
     }
-    const { rows } = await c.query<{ id: string }>('UPDATE packages SET generation = generation + 1 WHERE namespace = $1 AND name = $2 RETURNING id', [ns, name]);
+    const { rows } = await c.query<{ id: string }>(
+      'UPDATE packages SET generation = generation + 1 WHERE namespace = $1 AND name = $2 RETURNING id',
+      [ns, name],
+    );
     return rows[0]?.id;
   }
 
-  async putRelease(record: ReleaseRecord, blob: Buffer, options: PutReleaseOptions): Promise<'created' | 'replaced'> {
+  async putRelease(
+    record: ReleaseRecord,
+    blob: Buffer,
+    options: PutReleaseOptions,
+  ): Promise<'created' | 'replaced'> {
     return this.tx(async (c) => {
-      await c.query('INSERT INTO blobs(digest, size, data) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING', [record.gzipDigest, blob.length, blob]);
+      await c.query(
+        'INSERT INTO blobs(digest, size, data) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING',
+        [record.gzipDigest, blob.length, blob],
+      );
       const id = await this.lockPackage(c, record.namespace, record.name, record.createdAt);
-      const values = [id, record.release, record.mediaType, record.digest, record.gzipDigest, record.size, JSON.stringify(record.metadata ?? null), record.createdAt];
-      const insert = 'INSERT INTO releases(package_id, release, media_type, digest, gzip_digest, size, metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
+      const values = [
+        id,
+        record.release,
+        record.mediaType,
+        record.digest,
+        record.gzipDigest,
+        record.size,
+        JSON.stringify(record.metadata ?? null),
+        record.createdAt,
+      ];
+      const insert =
+        'INSERT INTO releases(package_id, release, media_type, digest, gzip_digest, size, metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
       if (options.force) {
         const { rows } = await c.query<{ inserted: boolean }>(
           `${insert} ON CONFLICT (package_id, release, media_type) DO UPDATE SET digest = EXCLUDED.digest, gzip_digest = EXCLUDED.gzip_digest,
@@ -141,8 +178,15 @@ export class PgStorage implements Storage {
         );
         return rows[0]?.inserted ? 'created' : 'replaced';
       }
-      const { rowCount } = await c.query(`${insert} ON CONFLICT (package_id, release, media_type) DO NOTHING`, values);
-      if (rowCount === 0) throw new StorageConflict('exists', `${record.namespace}/${record.name}@${record.release} (${record.mediaType}) already exists`);
+      const { rowCount } = await c.query(
+        `${insert} ON CONFLICT (package_id, release, media_type) DO NOTHING`,
+        values,
+      );
+      if (rowCount === 0)
+        throw new StorageConflict(
+          'exists',
+          `${record.namespace}/${record.name}@${record.release} (${record.mediaType}) already exists`,
+        );
       return 'created';
     });
   }
@@ -167,13 +211,17 @@ export class PgStorage implements Storage {
     const pkg = rows[0];
     if (!pkg) return undefined;
     const cached = this.indexCache.get(key);
-    if (cached && cached.generation === pkg.generation) return cached.index.order.desc.length > 0 ? cached.index : undefined;
+    if (cached && cached.generation === pkg.generation)
+      return cached.index.order.desc.length > 0 ? cached.index : undefined;
     const releases = await this.pool.query<{ release: string }>({
       name: 'package-releases',
       text: 'SELECT DISTINCT release FROM releases WHERE package_id = $1',
       values: [pkg.id],
     });
-    const index: PackageIndex = { createdAt: pkg.created_at.toISOString(), order: orderReleases(releases.rows.map((r) => r.release)) };
+    const index: PackageIndex = {
+      createdAt: pkg.created_at.toISOString(),
+      order: orderReleases(releases.rows.map((r) => r.release)),
+    };
     if (this.indexCache.size > 2000) this.indexCache.delete(this.indexCache.keys().next().value as string);
     this.indexCache.set(key, { generation: pkg.generation, index });
     return index.order.desc.length > 0 ? index : undefined;
@@ -185,7 +233,12 @@ export class PgStorage implements Storage {
       [ns, name],
     );
     const rank = new Map(orderReleases(rows.map((r) => r.release)).desc.map((r, i) => [r, i]));
-    return rows.map(toRecord).sort((a, b) => (rank.get(a.release) ?? 0) - (rank.get(b.release) ?? 0) || (a.mediaType < b.mediaType ? -1 : 1));
+    return rows
+      .map(toRecord)
+      .sort(
+        (a, b) =>
+          (rank.get(a.release) ?? 0) - (rank.get(b.release) ?? 0) || (a.mediaType < b.mediaType ? -1 : 1),
+      );
   }
 
   async findByDigest(ns: string, name: string, digest: string): Promise<ReleaseRecord | undefined> {
@@ -201,11 +254,20 @@ export class PgStorage implements Storage {
     return this.tx(async (c) => {
       const id = await this.lockPackage(c, ns, name, undefined);
       if (id === undefined) return false;
-      const del = await c.query('DELETE FROM releases WHERE package_id = $1 AND release = $2 AND media_type = $3', [id, release, mediaType]);
+      const del = await c.query(
+        'DELETE FROM releases WHERE package_id = $1 AND release = $2 AND media_type = $3',
+        [id, release, mediaType],
+      );
       if (del.rowCount === 0) return false;
-      const others = await c.query('SELECT 1 FROM releases WHERE package_id = $1 AND release = $2 LIMIT 1', [id, release]);
+      const others = await c.query('SELECT 1 FROM releases WHERE package_id = $1 AND release = $2 LIMIT 1', [
+        id,
+        release,
+      ]);
       if (others.rowCount === 0) {
-        const affected = await c.query<{ channel: string }>('DELETE FROM channel_releases WHERE package_id = $1 AND release = $2 RETURNING channel', [id, release]);
+        const affected = await c.query<{ channel: string }>(
+          'DELETE FROM channel_releases WHERE package_id = $1 AND release = $2 RETURNING channel',
+          [id, release],
+        );
         for (const { channel } of affected.rows) await this.settleChannel(c, id, channel, release);
       }
       return true;
@@ -213,8 +275,16 @@ export class PgStorage implements Storage {
   }
 
   /** After `removed` left a channel: delete the channel if empty, else move current if it pointed there. */
-  private async settleChannel(c: pg.PoolClient, id: string, channel: string, removed: string): Promise<ChannelRecord | undefined> {
-    const { rows } = await c.query<{ release: string }>('SELECT release FROM channel_releases WHERE package_id = $1 AND channel = $2', [id, channel]);
+  private async settleChannel(
+    c: pg.PoolClient,
+    id: string,
+    channel: string,
+    removed: string,
+  ): Promise<ChannelRecord | undefined> {
+    const { rows } = await c.query<{ release: string }>(
+      'SELECT release FROM channel_releases WHERE package_id = $1 AND channel = $2',
+      [id, channel],
+    );
     if (rows.length === 0) {
       await c.query('DELETE FROM channels WHERE package_id = $1 AND name = $2', [id, channel]);
       return undefined;
@@ -228,12 +298,26 @@ export class PgStorage implements Storage {
   }
 
   async getBlob(gzipDigest: string): Promise<Buffer | undefined> {
-    const { rows } = await this.pool.query<{ data: Buffer }>({ name: 'get-blob', text: 'SELECT data FROM blobs WHERE digest = $1', values: [gzipDigest] });
+    const { rows } = await this.pool.query<{ data: Buffer }>({
+      name: 'get-blob',
+      text: 'SELECT data FROM blobs WHERE digest = $1',
+      values: [gzipDigest],
+    });
     return rows[0]?.data;
   }
 
-  async listPackages(filter: { namespace?: string; query?: string; mediaType?: string }): Promise<PackageSummary[]> {
-    const { rows } = await this.pool.query<{ namespace: string; name: string; created_at: Date; releases: string[]; media_types: string[] }>(
+  async listPackages(filter: {
+    namespace?: string;
+    query?: string;
+    mediaType?: string;
+  }): Promise<PackageSummary[]> {
+    const { rows } = await this.pool.query<{
+      namespace: string;
+      name: string;
+      created_at: Date;
+      releases: string[];
+      media_types: string[];
+    }>(
       `SELECT p.namespace, p.name, p.created_at, array_agg(DISTINCT r.release) AS releases, array_agg(DISTINCT r.media_type) AS media_types
        FROM packages p JOIN releases r ON r.package_id = p.id
        WHERE ($1::text IS NULL OR p.namespace = $1) AND ($2::text IS NULL OR strpos(p.namespace || '/' || p.name, $2) > 0)
@@ -268,23 +352,48 @@ export class PgStorage implements Storage {
   async addToChannel(ns: string, name: string, channel: string, release: string): Promise<ChannelRecord> {
     return this.tx(async (c) => {
       const id = await this.lockPackage(c, ns, name, undefined);
-      const exists = id === undefined ? null : await c.query('SELECT 1 FROM releases WHERE package_id = $1 AND release = $2 LIMIT 1', [id, release]);
-      if (!exists || exists.rowCount === 0) throw new StorageConflict('missing-release', `${ns}/${name}@${release} does not exist`);
-      await c.query('INSERT INTO channels(package_id, name, current) VALUES ($1, $2, $3) ON CONFLICT (package_id, name) DO UPDATE SET current = EXCLUDED.current', [id, channel, release]);
-      await c.query('INSERT INTO channel_releases(package_id, channel, release) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, channel, release]);
-      const { rows } = await c.query<{ release: string }>('SELECT release FROM channel_releases WHERE package_id = $1 AND channel = $2', [id, channel]);
+      const exists =
+        id === undefined
+          ? null
+          : await c.query('SELECT 1 FROM releases WHERE package_id = $1 AND release = $2 LIMIT 1', [
+              id,
+              release,
+            ]);
+      if (!exists || exists.rowCount === 0)
+        throw new StorageConflict('missing-release', `${ns}/${name}@${release} does not exist`);
+      await c.query(
+        'INSERT INTO channels(package_id, name, current) VALUES ($1, $2, $3) ON CONFLICT (package_id, name) DO UPDATE SET current = EXCLUDED.current',
+        [id, channel, release],
+      );
+      await c.query(
+        'INSERT INTO channel_releases(package_id, channel, release) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [id, channel, release],
+      );
+      const { rows } = await c.query<{ release: string }>(
+        'SELECT release FROM channel_releases WHERE package_id = $1 AND channel = $2',
+        [id, channel],
+      );
       return { name: channel, current: release, releases: sortDesc(rows.map((r) => r.release)) };
     });
   }
 
-  async removeFromChannel(ns: string, name: string, channel: string, release: string): Promise<ChannelRecord | undefined | 'absent'> {
+  async removeFromChannel(
+    ns: string,
+    name: string,
+    channel: string,
+    release: string,
+  ): Promise<ChannelRecord | undefined | 'absent'> {
     return this.tx(async (c) => {
       const id = await this.lockPackage(c, ns, name, undefined);
       if (id === undefined) return 'absent' as const;
       const ch = await c.query('SELECT 1 FROM channels WHERE package_id = $1 AND name = $2', [id, channel]);
       if (ch.rowCount === 0) return 'absent' as const;
-      const del = await c.query('DELETE FROM channel_releases WHERE package_id = $1 AND channel = $2 AND release = $3', [id, channel, release]);
-      if (del.rowCount === 0) throw new StorageConflict('missing-release', `${release} is not in channel ${channel}`);
+      const del = await c.query(
+        'DELETE FROM channel_releases WHERE package_id = $1 AND channel = $2 AND release = $3',
+        [id, channel, release],
+      );
+      if (del.rowCount === 0)
+        throw new StorageConflict('missing-release', `${release} is not in channel ${channel}`);
       return this.settleChannel(c, id, channel, release);
     });
   }
@@ -299,22 +408,29 @@ export class PgStorage implements Storage {
   }
 
   async addUser(user: UserRecord): Promise<void> {
-    const { rowCount } = await this.pool.query('INSERT INTO users(name, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [
-      user.username,
-      user.passwordHash,
-      user.createdAt,
-    ]);
+    const { rowCount } = await this.pool.query(
+      'INSERT INTO users(name, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
+      [user.username, user.passwordHash, user.createdAt],
+    );
     if (rowCount === 0) throw new StorageConflict('exists', `user ${user.username} already exists`);
   }
 
   async getUser(username: string): Promise<UserRecord | undefined> {
-    const { rows } = await this.pool.query<{ name: string; password_hash: string; created_at: Date }>('SELECT name, password_hash, created_at FROM users WHERE name = $1', [username]);
+    const { rows } = await this.pool.query<{ name: string; password_hash: string; created_at: Date }>(
+      'SELECT name, password_hash, created_at FROM users WHERE name = $1',
+      [username],
+    );
     const row = rows[0];
-    return row ? { username: row.name, passwordHash: row.password_hash, createdAt: row.created_at.toISOString() } : undefined;
+    return row
+      ? { username: row.name, passwordHash: row.password_hash, createdAt: row.created_at.toISOString() }
+      : undefined;
   }
 
   async setPassword(username: string, passwordHash: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('UPDATE users SET password_hash = $2 WHERE name = $1', [username, passwordHash]);
+    const { rowCount } = await this.pool.query('UPDATE users SET password_hash = $2 WHERE name = $1', [
+      username,
+      passwordHash,
+    ]);
     return (rowCount ?? 0) > 0;
   }
 
@@ -324,35 +440,62 @@ export class PgStorage implements Storage {
   }
 
   async listUsers(): Promise<UserRecord[]> {
-    const { rows } = await this.pool.query<{ name: string; password_hash: string; created_at: Date }>('SELECT name, password_hash, created_at FROM users ORDER BY name');
-    return rows.map((row) => ({ username: row.name, passwordHash: row.password_hash, createdAt: row.created_at.toISOString() }));
+    const { rows } = await this.pool.query<{ name: string; password_hash: string; created_at: Date }>(
+      'SELECT name, password_hash, created_at FROM users ORDER BY name',
+    );
+    return rows.map((row) => ({
+      username: row.name,
+      passwordHash: row.password_hash,
+      createdAt: row.created_at.toISOString(),
+    }));
   }
 
   async addToken(token: TokenRecord): Promise<void> {
-    await this.pool.query('INSERT INTO tokens(hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)', [token.hash, token.username, token.createdAt, token.expiresAt]);
+    await this.pool.query(
+      'INSERT INTO tokens(hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)',
+      [token.hash, token.username, token.createdAt, token.expiresAt],
+    );
     // Expired tokens can never authenticate again; dropping them keeps the table small.
     await this.pool.query("DELETE FROM tokens WHERE expires_at < now() - interval '1 day'");
   }
 
   async getToken(hash: string): Promise<TokenRecord | undefined> {
-    const { rows } = await this.pool.query<{ hash: string; username: string; created_at: Date; expires_at: Date; revoked_at: Date | null }>({
+    const { rows } = await this.pool.query<{
+      hash: string;
+      username: string;
+      created_at: Date;
+      expires_at: Date;
+      revoked_at: Date | null;
+    }>({
       name: 'get-token',
       text: 'SELECT hash, username, created_at, expires_at, revoked_at FROM tokens WHERE hash = $1',
       values: [hash],
     });
     const row = rows[0];
     return row
-      ? { hash: row.hash, username: row.username, createdAt: row.created_at.toISOString(), expiresAt: row.expires_at.toISOString(), revoked: row.revoked_at !== null }
+      ? {
+          hash: row.hash,
+          username: row.username,
+          createdAt: row.created_at.toISOString(),
+          expiresAt: row.expires_at.toISOString(),
+          revoked: row.revoked_at !== null,
+        }
       : undefined;
   }
 
   async revokeToken(hash: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('UPDATE tokens SET revoked_at = now() WHERE hash = $1 AND revoked_at IS NULL', [hash]);
+    const { rowCount } = await this.pool.query(
+      'UPDATE tokens SET revoked_at = now() WHERE hash = $1 AND revoked_at IS NULL',
+      [hash],
+    );
     return (rowCount ?? 0) > 0;
   }
 
   async revokeUserTokens(username: string): Promise<number> {
-    const { rowCount } = await this.pool.query('UPDATE tokens SET revoked_at = now() WHERE username = $1 AND revoked_at IS NULL', [username]);
+    const { rowCount } = await this.pool.query(
+      'UPDATE tokens SET revoked_at = now() WHERE username = $1 AND revoked_at IS NULL',
+      [username],
+    );
     return rowCount ?? 0;
   }
 
@@ -360,16 +503,25 @@ export class PgStorage implements Storage {
     const existing = await this.memberRole(namespace, username);
     if (existing.exists) return { role: existing.role, created: false };
     const created = await this.tx(async (c) => {
-      const { rowCount } = await c.query('INSERT INTO namespaces(name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [namespace]);
+      const { rowCount } = await c.query(
+        'INSERT INTO namespaces(name) VALUES ($1) ON CONFLICT (name) DO NOTHING',
+        [namespace],
+      );
       if (rowCount === 0) return false;
-      await c.query("INSERT INTO namespace_members(namespace, username, role) VALUES ($1, $2, 'owner')", [namespace, username]);
+      await c.query("INSERT INTO namespace_members(namespace, username, role) VALUES ($1, $2, 'owner')", [
+        namespace,
+        username,
+      ]);
       return true;
     });
     if (created) return { role: 'owner', created: true };
     return { role: (await this.memberRole(namespace, username)).role, created: false };
   }
 
-  private async memberRole(namespace: string, username: string): Promise<{ exists: boolean; role: Role | undefined }> {
+  private async memberRole(
+    namespace: string,
+    username: string,
+  ): Promise<{ exists: boolean; role: Role | undefined }> {
     const { rows } = await this.pool.query<{ role: Role | null }>({
       name: 'member-role',
       text: 'SELECT m.role FROM namespaces n LEFT JOIN namespace_members m ON m.namespace = n.name AND m.username = $2 WHERE n.name = $1',
@@ -385,7 +537,9 @@ export class PgStorage implements Storage {
       values: [namespace],
     });
     if (rows.length === 0) return undefined;
-    return rows.filter((r) => r.username !== null).map((r) => ({ username: r.username as string, role: r.role as Role }));
+    return rows
+      .filter((r) => r.username !== null)
+      .map((r) => ({ username: r.username as string, role: r.role as Role }));
   }
 
   async setMember(namespace: string, username: string, role: Role): Promise<void> {
@@ -394,13 +548,13 @@ export class PgStorage implements Storage {
       await c.query('SELECT 1 FROM namespaces WHERE name = $1 FOR UPDATE', [namespace]);
       if (role !== 'owner') await this.assertAnotherOwner(c, namespace, username);
       try {
-        await c.query('INSERT INTO namespace_members(namespace, username, role) VALUES ($1, $2, $3) ON CONFLICT (namespace, username) DO UPDATE SET role = EXCLUDED.role', [
-          namespace,
-          username,
-          role,
-        ]);
+        await c.query(
+          'INSERT INTO namespace_members(namespace, username, role) VALUES ($1, $2, $3) ON CONFLICT (namespace, username) DO UPDATE SET role = EXCLUDED.role',
+          [namespace, username, role],
+        );
       } catch (err) {
-        if ((err as { code?: string }).code === '23503') throw new StorageConflict('missing-user', `user ${username} does not exist`);
+        if ((err as { code?: string }).code === '23503')
+          throw new StorageConflict('missing-user', `user ${username} does not exist`);
         throw err;
       }
     });
@@ -408,8 +562,12 @@ export class PgStorage implements Storage {
 
   /** Throws when `username` is the namespace's only owner (the caller holds the namespace row lock). */
   private async assertAnotherOwner(c: pg.PoolClient, namespace: string, username: string): Promise<void> {
-    const { rows } = await c.query<{ username: string }>("SELECT username FROM namespace_members WHERE namespace = $1 AND role = 'owner'", [namespace]);
-    if (rows.length === 1 && rows[0]?.username === username) throw new StorageConflict('in-use', `${username} is the last owner of ${namespace}`);
+    const { rows } = await c.query<{ username: string }>(
+      "SELECT username FROM namespace_members WHERE namespace = $1 AND role = 'owner'",
+      [namespace],
+    );
+    if (rows.length === 1 && rows[0]?.username === username)
+      throw new StorageConflict('in-use', `${username} is the last owner of ${namespace}`);
   }
 
   async removeMember(namespace: string, username: string): Promise<boolean> {
@@ -417,7 +575,10 @@ export class PgStorage implements Storage {
       const ns = await c.query('SELECT 1 FROM namespaces WHERE name = $1 FOR UPDATE', [namespace]);
       if (ns.rowCount === 0) return false;
       await this.assertAnotherOwner(c, namespace, username);
-      const del = await c.query('DELETE FROM namespace_members WHERE namespace = $1 AND username = $2', [namespace, username]);
+      const del = await c.query('DELETE FROM namespace_members WHERE namespace = $1 AND username = $2', [
+        namespace,
+        username,
+      ]);
       return (del.rowCount ?? 0) > 0;
     });
   }

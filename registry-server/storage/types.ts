@@ -92,7 +92,11 @@ export interface Storage {
   close(): Promise<void>;
 
   /** Stores the blob and the manifest atomically; throws StorageConflict('exists') unless force. */
-  putRelease(record: ReleaseRecord, blob: Buffer, options: PutReleaseOptions): Promise<'created' | 'replaced'>;
+  putRelease(
+    record: ReleaseRecord,
+    blob: Buffer,
+    options: PutReleaseOptions,
+  ): Promise<'created' | 'replaced'>;
   /** Manifests of one exact release (every media type), empty when absent. */
   getRelease(namespace: string, name: string, release: string): Promise<ReleaseRecord[]>;
   /** Release order of a package, or undefined when it has no releases. */
@@ -112,7 +116,12 @@ export interface Storage {
   /** Adds a release to a channel (creating it) and makes it current; StorageConflict('missing-release') if absent. */
   addToChannel(namespace: string, name: string, channel: string, release: string): Promise<ChannelRecord>;
   /** Removes a release; current falls back to the highest remaining; the last removal deletes the channel. */
-  removeFromChannel(namespace: string, name: string, channel: string, release: string): Promise<ChannelRecord | undefined | 'absent'>;
+  removeFromChannel(
+    namespace: string,
+    name: string,
+    channel: string,
+    release: string,
+  ): Promise<ChannelRecord | undefined | 'absent'>;
   deleteChannel(namespace: string, name: string, channel: string): Promise<boolean>;
 
   addUser(user: UserRecord): Promise<void>;

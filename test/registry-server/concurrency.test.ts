@@ -11,36 +11,45 @@ import { addUser, call, login, push, startRegistry, type RunningRegistry } from 
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-describe.each(['filesystem', 'postgres'] as const)('32 concurrent pushes of one release on %s storage', (kind) => {
-  let backend: Backend;
-  let regs: RunningRegistry[] = [];
+describe.each(['filesystem', 'postgres'] as const)(
+  '32 concurrent pushes of one release on %s storage',
+  (kind) => {
+    let backend: Backend;
+    let regs: RunningRegistry[] = [];
 
-  beforeAll(async () => {
-    backend = await makeBackend(kind);
-    await addUser(backend.storage, 'racer');
-    regs = await Promise.all([startRegistry(backend.storage), startRegistry(backend.storage)]);
-  });
+    beforeAll(async () => {
+      backend = await makeBackend(kind);
+      await addUser(backend.storage, 'racer');
+      regs = await Promise.all([startRegistry(backend.storage), startRegistry(backend.storage)]);
+    });
 
-  afterAll(async () => {
-    await Promise.all(regs.map((r) => r.stop()));
-    await backend?.cleanup();
-  });
+    afterAll(async () => {
+      await Promise.all(regs.map((r) => r.stop()));
+      await backend?.cleanup();
+    });
 
-  it('accept exactly one (200) and answer the other 31 with 409, across two server processes', async () => {
-    const token = await login(regs[0]!.url, 'racer');
-    // Distinct contents, so the winner is identifiable by digest.
-    const blobs = Array.from({ length: 32 }, (_, i) => packageBlob('racer/pkg', '1.0.0', [{ path: `n${i}.txt`, content: String(i) }]));
-    const results = await Promise.all(blobs.map((b, i) => push(regs[i % 2]!.url, token, 'racer/pkg', b, '1.0.0')));
-    const statuses = results.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(31);
-    const winner = blobs[statuses.indexOf(200)] as Buffer;
-    for (const reg of regs) {
-      const pulled = Buffer.from(await (await fetch(`${reg.url}/api/v1/packages/racer/pkg/1.0.0/stackanetes/pull`)).arrayBuffer());
-      expect(sha(pulled)).toBe(sha(winner));
-    }
-  });
-});
+    it('accept exactly one (200) and answer the other 31 with 409, across two server processes', async () => {
+      const token = await login(regs[0]!.url, 'racer');
+      // Distinct contents, so the winner is identifiable by digest.
+      const blobs = Array.from({ length: 32 }, (_, i) =>
+        packageBlob('racer/pkg', '1.0.0', [{ path: `n${i}.txt`, content: String(i) }]),
+      );
+      const results = await Promise.all(
+        blobs.map((b, i) => push(regs[i % 2]!.url, token, 'racer/pkg', b, '1.0.0')),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(31);
+      const winner = blobs[statuses.indexOf(200)] as Buffer;
+      for (const reg of regs) {
+        const pulled = Buffer.from(
+          await (await fetch(`${reg.url}/api/v1/packages/racer/pkg/1.0.0/stackanetes/pull`)).arrayBuffer(),
+        );
+        expect(sha(pulled)).toBe(sha(winner));
+      }
+    });
+  },
+);
 
 describe('500 concurrent pushes of distinct releases over two processes sharing one PostgreSQL', () => {
   let backend: Backend;
@@ -60,9 +69,13 @@ describe('500 concurrent pushes of distinct releases over two processes sharing 
   it('lists all 500 on both processes and serves each with its digest from both', async () => {
     const token = await login(regs[0]!.url, 'fleet');
     const releases = Array.from({ length: 500 }, (_, i) => `1.${Math.floor(i / 50)}.${i % 50}`);
-    const blobs = new Map(releases.map((r) => [r, packageBlob(`fleet/app${Number(r.split('.')[1]) % 5}`, r)]));
+    const blobs = new Map(
+      releases.map((r) => [r, packageBlob(`fleet/app${Number(r.split('.')[1]) % 5}`, r)]),
+    );
     const pkgOf = (r: string) => `fleet/app${Number(r.split('.')[1]) % 5}`;
-    const results = await Promise.all(releases.map((r, i) => push(regs[i % 2]!.url, token, pkgOf(r), blobs.get(r) as Buffer, r)));
+    const results = await Promise.all(
+      releases.map((r, i) => push(regs[i % 2]!.url, token, pkgOf(r), blobs.get(r) as Buffer, r)),
+    );
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
 
     for (const reg of regs) {
@@ -78,7 +91,11 @@ describe('500 concurrent pushes of distinct releases over two processes sharing 
         for (const reg of regs) {
           const res = await fetch(`${reg.url}/api/v1/packages/${pkgOf(r)}/${r}/stackanetes/pull`);
           const body = Buffer.from(await res.arrayBuffer());
-          if (res.status !== 200 || sha(body) !== sha(expected) || res.headers.get('x-stackanetes-digest') !== `sha256:${sha(gunzipSync(expected))}`) {
+          if (
+            res.status !== 200 ||
+            sha(body) !== sha(expected) ||
+            res.headers.get('x-stackanetes-digest') !== `sha256:${sha(gunzipSync(expected))}`
+          ) {
             mismatches.push(`${reg.url} ${r}: ${res.status}`);
           }
         }

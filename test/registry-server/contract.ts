@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { runCli } from '../helpers/cli.js';
 import { packageBlob, tarGz } from './helpers/tarball.js';
-import { addUser, call, createDatabase, login, push, startRegistry, type RunningRegistry } from './helpers/registry.js';
+import {
+  addUser,
+  call,
+  createDatabase,
+  login,
+  push,
+  startRegistry,
+  type RunningRegistry,
+} from './helpers/registry.js';
 
 /** Storage for one suite run and how to dispose of it. */
 export interface Backend {
@@ -37,7 +45,8 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
     let reg: RunningRegistry;
     let alice: string;
     let bob: string;
-    const admin = (args: string[], input = '') => runCli([...args, '--storage', backend.storage], { bin: 'stackanetes-registry', input });
+    const admin = (args: string[], input = '') =>
+      runCli([...args, '--storage', backend.storage], { bin: 'stackanetes-registry', input });
 
     beforeAll(async () => {
       backend = await makeBackend(kind);
@@ -61,7 +70,10 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
     });
 
     it('refuses a login with a wrong password or unknown user with 401 unauthorized-access', async () => {
-      for (const user of [{ username: 'alice', password: 'wrong-password' }, { username: 'nobody', password: 'password' }]) {
+      for (const user of [
+        { username: 'alice', password: 'wrong-password' },
+        { username: 'nobody', password: 'password' },
+      ]) {
         const r = await call(reg.url, 'POST', '/api/v1/users/login', { body: JSON.stringify({ user }) });
         expect(r.status).toBe(401);
         expect(r.body.error.code).toBe('unauthorized-access');
@@ -78,7 +90,13 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
         package: 'alice/web',
         release: '1.0.0',
         mediaType: 'application/vnd.appr.package-manifest.stackanetes.v0.json',
-        content: { mediaType: 'application/vnd.appr.package.stackanetes.v0.tar+gzip', size: blob.length, digest: sha(gunzipSync(blob)), gzipDigest: sha(blob), urls: [] },
+        content: {
+          mediaType: 'application/vnd.appr.package.stackanetes.v0.tar+gzip',
+          size: blob.length,
+          digest: sha(gunzipSync(blob)),
+          gzipDigest: sha(blob),
+          urls: [],
+        },
         channels: [],
       });
     });
@@ -115,17 +133,37 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
         expect(r.status).toBe(200);
         return Buffer.from(await r.arrayBuffer());
       };
-      expect((await pull('/api/v1/packages/alice/api/1.5.2/stackanetes/pull')).equals(blobs.get('1.5.2') as Buffer)).toBe(true);
-      expect((await pull('/cnr/api/v1/packages/alice/api/default/-/pull')).equals(blobs.get('1.10.0') as Buffer)).toBe(true);
-      expect((await pull(`/api/v1/packages/alice/api/${encodeURIComponent('>=1.0.0,<1.6.0')}/stackanetes/pull`)).equals(blobs.get('1.5.2') as Buffer)).toBe(true);
-      expect((await pull(`/api/v1/packages/alice/api/${encodeURIComponent('>=2.0.0-beta.0')}/-/pull`)).equals(blobs.get('2.0.0-beta.1') as Buffer)).toBe(true);
+      expect(
+        (await pull('/api/v1/packages/alice/api/1.5.2/stackanetes/pull')).equals(
+          blobs.get('1.5.2') as Buffer,
+        ),
+      ).toBe(true);
+      expect(
+        (await pull('/cnr/api/v1/packages/alice/api/default/-/pull')).equals(blobs.get('1.10.0') as Buffer),
+      ).toBe(true);
+      expect(
+        (
+          await pull(`/api/v1/packages/alice/api/${encodeURIComponent('>=1.0.0,<1.6.0')}/stackanetes/pull`)
+        ).equals(blobs.get('1.5.2') as Buffer),
+      ).toBe(true);
+      expect(
+        (await pull(`/api/v1/packages/alice/api/${encodeURIComponent('>=2.0.0-beta.0')}/-/pull`)).equals(
+          blobs.get('2.0.0-beta.1') as Buffer,
+        ),
+      ).toBe(true);
       const b = blobs.get('1.0.0') as Buffer;
-      expect((await pull(`/api/v1/packages/alice/api/blobs/sha256/${sha(gunzipSync(b))}`)).equals(b)).toBe(true);
+      expect((await pull(`/api/v1/packages/alice/api/blobs/sha256/${sha(gunzipSync(b))}`)).equals(b)).toBe(
+        true,
+      );
       expect((await pull(`/api/v1/packages/alice/api/blobs/sha256/sha256:${sha(b)}`)).equals(b)).toBe(true);
       const json = await call(reg.url, 'GET', '/api/v1/packages/alice/api/1.0.0/stackanetes/pull/json');
       expect(json.body).toMatchObject({ package: 'alice/api', release: '1.0.0', media_type: 'stackanetes' });
       expect(Buffer.from(json.body.blob, 'base64').equals(b)).toBe(true);
-      const query = await call(reg.url, 'GET', '/api/v1/packages/alice/api/1.0.0/stackanetes/pull?format=json');
+      const query = await call(
+        reg.url,
+        'GET',
+        '/api/v1/packages/alice/api/1.0.0/stackanetes/pull?format=json',
+      );
       expect(query.body.blob).toBe(json.body.blob);
       const res = await fetch(`${reg.url}/api/v1/packages/alice/api/1.0.0/stackanetes/pull`);
       expect(res.headers.get('content-type')).toBe('application/x-gzip');
@@ -136,7 +174,11 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
       expect([bad.status, bad.body.error.code]).toEqual([422, 'invalid-release']);
       const noRelease = await call(reg.url, 'GET', '/api/v1/packages/alice/api/9.9.9/stackanetes/pull');
       expect([noRelease.status, noRelease.body.error.code]).toEqual([404, 'package-release-not-found']);
-      const noRange = await call(reg.url, 'GET', `/api/v1/packages/alice/api/${encodeURIComponent('>=5.0.0')}`);
+      const noRange = await call(
+        reg.url,
+        'GET',
+        `/api/v1/packages/alice/api/${encodeURIComponent('>=5.0.0')}`,
+      );
       expect([noRange.status, noRange.body.error.code]).toEqual([404, 'package-release-not-found']);
       const noPkg = await call(reg.url, 'GET', '/api/v1/packages/alice/nothing/1.0.0/stackanetes');
       expect([noPkg.status, noPkg.body.error.code]).toEqual([404, 'package-not-found']);
@@ -146,7 +188,12 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
 
     it('lists every release of a package newest first, and the manifests of one release', async () => {
       const all = await call(reg.url, 'GET', '/api/v1/packages/alice/api');
-      expect(all.body.map((m: { release: string }) => m.release)).toEqual(['2.0.0-beta.1', '1.10.0', '1.5.2', '1.0.0']);
+      expect(all.body.map((m: { release: string }) => m.release)).toEqual([
+        '2.0.0-beta.1',
+        '1.10.0',
+        '1.5.2',
+        '1.0.0',
+      ]);
       const one = await call(reg.url, 'GET', '/api/v1/packages/alice/api/default');
       expect(one.body.map((m: { release: string }) => m.release)).toEqual(['1.10.0']);
     });
@@ -156,11 +203,24 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
       expect((await push(reg.url, bob, 'bob/tool', kpm, '0.1.0', { mediaType: 'kpm' })).status).toBe(200);
       const list = await call(reg.url, 'GET', '/api/v1/packages?namespace=alice');
       expect(list.body.map((p: { name: string }) => p.name)).toEqual(['alice/api', 'alice/dup', 'alice/web']);
-      expect(list.body[0]).toMatchObject({ default: '1.10.0', releases: ['2.0.0-beta.1', '1.10.0', '1.5.2', '1.0.0'], manifests: ['stackanetes'], visibility: 'public' });
-      expect((await call(reg.url, 'GET', '/api/v1/packages?query=ap')).body.map((p: { name: string }) => p.name)).toEqual(['alice/api']);
-      expect((await call(reg.url, 'GET', '/api/v1/packages?media_type=kpm')).body.map((p: { name: string }) => p.name)).toEqual(['bob/tool']);
+      expect(list.body[0]).toMatchObject({
+        default: '1.10.0',
+        releases: ['2.0.0-beta.1', '1.10.0', '1.5.2', '1.0.0'],
+        manifests: ['stackanetes'],
+        visibility: 'public',
+      });
+      expect(
+        (await call(reg.url, 'GET', '/api/v1/packages?query=ap')).body.map((p: { name: string }) => p.name),
+      ).toEqual(['alice/api']);
+      expect(
+        (await call(reg.url, 'GET', '/api/v1/packages?media_type=kpm')).body.map(
+          (p: { name: string }) => p.name,
+        ),
+      ).toEqual(['bob/tool']);
       expect((await call(reg.url, 'GET', '/api/v1/packages/search?q=e/w')).body).toEqual(['alice/web']);
-      expect((await call(reg.url, 'GET', `/api/v1/packages/search?q=${encodeURIComponent('.*')}`)).body).toEqual([]);
+      expect(
+        (await call(reg.url, 'GET', `/api/v1/packages/search?q=${encodeURIComponent('.*')}`)).body,
+      ).toEqual([]);
     });
 
     it('stores other media types opaquely and makes "-" ambiguous when a release has two', async () => {
@@ -168,16 +228,24 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
       expect((await push(reg.url, bob, 'bob/tool', own, '0.1.0')).status).toBe(200);
       const ambiguous = await call(reg.url, 'GET', '/api/v1/packages/bob/tool/0.1.0/-');
       expect([ambiguous.status, ambiguous.body.error.code]).toEqual([422, 'invalid-parameters']);
-      expect((await call(reg.url, 'GET', '/api/v1/packages/bob/tool/0.1.0')).body.map((m: { mediaType: string }) => m.mediaType)).toEqual([
+      expect(
+        (await call(reg.url, 'GET', '/api/v1/packages/bob/tool/0.1.0')).body.map(
+          (m: { mediaType: string }) => m.mediaType,
+        ),
+      ).toEqual([
         'application/vnd.appr.package-manifest.kpm.v0.json',
         'application/vnd.appr.package-manifest.stackanetes.v0.json',
       ]);
     });
 
     it('creates a channel by adding a release, moves current to the release added last, and shows it on the manifest', async () => {
-      const a = await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/stable/1.5.2', { token: alice });
+      const a = await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/stable/1.5.2', {
+        token: alice,
+      });
       expect(a.body).toEqual({ name: 'stable', current: '1.5.2', releases: ['1.5.2'] });
-      const b = await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/stable/1.0.0', { token: alice });
+      const b = await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/stable/1.0.0', {
+        token: alice,
+      });
       expect(b.body).toEqual({ name: 'stable', current: '1.0.0', releases: ['1.5.2', '1.0.0'] });
       await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/beta/2.0.0-beta.1', { token: alice });
       await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/beta/1.5.2', { token: alice });
@@ -186,19 +254,29 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
         { name: 'beta', current: '1.5.2', releases: ['2.0.0-beta.1', '1.5.2'] },
         { name: 'stable', current: '1.0.0', releases: ['1.5.2', '1.0.0'] },
       ]);
-      expect((await call(reg.url, 'GET', '/api/v1/packages/alice/api/1.5.2/stackanetes')).body.channels).toEqual(['beta', 'stable']);
-      const missing = await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/stable/7.0.0', { token: alice });
+      expect(
+        (await call(reg.url, 'GET', '/api/v1/packages/alice/api/1.5.2/stackanetes')).body.channels,
+      ).toEqual(['beta', 'stable']);
+      const missing = await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/stable/7.0.0', {
+        token: alice,
+      });
       expect([missing.status, missing.body.error.code]).toEqual([404, 'package-release-not-found']);
     });
 
     it('falls back to the highest remaining release when current is removed, and deletes a channel with its last release', async () => {
-      const r1 = await call(reg.url, 'DELETE', '/api/v1/packages/alice/api/channels/stable/1.0.0', { token: alice });
+      const r1 = await call(reg.url, 'DELETE', '/api/v1/packages/alice/api/channels/stable/1.0.0', {
+        token: alice,
+      });
       expect(r1.body).toEqual({ name: 'stable', current: '1.5.2', releases: ['1.5.2'] });
       await call(reg.url, 'DELETE', '/api/v1/packages/alice/api/channels/stable/1.5.2', { token: alice });
       const gone = await call(reg.url, 'GET', '/api/v1/packages/alice/api/channels/stable');
       expect([gone.status, gone.body.error.code]).toEqual([404, 'channel-not-found']);
-      expect((await call(reg.url, 'GET', '/api/v1/packages/alice/api/channels/beta')).body.current).toBe('1.5.2');
-      expect((await call(reg.url, 'DELETE', '/api/v1/packages/alice/api/channels/beta', { token: alice })).status).toBe(200);
+      expect((await call(reg.url, 'GET', '/api/v1/packages/alice/api/channels/beta')).body.current).toBe(
+        '1.5.2',
+      );
+      expect(
+        (await call(reg.url, 'DELETE', '/api/v1/packages/alice/api/channels/beta', { token: alice })).status,
+      ).toBe(200);
       expect((await call(reg.url, 'GET', '/api/v1/packages/alice/api/channels')).body).toEqual([]);
     });
 
@@ -206,11 +284,25 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
       await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/stable/1.0.0', { token: alice });
       await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/stable/1.10.0', { token: alice });
       await call(reg.url, 'POST', '/api/v1/packages/alice/api/channels/edge/1.10.0', { token: alice });
-      const del = await call(reg.url, 'DELETE', '/api/v1/packages/alice/api/1.10.0/stackanetes', { token: alice });
-      expect(del.body).toEqual({ status: 'deleted', package: 'alice/api', release: '1.10.0', media_type: 'stackanetes' });
-      expect((await call(reg.url, 'GET', '/api/v1/packages/alice/api/channels')).body).toEqual([{ name: 'stable', current: '1.0.0', releases: ['1.0.0'] }]);
-      expect((await call(reg.url, 'GET', '/api/v1/packages/alice/api/default')).body[0].release).toBe('1.5.2');
-      expect((await call(reg.url, 'DELETE', '/api/v1/packages/alice/api/1.10.0/stackanetes', { token: alice })).status).toBe(404);
+      const del = await call(reg.url, 'DELETE', '/api/v1/packages/alice/api/1.10.0/stackanetes', {
+        token: alice,
+      });
+      expect(del.body).toEqual({
+        status: 'deleted',
+        package: 'alice/api',
+        release: '1.10.0',
+        media_type: 'stackanetes',
+      });
+      expect((await call(reg.url, 'GET', '/api/v1/packages/alice/api/channels')).body).toEqual([
+        { name: 'stable', current: '1.0.0', releases: ['1.0.0'] },
+      ]);
+      expect((await call(reg.url, 'GET', '/api/v1/packages/alice/api/default')).body[0].release).toBe(
+        '1.5.2',
+      );
+      expect(
+        (await call(reg.url, 'DELETE', '/api/v1/packages/alice/api/1.10.0/stackanetes', { token: alice }))
+          .status,
+      ).toBe(404);
     });
 
     it('gives a namespace to its first pusher; others get 403 until an owner adds them over HTTP', async () => {
@@ -218,20 +310,45 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
       expect((await push(reg.url, alice, 'alice/shared', blob, '1.0.0')).status).toBe(200);
       const denied = await push(reg.url, bob, 'alice/shared', packageBlob('alice/shared', '1.1.0'), '1.1.0');
       expect([denied.status, (denied.body.error as { code: string }).code]).toEqual([403, 'forbidden']);
-      expect((await call(reg.url, 'PUT', '/api/v1/namespaces/alice/members/bob', { token: bob })).status).toBe(403);
-      expect((await call(reg.url, 'PUT', '/api/v1/namespaces/alice/members/bob', { token: alice, body: '{"role":"member"}' })).status).toBe(200);
+      expect(
+        (await call(reg.url, 'PUT', '/api/v1/namespaces/alice/members/bob', { token: bob })).status,
+      ).toBe(403);
+      expect(
+        (
+          await call(reg.url, 'PUT', '/api/v1/namespaces/alice/members/bob', {
+            token: alice,
+            body: '{"role":"member"}',
+          })
+        ).status,
+      ).toBe(200);
       expect((await call(reg.url, 'GET', '/api/v1/namespaces/alice/members', { token: bob })).body).toEqual([
         { username: 'alice', role: 'owner' },
         { username: 'bob', role: 'member' },
       ]);
-      expect((await push(reg.url, bob, 'alice/shared', packageBlob('alice/shared', '1.1.0'), '1.1.0')).status).toBe(200);
-      expect((await call(reg.url, 'POST', '/api/v1/packages/alice/shared/channels/stable/1.1.0', { token: bob })).status).toBe(200);
-      expect((await call(reg.url, 'PUT', '/api/v1/namespaces/alice/members/carol', { token: bob })).status).toBe(403);
-      const lastOwner = await call(reg.url, 'DELETE', '/api/v1/namespaces/alice/members/alice', { token: alice });
+      expect(
+        (await push(reg.url, bob, 'alice/shared', packageBlob('alice/shared', '1.1.0'), '1.1.0')).status,
+      ).toBe(200);
+      expect(
+        (await call(reg.url, 'POST', '/api/v1/packages/alice/shared/channels/stable/1.1.0', { token: bob }))
+          .status,
+      ).toBe(200);
+      expect(
+        (await call(reg.url, 'PUT', '/api/v1/namespaces/alice/members/carol', { token: bob })).status,
+      ).toBe(403);
+      const lastOwner = await call(reg.url, 'DELETE', '/api/v1/namespaces/alice/members/alice', {
+        token: alice,
+      });
       expect([lastOwner.status, lastOwner.body.error.code]).toEqual([409, 'resource-in-use']);
-      expect((await call(reg.url, 'DELETE', '/api/v1/namespaces/alice/members/bob', { token: alice })).status).toBe(200);
-      expect((await push(reg.url, bob, 'alice/shared', packageBlob('alice/shared', '1.2.0'), '1.2.0')).status).toBe(403);
-      expect((await call(reg.url, 'DELETE', '/api/v1/packages/alice/shared/1.0.0/stackanetes', { token: bob })).status).toBe(403);
+      expect(
+        (await call(reg.url, 'DELETE', '/api/v1/namespaces/alice/members/bob', { token: alice })).status,
+      ).toBe(200);
+      expect(
+        (await push(reg.url, bob, 'alice/shared', packageBlob('alice/shared', '1.2.0'), '1.2.0')).status,
+      ).toBe(403);
+      expect(
+        (await call(reg.url, 'DELETE', '/api/v1/packages/alice/shared/1.0.0/stackanetes', { token: bob }))
+          .status,
+      ).toBe(403);
     });
 
     it('manages members, users and tokens with the admin CLI', async () => {
@@ -240,15 +357,29 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
       const list = await admin(['member', 'list', 'alice']);
       expect(list.stdout.trim().split('\n')).toEqual(['alice\towner', 'carol\tmember']);
       const carol = await login(reg.url, 'carol');
-      expect((await push(reg.url, carol, 'alice/shared', packageBlob('alice/shared', '1.3.0'), '1.3.0')).status).toBe(200);
+      expect(
+        (await push(reg.url, carol, 'alice/shared', packageBlob('alice/shared', '1.3.0'), '1.3.0')).status,
+      ).toBe(200);
       expect((await admin(['token', 'revoke', 'carol'])).stdout).toContain('1 token(s) of carol revoked');
-      const revoked = await push(reg.url, carol, 'alice/shared', packageBlob('alice/shared', '1.4.0'), '1.4.0');
+      const revoked = await push(
+        reg.url,
+        carol,
+        'alice/shared',
+        packageBlob('alice/shared', '1.4.0'),
+        '1.4.0',
+      );
       expect(revoked.status).toBe(401);
       expect((await admin(['member', 'remove', 'alice', 'alice'])).code).toBe(5);
       expect((await admin(['member', 'remove', 'alice', 'carol'])).code).toBe(0);
       expect((await admin(['user', 'list'])).stdout).toMatch(/^alice\t.*\nbob\t.*\ncarol\t/);
       expect((await admin(['user', 'remove', 'carol'])).code).toBe(0);
-      expect((await call(reg.url, 'POST', '/api/v1/users/login', { body: JSON.stringify({ user: { username: 'carol', password: 'password' } }) })).status).toBe(401);
+      expect(
+        (
+          await call(reg.url, 'POST', '/api/v1/users/login', {
+            body: JSON.stringify({ user: { username: 'carol', password: 'password' } }),
+          })
+        ).status,
+      ).toBe(401);
       const dup = await admin(['user', 'add', 'bob'], 'password\n');
       expect([dup.code, dup.stderr]).toEqual([5, 'error: user bob already exists\n']);
     });
@@ -256,17 +387,24 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
     it('revokes the presented token on DELETE /api/v1/users/login', async () => {
       const token = await login(reg.url, 'bob');
       expect((await call(reg.url, 'DELETE', '/api/v1/users/login', { token })).status).toBe(200);
-      expect((await push(reg.url, token, 'bob/tool', packageBlob('bob/tool', '0.2.0'), '0.2.0')).status).toBe(401);
+      expect((await push(reg.url, token, 'bob/tool', packageBlob('bob/tool', '0.2.0'), '0.2.0')).status).toBe(
+        401,
+      );
     });
 
     it('expires tokens after the configured lifetime, across processes sharing the storage', async () => {
       const short = await startRegistry(backend.storage, ['--token-ttl', '1s']);
       try {
         const token = await login(short.url, 'bob');
-        expect((await push(reg.url, token, 'bob/tool', packageBlob('bob/tool', '0.3.0'), '0.3.0')).status).toBe(200);
+        expect(
+          (await push(reg.url, token, 'bob/tool', packageBlob('bob/tool', '0.3.0'), '0.3.0')).status,
+        ).toBe(200);
         await new Promise((r) => setTimeout(r, 1200));
         const expired = await push(reg.url, token, 'bob/tool', packageBlob('bob/tool', '0.4.0'), '0.4.0');
-        expect([expired.status, (expired.body.error as { message: string }).message]).toEqual([401, expect.stringContaining('expired')]);
+        expect([expired.status, (expired.body.error as { message: string }).message]).toEqual([
+          401,
+          expect.stringContaining('expired'),
+        ]);
       } finally {
         await short.stop();
       }
@@ -275,15 +413,26 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
     it('requires a token for reads when anonymous reads are off, and refuses sign-up unless enabled', async () => {
       const closed = await startRegistry(backend.storage, ['--anonymous-reads', 'false', '--allow-signup']);
       try {
-        expect((await call(closed.url, 'GET', '/api/v1/packages/alice/web/1.0.0/stackanetes')).status).toBe(401);
-        expect((await call(closed.url, 'GET', '/api/v1/packages/alice/web/1.0.0/stackanetes', { token: alice })).status).toBe(200);
-        const signup = await call(closed.url, 'POST', '/api/v1/users', { body: JSON.stringify({ user: { username: 'dave', password: 'password' } }) });
+        expect((await call(closed.url, 'GET', '/api/v1/packages/alice/web/1.0.0/stackanetes')).status).toBe(
+          401,
+        );
+        expect(
+          (await call(closed.url, 'GET', '/api/v1/packages/alice/web/1.0.0/stackanetes', { token: alice }))
+            .status,
+        ).toBe(200);
+        const signup = await call(closed.url, 'POST', '/api/v1/users', {
+          body: JSON.stringify({ user: { username: 'dave', password: 'password' } }),
+        });
         expect(signup.status).toBe(201);
-        expect((await call(closed.url, 'GET', '/api/v1/packages', { token: signup.body.token })).status).toBe(200);
+        expect((await call(closed.url, 'GET', '/api/v1/packages', { token: signup.body.token })).status).toBe(
+          200,
+        );
       } finally {
         await closed.stop();
       }
-      const r = await call(reg.url, 'POST', '/api/v1/users', { body: JSON.stringify({ user: { username: 'erin', password: 'password' } }) });
+      const r = await call(reg.url, 'POST', '/api/v1/users', {
+        body: JSON.stringify({ user: { username: 'erin', password: 'password' } }),
+      });
       expect([r.status, r.body.error.code]).toEqual([403, 'forbidden']);
     });
   });

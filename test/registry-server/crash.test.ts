@@ -48,7 +48,12 @@ describe('filesystem storage under SIGKILL', () => {
             else if (r.status !== 409) throw new Error(`unexpected ${r.status}`);
             if (r.status === 200 && rnd() < 0.4) {
               const channel = rnd() < 0.5 ? 'stable' : 'beta';
-              const c = await call(reg.url, 'POST', `/api/v1/packages/${pkg}/channels/${channel}/${release}`, { token });
+              const c = await call(
+                reg.url,
+                'POST',
+                `/api/v1/packages/${pkg}/channels/${channel}/${release}`,
+                { token },
+              );
               if (c.status === 200) ackedChannels.add(`${pkg}#${channel}#${release}`);
             }
           } catch (err) {
@@ -87,7 +92,10 @@ describe('filesystem storage under SIGKILL', () => {
         for (const key of ackedChannels) {
           const [p, channel, release] = key.split('#') as [string, string, string];
           if (p !== pkg) continue;
-          expect((channels.body as { name: string; releases: string[] }[]).find((c) => c.name === channel)?.releases).toContain(release);
+          expect(
+            (channels.body as { name: string; releases: string[] }[]).find((c) => c.name === channel)
+              ?.releases,
+          ).toContain(release);
         }
       }
       const missing = [...acked.keys()].filter((k) => !listed.has(k));

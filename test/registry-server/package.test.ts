@@ -12,7 +12,12 @@ describe('the stackanetes/registry package', () => {
     const r = await runCli(['generate', 'packages/registry', '--namespace', 'registry']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec?: any });
+    type Doc = {
+      kind: string;
+      metadata: { name: string };
+      spec?: { template: { spec: { containers: { env: { name: string }[] }[] } } };
+    };
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as Doc);
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
       'Deployment/registry',
       'Job/registry-admin',
@@ -24,7 +29,7 @@ describe('the stackanetes/registry package', () => {
       'StatefulSet/registry-postgres',
     ]);
     const deployment = docs.find((d) => d.kind === 'Deployment');
-    const env = (deployment?.spec.template.spec.containers[0].env as { name: string }[]).map((e) => e.name);
+    const env = (deployment?.spec?.template.spec.containers[0]?.env ?? []).map((e) => e.name);
     const known = new Set<string>(Object.values(ENV));
     expect(env.filter((name) => !known.has(name))).toEqual([]);
     expect(env).toContain(ENV.storage);

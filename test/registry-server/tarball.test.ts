@@ -20,19 +20,29 @@ function withLongName(kind: 'x' | 'L', longPath: string): Buffer {
       len = record.length;
     }
   }
-  const raw = tar([manifest, { path: 'PaxHeader', type: kind === 'x' ? 'x' : 'L', content: record }, { path: 'short-name', content: 'x' }]);
+  const raw = tar([
+    manifest,
+    { path: 'PaxHeader', type: kind === 'x' ? 'x' : 'L', content: record },
+    { path: 'short-name', content: 'x' },
+  ]);
   return gzipSync(raw);
 }
 
 describe('registry tar inspection', () => {
   it('reads members, both digests and manifest.yaml from a plain ustar archive', async () => {
-    const blob = tarGz([manifest, { path: './templates/a.yaml.hbs', content: 'a: 1' }, { path: 'templates/', type: '5' }]);
+    const blob = tarGz([
+      manifest,
+      { path: './templates/a.yaml.hbs', content: 'a: 1' },
+      { path: 'templates/', type: '5' },
+    ]);
     const r = await inspectBlob(blob, limits);
     expect(r.members).toEqual(['manifest.yaml', 'templates/a.yaml.hbs', 'templates']);
     expect(r.digest).toMatch(/^[a-f0-9]{64}$/);
     expect(r.gzipDigest).not.toBe(r.digest);
     expect(() => checkManifestMatches(r, 'ns/pkg', '1.0.0')).not.toThrow();
-    expect(() => checkManifestMatches(r, 'ns/pkg', '1.0.1')).toThrow(/version "1.0.0" but the push is for release 1.0.1/);
+    expect(() => checkManifestMatches(r, 'ns/pkg', '1.0.1')).toThrow(
+      /version "1.0.0" but the push is for release 1.0.1/,
+    );
   });
 
   it.each([
@@ -52,7 +62,9 @@ describe('registry tar inspection', () => {
   it('rejects truncated archives, bad checksums, duplicate manifests, FIFOs and too many members', async () => {
     const raw = tar([manifest, { path: 'big.txt', content: 'x'.repeat(2000) }]);
     await expect(inspectBlob(gzipSync(raw.subarray(0, 1536)), limits)).rejects.toThrow(/truncated/);
-    await expect(inspectBlob(gzipSync(raw.subarray(0, 1024)), limits)).rejects.toThrow(/no end-of-archive marker/);
+    await expect(inspectBlob(gzipSync(raw.subarray(0, 1024)), limits)).rejects.toThrow(
+      /no end-of-archive marker/,
+    );
     const corrupt = Buffer.from(raw);
     corrupt[0] = 0x41;
     await expect(inspectBlob(gzipSync(corrupt), limits)).rejects.toThrow(/bad header checksum/);
@@ -63,7 +75,9 @@ describe('registry tar inspection', () => {
   });
 
   it('stops unpacking at the size bound instead of inflating a bomb', async () => {
-    const bomb = gzipSync(tar([manifest, { path: 'zeros', content: Buffer.alloc(8 * 1024 * 1024) }]), { level: 9 });
+    const bomb = gzipSync(tar([manifest, { path: 'zeros', content: Buffer.alloc(8 * 1024 * 1024) }]), {
+      level: 9,
+    });
     expect(bomb.length).toBeLessThan(64 * 1024);
     await expect(inspectBlob(bomb, limits)).rejects.toThrow(/unpacks to more than 1048576 bytes/);
   });

@@ -39,7 +39,8 @@ function header(m: TarMember, size: number): Buffer {
 export function tar(members: TarMember[]): Buffer {
   const parts: Buffer[] = [];
   for (const m of members) {
-    const data = !m.type || ['0', 'x', 'g', 'L'].includes(m.type) ? Buffer.from(m.content ?? '') : Buffer.alloc(0);
+    const data =
+      !m.type || ['0', 'x', 'g', 'L'].includes(m.type) ? Buffer.from(m.content ?? '') : Buffer.alloc(0);
     parts.push(header(m, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
   parts.push(Buffer.alloc(1024));
@@ -54,11 +55,15 @@ export function tarGz(members: TarMember[]): Buffer {
 /** A valid stackanetes package blob for `name@version` (padding makes it roughly `size` bytes gzip'd). */
 export function packageBlob(name: string, version: string, extra: TarMember[] = [], padBytes = 0): Buffer {
   const members: TarMember[] = [
-    { path: 'manifest.yaml', content: `package:\n  name: ${name}\n  version: ${version}\n  description: test package\nvariables: {}\nresources:\n  - file: templates/cm.yaml.hbs\n` },
+    {
+      path: 'manifest.yaml',
+      content: `package:\n  name: ${name}\n  version: ${version}\n  description: test package\nvariables: {}\nresources:\n  - file: templates/cm.yaml.hbs\n`,
+    },
     { path: 'templates/cm.yaml.hbs', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: test\n' },
     ...extra,
   ];
-  if (padBytes > 0) members.push({ path: 'README.md', content: pseudoRandomText(padBytes, `${name}@${version}`) });
+  if (padBytes > 0)
+    members.push({ path: 'README.md', content: pseudoRandomText(padBytes, `${name}@${version}`) });
   return tarGz(members);
 }
 
@@ -76,7 +81,10 @@ export function pseudoRandomText(bytes: number, seed: string): string {
 /** A small gzip stream that unpacks to `unpackedBytes` of zeros inside a tar member (a gzip bomb). */
 export function gzipBomb(name: string, version: string, unpackedBytes: number): Buffer {
   const manifest = Buffer.from(`package:\n  name: ${name}\n  version: ${version}\n`);
-  const raw = tar([{ path: 'manifest.yaml', content: manifest }, { path: 'zeros.bin', content: Buffer.alloc(unpackedBytes) }]);
+  const raw = tar([
+    { path: 'manifest.yaml', content: manifest },
+    { path: 'zeros.bin', content: Buffer.alloc(unpackedBytes) },
+  ]);
   return gzipSync(raw, { level: 9 });
 }
 
