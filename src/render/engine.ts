@@ -300,7 +300,7 @@ export class PackageEngine {
         return interpret(
           prepared,
           context,
-          { ...data },
+          { ...data, root: context },
           this.env.helpers as Record<string, RegisteredHelper>,
         );
       } catch (err) {

@@ -137,6 +137,7 @@ describe('derived defaults', () => {
           block: '{{#if on}}yes{{else}}no{{/if}}',
           escaped: '\\{{n}}',
           padded: ' {{n}} ',
+          rooted: '{{@root.n}}',
         },
       }),
     });
@@ -153,6 +154,7 @@ describe('derived defaults', () => {
       block: 'yes',
       escaped: '{{n}}',
       padded: 2,
+      rooted: 2,
     });
   });
 
