@@ -43,7 +43,9 @@ function walk(
         : lstatSync(full);
     if (info.isDirectory() && entry.isSymbolicLink()) {
       // a linked directory could loop back on itself; packages are plain trees
-      throw new InputError(`${display}: ${relative(root, full)} is a symbolic link to a directory; copy it into the package instead`);
+      throw new InputError(
+        `${display}: ${relative(root, full)} is a symbolic link to a directory; copy it into the package instead`,
+      );
     }
     if (info.isDirectory()) {
       walk(root, display, full, out, budget);
