@@ -5,6 +5,7 @@
  * resources) pass with a warning.
  */
 import { InputError } from '../errors.js';
+import { metadataProblem } from './names.js';
 import type { RenderedObject } from './types.js';
 
 interface Validatable {
@@ -88,6 +89,15 @@ export async function validateObjects(objects: readonly RenderedObject[]): Promi
   for (const rendered of objects) {
     const { object } = rendered;
     const key = `${object.apiVersion}/${object.kind}`;
+    const metadata = metadataProblem(object);
+    if (metadata) {
+      throw new InputError(
+        `${rendered.package} ${rendered.template}: ${object.kind} ${object.metadata.name}: ${metadata}`,
+        {
+          hint: 'the API server would reject this object',
+        },
+      );
+    }
     const Model = loaded.get(key);
     if (!Model) {
       if (!warned.has(key)) {

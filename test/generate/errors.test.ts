@@ -215,6 +215,17 @@ const cases: Case[] = [
     message: /^error: test\/app templates\/d\.yaml\.hbs: Deployment web: spec\.replicas: must be integer$/,
   },
   {
+    what: 'an object name the API server would reject',
+    packages: {
+      app: pkg('test/app', 'variables: {value: v}\nresources: [templates/cm.yaml.hbs]\n', {
+        'templates/cm.yaml.hbs': cm('Keystone_Config'),
+      }),
+    },
+    args: ['generate', 'app'],
+    message:
+      /^error: test\/app templates\/cm\.yaml\.hbs: ConfigMap Keystone_Config: metadata\.name: "Keystone_Config" must be a DNS subdomain/,
+  },
+  {
     what: 'a package directory that does not exist',
     packages: {},
     args: ['generate', 'nowhere'],
