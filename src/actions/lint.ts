@@ -33,6 +33,30 @@ export interface LintResult {
   unused: UnusedParameter[];
 }
 
+/**
+ * A package's README is its variable reference: warn when it is missing or leaves out a top-level
+ * variable (mentioned anywhere, e.g. as `keystone` or `keystone.replicas`).
+ */
+function readmeWarnings(walked: readonly WalkedPackage[]): string[] {
+  const out: string[] = [];
+  for (const { pkg } of walked) {
+    const name = pkg.manifest.package.name;
+    const readme = pkg.files.get('README.md');
+    if (readme === undefined) {
+      out.push(`${name}: no README.md (document the package and its variables there)`);
+      continue;
+    }
+    for (const key of Object.keys(pkg.manifest.variables)) {
+      const mentioned = new RegExp(
+        `(^|[^A-Za-z0-9_-])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9_-]|$)`,
+        'm',
+      );
+      if (!mentioned.test(readme)) out.push(`${name}: README.md does not mention the variable ${key}`);
+    }
+  }
+  return out;
+}
+
 function tree(loaded: readonly WalkedPackage[]): UsageNode[] {
   const nodes = new Map(
     loaded.map((w) => [w.pkg.manifest.package.name, { pkg: w.pkg, children: [] as UsageNode[] }]),
@@ -64,7 +88,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     version: all.release.root.version,
     packages: all.release.packages.map((p) => p.name),
     objects: { defaults: count(defaults), allBranches: count(all) },
-    warnings: [...new Set([...defaults.release.warnings, ...all.release.warnings])],
+    warnings: [
+      ...new Set([...defaults.release.warnings, ...all.release.warnings, ...readmeWarnings(all.loaded)]),
+    ],
     unused,
   };
 }

@@ -146,6 +146,7 @@ describe('stackanetes new and lint', () => {
         join(dir, 'app', 'manifest.yaml'),
         'package: {name: test/app, version: 1.0.0}\nvariables: {used: 1, unused: {deep: 2}}\nresources: [templates/cm.yaml.hbs]\n',
       );
+      writeFileSync(join(dir, 'app', 'README.md'), '# test/app\n\nVariables: used, unused.\n');
       writeFileSync(
         join(dir, 'app', 'templates', 'cm.yaml.hbs'),
         'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  used: {{quote used}}\n',
@@ -158,6 +159,34 @@ describe('stackanetes new and lint', () => {
       const strict = await runCli(['lint', 'app', '--strict'], { cwd: dir });
       expect(strict.code).toBe(3);
       expect(strict.stderr).toContain('error: lint --strict: 1 warning(s) in test/app');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lint and package documentation', () => {
+  it('warns when README.md is missing or leaves out a variable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackanetes-lint-'));
+    try {
+      mkdirSync(join(dir, 'app'), { recursive: true });
+      writeFileSync(
+        join(dir, 'app', 'manifest.yaml'),
+        'package: {name: test/app, version: 1.0.0}\nvariables: {when_on: true}\nresources: []\ndependencies: [{name: test/dep, when: when_on}]\n',
+      );
+      mkdirSync(join(dir, 'dep'), { recursive: true });
+      writeFileSync(
+        join(dir, 'dep', 'manifest.yaml'),
+        'package: {name: test/dep, version: 1.0.0}\nvariables: {documented: 1, secret_knob: 2}\n',
+      );
+      writeFileSync(join(dir, 'dep', 'README.md'), 'documented: what it does\n');
+      const result = await runCli(['lint', 'app'], { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('warning: test/app: no README.md');
+      expect(result.stderr).toContain(
+        'warning: test/dep: README.md does not mention the variable secret_knob',
+      );
+      expect(result.stderr).not.toContain('variable documented');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
