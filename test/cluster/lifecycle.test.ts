@@ -123,6 +123,23 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(d2.code).toBe(0);
   });
 
+  it('deploy --dry-run reports what would change and changes nothing; --output json has the same rows', async () => {
+    c.sim.requests.reset();
+    const r = await c.cli(['deploy', app, '-n', ns, '--set', 'greeting=salut', '--dry-run', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      outcome: string;
+      rows: { kind: string; name: string; status: string }[];
+    };
+    expect(result.outcome).toBe('dry-run');
+    expect(result.rows.filter((x) => x.status === 'updated').map((x) => `${x.kind}/${x.name}`)).toEqual([
+      'ConfigMap/web-config',
+      'Deployment/web',
+    ]);
+    expect(c.sim.requests.count({ write: true, dryRun: false })).toBe(0);
+    expect((await c.get('configmap', 'web-config', ns))?.data?.greeting).toBe('bonjour');
+  });
+
   it('never prints Secret values in a diff: changed keys show sizes only', async () => {
     const r = await c.cli([
       'diff',

@@ -181,10 +181,13 @@ export function register(program: Command, env: CliEnv): void {
     .description(
       'deploy a package (and its dependencies) to a namespace with server-side apply, and record a release revision',
     )
-    .argument('<ref>', 'package directory, .tar.gz, or registry reference (ns/name[@version|:channel])');
+    .argument(
+      '<ref>',
+      'package directory, .tar.gz, registry reference (ns/name[@version|:channel]) or rendered manifest file (.yaml)',
+    );
   addRenderFlags(addClusterFlags(command))
     .option('--dry-run', 'ask the server what would change, change nothing')
-    .option('--wait', 'wait for each package to be ready before the next (default)', true)
+    .option('--wait', 'wait for each package to be ready before the next', true)
     .option('--no-wait', 'apply everything without waiting for readiness')
     .option('--timeout <duration>', 'how long the whole deploy may take to be ready', '5m')
     .option('--concurrency <n>', 'objects applied at the same time inside a wave', '16')

@@ -41,7 +41,7 @@ export function register(program: Command, env: CliEnv): void {
   const command = program
     .command('diff')
     .description('show what deploy would change, object by object (exit 0: no changes, 1: changes, 2: error)')
-    .argument('<ref>', 'package directory, .tar.gz, or registry reference');
+    .argument('<ref>', 'package directory, .tar.gz, registry reference or rendered manifest file (.yaml)');
   addRenderFlags(addClusterFlags(command))
     .option('--concurrency <n>', 'dry-run requests sent at the same time', '16')
     .option('--prune-protected', 'count protected objects the release no longer renders as deletions')

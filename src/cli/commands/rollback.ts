@@ -35,7 +35,7 @@ export function register(program: Command, env: CliEnv): void {
   )
     .option('--release <name>', 'release name (default: the only release in the namespace)')
     .option('--dry-run', 'ask the server what would change, change nothing')
-    .option('--wait', 'wait for each package to be ready before the next (default)', true)
+    .option('--wait', 'wait for each package to be ready before the next', true)
     .option('--no-wait', 'apply everything without waiting for readiness')
     .option('--timeout <duration>', 'how long the rollback may take to be ready', '5m')
     .option('--concurrency <n>', 'objects applied at the same time inside a wave', '16')
