@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { BlobCache } from './blob-cache.js';
 import type { ServerConfig } from './config.js';
-import { HttpError, badRequest, unavailable } from './errors.js';
+import { HttpError, StorageConflict, badRequest, unavailable } from './errors.js';
 import { sendError, sendJson, type RequestContext } from './http.js';
 import type { Logger } from './log.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
@@ -34,6 +34,50 @@ function splitPath(rawPath: string): string[] {
   }
 }
 
+/**
+ * Errors that mean "the store cannot be reached or used right now" (503, retryable) rather than
+ * a bug (500): connection failures, PostgreSQL connection/shutdown classes, full or read-only disks.
+ */
+function isUnavailable(err: unknown): boolean {
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'ENOSPC',
+      'EROFS',
+      'EACCES',
+      '3D000',
+      '57P01',
+      '57P02',
+      '57P03',
+      '53300',
+    ].includes(code)
+  )
+    return true;
+  if (code.startsWith('08')) return true;
+  return /Connection terminated|connection timeout/i.test(String((err as Error).message));
+}
+
+/**
+ * Wraps storage so every failed call counts in `storage_errors_total{operation}`. Conflicts are
+ * answers (409/404), not failures, and are not counted.
+ */
+function countErrors(storage: Storage, metrics: ServerMetrics): Storage {
+  return new Proxy(storage, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((err: unknown) => {
+          if (!(err instanceof StorageConflict)) metrics.storageErrors.inc({ operation: String(prop) });
+          throw err;
+        });
+    },
+  });
+}
+
 /** Starts a server for an opened (and initialised) storage. */
 export async function startServer(options: {
   config: ServerConfig;
@@ -49,7 +93,7 @@ export async function startServer(options: {
   const idPrefix = randomBytes(4).toString('hex');
   let counter = 0;
   const route = createRouter({
-    storage,
+    storage: countErrors(storage, metrics),
     config,
     blobs: new BlobCache(config.blobCacheBytes),
     metrics,
@@ -116,7 +160,6 @@ export async function startServer(options: {
       if (err instanceof HttpError) {
         if (!res.headersSent) sendError(ctx, err);
       } else {
-        metrics.storageErrors.inc({ operation: ctx.route });
         logger.log('error', 'request failed', {
           reqId: requestId,
           method: ctx.method,
@@ -125,9 +168,7 @@ export async function startServer(options: {
           stack: (err as Error).stack,
         });
         if (!res.headersSent) {
-          const storageDown = /ECONNREFUSED|ETIMEDOUT|Connection terminated|ENOSPC|EACCES/.test(
-            String((err as Error).message),
-          );
+          const storageDown = isUnavailable(err);
           sendError(
             ctx,
             storageDown

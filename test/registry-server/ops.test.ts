@@ -2,13 +2,14 @@
  * Operations: Prometheus metrics, JSON logs with request ids and no secrets, configuration from
  * env and flags with one-line errors, and a graceful shutdown that completes a push in flight.
  */
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { packageBlob } from './helpers/tarball.js';
-import { addUser, call, login, push, pushBody, startRegistry } from './helpers/registry.js';
+import { addUser, call, createDatabase, login, push, pushBody, startRegistry } from './helpers/registry.js';
 
 describe('registry operations', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stackanetes-ops-'));
@@ -32,6 +33,43 @@ describe('registry operations', () => {
       expect(text).toContain('# TYPE stackanetes_registry_storage_errors_total counter');
     } finally {
       await reg.stop();
+    }
+  });
+
+  it('answers 500 with the request id and counts a storage error when a blob vanished from disk', async () => {
+    const reg = await startRegistry(dir);
+    try {
+      const token = await login(reg.url, 'ops', 'password-secret');
+      const blob = packageBlob('ops/damaged', '1.0.0');
+      expect((await push(reg.url, token, 'ops/damaged', blob, '1.0.0')).status).toBe(200);
+      const gzipDigest = createHash('sha256').update(blob).digest('hex');
+      rmSync(join(dir, 'blobs', 'sha256', gzipDigest.slice(0, 2), gzipDigest));
+      const res = await fetch(`${reg.url}/api/v1/packages/ops/damaged/1.0.0/stackanetes/pull`);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect([res.status, body.error.code]).toEqual([500, 'internal-error']);
+      expect(body.error.message).toContain(res.headers.get('x-request-id'));
+      const text = (await call(reg.url, 'GET', '/metrics')).body as string;
+      expect(text).toContain('stackanetes_registry_storage_errors_total{operation="getBlob"} 1');
+    } finally {
+      await reg.stop();
+    }
+  });
+
+  it('reports not ready and answers 503 while its PostgreSQL database is gone', async () => {
+    const db = await createDatabase();
+    const reg = await startRegistry(db.url);
+    try {
+      expect((await call(reg.url, 'GET', '/readyz')).status).toBe(200);
+      await db.drop();
+      const ready = await call(reg.url, 'GET', '/readyz');
+      expect([ready.status, ready.body.status]).toEqual([503, 'storage-unavailable']);
+      const show = await call(reg.url, 'GET', '/api/v1/packages/ops/any/1.0.0/stackanetes');
+      expect([show.status, show.body.error.code]).toEqual([503, 'unavailable']);
+      const text = (await call(reg.url, 'GET', '/metrics')).body as string;
+      expect(text).toMatch(/stackanetes_registry_storage_errors_total\{operation="getRelease"\} [1-9]/);
+    } finally {
+      await reg.stop();
+      await db.drop();
     }
   });
 
