@@ -108,6 +108,17 @@ describe('deploy under faults', () => {
     expect(s.stdout).toMatch(/Deployment\s+worker\s+stuck\s+not ready/);
   });
 
+  it('a failed Job fails the deploy at once, without waiting for the timeout, and later waves are not applied', async () => {
+    c.sim.faults.failJob('jobfail', 'web-migrate');
+    const r = await c.cli(['deploy', app, '-n', 'jobfail', '--timeout', '10m']);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(
+      /^error: 1 object of fixture\/web@1\.0\.0 failed: jobfail\/Job\/web-migrate \(failed: /m,
+    );
+    expect(r.stderr).toContain('fix: fix the failing object');
+    expect(c.sim.store.get('apps/v1', 'Deployment', 'extra', 'jobfail')).toBeUndefined();
+  });
+
   it('a changed immutable field is reported with the --force fix, and --force recreates the object', async () => {
     const first = await c.cli(['deploy', app, '-n', 'immutable']);
     expect(first.code).toBe(0);
