@@ -32,6 +32,7 @@ export interface PreparedObject {
 
 export function prepareDesired(rendered: KubeObject): PreparedObject {
   const object = deepClone(rendered);
+  delete object.status; // never applied through the main resource
   if (object.kind === 'Secret' && groupless(object.apiVersion) && isPlainObject(object.stringData)) {
     const data: Record<string, unknown> = isPlainObject(object.data) ? { ...object.data } : {};
     for (const [k, v] of Object.entries(object.stringData)) {
@@ -81,19 +82,80 @@ export function normalizeForDiff(object: KubeObject): KubeObject {
   return copy;
 }
 
-/** True when every field of `desired` has the same value in `live` (lists: same length, item by item). */
-export function isSubset(desired: unknown, live: unknown): boolean {
+/**
+ * True when every field of `desired` has the same value in `live` (lists: same length, item by
+ * item). It is only consulted when the live object carries the digest of exactly this desired
+ * object (see isUnchanged), so the remaining differences can only be the API server's own
+ * normalisation, which is tolerated: empty maps and lists it drops, and resource quantities it
+ * rewrites in canonical form (`0.5` → `500m`, `1` → `"1"`). Anything else counts as a change.
+ */
+export function isSubset(desired: unknown, live: unknown, key = ''): boolean {
   if (desired === null) return live === null || live === undefined;
+  if (live === undefined && isEmptyCollection(desired)) return true;
   if (Array.isArray(desired)) {
     return (
-      Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isSubset(d, live[i]))
+      Array.isArray(live) &&
+      live.length === desired.length &&
+      desired.every((d, i) => isSubset(d, live[i], key))
     );
   }
   if (isPlainObject(desired)) {
     if (!isPlainObject(live)) return false;
-    return Object.entries(desired).every(([k, v]) => v === undefined || isSubset(v, live[k]));
+    const quantities = QUANTITY_MAPS.has(key);
+    return Object.entries(desired).every(([k, v]) =>
+      v === undefined
+        ? true
+        : quantities
+          ? sameQuantity(v, live[k]) || isSubset(v, live[k], k)
+          : isSubset(v, live[k], k),
+    );
   }
   return desired === live;
+}
+
+function isEmptyCollection(value: unknown): boolean {
+  return (
+    (Array.isArray(value) && value.length === 0) || (isPlainObject(value) && Object.keys(value).length === 0)
+  );
+}
+
+/** Maps whose values are resource quantities (container resources, quotas, PVC requests, capacity). */
+const QUANTITY_MAPS = new Set(['requests', 'limits', 'hard', 'capacity', 'allocatable']);
+
+const SUFFIX: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** The numeric value of a Kubernetes quantity (`500m`, `1Gi`, `2`, `1e3`), or undefined. */
+export function quantityValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?)$/.exec(
+    value.trim(),
+  );
+  if (!m) return undefined;
+  const base = Number(m[1]);
+  if (m[2]) return base * 10 ** Number(m[2].slice(1));
+  return base * (SUFFIX[m[3] ?? ''] as number);
+}
+
+function sameQuantity(a: unknown, b: unknown): boolean {
+  const x = quantityValue(a);
+  const y = quantityValue(b);
+  return x !== undefined && y !== undefined && Math.abs(x - y) <= Math.abs(x) * 1e-12;
 }
 
 /** True when the live object needs no request: our digest is on it and it still holds every desired field. */

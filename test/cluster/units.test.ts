@@ -11,6 +11,7 @@ import {
   maskSecret,
   normalizeForDiff,
   prepareDesired,
+  quantityValue,
 } from '../../src/kube/normalize.js';
 import { ANNOTATION_APPLIED, ownership } from '../../src/kube/objects.js';
 import { kindRank, mapLimit, stepsByKind } from '../../src/kube/order.js';
@@ -33,6 +34,24 @@ describe('unchanged detection', () => {
     expect(isSubset({ b: { c: [1, 2] } }, { b: { c: [1, 2, 3] } })).toBe(false);
     expect(isSubset({ a: '1' }, { a: 1 })).toBe(false);
     expect(isSubset({ a: null }, {})).toBe(true);
+  });
+
+  it("tolerates the API server's normalisation: dropped empty collections, canonical quantities", () => {
+    const desired = {
+      spec: {
+        resources: { requests: { cpu: 0.5, memory: '1024Mi' }, limits: { cpu: 1 } },
+        tolerations: [],
+        extra: {},
+      },
+    };
+    const live = { spec: { resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1' } } } };
+    expect(isSubset(desired, live)).toBe(true);
+    expect(isSubset({ spec: { resources: { limits: { cpu: 2 } } } }, live)).toBe(false);
+    expect(isSubset({ env: [{ name: 'A', value: '1' }] }, { env: [{ name: 'A', value: '1000m' }] })).toBe(
+      false,
+    ); // not a quantity map
+    expect(quantityValue('1e3')).toBe(1000);
+    expect(quantityValue('two')).toBeUndefined();
   });
 
   it('needs our applied digest on the live object, so a field dropped from the package is not missed', () => {
