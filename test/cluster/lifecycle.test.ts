@@ -322,4 +322,14 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(tableStatuses(pruned.stdout).get('Namespace/selfns')).toBe('protected');
     expect(await c.get('namespace', 'selfns')).toBeDefined();
   });
+
+  it('remove --prune-protected deletes the protected kinds too', async () => {
+    const file = join(c.dir, 'own-namespace.yaml');
+    const r = await c.cli(['remove', file, '-n', 'selfns', '--release', 'own', '--prune-protected']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = tableStatuses(r.stdout);
+    expect(rows.get('ConfigMap/settings')).toBe('deleted');
+    expect(rows.get('Namespace/selfns')).toBe('deleted');
+  });
 });
