@@ -1,21 +1,21 @@
 /**
  * The one place that turns a thrown value into what the user sees and the exit code. Known errors
- * print one line (plus the fix); unknown ones are internal errors, with the stack under --debug.
+ * print one line that ends with the fix; unknown ones are internal errors, with the stack under --debug.
  */
 import { ExitCode, isStackanetesError } from '../errors.js';
 import type { Writer } from './output.js';
 
 export function reportError(err: unknown, writer: Writer, debug: boolean): number {
   if (isStackanetesError(err)) {
-    writer.err(`error: ${err.message}`);
-    if (err.hint) writer.err(`  fix: ${err.hint}`);
+    // One line, the fix included, so it survives log scrapers and `2>&1 | tail -1`.
+    writer.err(err.hint ? `error: ${err.message}; fix: ${err.hint}` : `error: ${err.message}`);
     if (debug && err.stack) writer.err(stackWithCauses(err));
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  writer.err(`error: internal error: ${message.split('\n')[0]}`);
+  const line = `error: internal error: ${message.split('\n')[0]}`;
+  writer.err(debug ? line : `${line}; fix: this is a bug in stackanetes, please report it with the output of the same command run with --debug`);
   if (debug) writer.err(stackWithCauses(err));
-  else writer.err('  this is a bug in stackanetes: please report it with the output of the same command run with --debug');
   return ExitCode.internal;
 }
 

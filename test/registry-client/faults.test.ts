@@ -33,7 +33,7 @@ function expectOneLineError(result: CliResult, code: number, pattern: RegExp): v
   expect(result.code).toBe(code);
   const lines = result.stderr.trim().split('\n');
   expect(lines[0]).toMatch(pattern);
-  expect(lines.length).toBeLessThanOrEqual(2);
+  expect(lines).toHaveLength(1);
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 

@@ -29,13 +29,12 @@ const json = <T>(result: CliResult): T => {
   return JSON.parse(result.stdout) as T;
 };
 
-/** The error output is one `error:` line (plus at most one `fix:` line) and no stack trace. */
+/** The error output is one `error:` line (the fix, if any, on the same line) and no stack trace. */
 function expectOneLineError(result: CliResult, code: number, pattern: RegExp): void {
   expect(result.code).toBe(code);
   const lines = result.stderr.trim().split('\n');
   expect(lines[0]).toMatch(pattern);
-  expect(lines.length).toBeLessThanOrEqual(2);
-  if (lines[1]) expect(lines[1]).toMatch(/^ {2}fix: /);
+  expect(lines).toHaveLength(1);
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
