@@ -57,7 +57,9 @@ function isUnavailable(err: unknown): boolean {
   )
     return true;
   if (code.startsWith('08')) return true;
-  return /Connection terminated|connection timeout/i.test(String((err as Error).message));
+  return /Connection terminated|timeout exceeded when trying to connect|connection timeout/i.test(
+    String((err as Error).message),
+  );
 }
 
 /**

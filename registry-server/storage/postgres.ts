@@ -67,10 +67,13 @@ export class PgStorage implements Storage {
   private readonly indexCache = new Map<string, { generation: string; index: PackageIndex }>();
 
   constructor(options: PgStorageOptions) {
+    // Bounded waits: an unreachable database must turn into 503s and a failing /readyz, not hung requests.
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize,
       idleTimeoutMillis: 30000,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: 30000,
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);

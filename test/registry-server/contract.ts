@@ -115,7 +115,7 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
     });
 
     it('rejects non-semver releases on push with 422 invalid-release', async () => {
-      for (const release of ['v1.0.0', '1.0', 'latest', '1.0.0.0', '01.0.0']) {
+      for (const release of ['v1.0.0', '1.0', 'latest', '1.0.0.0', '01.0.0', '1.0.0+build.1']) {
         const r = await push(reg.url, alice, 'alice/web', packageBlob('alice/web', release), release);
         expect([r.status, (r.body.error as { code: string }).code]).toEqual([422, 'invalid-release']);
       }
