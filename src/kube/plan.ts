@@ -221,11 +221,11 @@ export async function computePlan(
       item.implicit || isUnchanged(item.prepared as PreparedObject, current) ? 'unchanged' : 'update';
   }
   if (conflicts.length > 0) {
+    const shown = conflicts.slice(0, 3).join('; ');
+    const more = conflicts.length > 3 ? ` and ${conflicts.length - 3} more` : '';
     throw new ConflictError(
-      `${conflicts.join('; ')}, not to release ${desired.release}: refusing to touch it`,
-      {
-        hint: 'rename the object in one of the packages, or remove the other release first',
-      },
+      `${shown}${more}, not to release ${desired.namespace}/${desired.release}: refusing to touch ${conflicts.length === 1 ? 'it' : 'them'}`,
+      { hint: 'pick another --release or namespace, rename the objects, or remove the other release first' },
     );
   }
 

@@ -66,6 +66,14 @@ export async function loadManifestFile(
   const packages: ReleasePackage[] = [];
   const entries: ReleaseObject[] = [];
   for (const object of objects) {
+    const ns = object.metadata.namespace;
+    if (ns && ns !== namespace) {
+      // As kubectl: a file written for one namespace is not silently deployed into another.
+      throw new InputError(
+        `${path}: ${object.kind} ${object.metadata.name} is in namespace ${ns}, not ${namespace}`,
+        { hint: `pass --namespace ${ns}, or render the file again for ${namespace}` },
+      );
+    }
     // `generate` writes the package name as an annotation; the label spells `ns/name` as
     // `ns.name` (no slash in label values, and package names have no dots).
     const annotated = object.metadata.annotations?.[LABEL_PACKAGE];

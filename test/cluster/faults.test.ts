@@ -163,10 +163,12 @@ describe('cluster access', () => {
     const r = await runCli(['deploy', app, '-n', 'x', '--kubeconfig', kubeconfig]);
     expect(r.code).toBe(7);
     const lines = r.stderr.trim().split('\n');
-    expect(lines[0]).toBe(
-      `error: cannot reach the Kubernetes API at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    expect(lines).toHaveLength(1); // the message with its fix
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^error: cannot reach the Kubernetes API at http://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; fix: `,
+      ),
     );
-    expect(lines).toHaveLength(2); // the message and its fix
     const d = await runCli(['diff', app, '-n', 'x', '--kubeconfig', kubeconfig]);
     expect(d.code).toBe(2);
   });
@@ -178,8 +180,9 @@ describe('cluster access', () => {
       await sim.writeKubeconfig(kubeconfig, { token: 'wrong-token' });
       const r = await runCli(['status', '-n', 'x', '--kubeconfig', kubeconfig]);
       expect(r.code).toBe(7);
-      expect(r.stderr.split('\n')[0]).toBe(
-        `error: the Kubernetes API at ${sim.url} refused the credentials of context stackanetes-simulator (401 Unauthorized)`,
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(
+        `error: the Kubernetes API at ${sim.url} refused the credentials of context stackanetes-simulator (401 Unauthorized); fix: `,
       );
       const ok = join(c.dir, 'right-token');
       await sim.writeKubeconfig(ok, { token: 'right-token' });
