@@ -4,7 +4,8 @@
  * loads the schemas of the kinds it contains and nothing else. Kinds without a schema (custom
  * resources) pass with a warning.
  */
-import { InputError } from '../errors.js';
+import { createRequire } from 'node:module';
+import { describeCause, ExitCode, InputError, StackanetesError } from '../errors.js';
 import { metadataProblem } from './names.js';
 import type { RenderedObject } from './types.js';
 
@@ -20,6 +21,11 @@ interface AjvIssue {
 }
 
 const models = new Map<string, Promise<ModelClass | undefined>>();
+const requireFrom = createRequire(import.meta.url);
+/** Imports run one after another: jest's ESM loader can fail a module that is first imported
+ * concurrently with siblings sharing its dependencies, and a built-in kind must never lose its
+ * validator to such a race. Plain Node loads them just as fast in sequence. */
+let importQueue: Promise<unknown> = Promise.resolve();
 
 const GROUP = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 const VERSION = /^v[0-9]+((alpha|beta)[0-9]+)?$/;
@@ -35,18 +41,56 @@ function modulePath(apiVersion: string, kind: string): string | undefined {
     : `kubernetes-models/${group}/${version}/${kind}`;
 }
 
+/** Whether kubernetes-models ships a module for this kind: resolution only, nothing is loaded. */
+function shipsSchema(path: string): boolean {
+  try {
+    requireFrom.resolve(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function importModel(path: string, apiVersion: string, kind: string): Promise<ModelClass | undefined> {
+  let failure: unknown;
+  // One retry: a failed first load under a module loader race succeeds the second time; a broken
+  // installation fails both and is reported, never downgraded to "no schema".
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const mod = (await import(path)) as Record<string, unknown>;
+      return typeof mod[kind] === 'function' ? (mod[kind] as ModelClass) : undefined;
+    } catch (err) {
+      failure = err;
+    }
+  }
+  throw new StackanetesError(
+    `the schema validator for ${kind} (${apiVersion}) failed to load from ${path}: ${describeCause(failure)}`,
+    {
+      exitCode: ExitCode.internal,
+      hint: 'reinstall the dependencies (npm ci); objects are never passed unvalidated',
+      cause: failure,
+    },
+  );
+}
+
+/**
+ * The validator of a kind, imported on first use and cached. Undefined means kubernetes-models
+ * has no schema for it (a custom resource); a built-in kind whose module fails to load is an
+ * internal error.
+ */
 function loadModel(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
   const key = `${apiVersion}/${kind}`;
   let pending = models.get(key);
   if (!pending) {
     const path = modulePath(apiVersion, kind);
-    pending = path
-      ? import(path).then(
-          (mod: Record<string, unknown>) =>
-            typeof mod[kind] === 'function' ? (mod[kind] as ModelClass) : undefined,
-          () => undefined,
-        )
-      : Promise.resolve(undefined);
+    if (!path || !shipsSchema(path)) pending = Promise.resolve(undefined);
+    else {
+      const run = importQueue.then(() => importModel(path, apiVersion, kind));
+      importQueue = run.catch(() => undefined);
+      pending = run;
+      // A failed load is not cached: the next render tries again.
+      run.catch(() => models.delete(key));
+    }
     models.set(key, pending);
   }
   return pending;

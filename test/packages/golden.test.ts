@@ -41,32 +41,6 @@ const packageDirs = readdirSync(PACKAGES, { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-// jest's ESM loader can fail a module imported concurrently for the first time with siblings that
-// share dependencies (validateObjects imports every kind at once), which would turn validation
-// into a "no schema" warning; importing the kinds one by one first sidesteps the race.
-beforeAll(async () => {
-  for (const kind of [
-    'v1/Secret',
-    'v1/ConfigMap',
-    'v1/Service',
-    'v1/PersistentVolumeClaim',
-    'v1/ServiceAccount',
-    'batch/v1/Job',
-    'apps/v1/Deployment',
-    'apps/v1/StatefulSet',
-    'apps/v1/DaemonSet',
-    'networking.k8s.io/v1/Ingress',
-    'networking.k8s.io/v1/IngressClass',
-    'policy/v1/PodDisruptionBudget',
-    'rbac.authorization.k8s.io/v1/Role',
-    'rbac.authorization.k8s.io/v1/RoleBinding',
-    'rbac.authorization.k8s.io/v1/ClusterRole',
-    'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
-  ]) {
-    await import(`kubernetes-models/${kind}`);
-  }
-});
-
 const cache = new Map<string, Promise<RenderedRelease>>();
 /** Renders once per distinct input: several tests look at the same release. */
 function render(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<RenderedRelease> {
