@@ -51,6 +51,47 @@ describe.each(['filesystem', 'postgres'] as const)(
   },
 );
 
+describe.each(['filesystem', 'postgres'] as const)('concurrent channel changes on %s storage', (kind) => {
+  let backend: Backend;
+  let regs: RunningRegistry[] = [];
+
+  beforeAll(async () => {
+    backend = await makeBackend(kind);
+    await addUser(backend.storage, 'chan');
+    regs = await Promise.all([startRegistry(backend.storage), startRegistry(backend.storage)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(regs.map((r) => r.stop()));
+    await backend?.cleanup();
+  });
+
+  it('lose no update when 24 releases join one channel at once through two processes', async () => {
+    const token = await login(regs[0]!.url, 'chan');
+    const releases = Array.from({ length: 24 }, (_, i) => `2.0.${i}`);
+    for (const r of releases)
+      expect((await push(regs[0]!.url, token, 'chan/pkg', packageBlob('chan/pkg', r), r)).status).toBe(200);
+    const adds = await Promise.all(
+      releases.map((r, i) =>
+        call(regs[i % 2]!.url, 'POST', `/api/v1/packages/chan/pkg/channels/stable/${r}`, { token }),
+      ),
+    );
+    expect(adds.map((a) => a.status)).toEqual(releases.map(() => 200));
+    for (const reg of regs) {
+      const channel = await call(reg.url, 'GET', '/api/v1/packages/chan/pkg/channels/stable');
+      expect(new Set(channel.body.releases)).toEqual(new Set(releases));
+    }
+    // Removing them all at once must end with the channel deleted, not a half-empty leftover.
+    const removes = await Promise.all(
+      releases.map((r, i) =>
+        call(regs[i % 2]!.url, 'DELETE', `/api/v1/packages/chan/pkg/channels/stable/${r}`, { token }),
+      ),
+    );
+    expect(removes.map((a) => a.status)).toEqual(releases.map(() => 200));
+    expect((await call(regs[1]!.url, 'GET', '/api/v1/packages/chan/pkg/channels/stable')).status).toBe(404);
+  });
+});
+
 describe('500 concurrent pushes of distinct releases over two processes sharing one PostgreSQL', () => {
   let backend: Backend;
   let regs: RunningRegistry[] = [];
