@@ -48,19 +48,23 @@ export interface PackageIndex {
   order: ReleaseOrder;
 }
 
+/** A user's rights in a namespace: owners also manage members. */
 export type Role = 'owner' | 'member';
 
+/** One member of a namespace. */
 export interface MemberRecord {
   username: string;
   role: Role;
 }
 
+/** An account; the password only as its scrypt hash. */
 export interface UserRecord {
   username: string;
   passwordHash: string;
   createdAt: string;
 }
 
+/** A login token as stored: its hash, owner, lifetime and revocation. */
 export interface TokenRecord {
   /** sha256 hex of the token; the token itself is never stored. */
   hash: string;
@@ -70,6 +74,7 @@ export interface TokenRecord {
   revoked: boolean;
 }
 
+/** How a push treats an existing (release, media type). */
 export interface PutReleaseOptions {
   /** Replace an existing (release, media type). */
   force: boolean;
