@@ -5,16 +5,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 
-/** Writes `data` to `path` so that readers see either the old or the new content, never a mix. */
-export async function writeAtomic(tmpDir: string, path: string, data: Buffer | string): Promise<void> {
+/**
+ * Writes `data` to `path` so that readers see either the old or the new content, never a mix.
+ * Returns the identity (inode, mtime, size) of the new file, taken before the rename (which keeps
+ * all three), so a cache can be primed without a stat that might see another writer's file.
+ */
+export async function writeAtomic(tmpDir: string, path: string, data: Buffer | string): Promise<Stats> {
   const tmp = join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
   const handle = await open(tmp, 'wx', 0o644);
+  let info: Stats;
   try {
     await handle.writeFile(data);
     await handle.sync();
+    info = await handle.stat();
   } finally {
     await handle.close();
   }
@@ -26,6 +33,7 @@ export async function writeAtomic(tmpDir: string, path: string, data: Buffer | s
     throw err;
   }
   await syncDir(dirname(path));
+  return info;
 }
 
 /** fsync of a directory makes a rename durable across power loss. */

@@ -147,8 +147,23 @@ export class FsStorage implements Storage {
     const path = this.packagePath(ns, name);
     return this.locks.run(`pkg~${ns}~${name}`, async () => {
       const current = await this.packages.load(path);
-      const { doc, result } = await fn(current ? structuredClone(current.doc) : undefined);
-      if (doc) await writeAtomic(this.tmp, path, JSON.stringify(doc));
+      // Copy-on-write: `fn` replaces entries of `releases` (never mutates them) and may edit
+      // `channels`, so a shallow copy plus cloned channels keeps the cached document intact
+      // without deep-cloning 100,000 manifests per push.
+      const draft = current
+        ? {
+            ...current.doc,
+            releases: { ...current.doc.releases },
+            channels: structuredClone(current.doc.channels),
+          }
+        : undefined;
+      const { doc, result } = await fn(draft);
+      if (doc)
+        this.packages.prime(
+          path,
+          await writeAtomic(this.tmp, path, JSON.stringify(doc)),
+          new PackageView(doc),
+        );
       return result;
     });
   }
@@ -164,7 +179,7 @@ export class FsStorage implements Storage {
       const current = await cache.load(path);
       const doc = current ? structuredClone(current) : empty();
       const { changed, result } = fn(doc);
-      if (changed) await writeAtomic(this.tmp, path, JSON.stringify(doc));
+      if (changed) cache.prime(path, await writeAtomic(this.tmp, path, JSON.stringify(doc)), doc);
       return result;
     });
   }
@@ -247,9 +262,11 @@ export class FsStorage implements Storage {
 
   async deleteRelease(ns: string, name: string, release: string, mediaType: string): Promise<boolean> {
     return this.updatePackage(ns, name, async (doc) => {
-      const types = doc?.releases[release];
-      if (!doc || !types?.[mediaType]) return { doc: null, result: false };
+      const existing = doc?.releases[release];
+      if (!doc || !existing?.[mediaType]) return { doc: null, result: false };
+      const types = { ...existing };
       delete types[mediaType];
+      doc.releases[release] = types;
       if (Object.keys(types).length === 0) {
         delete doc.releases[release];
         for (const [channel, ch] of Object.entries(doc.channels)) {

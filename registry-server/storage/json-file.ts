@@ -42,6 +42,13 @@ export class JsonCache<T> {
     return this.load(path);
   }
 
+  /** Records a value this process just wrote, identified by the written file's own stat. */
+  prime(path: string, info: Stats, value: T): void {
+    this.entries.delete(path);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(path, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size, value });
+  }
+
   /** Reads bypassing the cache check (used under the write lock). */
   async load(path: string): Promise<T | undefined> {
     let handle;
