@@ -47,7 +47,6 @@ export interface RouteDeps {
   blobs: BlobCache;
   metrics: ServerMetrics;
   version: string;
-  isShuttingDown(): boolean;
 }
 
 type Handler = (ctx: RequestContext) => Promise<void>;

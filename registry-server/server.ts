@@ -100,7 +100,6 @@ export async function startServer(options: {
     blobs: new BlobCache(config.blobCacheBytes),
     metrics,
     version,
-    isShuttingDown: () => shuttingDown,
   });
 
   async function handleOps(ctx: RequestContext, path: string): Promise<boolean> {
