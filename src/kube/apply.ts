@@ -133,12 +133,19 @@ function waves(plan: Plan, options: ExecuteOptions): Wave[] {
   );
   if (!options.wait) return [{ id: 'wave-all', label: 'all packages', items: applied }];
   const implicit = applied.filter((i) => i.implicit);
-  const list: Wave[] = options.packages.map((p, index) => ({
-    id: `wave-${index}`,
-    label: `${p.name}@${p.version}`,
-    items: [...(index === 0 ? implicit : []), ...applied.filter((i) => i.package === p.name && !i.implicit)],
-  }));
-  return list.filter((w) => w.items.length > 0);
+  const list: Wave[] = options.packages
+    .map((p, index) => ({
+      id: `wave-${index}`,
+      label: `${p.name}@${p.version}`,
+      items: applied.filter((i) => i.package === p.name && !i.implicit),
+    }))
+    .filter((w) => w.items.length > 0);
+  // The namespace deploy creates goes with the first package that has objects.
+  if (implicit.length > 0) {
+    if (list[0]) list[0].items.unshift(...implicit);
+    else list.push({ id: 'wave-namespace', label: 'namespace', items: implicit });
+  }
+  return list;
 }
 
 /**
