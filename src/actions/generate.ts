@@ -32,6 +32,8 @@ export interface GenerateOptions {
   registry?: string;
   /** `--locked`: resolve exactly what stackanetes.lock says. */
   locked?: boolean;
+  /** `--in-channel CH`: refuse a root release that is not in this registry channel. */
+  inChannel?: string;
   env?: NodeJS.ProcessEnv;
   progress?: ProgressSink;
 }
@@ -62,20 +64,31 @@ function fileName(index: number, pkg: string, object: KubeObject, format: Genera
 
 /**
  * A path on disk renders offline from the local source (dependencies from sibling directories);
- * anything else, or --registry/--locked, goes through the resolving source. generate only reads
- * the lockfile; deploy is what records a new one.
+ * anything else, or --registry/--locked/--in-channel, goes through the resolving source with the
+ * lockfile beside the first --variables file, like diff and deploy, so generate shows exactly
+ * what deploy would apply.
  */
-async function defaultSource(options: GenerateOptions, cwd: string): Promise<PackageSource> {
+async function defaultSource(
+  options: GenerateOptions,
+  cwd: string,
+): Promise<{ source: PackageSource; writeLock?: () => Promise<void> }> {
   const path = isAbsolute(options.reference) ? options.reference : resolve(cwd, options.reference);
-  if (!options.registry && !options.locked && existsSync(path)) return createLocalSource({ cwd });
-  const { createPackageSource } = await import('../resolve/create-source.js');
-  return createPackageSource({
+  if (!options.registry && !options.locked && !options.inChannel && existsSync(path))
+    return { source: createLocalSource({ cwd }) };
+  const [{ createPackageSource }, { defaultLockfilePath }] = await Promise.all([
+    import('../resolve/create-source.js'),
+    import('../resolve/lockfile.js'),
+  ]);
+  const source = await createPackageSource({
     cwd,
     env: options.env ?? process.env,
+    lockfile: defaultLockfilePath(cwd, options.variableFiles ?? []),
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.locked ? { locked: true } : {}),
+    ...(options.inChannel ? { inChannel: options.inChannel } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
   });
+  return { source, writeLock: () => source.writeLock() };
 }
 
 /** Lists the files a previous generate wrote into the directory. */
@@ -108,7 +121,9 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 /** Renders and formats; writes files only after the whole release rendered and validated. */
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
-  const source = options.source ?? (await defaultSource(options, cwd));
+  const { source, writeLock } = options.source
+    ? { source: options.source }
+    : await defaultSource(options, cwd);
   const release = await renderReference({
     source,
     reference: options.reference,
@@ -119,6 +134,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     ...(options.release ? { release: options.release } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
   });
+  // Only a release that rendered and validated is recorded (never written under --locked).
+  await writeLock?.();
   const rendered = release.packages.flatMap((p) => p.objects);
   if (options.outputDir === undefined || options.outputDir === '-') {
     const stream =

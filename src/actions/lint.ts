@@ -2,7 +2,10 @@
  * `stackanetes lint DIR`: renders a package with its defaults and again with every `when` branch
  * forced on, validates every object, and reports variables that nothing reads.
  */
+import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
+import { isLibrary, type LoadedPackage } from '../package/types.js';
+import { engineFor } from '../render/engine.js';
 import { unusedVariables, type UsageNode } from '../render/usage.js';
 import { renderReferenceDetailed, type WalkedPackage } from './pipeline.js';
 import type { ProgressSink } from './progress.js';
@@ -59,20 +62,43 @@ function readmeWarnings(walked: readonly WalkedPackage[]): string[] {
 
 function tree(loaded: readonly WalkedPackage[]): UsageNode[] {
   const nodes = new Map(
-    loaded.map((w) => [w.pkg.manifest.package.name, { pkg: w.pkg, children: [] as UsageNode[] }]),
+    loaded.map((w) => [
+      w.pkg.manifest.package.name,
+      { pkg: w.pkg, children: [] as UsageNode[], libraries: w.libraries ?? [] },
+    ]),
   );
   for (const w of loaded)
     if (w.parent) nodes.get(w.parent)?.children.push(nodes.get(w.pkg.manifest.package.name) as UsageNode);
   return [...nodes.values()];
 }
 
+/**
+ * A library renders nothing: lint compiles each of its partials (syntax, helpers, the partials
+ * they call) and checks its README.
+ */
+function lintLibrary(pkg: LoadedPackage): LintResult {
+  engineFor(pkg).checkPartials();
+  const name = pkg.manifest.package.name;
+  return {
+    package: name,
+    version: pkg.manifest.package.version,
+    packages: [name],
+    objects: { defaults: 0, allBranches: 0 },
+    warnings: readmeWarnings([{ pkg }]),
+    unused: [],
+  };
+}
+
 /** Lints a package; rendering or validation problems throw, findings are returned. */
 export async function lint(options: LintOptions): Promise<LintResult> {
+  const source = options.source ?? createLocalSource({ cwd: options.cwd ?? process.cwd() });
+  const root = await source.open(options.reference);
+  if (isLibrary(root.manifest)) return lintLibrary(root);
   const common = {
     reference: options.reference,
     namespace: 'lint',
     ...(options.cwd ? { cwd: options.cwd } : {}),
-    ...(options.source ? { source: options.source } : {}),
+    source,
     ...(options.variableFiles ? { variableFiles: options.variableFiles } : {}),
     ...(options.sets ? { sets: options.sets } : {}),
     ...(options.progress ? { progress: options.progress } : {}),

@@ -6,18 +6,18 @@
  * (namespace, labels, config checksums) and validate against the Kubernetes schemas.
  */
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { describeCause, InputError, UsageError } from '../errors.js';
 import { createLocalSource } from '../package/local-source.js';
 import { parseYamlFile, shortName } from '../package/manifest.js';
 import { packageDigest } from '../package/tarball.js';
 import type { PackageSource } from '../package/source.js';
-import { SELF, type DependencyEntry, type LoadedPackage } from '../package/types.js';
+import { isLibrary, SELF, type DependencyEntry, type LoadedPackage } from '../package/types.js';
 import { evaluateDerived } from '../render/derived.js';
 import { engineFor, type TemplateData } from '../render/engine.js';
 import { postProcess, releaseNameProblem } from '../render/post.js';
 import { renderPackage } from '../render/render.js';
-import type { RenderedObject, RenderedPackage, RenderedRelease } from '../render/types.js';
+import type { RenderedLibrary, RenderedObject, RenderedPackage, RenderedRelease } from '../render/types.js';
 import { validateObjects } from '../render/validate.js';
 import {
   cloneValue,
@@ -105,12 +105,69 @@ interface Walk {
   userLayers: Layer[];
   /** Every package walked, with the package whose dependency it is. */
   loaded: WalkedPackage[];
+  /** Libraries loaded in this walk, by where they were looked up from and the entry (loaded once). */
+  libraryCache: Map<string, Promise<LoadedPackage>>;
 }
 
 /** A package the walk loaded, and its parent in the dependency tree (for lint's usage analysis). */
 export interface WalkedPackage {
   pkg: LoadedPackage;
   parent?: string;
+  /** The libraries of its `libraries:` list, loaded. */
+  libraries?: LoadedPackage[];
+}
+
+const LIBRARY_HINT =
+  'list a library under libraries: in the manifest.yaml of a package that uses its partials, and render that package';
+
+/** Refuses to render or deploy a library package: it has partials only. */
+export function assertNotLibrary(pkg: LoadedPackage, how: string): void {
+  if (!isLibrary(pkg.manifest)) return;
+  throw new InputError(
+    `${pkg.manifest.package.name} (${pkg.origin.location}) is a library package (package.kind: library) and ${how}`,
+    { hint: LIBRARY_HINT },
+  );
+}
+
+/**
+ * Loads the libraries a package lists, through the same source as dependencies (sibling
+ * directories locally, the resolver for registry and OCI packages). Each must be a library.
+ */
+async function loadLibraries(walk: Walk, pkg: LoadedPackage): Promise<LoadedPackage[]> {
+  const entries = pkg.manifest.libraries ?? [];
+  const meta = pkg.manifest.package;
+  return Promise.all(
+    entries.map(async (entry, index) => {
+      const key = `${pkg.origin.kind}\u0000${pkg.origin.kind === 'directory' || pkg.origin.kind === 'tarball' ? dirname(pkg.origin.location) : ''}\u0000${JSON.stringify(entry)}`;
+      let pending = walk.libraryCache.get(key);
+      if (!pending) {
+        pending = walk.source.dependency(pkg, entry);
+        walk.libraryCache.set(key, pending);
+      }
+      const library = await pending;
+      const where = `${meta.name} manifest.yaml: libraries[${index}]`;
+      if (library.manifest.package.name !== entry.name)
+        throw new InputError(
+          `${where}: ${entry.name} resolved to ${library.origin.location}, which is ${library.manifest.package.name}`,
+        );
+      if (!isLibrary(library.manifest))
+        throw new InputError(
+          `${where}: ${entry.name} is not a library package (its manifest.yaml has no package.kind: library)`,
+          { hint: 'list it under dependencies: to deploy it, or use a library package here' },
+        );
+      return library;
+    }),
+  );
+}
+
+function libraryRecord(library: LoadedPackage): RenderedLibrary {
+  const record: RenderedLibrary = {
+    name: library.manifest.package.name,
+    version: library.manifest.package.version,
+  };
+  const digest = packageDigest(library);
+  if (digest) record.digest = digest;
+  return record;
 }
 
 function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
@@ -172,21 +229,29 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
   walk.rendered.add(meta.name);
   const data = templateData(walk, pkg);
   const variables = cloneValue(merged.values);
-  evaluateDerived(variables, engineFor(pkg), data, meta.name);
+  const libraries = await loadLibraries(walk, pkg);
+  evaluateDerived(variables, engineFor(pkg, libraries), data, meta.name);
   const renderSelf = (): void => {
     walk.progress({ type: 'update', id: 'render', text: `rendering ${meta.name}` });
-    const objects: RenderedObject[] = renderPackage(pkg, variables, data, { forceWhen: walk.forceWhen });
-    walk.packages.push({
+    const objects: RenderedObject[] = renderPackage(pkg, variables, data, {
+      forceWhen: walk.forceWhen,
+      libraries,
+    });
+    const rendered: RenderedPackage = {
       name: meta.name,
       version: meta.version,
       digest: packageDigest(pkg),
       origin: pkg.origin.location,
       variables,
       objects,
-    });
+    };
+    if (libraries.length > 0) rendered.libraries = libraries.map(libraryRecord);
+    walk.packages.push(rendered);
   };
   const parent = stack.length > 1 ? stack[stack.length - 2] : undefined;
-  walk.loaded.push(parent ? { pkg, parent } : { pkg });
+  const walked: WalkedPackage = parent ? { pkg, parent } : { pkg };
+  if (libraries.length > 0) walked.libraries = libraries;
+  walk.loaded.push(walked);
   const deps = pkg.manifest.dependencies;
   if (!deps.some((d) => d.name === SELF)) renderSelf();
   for (const [index, entry] of deps.entries()) {
@@ -213,6 +278,7 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
         `${meta.name} dependencies[${index}]: ${entry.name} resolved to ${child.origin.location}, which is ${child.manifest.package.name}`,
       );
     }
+    assertNotLibrary(child, `cannot be a dependency of ${meta.name} (dependencies[${index}])`);
     await walkPackage(walk, child, dependencyVariables(child, pkg, merged, entry, index, walk.userLayers), [
       ...stack,
       entry.name,
@@ -242,6 +308,7 @@ export async function renderReferenceDetailed(
   progress({ type: 'start', id: 'render', text: `loading ${options.reference}` });
   try {
     const root = await source.open(options.reference);
+    assertNotLibrary(root, 'has nothing to render or deploy');
     const meta = root.manifest.package;
     const release = options.release ?? shortName(meta.name);
     const problem = releaseNameProblem(release);
@@ -266,6 +333,7 @@ export async function renderReferenceDetailed(
       progress,
       userLayers,
       loaded: [],
+      libraryCache: new Map(),
     };
     await walkPackage(walk, root, merged, [meta.name]);
     const objects = walk.packages.flatMap((p) => p.objects);

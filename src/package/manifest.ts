@@ -8,6 +8,7 @@ import { InputError } from '../errors.js';
 import {
   SELF,
   type DependencyEntry,
+  type LibraryEntry,
   type PackageManifest,
   type PackageMeta,
   type ResourceEntry,
@@ -98,7 +99,7 @@ function checkWhen(value: unknown, file: string, field: string): string | undefi
 
 function parseMeta(value: unknown, file: string): PackageMeta {
   if (!isRecord(value)) fail(file, 'package', `must be a map with name and version, got ${show(value)}`);
-  checkKeys(value, ['name', 'version', 'description', 'author', 'license'], file, 'package');
+  checkKeys(value, ['name', 'version', 'description', 'author', 'license', 'kind'], file, 'package');
   const name = value.name;
   const problem = packageNameProblem(name);
   if (problem)
@@ -121,6 +122,12 @@ function parseMeta(value: unknown, file: string): PackageMeta {
   for (const key of ['description', 'author', 'license'] as const) {
     const text = optionalString(value, key, file, 'package');
     if (text !== undefined) meta[key] = text;
+  }
+  const kind = value.kind;
+  if (kind !== undefined && kind !== null) {
+    if (kind !== 'application' && kind !== 'library')
+      fail(file, 'package.kind', `must be "application" or "library", got ${show(kind)}`);
+    if (kind === 'library') meta.kind = kind;
   }
   return meta;
 }
@@ -149,12 +156,17 @@ function parseResources(value: unknown, file: string): ResourceEntry[] {
   });
 }
 
-function parseDependencies(value: unknown, file: string, own: string): DependencyEntry[] {
+function parseDependencies(
+  value: unknown,
+  file: string,
+  own: string,
+  list: 'dependencies' | 'libraries' = 'dependencies',
+): DependencyEntry[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) fail(file, 'dependencies', `must be a list, got ${show(value)}`);
+  if (!Array.isArray(value)) fail(file, list, `must be a list, got ${show(value)}`);
   const seen = new Set<string>();
   return value.map((item: unknown, i) => {
-    const field = `dependencies[${i}]`;
+    const field = `${list}[${i}]`;
     if (!isRecord(item))
       fail(file, field, `must be a map {name, version|channel|digest, variables, when}, got ${show(item)}`);
     checkKeys(item, ['name', 'version', 'channel', 'digest', 'variables', 'when'], file, field);
@@ -228,6 +240,60 @@ function parseDependencies(value: unknown, file: string, own: string): Dependenc
   });
 }
 
+/** Parses `libraries:`: library packages by name and version range, channel or digest (at most one). */
+function parseLibraries(value: unknown, file: string, own: string): LibraryEntry[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value))
+    fail(file, 'libraries', `must be a list of {name, version|channel|digest}, got ${show(value)}`);
+  const byShortName = new Map<string, string>();
+  value.forEach((item: unknown, i) => {
+    const field = `libraries[${i}]`;
+    if (!isRecord(item)) fail(file, field, `must be a map {name, version|channel|digest}, got ${show(item)}`);
+    checkKeys(item, ['name', 'version', 'channel', 'digest'], file, field);
+    const name = item.name;
+    const problem = packageNameProblem(name);
+    if (problem) fail(file, `${field}.name`, `invalid package name ${show(name)}: ${problem}`);
+    const short = shortName(name as string);
+    const clash = byShortName.get(short);
+    if (clash !== undefined && clash !== name)
+      fail(
+        file,
+        `${field}.name`,
+        `${show(name)} and ${show(clash)} would both provide the partials "${short}/…"`,
+        'use only one library of each short name',
+      );
+    byShortName.set(short, name as string);
+  });
+  // The version/channel/digest rules (and "listed twice", "this package itself") are the dependency rules.
+  return parseDependencies(value, file, own, 'libraries').map((d) => {
+    const out: LibraryEntry = { name: d.name };
+    if (d.version !== undefined) out.version = d.version;
+    if (d.channel !== undefined) out.channel = d.channel;
+    if (d.digest !== undefined) out.digest = d.digest;
+    return out;
+  });
+}
+
+/** A library is partials and a README: anything that renders or configures is an error here. */
+function checkLibrary(data: Record<string, unknown>, file: string): void {
+  const hint =
+    'a library holds only partials (templates/**/_name.hbs) and a README; put resources in the package that uses it';
+  for (const [key, what] of [
+    ['resources', 'renders nothing itself, so it has no resources'],
+    ['dependencies', 'is not deployed, so it has no dependencies'],
+    ['libraries', 'cannot use other libraries (list them in the package that uses this one)'],
+    ['variables', 'has no variables: its partials see the variables of the package that uses them'],
+  ] as const) {
+    const value = data[key];
+    const empty =
+      value === undefined ||
+      value === null ||
+      (Array.isArray(value) && value.length === 0) ||
+      (isRecord(value) && Object.keys(value).length === 0);
+    if (!empty) fail(file, key, `a library package (package.kind: library) ${what}`, hint);
+  }
+}
+
 /** Bound on values in one parsed file: aliases are shared by the parser, and deep copies expand them. */
 const MAX_VALUES = 200_000;
 
@@ -273,8 +339,9 @@ export function parseManifest(text: string, file: string): PackageManifest {
       '(top level)',
       `must be a map with package, variables, resources, dependencies; got ${show(data)}`,
     );
-  checkKeys(data, ['package', 'variables', 'resources', 'dependencies'], file, '(top level)');
+  checkKeys(data, ['package', 'variables', 'resources', 'dependencies', 'libraries'], file, '(top level)');
   const meta = parseMeta(data.package, file);
+  if (meta.kind === 'library') checkLibrary(data, file);
   let variables: Record<string, unknown> = {};
   if (data.variables !== undefined && data.variables !== null) {
     if (!isRecord(data.variables)) fail(file, 'variables', `must be a map, got ${show(data.variables)}`);
@@ -282,5 +349,8 @@ export function parseManifest(text: string, file: string): PackageManifest {
   }
   const resources = parseResources(data.resources, file);
   const dependencies = parseDependencies(data.dependencies, file, meta.name);
-  return { package: meta, variables, resources, dependencies };
+  const libraries = parseLibraries(data.libraries, file, meta.name);
+  const manifest: PackageManifest = { package: meta, variables, resources, dependencies };
+  if (libraries.length > 0) manifest.libraries = libraries;
+  return manifest;
 }

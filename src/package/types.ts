@@ -13,7 +13,12 @@ export interface PackageMeta {
   description?: string;
   author?: string;
   license?: string;
+  /** `library`: partials only, used by other packages through `libraries:`; default `application`. */
+  kind?: PackageKind;
 }
+
+/** What a package is: one that renders resources, or a library of partials for other packages. */
+export type PackageKind = 'application' | 'library';
 
 /** One entry of `resources:`: a template file (one or more YAML documents) and an optional condition. */
 export interface ResourceEntry {
@@ -40,11 +45,30 @@ export interface DependencyEntry {
   when?: string;
 }
 
+/**
+ * One entry of `libraries:`: a library package whose partials the package's templates use as
+ * `{{> <short name>/<partial>}}`. Same version/channel/digest rules as a dependency; it is
+ * resolved like one (PackageSource.dependency), so a LibraryEntry is also a DependencyEntry.
+ */
+export interface LibraryEntry {
+  name: string;
+  version?: string;
+  channel?: string;
+  digest?: string;
+}
+
 export interface PackageManifest {
   package: PackageMeta;
   variables: Record<string, unknown>;
   resources: ResourceEntry[];
   dependencies: DependencyEntry[];
+  /** Library packages whose partials the templates use (absent or empty: none). */
+  libraries?: LibraryEntry[];
+}
+
+/** Whether a manifest declares a library package. */
+export function isLibrary(manifest: PackageManifest): boolean {
+  return manifest.package.kind === 'library';
 }
 
 /** Where a loaded package came from, for messages and release records. */

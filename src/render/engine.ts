@@ -30,6 +30,8 @@ class TemplateFault extends Error {
     readonly reason: string,
     readonly file: string,
     readonly line: number | undefined,
+    /** Set when the file is a partial of this library package rather than of the package itself. */
+    readonly library?: string,
   ) {
     super(reason);
   }
@@ -206,8 +208,13 @@ export class PackageEngine {
   private readonly prepared = new Map<string, Interpretable | null>();
   private readonly partials = new Map<string, { file: string; run: Compiled }>();
   private readonly name: string;
+  /** Library short name → its package name and partial names, for messages. */
+  private readonly libraries = new Map<string, { name: string; partials: string[] }>();
 
-  constructor(private readonly pkg: LoadedPackage) {
+  constructor(
+    private readonly pkg: LoadedPackage,
+    libraries: readonly LoadedPackage[] = [],
+  ) {
     this.name = pkg.manifest.package.name;
     this.env = Handlebars.create();
     for (const [helper, impl] of Object.entries(HELPERS)) this.registerHelper(helper, impl);
@@ -218,28 +225,66 @@ export class PackageEngine {
         );
       }
       const partial = this.partials.get(args[0]);
-      if (!partial)
-        throw new Error(`unknown partial "${args[0]}" (partials are templates/**/_${args[0]}.yaml.hbs)`);
+      if (!partial) {
+        throw new Error(
+          args[0].includes('/')
+            ? this.unknownPartial(args[0])
+            : `unknown partial "${args[0]}" (partials are templates/**/_${args[0]}.yaml.hbs)`,
+        );
+      }
       return partial.run(args.length > 1 ? args[1] : self, { data: options.data ?? {} }).replace(/\n$/, '');
     });
     this.registerHelper(CAPTURE, (args, options) => {
       (options.data as { capture: { value: unknown } }).capture.value = args[0];
       return '';
     });
-    for (const [file, text] of pkg.files) {
-      if (!isPartialFile(file)) continue;
-      const name = partialName(file);
-      const compiled = this.env.compile(text, COMPILE_OPTIONS) as Compiled;
-      const run: Compiled = (context, options) => {
-        try {
-          return compiled(context, options);
-        } catch (err) {
-          throw toFault(err, file, text, context);
-        }
-      };
-      this.partials.set(name, { file, run });
-      this.env.registerPartial(name, run as unknown as Handlebars.Template);
+    for (const [file, text] of pkg.files)
+      if (isPartialFile(file)) this.addPartial(partialName(file), file, text);
+    // A library's partials are namespaced by its short name (`openstack-common/job`); a package's
+    // own partial names never contain "/", so the two cannot collide.
+    for (const library of libraries) {
+      const libName = library.manifest.package.name;
+      const short = libName.slice(libName.indexOf('/') + 1);
+      const names: string[] = [];
+      for (const [file, text] of library.files) {
+        if (!isPartialFile(file)) continue;
+        names.push(partialName(file));
+        this.addPartial(`${short}/${partialName(file)}`, file, text, libName);
+      }
+      this.libraries.set(short, { name: libName, partials: names.sort() });
     }
+  }
+
+  private addPartial(name: string, file: string, text: string, library?: string): void {
+    const compiled = this.env.compile(text, COMPILE_OPTIONS) as Compiled;
+    const run: Compiled = (context, options) => {
+      try {
+        return compiled(context, options);
+      } catch (err) {
+        // The innermost partial that failed is the one to name; outer ones pass its fault on.
+        if (err instanceof TemplateFault) throw err;
+        const fault = toFault(err, file, text, context);
+        throw library === undefined
+          ? fault
+          : new TemplateFault(fault.reason, fault.file, fault.line, library);
+      }
+    };
+    this.partials.set(name, { file, run });
+    this.env.registerPartial(name, run as unknown as Handlebars.Template);
+  }
+
+  /** Why `short/partial` is not available: no such library in `libraries:`, or no such partial in it. */
+  private unknownPartial(name: string): string {
+    const short = name.slice(0, name.indexOf('/'));
+    const partial = name.slice(name.indexOf('/') + 1);
+    const library = this.libraries.get(short);
+    if (!library)
+      return `unknown partial "${name}": no library "${short}" in libraries: of ${this.name}'s manifest.yaml${
+        this.libraries.size > 0
+          ? ` (it uses ${[...this.libraries.values()].map((l) => l.name).join(', ')})`
+          : ''
+      }`;
+    return `unknown partial "${name}": library ${library.name} has no partial "${partial}" (it has ${library.partials.join(', ') || 'none'})`;
   }
 
   private registerHelper(
@@ -263,7 +308,50 @@ export class PackageEngine {
 
   private fail(fault: TemplateFault): InputError {
     const where = fault.line !== undefined ? `${fault.file}:${fault.line}` : fault.file;
-    return new InputError(`${this.name} ${where}: ${fault.reason}`);
+    const partial = /^unknown partial "([^"]+\/[^"]+)"$/.exec(fault.reason)?.[1];
+    const reason = partial ? this.unknownPartial(partial) : fault.reason;
+    return new InputError(
+      fault.library
+        ? `${this.name}: library ${fault.library} ${where}: ${reason}`
+        : `${this.name} ${where}: ${reason}`,
+    );
+  }
+
+  /**
+   * Compiles every partial of the package now (lint of a library, which renders nothing): syntax
+   * errors, unknown helpers and references to partials that do not exist surface without a render.
+   * Inside a library, partials call each other by their namespaced name (`common/selector`),
+   * because that is the only name they have in the packages that use the library.
+   */
+  checkPartials(): void {
+    const short = this.name.slice(this.name.indexOf('/') + 1);
+    const library = this.pkg.manifest.package.kind === 'library';
+    const own = new Set(
+      [...this.pkg.files.keys()]
+        .filter(isPartialFile)
+        .map((f) => (library ? `${short}/` : '') + partialName(f)),
+    );
+    for (const [file, text] of this.pkg.files) {
+      if (!isPartialFile(file)) continue;
+      try {
+        this.env.precompile(text, COMPILE_OPTIONS);
+      } catch (err) {
+        throw this.fail(toFault(err, file, text));
+      }
+      text.split('\n').forEach((line, i) => {
+        for (const m of line.matchAll(/\{\{~?#?>\s*([^\s}~]+)/g)) {
+          const name = m[1] as string;
+          if (name.startsWith('@') || own.has(name) || (!library && this.partials.has(name))) continue;
+          const reason =
+            library && !name.includes('/') && own.has(`${short}/${name}`)
+              ? `partial "${name}" must be called "${short}/${name}" inside a library (its name in the packages that use it)`
+              : library && !name.startsWith(`${short}/`)
+                ? `unknown partial "${name}": a library can call only its own partials (${short}/…)`
+                : `unknown partial "${name}": ${this.name} has no templates/**/_${name.slice(name.indexOf('/') + 1)}.hbs`;
+          throw this.fail(new TemplateFault(reason, file, i + 1));
+        }
+      });
+    }
   }
 
   /** Renders one template file of the package. */
@@ -348,20 +436,26 @@ export function singleExpression(text: string): { inner: string; hasParams: bool
 const engines = new Map<string, { signature: string; engine: PackageEngine }>();
 const MAX_ENGINES = 256;
 
-function signatureOf(pkg: LoadedPackage): string {
+function signatureOf(pkg: LoadedPackage, libraries: readonly LoadedPackage[]): string {
   let out = '';
-  for (const [file, text] of pkg.files) if (file.endsWith('.hbs')) out += `${file}\u0000${text}\u0000`;
+  for (const p of [pkg, ...libraries]) {
+    out += `${p.manifest.package.name}@${p.manifest.package.version}\u0001`;
+    for (const [file, text] of p.files) if (file.endsWith('.hbs')) out += `${file}\u0000${text}\u0000`;
+  }
   return out;
 }
 
-/** The engine for a package, reused while its templates are unchanged (compile once, render many). */
-export function engineFor(pkg: LoadedPackage): PackageEngine {
+/**
+ * The engine for a package (with the libraries it uses), reused while its templates and those
+ * libraries are unchanged (compile once, render many).
+ */
+export function engineFor(pkg: LoadedPackage, libraries: readonly LoadedPackage[] = []): PackageEngine {
   const meta = pkg.manifest.package;
   const key = `${meta.name}@${meta.version}\u0000${pkg.origin.location}`;
-  const signature = signatureOf(pkg);
+  const signature = signatureOf(pkg, libraries);
   const cached = engines.get(key);
   if (cached && cached.signature === signature) return cached.engine;
-  const engine = new PackageEngine(pkg);
+  const engine = new PackageEngine(pkg, libraries);
   engines.delete(key);
   engines.set(key, { signature, engine });
   // A long-lived process (tests, a future server) renders many packages; keep the most recent.

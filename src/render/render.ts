@@ -14,6 +14,8 @@ import { evaluateWhen } from './when.js';
 /** How to treat `when:` — evaluate it, or force every branch on (lint). */
 export interface RenderPackageOptions {
   forceWhen?: boolean;
+  /** The library packages of the package's `libraries:` (their partials are available namespaced). */
+  libraries?: readonly LoadedPackage[];
 }
 
 /**
@@ -120,7 +122,7 @@ export function renderPackage(
   options: RenderPackageOptions = {},
 ): RenderedObject[] {
   const name = pkg.manifest.package.name;
-  const engine = engineFor(pkg);
+  const engine = engineFor(pkg, options.libraries ?? []);
   const out: RenderedObject[] = [];
   pkg.manifest.resources.forEach((resource, i) => {
     if (isPartialFile(resource.file)) {

@@ -33,6 +33,15 @@ export interface RenderedPackage {
   /** The package's merged variables after precedence and derived defaults. */
   variables: Record<string, unknown>;
   objects: RenderedObject[];
+  /** The library releases whose partials the package was rendered with (absent: none), so records can pin them. */
+  libraries?: RenderedLibrary[];
+}
+
+/** A library package a rendered package used: enough to pin exactly the same partials again. */
+export interface RenderedLibrary {
+  name: string;
+  version: string;
+  digest?: string;
 }
 
 export interface RenderedRelease {

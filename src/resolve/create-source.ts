@@ -245,7 +245,7 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       ).pkg;
     }
     loaded.set(key(need.name, need.version), ociRef ? { pkg, oci: ociRef } : { pkg });
-    release.dependencies = pkg.manifest.dependencies.filter((d) => d.name !== SELF).map(constraintOf);
+    release.dependencies = graphEdges(pkg);
     for (const dep of release.dependencies)
       if (!originOf.has(dep.name)) originOf.set(dep.name, originFromLock(dep.name) ?? origin);
   };
@@ -378,7 +378,7 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     const release: MutableRelease = {
       version,
       digest,
-      dependencies: pkg.manifest.dependencies.filter((d) => d.name !== SELF).map(constraintOf),
+      dependencies: graphEdges(pkg),
     };
     index.set(name, { name, releases: [release] });
     loaded.set(key(name, version), {
@@ -477,6 +477,16 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       await writeLockfile(lockPath, { roots: rootRefs, packages: entries });
     },
   };
+}
+
+/**
+ * What a release needs resolved with it: its dependencies and the libraries it uses. Libraries
+ * are resolved like dependencies (one release per package per deploy, locked alike).
+ */
+function graphEdges(pkg: LoadedPackage): Omit<Requirement, 'requiredBy'>[] {
+  return [...pkg.manifest.dependencies.filter((d) => d.name !== SELF), ...(pkg.manifest.libraries ?? [])].map(
+    constraintOf,
+  );
 }
 
 function constraintOf(

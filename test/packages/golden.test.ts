@@ -36,10 +36,30 @@ const OPENSTACK = [
 ];
 const BUILT_IN = /\((v1|apps\/v1|batch\/v1|policy\/v1|autoscaling\/v2|[a-z.]+\.k8s\.io\/v1)\)/;
 
-const packageDirs = readdirSync(PACKAGES, { withFileTypes: true })
+const allDirs = readdirSync(PACKAGES, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(PACKAGES, d.name, 'manifest.yaml')))
   .map((d) => d.name)
   .sort();
+const isLibraryDir = (dir: string): boolean =>
+  (parse(readFileSync(join(PACKAGES, dir, 'manifest.yaml'), 'utf8')) as { package: { kind?: string } })
+    .package.kind === 'library';
+/** Packages that render (libraries render nothing: they are linted and their partials checked below). */
+const packageDirs = allDirs.filter((d) => !isLibraryDir(d));
+const libraryDirs = allDirs.filter(isLibraryDir);
+
+/** Every template file of a package folder, by relative path. */
+function templateFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(join(PACKAGES, dir, rel), { withFileTypes: true })) {
+      const path = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.hbs')) out.set(path, readFileSync(join(PACKAGES, dir, path), 'utf8'));
+    }
+  };
+  if (existsSync(join(PACKAGES, dir, 'templates'))) walk('templates');
+  return out;
+}
 
 const cache = new Map<string, Promise<RenderedRelease>>();
 /** Renders once per distinct input: several tests look at the same release. */
@@ -374,6 +394,53 @@ function leafPaths(value: unknown, prefix = ''): string[] {
     leafPaths(v, prefix ? `${prefix}.${k}` : k),
   );
 }
+
+describe('library packages', () => {
+  it('packages/ holds the shared libraries', () => {
+    expect(libraryDirs).toEqual(expect.arrayContaining(['openstack-common', 'common']));
+  });
+
+  it.each(libraryDirs)('packages/%s lints clean (its partials compile, README present)', async (dir) => {
+    const result = await lint({ reference: join(PACKAGES, dir), cwd: ROOT });
+    expect(result.warnings).toEqual([]);
+    expect(result.objects).toEqual({ defaults: 0, allBranches: 0 });
+  });
+
+  it.each(libraryDirs)('every partial of packages/%s is called by some package', (dir) => {
+    const calls = packageDirs.flatMap((d) => [...templateFiles(d).values()]).join('\n');
+    const own = [...templateFiles(dir).values()].join('\n');
+    const unused = [...templateFiles(dir).keys()]
+      .map((file) => `${dir}/${file.slice(file.lastIndexOf('/') + 2).replace(/\.hbs$/, '')}`)
+      .filter(
+        (name) =>
+          !calls.includes(`> ${name} `) &&
+          !calls.includes(`> ${name}}`) &&
+          !own.includes(`> ${name} `) &&
+          !own.includes(`> ${name}}`),
+      );
+    expect(unused).toEqual([]);
+  });
+
+  it('no package keeps its own copy of a library partial', () => {
+    const shared = new Set(libraryDirs.flatMap((d) => [...templateFiles(d).values()]));
+    const copies = packageDirs.flatMap((d) =>
+      [...templateFiles(d)].filter(([, text]) => shared.has(text)).map(([file]) => `${d}/${file}`),
+    );
+    expect(copies).toEqual([]);
+  });
+
+  it('rendered packages record the library releases they used', async () => {
+    const release = await render('stackanetes', [PARAMETERS]);
+    const glance = release.packages.find((p) => p.name === 'stackanetes/glance');
+    expect(glance?.libraries).toEqual([
+      {
+        name: 'stackanetes/openstack-common',
+        version: '0.3.0',
+        digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      },
+    ]);
+  });
+});
 
 describe('package documentation', () => {
   it.each(OPENSTACK)('packages/%s/README.md names every variable of its manifest', (dir) => {

@@ -17,6 +17,7 @@ interface GenerateFlags {
   release?: string;
   registry?: string;
   locked?: boolean;
+  inChannel?: string;
 }
 
 export function register(program: Command, env: CliEnv): void {
@@ -43,6 +44,7 @@ export function register(program: Command, env: CliEnv): void {
       'resolve packages through this registry (default: $STACKANETES_REGISTRY, then config.yaml)',
     )
     .option('--locked', 'resolve exactly the versions and digests recorded in stackanetes.lock')
+    .option('--in-channel <channel>', 'refuse a root release that is not in this registry channel')
     .action(async (reference: string, flags: GenerateFlags) => {
       if (flags.output !== 'yaml' && flags.output !== 'json') {
         throw new UsageError(`--output ${JSON.stringify(flags.output)} is not a known format`, {
@@ -60,6 +62,7 @@ export function register(program: Command, env: CliEnv): void {
         ...(flags.release !== undefined ? { release: flags.release } : {}),
         ...(flags.registry !== undefined ? { registry: flags.registry } : {}),
         ...(flags.locked ? { locked: true } : {}),
+        ...(flags.inChannel !== undefined ? { inChannel: flags.inChannel } : {}),
       });
       for (const warning of result.warnings) env.writer.err(`warning: ${warning}`);
       if (result.stream !== undefined) env.writer.out(result.stream);
