@@ -81,6 +81,7 @@ async function applyItem(
   item: PlanItem,
   options: ExecuteOptions,
 ): Promise<{ row: ResultRow; current?: KubeObject; error?: { message: string; hint?: string } }> {
+  if (item.precreated) return { row: row(item, 'created'), current: item.precreated };
   if (item.action === 'unchanged') {
     const r: { row: ResultRow; current?: KubeObject } = { row: row(item, 'unchanged') };
     if (item.live) r.current = item.live;

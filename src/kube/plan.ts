@@ -42,6 +42,8 @@ export interface PlanItem {
   error?: string;
   /** The target namespace itself, created because it was missing: not part of the release. */
   implicit?: boolean;
+  /** Already created before the waves (the target namespace, which must hold the revision). */
+  precreated?: KubeObject;
 }
 
 export interface Plan {

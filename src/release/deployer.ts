@@ -11,7 +11,6 @@ import type { KubeClient } from '../kube/client.js';
 import { computePlan, summarize, type Plan } from '../kube/plan.js';
 import { manifestDigest, type DesiredRelease } from './desired.js';
 import { createReleaseStore, HISTORY_MAX, type ReleaseStore } from './store.js';
-import type { KubeObject } from '../render/types.js';
 import type { ReleaseObject, ReleaseRecord } from './types.js';
 
 export interface RunOptions {
@@ -148,21 +147,12 @@ export async function runRelease(
   const namespaceItem = plan.items.find(
     (i) => i.ref.kind === 'Namespace' && i.ref.name === desired.namespace && i.action === 'create',
   );
-  let namespaceCurrent: KubeObject | undefined;
   if (namespaceItem?.prepared) {
-    namespaceCurrent = await client.apply(namespaceItem.prepared.object, { force: true });
-    namespaceItem.action = 'unchanged';
-    namespaceItem.live = namespaceCurrent;
+    namespaceItem.precreated = await client.apply(namespaceItem.prepared.object, { force: true });
   }
   await store.create(record);
 
   const result = await executePlan(client, plan, { ...options, deadline, packages: desired.packages });
-  if (namespaceItem) {
-    const r = result.rows.find(
-      (x) => x.kind === 'Namespace' && x.name === desired.namespace && x.package === namespaceItem.package,
-    );
-    if (r) r.status = 'created';
-  }
   const failedRow = result.rows.find((r) => r.status === 'failed');
   const failure: ExecuteFailure | undefined =
     result.failure ??
