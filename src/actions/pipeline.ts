@@ -124,7 +124,7 @@ const LIBRARY_HINT =
 export function assertNotLibrary(pkg: LoadedPackage, how: string): void {
   if (!isLibrary(pkg.manifest)) return;
   throw new InputError(
-    `${pkg.manifest.package.name} (${pkg.origin.location}) is a library package (package.kind: library) and ${how}`,
+    `${pkg.manifest.package.name}@${pkg.manifest.package.version} is a library package (package.kind: library) and ${how}`,
     { hint: LIBRARY_HINT },
   );
 }

@@ -196,7 +196,20 @@ function toFault(err: unknown, file: string, source: string, context?: unknown):
     return new TemplateFault(missingMessage(missing[1] ?? '', snippet, context), file, line);
   }
   const partial = /The partial (.+) could not be found/.exec(raw);
-  if (partial) return new TemplateFault(`unknown partial "${partial[1]}"`, file, line);
+  if (partial) {
+    // Handlebars gives no position for a missing partial: the first line that calls it is the one.
+    const name = partial[1] ?? '';
+    const calledAt = source
+      .split('\n')
+      .findIndex((text) =>
+        new RegExp(`\\{\\{~?#?>\\s*${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}[\\s}~]`).test(text),
+      );
+    return new TemplateFault(
+      `unknown partial "${name}"`,
+      file,
+      line ?? (calledAt >= 0 ? calledAt + 1 : undefined),
+    );
+  }
   return new TemplateFault(raw.replace(/ - \d+:\d+$/, '').split('\n')[0] ?? raw, file, line);
 }
 
