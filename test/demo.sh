@@ -70,9 +70,11 @@ for dir in "$root"/packages/*/; do
 done
 
 step "Deploying stackanetes/stackanetes from the registry into namespace openstack"
+# A copy of the parameters, so the lockfile deploy writes beside them stays in the temporary directory.
+cp "$root/parameters.yaml" "$work/parameters.yaml"
 cd "$work"
 stackanetes deploy stackanetes/stackanetes --registry "$registry" --namespace openstack \
-  --variables "$root/parameters.yaml" --timeout 5m
+  --variables "$work/parameters.yaml" --timeout 5m
 
 step "Status of the release"
 stackanetes status --namespace openstack
@@ -80,7 +82,7 @@ stackanetes status --namespace openstack
 step "What would change with two Keystone replicas (diff exits 1 when something would change)"
 set +e
 stackanetes diff stackanetes/stackanetes --registry "$registry" --namespace openstack \
-  --variables "$root/parameters.yaml" --set keystone.replicas=2
+  --variables "$work/parameters.yaml" --set keystone.replicas=2
 code=$?
 set -e
 if [ "$code" -ne 1 ]; then
@@ -90,5 +92,8 @@ fi
 
 step "History"
 stackanetes history --namespace openstack
+
+step "The lockfile deploy wrote: the exact releases and digests deployed"
+cat "$work/stackanetes.lock"
 
 printf '\nDemo finished: everything it started is stopped and its temporary files removed.\n'

@@ -26,7 +26,18 @@ export interface RenderInputs {
   sets?: string[];
   release?: string;
   registry?: string;
+  /** `--locked`: resolve exactly what stackanetes.lock records. */
+  locked?: boolean;
+  /** `--in-channel`: refuse a root release that is not in this registry channel. */
+  inChannel?: string;
   cwd: string;
+}
+
+/** The desired release and, when packages came through the resolving source, how to record them. */
+export interface Rendered {
+  desired: DesiredRelease;
+  /** Writes stackanetes.lock (beside the first --variables file) with what was resolved. */
+  writeLock(): Promise<void>;
 }
 
 export interface DeployOptions extends ClusterAccess, RenderInputs {
@@ -58,7 +69,7 @@ export async function renderDesired(
   inputs: RenderInputs,
   namespace: string,
   progress: ProgressSink,
-): Promise<DesiredRelease> {
+): Promise<Rendered> {
   if (isManifestFile(inputs.reference)) {
     if ((inputs.variableFiles ?? []).length > 0 || (inputs.sets ?? []).length > 0) {
       throw new UsageError(
@@ -68,20 +79,24 @@ export async function renderDesired(
         },
       );
     }
-    return loadManifestFile(resolve(inputs.cwd, inputs.reference), namespace, inputs.release);
+    const desired = await loadManifestFile(resolve(inputs.cwd, inputs.reference), namespace, inputs.release);
+    return { desired, writeLock: async () => {} };
   }
   // Rendering (Handlebars, schemas, the registry client) loads only when there is a package to render.
-  const [{ createPackageSource }, { renderReference }] = await Promise.all([
+  const [{ createPackageSource }, { defaultLockfilePath }, { renderReference }] = await Promise.all([
     import('../resolve/create-source.js'),
+    import('../resolve/lockfile.js'),
     import('./pipeline.js'),
   ]);
-  const sourceOptions: Parameters<typeof createPackageSource>[0] = {
+  const source = await createPackageSource({
     cwd: inputs.cwd,
     env: process.env,
     progress,
-  };
-  if (inputs.registry) sourceOptions.registry = inputs.registry;
-  const source = await createPackageSource(sourceOptions);
+    lockfile: defaultLockfilePath(inputs.cwd, inputs.variableFiles ?? []),
+    ...(inputs.registry ? { registry: inputs.registry } : {}),
+    ...(inputs.locked ? { locked: true } : {}),
+    ...(inputs.inChannel ? { inChannel: inputs.inChannel } : {}),
+  });
   const rendered = await renderReference({
     reference: inputs.reference,
     namespace,
@@ -93,7 +108,7 @@ export async function renderDesired(
     ...(inputs.release ? { release: inputs.release } : {}),
   });
   for (const warning of rendered.warnings) progress({ type: 'warn', text: warning });
-  return fromRendered(rendered, source.resolved());
+  return { desired: fromRendered(rendered, source.resolved()), writeLock: () => source.writeLock() };
 }
 
 export function checkConcurrency(value: number | undefined): number {
@@ -109,7 +124,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const concurrency = checkConcurrency(options.concurrency);
   const client = openCluster(options);
   try {
-    const desired = await renderDesired(options, client.target.namespace, progress);
+    const { desired, writeLock } = await renderDesired(options, client.target.namespace, progress);
     const result = await runRelease(client, desired, {
       dryRun: options.dryRun ?? false,
       wait: options.wait ?? true,
@@ -120,6 +135,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       progress,
       now: options.now ?? (() => new Date()),
     });
+    // The lockfile records what is now deployed, so the next deploy resolves the same releases.
+    if (result.outcome === 'deployed' || result.outcome === 'unchanged') await writeLock();
     const { requests, writes, retries } = client.transport.stats;
     return { ...result, requests: { total: requests, writes, retries } };
   } catch (err) {

@@ -74,7 +74,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
   const concurrency = checkConcurrency(options.concurrency);
   const client = openCluster(options);
   try {
-    const desired = await renderDesired(options, client.target.namespace, progress);
+    const { desired } = await renderDesired(options, client.target.namespace, progress);
     progress({
       type: 'start',
       id: 'diff',

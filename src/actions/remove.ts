@@ -57,7 +57,7 @@ export async function remove(options: RemoveOptions): Promise<RemoveResult> {
   const client = openCluster(options);
   try {
     const namespace = client.target.namespace;
-    const desired = await renderDesired(options, namespace, progress);
+    const { desired } = await renderDesired(options, namespace, progress);
     const store = createReleaseStore(client, namespace);
     const history = await store.list(desired.release);
     // What the package renders now plus whatever any kept revision applied.

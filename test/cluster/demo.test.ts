@@ -30,6 +30,7 @@ describe('test/demo.sh', () => {
     expect(out).toMatch(/(\d+) of \1 objects ready/);
     expect(out).toContain('openstack/Deployment/keystone-api (stackanetes/keystone) will be updated');
     expect(out).toContain('Plan: 0 to create, 1 to update, 0 to delete');
+    expect(out).toMatch(/lockfile deploy wrote[\s\S]*stackanetes\/keystone[\s\S]*sha256:[0-9a-f]{64}/);
     expect(out).toContain('Demo finished');
   }, 240000);
 });

@@ -38,7 +38,9 @@ export function addRenderFlags(command: Command): Command {
     .option('--variables <file>', 'YAML file of parameters (repeatable; later files win)', collect, [])
     .option('--set <path=value>', 'set one parameter (repeatable; after the files)', collect, [])
     .option('--release <name>', 'release name (default: the name part of the root package)')
-    .option('--registry <url>', 'registry to resolve package references against');
+    .option('--registry <url>', 'registry to resolve package references against')
+    .option('--locked', 'resolve exactly the versions and digests recorded in stackanetes.lock')
+    .option('--in-channel <channel>', 'refuse a root release that is not in this registry channel');
 }
 
 export interface ClusterFlagValues {
@@ -52,6 +54,8 @@ export interface RenderFlagValues {
   set: string[];
   release?: string;
   registry?: string;
+  locked?: boolean;
+  inChannel?: string;
 }
 
 /** The access and render parts of an action's options, from parsed flags. */
@@ -79,24 +83,20 @@ export function renderOptions(
   sets: string[];
   release?: string;
   registry?: string;
+  locked?: boolean;
+  inChannel?: string;
   cwd: string;
 } {
-  const out: {
-    reference: string;
-    variableFiles: string[];
-    sets: string[];
-    release?: string;
-    registry?: string;
-    cwd: string;
-  } = {
+  return {
     reference,
     variableFiles: flags.variables,
     sets: flags.set,
     cwd: process.cwd(),
+    ...(flags.release ? { release: flags.release } : {}),
+    ...(flags.registry ? { registry: flags.registry } : {}),
+    ...(flags.locked ? { locked: true } : {}),
+    ...(flags.inChannel ? { inChannel: flags.inChannel } : {}),
   };
-  if (flags.release) out.release = flags.release;
-  if (flags.registry) out.registry = flags.registry;
-  return out;
 }
 
 /** Parses `90s`, `5m`, `1h30m`, `500ms` or plain seconds into milliseconds. */
