@@ -334,4 +334,38 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(rows.get('ConfigMap/settings')).toBe('deleted');
     expect(rows.get('Namespace/selfns')).toBe('deleted');
   });
+
+  it('applies a CustomResourceDefinition and a resource of it in one deploy, waiting for the CRD to be established', async () => {
+    const file = join(c.dir, 'crd.yaml');
+    writeFileSync(
+      file,
+      [
+        `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}`,
+        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: crds}\nspec: {size: 3}',
+      ].join('\n---\n'),
+    );
+    const d = await c.cli(['diff', file, '-n', 'crds', '--release', 'crds']);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toContain('crds/Widget/w1 (crds) will be created');
+    const r = await c.cli(['deploy', file, '-n', 'crds', '--release', 'crds', '--no-wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(tableStatuses(r.stdout).get('Widget/w1')).toBe('created');
+    c.sim.requests.reset();
+    const again = await c.cli(['deploy', file, '-n', 'crds', '--release', 'crds']);
+    expect(again.code).toBe(0);
+    expect(c.sim.requests.count({ write: true })).toBe(0);
+  });
 });
