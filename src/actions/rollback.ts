@@ -53,9 +53,18 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         });
       }
     } else {
-      target = [...history]
-        .reverse()
-        .find((r) => r.revision < current.revision && (r.status === 'superseded' || r.status === 'deployed'));
+      // After a failed or interrupted deploy, "back" means the last good state: the deployed
+      // revision. Otherwise it means the good revision before the current one.
+      const latest = history[history.length - 1] as (typeof history)[number];
+      target =
+        latest.status !== 'deployed' && current.status === 'deployed'
+          ? current
+          : [...history]
+              .reverse()
+              .find(
+                (r) =>
+                  r.revision < current.revision && (r.status === 'superseded' || r.status === 'deployed'),
+              );
       if (!target) {
         throw new InputError(
           `release ${release} has no revision before ${current.revision} to roll back to`,

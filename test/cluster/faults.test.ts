@@ -144,6 +144,31 @@ describe('deploy under faults', () => {
     };
     expect(job.spec.template.spec.containers[0]?.image).toBe('registry.example/web:2.0');
   });
+
+  it('rollback after a failed deploy restores the last good revision, undoing what the failed one applied', async () => {
+    const failed = await c.cli([
+      'deploy',
+      app,
+      '-n',
+      'immutable',
+      '--set',
+      'image.base=registry.example/%s:3.0',
+      '--set',
+      'greeting=half-done',
+    ]);
+    expect(failed.code).toBe(7);
+    expect(failed.stderr).toContain('(revision 4 marked failed)');
+    const cm = () =>
+      c.sim.store.get('v1', 'ConfigMap', 'web-config', 'immutable') as unknown as {
+        data: { greeting: string };
+      };
+    expect(cm().data.greeting).toBe('half-done'); // applied before the Job step failed
+    const r = await c.cli(['rollback', '-n', 'immutable']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('rolled back to revision 3 as revision 5');
+    expect(cm().data.greeting).toBe('hello');
+  });
 });
 
 describe('cluster access', () => {
