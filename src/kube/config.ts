@@ -158,6 +158,11 @@ function material(entry: Entry, key: string, dir: string, what: string): Buffer 
 
 /** Loads the kubeconfig kubectl would use for the same flags and environment. */
 export function loadClusterTarget(flags: ClusterFlags): ClusterTarget {
+  if (flags.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(flags.namespace)) {
+    throw new InputError(`--namespace ${JSON.stringify(flags.namespace)} is not a valid namespace name`, {
+      hint: 'use at most 63 lower-case letters, digits and dashes, starting and ending with a letter or digit',
+    });
+  }
   const found = locate(flags);
   if (found === 'in-cluster') return inClusterTarget(flags);
   const contextName = flags.context ?? found.currentContext;

@@ -198,7 +198,16 @@ export function createTransport(target: ClusterTarget, options: TransportOptions
           throw unreachable(err);
         }
         if (answer.status >= 200 && answer.status < 300) {
-          return (answer.body ? JSON.parse(answer.body) : {}) as T;
+          try {
+            return (answer.body ? JSON.parse(answer.body) : {}) as T;
+          } catch {
+            throw new ClusterError(
+              `the server at ${target.server} answered ${req.method} ${req.path} with something that is not JSON: ${JSON.stringify(answer.body.slice(0, 80))}`,
+              {
+                hint: 'check that --kubeconfig/--context point at a Kubernetes API server, not a proxy or web page',
+              },
+            );
+          }
         }
         if (answer.status === 401 && !refreshedAuth) {
           refreshedAuth = true;

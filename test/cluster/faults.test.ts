@@ -260,6 +260,14 @@ describe('cluster access', () => {
     }
   });
 
+  it('rejects an invalid namespace name before contacting the cluster', async () => {
+    c.sim.requests.reset();
+    const r = await c.cli(['deploy', app, '-n', 'Bad_NS']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: --namespace "Bad_NS" is not a valid namespace name; fix: /);
+    expect(c.sim.requests.count()).toBe(0);
+  });
+
   it('follows KUBECONFIG and the context namespace when no flags are given', async () => {
     const kubeconfig = join(c.dir, 'with-namespace');
     await c.sim.writeKubeconfig(kubeconfig, { namespace: 'ctxns' });
