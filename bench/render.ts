@@ -29,11 +29,15 @@ function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-function processTime(args: string[], cwd: string): number {
+function processTime(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): number {
   const times: number[] = [];
   for (let i = 0; i < PROCESS_RUNS; i++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const result = spawnSync(process.execPath, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr.toString()}`);
   }
@@ -58,6 +62,10 @@ async function main(): Promise<void> {
   }
   const [cold, ...warm] = times;
   const generate = processTime([join(root, 'bin', 'stackanetes'), 'generate', reference], root);
+  // Without the template compile cache: what a first run on a machine (or a cleared cache) costs.
+  const uncached = processTime([join(root, 'bin', 'stackanetes'), 'generate', reference], root, {
+    STACKANETES_TEMPLATE_CACHE: 'off',
+  });
   const empty = processTime(['-e', '0'], root);
   const rel = (p: string) => p.slice(root.length + 1);
   console.log(`render ${rel(reference)}: ${packages} packages, ${objects} objects`);
@@ -66,6 +74,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  cold process \`stackanetes generate\`: ${generate.toFixed(0)} ms, \`node -e 0\`: ${empty.toFixed(0)} ms (ratio ${(generate / empty).toFixed(1)}x, median of ${PROCESS_RUNS})`,
+  );
+  console.log(
+    `  the same with STACKANETES_TEMPLATE_CACHE=off (compiling every template): ${uncached.toFixed(0)} ms (ratio ${(uncached / empty).toFixed(1)}x)`,
   );
 }
 

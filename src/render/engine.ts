@@ -5,6 +5,7 @@
  * failure becomes an InputError naming the package, the template file and the line.
  */
 import Handlebars from './hbs.js';
+import { templateSpec } from './compile-cache.js';
 import { InputError } from '../errors.js';
 import type { LoadedPackage } from '../package/types.js';
 import { HELPER_NAMES, HelperError, HELPERS, type HelperOptions } from './helpers.js';
@@ -45,6 +46,18 @@ const COMPILE_OPTIONS = {
   knownHelpersOnly: true,
   knownHelpers: Object.fromEntries([...HELPER_NAMES, CAPTURE].map((n) => [n, true])),
 } as const;
+
+/**
+ * A template compiled on first use, like Handlebars' compile(), but through the compile cache so
+ * a fresh process evaluates stored output instead of running the compiler (see compile-cache.ts).
+ */
+function lazyTemplate(env: typeof Handlebars, text: string): Compiled {
+  let compiled: Compiled | undefined;
+  return (context, options) => {
+    compiled ??= env.template(templateSpec(text, { ...COMPILE_OPTIONS })) as unknown as Compiled;
+    return compiled(context, options);
+  };
+}
 
 /** True for files that are partials rather than resources: `_name.hbs` / `_name.yaml.hbs` under templates/. */
 export function isPartialFile(path: string): boolean {
@@ -269,7 +282,7 @@ export class PackageEngine {
   }
 
   private addPartial(name: string, file: string, text: string, library?: string): void {
-    const compiled = this.env.compile(text, COMPILE_OPTIONS) as Compiled;
+    const compiled = lazyTemplate(this.env, text);
     const run: Compiled = (context, options) => {
       try {
         return compiled(context, options);
@@ -347,7 +360,7 @@ export class PackageEngine {
     for (const [file, text] of this.pkg.files) {
       if (!isPartialFile(file)) continue;
       try {
-        this.env.precompile(text, COMPILE_OPTIONS);
+        this.env.precompile(text, { ...COMPILE_OPTIONS });
       } catch (err) {
         throw this.fail(toFault(err, file, text));
       }
@@ -374,7 +387,7 @@ export class PackageEngine {
       throw new InputError(`${this.name}: template ${file} does not exist in the package`);
     let compiled = this.templates.get(file);
     if (!compiled) {
-      compiled = this.env.compile(source, COMPILE_OPTIONS) as Compiled;
+      compiled = lazyTemplate(this.env, source);
       this.templates.set(file, compiled);
     }
     try {
@@ -413,7 +426,7 @@ export class PackageEngine {
     const source = single ? `{{${CAPTURE} ${single.hasParams ? `(${single.inner})` : single.inner}}}` : text;
     let compiled = this.strings.get(source);
     if (!compiled) {
-      compiled = this.env.compile(source, COMPILE_OPTIONS) as Compiled;
+      compiled = this.env.compile(source, { ...COMPILE_OPTIONS }) as Compiled;
       this.strings.set(source, compiled);
     }
     const capture: { value: unknown } = { value: undefined };
