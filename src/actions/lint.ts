@@ -5,7 +5,7 @@
 import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
 import { isLibrary, type LoadedPackage } from '../package/types.js';
-import { engineFor } from '../render/engine.js';
+import { engineFor, isPartialFile } from '../render/engine.js';
 import { unusedVariables, type UsageNode } from '../render/usage.js';
 import { renderReferenceDetailed, type WalkedPackage } from './pipeline.js';
 import type { ProgressSink } from './progress.js';
@@ -34,6 +34,8 @@ export interface LintResult {
   objects: { defaults: number; allBranches: number };
   warnings: string[];
   unused: UnusedParameter[];
+  /** Set for a library package: the partials that were compiled (it renders no objects). */
+  library?: { partials: string[] };
 }
 
 /**
@@ -86,6 +88,7 @@ function lintLibrary(pkg: LoadedPackage): LintResult {
     objects: { defaults: 0, allBranches: 0 },
     warnings: readmeWarnings([{ pkg }]),
     unused: [],
+    library: { partials: [...pkg.files.keys()].filter(isPartialFile).sort() },
   };
 }
 

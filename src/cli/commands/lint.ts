@@ -39,7 +39,9 @@ export function register(program: Command, env: CliEnv): void {
             `warning: ${u.package}: parameter ${u.path} is never used by a template, derived default or condition`,
           );
         env.writer.out(
-          `${result.package} ${result.version}: ${result.packages.length} package(s), ${result.objects.defaults} objects with defaults, ${result.objects.allBranches} with every branch on: valid`,
+          result.library
+            ? `${result.package} ${result.version}: library, ${result.library.partials.length} partial(s) compiled: valid`
+            : `${result.package} ${result.version}: ${result.packages.length} package(s), ${result.objects.defaults} objects with defaults, ${result.objects.allBranches} with every branch on: valid`,
         );
       }
       const findings = result.warnings.length + result.unused.length;
