@@ -2,7 +2,8 @@
  * Libraries through a real registry-server: a library is pushed like any package, a package
  * pulled from the registry gets its libraries resolved with it (range, one release per
  * render), `generate` of a registry reference writes a lockfile that lists the library with its
- * digest, and `--locked` replays exactly that library release even after a newer one is pushed.
+ * digest, and `--locked` replays exactly that library release even after a newer one is pushed;
+ * an OCI package finds its library in the sibling repository under the same prefix.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -125,6 +126,34 @@ describe('libraries through the registry', () => {
         inChannel: 'stable',
       }),
     ).rejects.toThrow(/regtest\/app has no channel "stable"/);
+  });
+
+  it('resolves the library of an OCI package by range from its sibling repository', async () => {
+    const ociUrl = process.env.STACKANETES_TEST_OCI_URL as string;
+    expect(ociUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const prefix = `oci://${new URL(ociUrl).host}/stk-lib-${process.pid}`;
+    for (const version of ['1.0.0', '1.1.0', '2.0.0'])
+      await push({
+        cwd: work,
+        env,
+        dir: join(work, `shared-${version}`, 'shared'),
+        channels: [],
+        registry: prefix,
+      });
+    await push({ cwd: work, env, dir: join(work, 'app-only', 'app'), channels: [], registry: prefix });
+    const project = tempDir('libraries-oci');
+    const result = await generate({
+      reference: `${prefix}/regtest/app:1.0.0`,
+      namespace: 'demo',
+      format: 'yaml',
+      cwd: project,
+      env,
+    });
+    expect(result.stream).toContain('from: shared 1.1.0');
+    expect(lockOf(project).packages.map((p) => [p.name, p.version])).toEqual([
+      ['regtest/app', '1.0.0'],
+      ['regtest/shared', '1.1.0'],
+    ]);
   });
 
   it('refuses to generate a library pulled from the registry', async () => {
