@@ -54,6 +54,8 @@ describe('library packages on the command line', () => {
     const result = await runCli(['lint', LIBRARY]);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/warning|error/);
-    expect(result.stdout).toBe('stackanetes/openstack-common 0.3.0: library, 8 partial(s) compiled: valid\n');
+    expect(result.stdout).toMatch(
+      /^stackanetes\/openstack-common 0\.3\.0: library, \d+ partial\(s\) compiled: valid\n$/,
+    );
   });
 });
