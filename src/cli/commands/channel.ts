@@ -2,13 +2,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
-import {
-  addRegistryFlags,
-  outputFormat,
-  printResult,
-  registryOption,
-  type OutputFlags,
-} from './registry-flags.js';
+import { registryVerb, type OutputFlags } from './registry-flags.js';
 
 interface ChannelFlags extends OutputFlags {
   name?: string;
@@ -18,17 +12,15 @@ interface ChannelFlags extends OutputFlags {
 }
 
 export function register(program: Command, env: CliEnv): void {
-  addRegistryFlags(
-    program
-      .command('channel')
-      .description("list a package's channels, or add/remove a release, or delete a channel")
-      .argument('<package>', '[registry/]namespace/name')
-      .option('--name <channel>', 'the channel to show or change')
-      .option('--add <release>', 'add the release to the channel (creates it) and make it current')
-      .option('--remove <release>', 'remove the release from the channel')
-      .option('--delete', 'delete the channel'),
-  ).action(async (pkg: string, flags: ChannelFlags) => {
-    const format = outputFormat(flags);
+  const command = program
+    .command('channel')
+    .description("list a package's channels, or add/remove a release, or delete a channel")
+    .argument('<package>', '[registry/]namespace/name')
+    .option('--name <channel>', 'the channel to show or change')
+    .option('--add <release>', 'add the release to the channel (creates it) and make it current')
+    .option('--remove <release>', 'remove the release from the channel')
+    .option('--delete', 'delete the channel');
+  registryVerb<ChannelFlags, [string]>(command, env, {}, async ({ flags, format, registry }, pkg) => {
     const { channel } = await import('../../actions/channel.js');
     const result = await channel({
       env: process.env,
@@ -37,14 +29,16 @@ export function register(program: Command, env: CliEnv): void {
       ...(flags.add !== undefined ? { add: flags.add } : {}),
       ...(flags.remove !== undefined ? { remove: flags.remove } : {}),
       ...(flags.delete ? { delete: true } : {}),
-      ...registryOption(flags),
+      ...registry,
     });
     if (result.change && format === 'table') env.writer.err(`${result.package}: ${result.change}`);
-    printResult(env, format, result.channels, () =>
-      formatTable(
-        ['name', 'releases', 'current'],
-        result.channels.map((c) => [c.name, c.releases, c.current]),
-      ),
-    );
+    return {
+      data: result.channels,
+      table: () =>
+        formatTable(
+          ['name', 'releases', 'current'],
+          result.channels.map((c) => [c.name, c.releases, c.current]),
+        ),
+    };
   });
 }

@@ -2,35 +2,34 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
-import {
-  addRegistryFlags,
-  outputFormat,
-  printResult,
-  registryOption,
-  type OutputFlags,
-} from './registry-flags.js';
+import { registryVerb, type OutputFlags } from './registry-flags.js';
 
 export function register(program: Command, env: CliEnv): void {
-  addRegistryFlags(
-    program
-      .command('list')
-      .description('list the packages of a registry')
-      .option('--namespace <ns>', 'only this namespace')
-      .option('--search <text>', 'only packages whose namespace/name contains this text'),
-  ).action(async (flags: OutputFlags & { namespace?: string; search?: string }) => {
-    const format = outputFormat(flags);
-    const { list } = await import('../../actions/list.js');
-    const result = await list({
-      env: process.env,
-      ...(flags.namespace ? { namespace: flags.namespace } : {}),
-      ...(flags.search ? { search: flags.search } : {}),
-      ...registryOption(flags),
-    });
-    printResult(env, format, result.packages, () =>
-      formatTable(
-        ['app', 'release', 'downloads', 'manifests'],
-        result.packages.map((p) => [p.name, p.default, '-', 'stackanetes']),
-      ),
-    );
-  });
+  const command = program
+    .command('list')
+    .description('list the packages of a registry')
+    .option('--namespace <ns>', 'only this namespace')
+    .option('--search <text>', 'only packages whose namespace/name contains this text');
+  registryVerb<OutputFlags & { namespace?: string; search?: string }>(
+    command,
+    env,
+    {},
+    async ({ flags, registry }) => {
+      const { list } = await import('../../actions/list.js');
+      const result = await list({
+        env: process.env,
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        ...(flags.search ? { search: flags.search } : {}),
+        ...registry,
+      });
+      return {
+        data: result.packages,
+        table: () =>
+          formatTable(
+            ['app', 'release', 'downloads', 'manifests'],
+            result.packages.map((p) => [p.name, p.default, '-', 'stackanetes']),
+          ),
+      };
+    },
+  );
 }

@@ -2,14 +2,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
-import { createProgress } from '../progress.js';
-import {
-  addRegistryFlags,
-  outputFormat,
-  printResult,
-  registryOption,
-  type OutputFlags,
-} from './registry-flags.js';
+import { registryVerb, type OutputFlags } from './registry-flags.js';
 
 interface PullFlags extends OutputFlags {
   dir?: string;
@@ -17,33 +10,35 @@ interface PullFlags extends OutputFlags {
 }
 
 export function register(program: Command, env: CliEnv): void {
-  addRegistryFlags(
-    program
-      .command('pull')
-      .description('download a release into a directory after checking its digest')
-      .argument('<ref>', '[registry/]namespace/name[@version|@sha256:…|:channel] or oci://host/repo:version')
-      .option('-o, --dir <dir>', 'destination directory (default: ./<name>); must not exist or be empty')
-      .option('--in-channel <channel>', 'refuse a release that is not in this channel'),
+  const command = program
+    .command('pull')
+    .description('download a release into a directory after checking its digest')
+    .argument('<ref>', '[registry/]namespace/name[@version|@sha256:…|:channel] or oci://host/repo:version')
+    .option('-o, --dir <dir>', 'destination directory (default: ./<name>); must not exist or be empty')
+    .option('--in-channel <channel>', 'refuse a release that is not in this channel');
+  registryVerb<PullFlags, [string]>(
+    command,
+    env,
     { shortOutput: false },
-  ).action(async (reference: string, flags: PullFlags) => {
-    const format = outputFormat(flags);
-    const progress = createProgress(env.writer, { quiet: format === 'json' });
-    const { pull } = await import('../../actions/pull.js');
-    const result = await pull({
-      cwd: process.cwd(),
-      env: process.env,
-      reference,
-      progress: progress.sink,
-      ...(flags.dir ? { dir: flags.dir } : {}),
-      ...(flags.inChannel ? { inChannel: flags.inChannel } : {}),
-      ...registryOption(flags),
-    });
-    await progress.flush();
-    printResult(env, format, result, () =>
-      formatTable(
-        ['package', 'release', 'digest', 'directory'],
-        [[result.package, result.version, result.digest, result.directory]],
-      ),
-    );
-  });
+    async ({ flags, registry, progress }, reference) => {
+      const { pull } = await import('../../actions/pull.js');
+      const result = await pull({
+        cwd: process.cwd(),
+        env: process.env,
+        reference,
+        progress,
+        ...(flags.dir ? { dir: flags.dir } : {}),
+        ...(flags.inChannel ? { inChannel: flags.inChannel } : {}),
+        ...registry,
+      });
+      return {
+        data: result,
+        table: () =>
+          formatTable(
+            ['package', 'release', 'digest', 'directory'],
+            [[result.package, result.version, result.digest, result.directory]],
+          ),
+      };
+    },
+  );
 }

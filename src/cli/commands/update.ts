@@ -2,14 +2,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
-import { createProgress } from '../progress.js';
-import {
-  addRegistryFlags,
-  outputFormat,
-  printResult,
-  registryOption,
-  type OutputFlags,
-} from './registry-flags.js';
+import { registryVerb, type OutputFlags } from './registry-flags.js';
 
 interface UpdateFlags extends OutputFlags {
   variables: string[];
@@ -17,48 +10,48 @@ interface UpdateFlags extends OutputFlags {
 }
 
 export function register(program: Command, env: CliEnv): void {
-  addRegistryFlags(
-    program
-      .command('update')
-      .description(
-        're-resolve package references (default: those in the lockfile) and rewrite stackanetes.lock',
-      )
-      .argument(
-        '[refs...]',
-        'package references or directories (default: the roots recorded in the lockfile)',
-      )
-      .option(
-        '--variables <file>',
-        'parameters file; the lockfile lives beside the first one (repeatable)',
-        (v: string, p: string[]) => [...p, v],
-        [],
-      )
-      .option(
-        '--lockfile <file>',
-        'lockfile path (default: stackanetes.lock beside the first --variables file, else in the current directory)',
-      ),
-  ).action(async (references: string[], flags: UpdateFlags) => {
-    const format = outputFormat(flags);
-    const progress = createProgress(env.writer, { quiet: format === 'json' });
-    const { update } = await import('../../actions/update.js');
-    const result = await update({
-      cwd: process.cwd(),
-      env: process.env,
-      references,
-      variableFiles: flags.variables,
-      progress: progress.sink,
-      ...(flags.lockfile ? { lockfile: flags.lockfile } : {}),
-      ...registryOption(flags),
-    });
-    await progress.flush();
-    printResult(env, format, result, () =>
-      [
-        formatTable(
-          ['package', 'previous', 'release', 'digest'],
-          result.packages.map((p) => [p.name, p.previous, p.version, p.digest]),
-        ),
-        result.written ? `wrote ${result.lockfile}` : `${result.lockfile} is up to date`,
-      ].join('\n'),
+  const command = program
+    .command('update')
+    .description(
+      're-resolve package references (default: those in the lockfile) and rewrite stackanetes.lock',
+    )
+    .argument('[refs...]', 'package references or directories (default: the roots recorded in the lockfile)')
+    .option(
+      '--variables <file>',
+      'parameters file; the lockfile lives beside the first one (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
+    .option(
+      '--lockfile <file>',
+      'lockfile path (default: stackanetes.lock beside the first --variables file, else in the current directory)',
     );
-  });
+  registryVerb<UpdateFlags, [string[]]>(
+    command,
+    env,
+    {},
+    async ({ flags, registry, progress }, references) => {
+      const { update } = await import('../../actions/update.js');
+      const result = await update({
+        cwd: process.cwd(),
+        env: process.env,
+        references,
+        variableFiles: flags.variables,
+        progress,
+        ...(flags.lockfile ? { lockfile: flags.lockfile } : {}),
+        ...registry,
+      });
+      return {
+        data: result,
+        table: () =>
+          [
+            formatTable(
+              ['package', 'previous', 'release', 'digest'],
+              result.packages.map((p) => [p.name, p.previous, p.version, p.digest]),
+            ),
+            result.written ? `wrote ${result.lockfile}` : `${result.lockfile} is up to date`,
+          ].join('\n'),
+      };
+    },
+  );
 }
