@@ -8,7 +8,7 @@ import { connect, clusterFailure, type KubeClient } from '../kube/client.js';
 import { resolve } from 'node:path';
 import { fromRendered, type DesiredRelease } from '../release/desired.js';
 import { isManifestFile, loadManifestFile } from '../release/manifest-file.js';
-import { runRelease, type RunResult } from '../release/deployer.js';
+import { runRelease, type RunOptions, type RunResult } from '../release/deployer.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
 /** How to reach the cluster: kubectl's flags plus the environment (KUBECONFIG, in-cluster). */
@@ -40,7 +40,8 @@ export interface Rendered {
   writeLock(): Promise<void>;
 }
 
-export interface DeployOptions extends ClusterAccess, RenderInputs {
+/** How deploy and rollback apply a release; each left out takes its `deploy` default. */
+export interface ApplyOptions {
   dryRun?: boolean;
   wait?: boolean;
   timeoutMs?: number;
@@ -50,6 +51,8 @@ export interface DeployOptions extends ClusterAccess, RenderInputs {
   progress?: ProgressSink;
   now?: () => Date;
 }
+
+export interface DeployOptions extends ClusterAccess, RenderInputs, ApplyOptions {}
 
 export interface DeployResult extends RunResult {
   /** Requests sent to the API server, for --debug and benchmarks. */
@@ -62,6 +65,58 @@ export const DEFAULT_CONCURRENCY = 16;
 /** Opens the cluster connection; nothing is sent until the first call. */
 export function openCluster(access: ClusterAccess): KubeClient {
   return connect({ ...access });
+}
+
+/**
+ * Runs `work` against the cluster `access` names, so every cluster verb reports API failures as
+ * one clear line (clusterFailure) and always closes its connection, on success or not.
+ */
+export async function withCluster<T>(
+  access: ClusterAccess,
+  work: (client: KubeClient) => Promise<T>,
+): Promise<T> {
+  const client = openCluster(access);
+  try {
+    return await work(client);
+  } catch (err) {
+    throw clusterFailure(err);
+  } finally {
+    client.close();
+  }
+}
+
+/** The request counters a result reports, read after the work is done. */
+export function requestStats(client: KubeClient): DeployResult['requests'] {
+  const { requests, writes, retries } = client.transport.stats;
+  return { total: requests, writes, retries };
+}
+
+/** runRelease's options from deploy's or rollback's, with the defaults both document. */
+export function runOptions(options: ApplyOptions, concurrency: number): RunOptions {
+  return {
+    dryRun: options.dryRun ?? false,
+    wait: options.wait ?? true,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    concurrency,
+    force: options.force ?? false,
+    pruneProtected: options.pruneProtected ?? false,
+    progress: options.progress ?? silentProgress,
+    now: options.now ?? (() => new Date()),
+  };
+}
+
+/** The columns a per-object row starts with (remove, status): package, version, kind, name, namespace. */
+export function objectColumns(
+  entry: { package: string; version: string },
+  ref: { kind: string; name: string; namespace?: string },
+): { package: string; version: string; kind: string; name: string; namespace: string } {
+  return {
+    package: entry.package,
+    version: entry.version,
+    kind: ref.kind,
+    name: ref.name,
+    namespace: ref.namespace ?? '-',
+  };
 }
 
 /** Renders the reference for the namespace the client targets, resolving packages through the registry source. */
@@ -111,6 +166,7 @@ export async function renderDesired(
   return { desired: fromRendered(rendered, source.resolved()), writeLock: () => source.writeLock() };
 }
 
+/** `--concurrency` checked before anything is sent; deploy's default when not given. */
 export function checkConcurrency(value: number | undefined): number {
   const n = value ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(n) || n < 1 || n > 256) {
@@ -120,28 +176,12 @@ export function checkConcurrency(value: number | undefined): number {
 }
 
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
-  const progress = options.progress ?? silentProgress;
-  const concurrency = checkConcurrency(options.concurrency);
-  const client = openCluster(options);
-  try {
-    const { desired, writeLock } = await renderDesired(options, client.target.namespace, progress);
-    const result = await runRelease(client, desired, {
-      dryRun: options.dryRun ?? false,
-      wait: options.wait ?? true,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      concurrency,
-      force: options.force ?? false,
-      pruneProtected: options.pruneProtected ?? false,
-      progress,
-      now: options.now ?? (() => new Date()),
-    });
+  const settings = runOptions(options, checkConcurrency(options.concurrency));
+  return withCluster(options, async (client) => {
+    const { desired, writeLock } = await renderDesired(options, client.target.namespace, settings.progress);
+    const result = await runRelease(client, desired, settings);
     // The lockfile records what is now deployed, so the next deploy resolves the same releases.
     if (result.outcome === 'deployed' || result.outcome === 'unchanged') await writeLock();
-    const { requests, writes, retries } = client.transport.stats;
-    return { ...result, requests: { total: requests, writes, retries } };
-  } catch (err) {
-    throw clusterFailure(err);
-  } finally {
-    client.close();
-  }
+    return { ...result, requests: requestStats(client) };
+  });
 }

@@ -5,7 +5,6 @@
  * answer the real apply would give.
  */
 import { stringify } from 'yaml';
-import { clusterFailure } from '../kube/client.js';
 import { maskSecret, normalizeForDiff } from '../kube/normalize.js';
 import { describeRef } from '../kube/objects.js';
 import { summarize, type PlanAction, type PlanItem } from '../kube/plan.js';
@@ -14,8 +13,9 @@ import type { KubeObject } from '../render/types.js';
 import { planRelease } from '../release/deployer.js';
 import {
   checkConcurrency,
-  openCluster,
   renderDesired,
+  requestStats,
+  withCluster,
   type ClusterAccess,
   type RenderInputs,
 } from './deploy.js';
@@ -72,8 +72,7 @@ function texts(item: PlanItem): { before: string; after: string } {
 export async function diff(options: DiffOptions): Promise<DiffResult> {
   const progress = options.progress ?? silentProgress;
   const concurrency = checkConcurrency(options.concurrency);
-  const client = openCluster(options);
-  try {
+  return withCluster(options, async (client) => {
     const { desired } = await renderDesired(options, client.target.namespace, progress);
     progress({
       type: 'start',
@@ -102,18 +101,13 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       return entry;
     });
     const summary = summarize(plan);
-    const { requests, writes, retries } = client.transport.stats;
     return {
       release: plan.release,
       namespace: plan.namespace,
       summary,
       entries,
       changed: summary.create + summary.update + summary.delete > 0,
-      requests: { total: requests, writes, retries },
+      requests: requestStats(client),
     };
-  } catch (err) {
-    throw clusterFailure(err);
-  } finally {
-    client.close();
-  }
+  });
 }

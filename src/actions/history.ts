@@ -1,9 +1,8 @@
 /** `history`: the revisions of a release, as stored in its namespace. */
-import { clusterFailure } from '../kube/client.js';
 import { createReleaseStore } from '../release/store.js';
 import { selectRelease } from '../release/select.js';
 import type { RevisionSummary } from '../release/types.js';
-import { openCluster, type ClusterAccess } from './deploy.js';
+import { withCluster, type ClusterAccess } from './deploy.js';
 
 export interface HistoryOptions extends ClusterAccess {
   release?: string;
@@ -16,8 +15,7 @@ export interface HistoryResult {
 }
 
 export async function history(options: HistoryOptions): Promise<HistoryResult> {
-  const client = openCluster(options);
-  try {
+  return withCluster(options, async (client) => {
     const namespace = client.target.namespace;
     const records = await selectRelease(createReleaseStore(client, namespace), namespace, options.release);
     const revisions = records.map((r) => {
@@ -25,9 +23,5 @@ export async function history(options: HistoryOptions): Promise<HistoryResult> {
       return summary;
     });
     return { release: (records[0] as RevisionSummary).release, namespace, revisions };
-  } catch (err) {
-    throw clusterFailure(err);
-  } finally {
-    client.close();
-  }
+  });
 }

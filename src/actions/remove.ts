@@ -5,7 +5,6 @@
  * asked; objects of other releases are never touched.
  */
 import { ConflictError } from '../errors.js';
-import { clusterFailure } from '../kube/client.js';
 import {
   describeRef,
   objectKey,
@@ -20,8 +19,9 @@ import { createReleaseStore } from '../release/store.js';
 import type { ReleaseObject } from '../release/types.js';
 import {
   checkConcurrency,
-  openCluster,
+  objectColumns,
   renderDesired,
+  withCluster,
   type ClusterAccess,
   type RenderInputs,
 } from './deploy.js';
@@ -54,8 +54,7 @@ export interface RemoveResult {
 export async function remove(options: RemoveOptions): Promise<RemoveResult> {
   const progress = options.progress ?? silentProgress;
   const concurrency = checkConcurrency(options.concurrency);
-  const client = openCluster(options);
-  try {
+  return withCluster(options, async (client) => {
     const namespace = client.target.namespace;
     const { desired } = await renderDesired(options, namespace, progress);
     const store = createReleaseStore(client, namespace);
@@ -91,13 +90,7 @@ export async function remove(options: RemoveOptions): Promise<RemoveResult> {
     let step: typeof order = [];
     const flush = async (): Promise<void> => {
       const done = await mapLimit(step, concurrency, async ({ e, ref }): Promise<RemoveRow> => {
-        const base = {
-          package: e.package,
-          version: e.version,
-          kind: ref.kind,
-          name: ref.name,
-          namespace: ref.namespace ?? '-',
-        };
+        const base = objectColumns(e, ref);
         const current = liveOf(ref);
         if (!current) return { ...base, status: 'absent' };
         if (ownership(current, namespace, desired.release).owner !== 'ours')
@@ -135,9 +128,5 @@ export async function remove(options: RemoveOptions): Promise<RemoveResult> {
     }
     progress({ type: 'succeed', id: 'remove', text: `removed release ${desired.release}` });
     return { release: desired.release, namespace, rows, revisions };
-  } catch (err) {
-    throw clusterFailure(err);
-  } finally {
-    client.close();
-  }
+  });
 }

@@ -4,31 +4,23 @@
  * revision it goes back to the one deployed before the current.
  */
 import { InputError, NotFoundError } from '../errors.js';
-import { clusterFailure } from '../kube/client.js';
 import { fromRecord } from '../release/desired.js';
 import { runRelease } from '../release/deployer.js';
 import { currentRevision, selectRelease } from '../release/select.js';
 import { createReleaseStore } from '../release/store.js';
 import {
   checkConcurrency,
-  DEFAULT_TIMEOUT_MS,
-  openCluster,
+  requestStats,
+  runOptions,
+  withCluster,
+  type ApplyOptions,
   type ClusterAccess,
   type DeployResult,
 } from './deploy.js';
-import { silentProgress, type ProgressSink } from './progress.js';
 
-export interface RollbackOptions extends ClusterAccess {
+export interface RollbackOptions extends ClusterAccess, ApplyOptions {
   release?: string;
   revision?: number;
-  dryRun?: boolean;
-  wait?: boolean;
-  timeoutMs?: number;
-  concurrency?: number;
-  force?: boolean;
-  pruneProtected?: boolean;
-  progress?: ProgressSink;
-  now?: () => Date;
 }
 
 export interface RollbackResult extends DeployResult {
@@ -37,9 +29,8 @@ export interface RollbackResult extends DeployResult {
 }
 
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
-  const concurrency = checkConcurrency(options.concurrency);
-  const client = openCluster(options);
-  try {
+  const settings = runOptions(options, checkConcurrency(options.concurrency));
+  return withCluster(options, async (client) => {
     const namespace = client.target.namespace;
     const history = await selectRelease(createReleaseStore(client, namespace), namespace, options.release);
     const release = (history[0] as (typeof history)[number]).release;
@@ -74,21 +65,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         );
       }
     }
-    const result = await runRelease(client, fromRecord(target, `rollback to ${target.revision}`), {
-      dryRun: options.dryRun ?? false,
-      wait: options.wait ?? true,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      concurrency,
-      force: options.force ?? false,
-      pruneProtected: options.pruneProtected ?? false,
-      progress: options.progress ?? silentProgress,
-      now: options.now ?? (() => new Date()),
-    });
-    const { requests, writes, retries } = client.transport.stats;
-    return { ...result, from: target.revision, requests: { total: requests, writes, retries } };
-  } catch (err) {
-    throw clusterFailure(err);
-  } finally {
-    client.close();
-  }
+    const result = await runRelease(client, fromRecord(target, `rollback to ${target.revision}`), settings);
+    return { ...result, from: target.revision, requests: requestStats(client) };
+  });
 }

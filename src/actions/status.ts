@@ -2,14 +2,13 @@
  * `status`: each object of the release's current revision with its live readiness, read from the
  * cluster now (one LIST per kind), so it shows drift such as a deleted object or a crashed rollout.
  */
-import { clusterFailure } from '../kube/client.js';
 import { objectKey, refOf } from '../kube/objects.js';
 import { fetchLive } from '../kube/plan.js';
 import { describeConditions, readiness } from '../kube/readiness.js';
 import { currentRevision, selectRelease } from '../release/select.js';
 import { createReleaseStore } from '../release/store.js';
 import type { RevisionStatus } from '../release/types.js';
-import { DEFAULT_CONCURRENCY, openCluster, type ClusterAccess } from './deploy.js';
+import { DEFAULT_CONCURRENCY, objectColumns, withCluster, type ClusterAccess } from './deploy.js';
 
 export interface StatusOptions extends ClusterAccess {
   release?: string;
@@ -38,8 +37,7 @@ export interface StatusResult {
 }
 
 export async function status(options: StatusOptions): Promise<StatusResult> {
-  const client = openCluster(options);
-  try {
+  return withCluster(options, async (client) => {
     const namespace = client.target.namespace;
     const record = currentRevision(
       await selectRelease(createReleaseStore(client, namespace), namespace, options.release),
@@ -49,13 +47,7 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
     const objects: ObjectStatus[] = record.objects.map((o, i) => {
       const ref = refs[i] as (typeof refs)[number];
       const current = live.get(objectKey(ref));
-      const base = {
-        package: o.package,
-        version: o.version,
-        kind: ref.kind,
-        name: ref.name,
-        namespace: ref.namespace ?? '-',
-      };
+      const base = objectColumns(o, ref);
       if (!current) return { ...base, status: 'missing', reason: 'not found in the cluster' };
       const r = readiness(current);
       const conditions = r.ready ? '' : describeConditions(current);
@@ -75,9 +67,5 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
       total: objects.length,
       objects,
     };
-  } catch (err) {
-    throw clusterFailure(err);
-  } finally {
-    client.close();
-  }
+  });
 }
