@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { ClusterError, NotReadyError, UsageError } from '../../errors.js';
+import type { DeployResult } from '../../actions/deploy.js';
 import type { CliEnv } from '../main.js';
 import {
   formatData,
@@ -165,7 +166,27 @@ export function printRows(writer: Writer, rows: readonly TableRow[]): void {
   );
 }
 
-interface DeployFlags extends ClusterFlagValues, RenderFlagValues {
+/** Help texts that differ between the verbs taking the apply flags. */
+export interface ApplyFlagHelp {
+  timeout: string;
+  force: string;
+  pruneProtected: string;
+}
+
+/** The apply flags deploy and rollback share, then `-o`, so both spell and default them alike. */
+export function addApplyFlags(command: Command, help: ApplyFlagHelp): Command {
+  return command
+    .option('--dry-run', 'ask the server what would change, change nothing')
+    .option('--wait', 'wait for each package to be ready before the next', true)
+    .option('--no-wait', 'apply everything without waiting for readiness')
+    .option('--timeout <duration>', help.timeout, '5m')
+    .option('--concurrency <n>', 'objects applied at the same time inside a wave', '16')
+    .option('--force', help.force)
+    .option('--prune-protected', help.pruneProtected)
+    .option('-o, --output <format>', 'table, json or yaml', 'table');
+}
+
+export interface ApplyFlagValues {
   dryRun?: boolean;
   wait: boolean;
   timeout: string;
@@ -174,6 +195,69 @@ interface DeployFlags extends ClusterFlagValues, RenderFlagValues {
   pruneProtected?: boolean;
   output: string;
 }
+
+/** The apply part of a deploy or rollback action's options; bad --timeout/--concurrency fail here. */
+export function applyOptions(flags: ApplyFlagValues): {
+  dryRun: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  concurrency: number;
+  force: boolean;
+  pruneProtected: boolean;
+} {
+  const timeoutMs = parseDuration(flags.timeout);
+  const concurrency = parseConcurrency(flags.concurrency);
+  return {
+    dryRun: flags.dryRun ?? false,
+    wait: flags.wait,
+    timeoutMs,
+    concurrency,
+    force: flags.force ?? false,
+    pruneProtected: flags.pruneProtected ?? false,
+  };
+}
+
+/** What printApplied needs of a deploy or rollback result. */
+export interface AppliedResult {
+  release: string;
+  namespace: string;
+  revision?: number;
+  outcome: 'deployed' | 'unchanged' | 'failed' | 'dry-run';
+  rows: readonly TableRow[];
+}
+
+/**
+ * Table output: the rows, then one line saying what happened (`deployed`/`unchanged` say it in
+ * the verb's words); JSON/YAML output: the whole result.
+ */
+export function printApplied(
+  writer: Writer,
+  format: OutputFormat,
+  result: AppliedResult,
+  says: { deployed: string; unchanged: string },
+): void {
+  if (format !== 'table') {
+    writer.out(formatData(result, format));
+    return;
+  }
+  printRows(writer, result.rows);
+  const where = `release ${result.release} in namespace ${result.namespace}`;
+  if (result.outcome === 'deployed') writer.out(`${where}: ${says.deployed}`);
+  else if (result.outcome === 'unchanged') writer.out(`${where}: ${says.unchanged}`);
+  else if (result.outcome === 'dry-run') writer.out(`${where}: dry run, nothing changed`);
+}
+
+/** The exit error for a failed deploy or rollback: not ready (its own exit code) or a cluster error. */
+export function throwIfFailed(result: DeployResult): void {
+  if (!result.failure) return;
+  const revision = result.revision ? ` (revision ${result.revision} marked failed)` : '';
+  const options = result.failure.hint ? { hint: result.failure.hint } : {};
+  throw result.failure.notReady.length > 0
+    ? new NotReadyError(`${result.failure.message}${revision}`, options)
+    : new ClusterError(`${result.failure.message}${revision}`, options);
+}
+
+interface DeployFlags extends ClusterFlagValues, RenderFlagValues, ApplyFlagValues {}
 
 export function register(program: Command, env: CliEnv): void {
   const command = program
@@ -185,59 +269,34 @@ export function register(program: Command, env: CliEnv): void {
       '<ref>',
       'package directory, .tar.gz, registry reference (ns/name[@version|:channel]) or rendered manifest file (.yaml)',
     );
-  addRenderFlags(addClusterFlags(command))
-    .option('--dry-run', 'ask the server what would change, change nothing')
-    .option('--wait', 'wait for each package to be ready before the next', true)
-    .option('--no-wait', 'apply everything without waiting for readiness')
-    .option('--timeout <duration>', 'how long the whole deploy may take to be ready', '5m')
-    .option('--concurrency <n>', 'objects applied at the same time inside a wave', '16')
-    .option('--force', 'delete and recreate objects whose immutable fields changed (e.g. a Job template)')
-    .option(
-      '--prune-protected',
-      'also delete Namespaces and PersistentVolumeClaims the release no longer renders',
-    )
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
-    .action(async (ref: string, flags: DeployFlags) => {
-      const format: OutputFormat = parseOutputFormat(flags.output);
-      const timeoutMs = parseDuration(flags.timeout);
-      const concurrency = parseConcurrency(flags.concurrency);
-      const progress = createProgress(env.writer, { quiet: format !== 'table' });
-      const { deploy } = await import('../../actions/deploy.js');
-      let result;
-      try {
-        result = await deploy({
-          ...accessOptions(flags),
-          ...renderOptions(ref, flags),
-          dryRun: flags.dryRun ?? false,
-          wait: flags.wait,
-          timeoutMs,
-          concurrency,
-          force: flags.force ?? false,
-          pruneProtected: flags.pruneProtected ?? false,
-          progress: progress.sink,
-        });
-      } finally {
-        await progress.flush();
-      }
-      if (format === 'table') {
-        printRows(env.writer, result.rows);
-        const where = `release ${result.release} in namespace ${result.namespace}`;
-        if (result.outcome === 'deployed') env.writer.out(`${where}: revision ${result.revision} deployed`);
-        else if (result.outcome === 'unchanged') env.writer.out(`${where}: unchanged, no revision written`);
-        else if (result.outcome === 'dry-run') env.writer.out(`${where}: dry run, nothing changed`);
-        if (env.debug)
-          env.writer.err(
-            `requests: ${result.requests.total} (${result.requests.writes} writes, ${result.requests.retries} retries)`,
-          );
-      } else {
-        env.writer.out(formatData(result, format));
-      }
-      if (result.failure) {
-        const revision = result.revision ? ` (revision ${result.revision} marked failed)` : '';
-        const options = result.failure.hint ? { hint: result.failure.hint } : {};
-        throw result.failure.notReady.length > 0
-          ? new NotReadyError(`${result.failure.message}${revision}`, options)
-          : new ClusterError(`${result.failure.message}${revision}`, options);
-      }
+  addApplyFlags(addRenderFlags(addClusterFlags(command)), {
+    timeout: 'how long the whole deploy may take to be ready',
+    force: 'delete and recreate objects whose immutable fields changed (e.g. a Job template)',
+    pruneProtected: 'also delete Namespaces and PersistentVolumeClaims the release no longer renders',
+  }).action(async (ref: string, flags: DeployFlags) => {
+    const format: OutputFormat = parseOutputFormat(flags.output);
+    const apply = applyOptions(flags);
+    const progress = createProgress(env.writer, { quiet: format !== 'table' });
+    const { deploy } = await import('../../actions/deploy.js');
+    let result;
+    try {
+      result = await deploy({
+        ...accessOptions(flags),
+        ...renderOptions(ref, flags),
+        ...apply,
+        progress: progress.sink,
+      });
+    } finally {
+      await progress.flush();
+    }
+    printApplied(env.writer, format, result, {
+      deployed: `revision ${result.revision} deployed`,
+      unchanged: 'unchanged, no revision written',
     });
+    if (format === 'table' && env.debug)
+      env.writer.err(
+        `requests: ${result.requests.total} (${result.requests.writes} writes, ${result.requests.retries} retries)`,
+      );
+    throwIfFailed(result);
+  });
 }
