@@ -279,7 +279,8 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     }
   };
 
-  const handOut = (name: string): LoadedPackage => {
+  /** The release record of a planned package; pure over the plan and what was loaded. */
+  const describe = (name: string): { ref: HandedOut; pkg: LoadedPackage } => {
     const chosen = plan.get(name);
     const entry = chosen ? loaded.get(key(name, chosen.version)) : undefined;
     if (!chosen || !entry) throw new Error(`resolution of ${name} finished without loading it`);
@@ -296,8 +297,12 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     }
     const ref: HandedOut = { name, version: chosen.version, origin: where, lock: lockEntry };
     if (lockEntry.digest) ref.digest = lockEntry.digest;
+    return { ref, pkg: entry.pkg };
+  };
+  const handOut = (name: string): LoadedPackage => {
+    const { ref, pkg } = describe(name);
     handedOut.set(name, ref);
-    return entry.pkg;
+    return pkg;
   };
 
   const fromRegistry = async (req: Requirement, origin: Origin): Promise<LoadedPackage> => {
@@ -472,7 +477,13 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     resolved: () => [...handedOut.values()].map(({ lock: _lock, ...ref }) => ref),
     async writeLock() {
       if (options.locked) return;
-      const entries = [...handedOut.values()].map((h) => h.lock);
+      // The whole resolved graph is locked, not only what this render used: a dependency switched
+      // off by `when` today must replay exactly when it is switched on under --locked.
+      const all = new Map(handedOut);
+      for (const name of plan.keys()) {
+        if (!all.has(name) && loaded.has(key(name, plan.get(name)?.version ?? ''))) all.set(name, describe(name).ref);
+      }
+      const entries = [...all.values()].map((h) => h.lock);
       if (!entries.some((e) => e.registry || e.oci)) return;
       await writeLockfile(lockPath, { roots: rootRefs, packages: entries });
     },

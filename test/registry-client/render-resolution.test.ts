@@ -5,7 +5,7 @@
  * (even with a newer release pushed, and offline from the cache), local siblings win over the
  * registry, and a corrupted blob never reaches rendering.
  */
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { login } from '../../src/actions/login.js';
@@ -131,6 +131,42 @@ describe('rendering through the registry source', () => {
     expect(fresh.greetings['regtest/db']).toBe('hello from db 1.5.0');
     await fresh.source.writeLock();
     expect(lockOf().packages.find((p) => p.name === 'regtest/db')?.version).toBe('1.5.0');
+  });
+
+  it('locks dependencies that `when` switches off, so --locked can switch them on later', async () => {
+    const dir = join(work, 'gated');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'manifest.yaml'),
+      [
+        'package: {name: regtest/gated, version: 1.0.0, license: Apache-2.0}',
+        'variables: {features: {cache: false}}',
+        'resources: []',
+        'dependencies:',
+        '  - {name: regtest/db, version: "^1.0.0"}',
+        '  - {name: regtest/cache, version: "^1.0.0", when: features.cache}',
+        '',
+      ].join('\n'),
+    );
+    await push({ cwd: work, env, dir, channels: [] });
+    const first = await render('regtest/gated');
+    expect(first.greetings['regtest/cache']).toBeUndefined();
+    await first.source.writeLock();
+    expect(lockOf().packages.map((p) => p.name)).toContain('regtest/cache');
+    const source = await createPackageSource({
+      cwd: project,
+      env,
+      lockfile: join(project, 'stackanetes.lock'),
+      locked: true,
+    });
+    const rendered = await renderReference({
+      reference: 'regtest/gated',
+      namespace: 'demo',
+      source,
+      cwd: project,
+      sets: ['features.cache=true'],
+    });
+    expect(rendered.packages.map((p) => p.name)).toContain('regtest/cache');
   });
 
   it('--locked without a lockfile, or with a package missing from it, refuses to resolve', async () => {
