@@ -21,6 +21,7 @@ import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import * as tar from 'tar';
 import { PgStorage } from '../registry-server/storage/postgres.js';
+import { createThrowawayDatabase, serveArgv } from '../registry-server/testing.js';
 
 interface CannonResult {
   requests: { average: number; total: number };
@@ -97,22 +98,9 @@ async function packageOfSize(name: string, version: string, target: number): Pro
 
 async function startOurs(storage: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'bin', 'stackanetes-registry'),
-      'serve',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--storage',
-      storage,
-      '--log-level',
-      'warn',
-    ],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, serveArgv(root, port, storage, ['--log-level', 'warn']), {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/healthz`, child, 'stackanetes-registry');
   return { url, child };
@@ -226,25 +214,6 @@ async function postgresUrl(): Promise<{ url: string; stop(): Promise<void> }> {
   return { url: services.postgresUrl, stop: () => services.stop() };
 }
 
-async function freshDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 async function verify(url: string, expected: Buffer): Promise<void> {
   const r = await fetch(url);
   const body = Buffer.from(await r.arrayBuffer());
@@ -276,7 +245,7 @@ async function main(): Promise<void> {
     seedFs(fsDir, packages, blob);
     const pgServer = await postgresUrl();
     cleanups.push(() => pgServer.stop());
-    const db = await freshDatabase(pgServer.url);
+    const db = await createThrowawayDatabase(pgServer.url, 'bench');
     cleanups.unshift(() => db.drop());
     await seedPg(db.url, packages, blob);
 

@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveArgv } from '../../registry-server/testing.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { freePort, waitFor } from '../services/ports.mjs';
 
@@ -30,21 +31,9 @@ export async function startRegistry(extraArgs: string[] = []): Promise<RunningRe
   });
   if (added.code !== 0) throw new Error(`user add failed: ${added.stderr}`);
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'bin', 'stackanetes-registry'),
-      'serve',
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--storage',
-      storage,
-      ...extraArgs,
-    ],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, serveArgv(repoRoot, port, storage, extraArgs), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `http://127.0.0.1:${port}`;

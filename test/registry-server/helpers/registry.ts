@@ -4,11 +4,16 @@
  * databases on the server jest's globalSetup started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import pg from 'pg';
+import {
+  createThrowawayDatabase,
+  serveArgv,
+  type ThrowawayDatabase,
+} from '../../../registry-server/testing.js';
 import { repoRoot, runCli } from '../../helpers/cli.js';
 import { freePort, waitFor } from '../../services/ports.mjs';
+
+/** Deterministic PRNG (mulberry32) so randomised tests replay exactly; the simulator's, shared. */
+export { seededRandom } from '../../simulator/faults.js';
 
 /** A registry child process. */
 export interface RunningRegistry {
@@ -32,17 +37,7 @@ export async function startRegistry(
   env: Record<string, string> = {},
 ): Promise<RunningRegistry> {
   const port = await freePort();
-  const args = [
-    join(repoRoot, 'bin', 'stackanetes-registry'),
-    'serve',
-    '--listen',
-    `127.0.0.1:${port}`,
-    '--storage',
-    storage,
-    '--log-level',
-    'warn',
-    ...extraArgs,
-  ];
+  const args = serveArgv(repoRoot, port, storage, ['--log-level', 'warn', ...extraArgs]);
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
@@ -150,36 +145,9 @@ export async function call(
 }
 
 /** A fresh database on the test PostgreSQL; `drop()` removes it. */
-export async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createDatabase(): Promise<ThrowawayDatabase> {
   const admin = process.env.STACKANETES_TEST_POSTGRES_URL;
   if (!admin)
     throw new Error('STACKANETES_TEST_POSTGRES_URL is not set (jest globalSetup starts PostgreSQL)');
-  const name = `registry_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-/** Deterministic PRNG (mulberry32) so randomised tests replay exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createThrowawayDatabase(admin, 'registry');
 }
