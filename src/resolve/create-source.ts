@@ -9,7 +9,7 @@
 import { dirname, join, relative } from 'node:path';
 import type { ProgressSink } from '../actions/progress.js';
 import { normaliseRegistryUrl, registryHost } from '../config/config.js';
-import { ConflictError, InputError, NotFoundError, isStackanetesError } from '../errors.js';
+import { ConflictError, InputError, NotFoundError, UsageError, isStackanetesError } from '../errors.js';
 import { createLocalSource } from '../package/local-source.js';
 import { loadPackageTarball } from '../package/load.js';
 import type { PackageSource } from '../package/source.js';
@@ -432,7 +432,14 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       if (ref.kind === 'directory' || ref.kind === 'tarball') pkg = recordLocal(await local.open(ref.path));
       else if (ref.kind === 'oci') pkg = await openOci(ref);
       else {
-        const origin = (await defaultOrigin(ref.name, ref.registry, true)) as Origin;
+        const origin = await defaultOrigin(ref.name, ref.registry, false);
+        if (!origin) {
+          // `ns/name` is also how a mistyped relative path looks: say both readings.
+          throw new UsageError(
+            `${JSON.stringify(reference)} is neither a package directory nor a .tar.gz file here, and no registry is given to find it as a package`,
+            { hint: 'check the path, or pass --registry URL (or set STACKANETES_REGISTRY) to pull it' },
+          );
+        }
         const req: Requirement = { name: ref.name, requiredBy: 'the command line' };
         if (ref.version) req.version = ref.version;
         if (ref.channel) req.channel = ref.channel;
