@@ -405,6 +405,35 @@ spec:
     expect(table.stdout.split('\n')[1]).toMatch(/^w1\s+big\s+\d+s$/);
   });
 
+  it('creates a namespace with kubectl create namespace (a protobuf body) as a JSON create would, and refuses other protobuf kinds with one 415 line', async () => {
+    sim.requests.reset();
+    const run = await kubectl(['create', 'namespace', 'made-by-create']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('namespace/made-by-create created');
+    expect(run.code).toBe(0);
+    expect(sim.requests.count({ method: 'POST', resource: 'namespaces', status: 201 })).toBe(1);
+    const ns = await objects.read({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'made-by-create' },
+    });
+    expect(ns.metadata?.labels?.['kubernetes.io/metadata.name']).toBe('made-by-create');
+    expect((ns as k8s.V1Namespace).status?.phase).toBe('Active');
+    const again = await kubectl(['create', 'namespace', 'made-by-create']);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe(
+      'Error from server (AlreadyExists): namespaces "made-by-create" already exists',
+    );
+    const invalid = await kubectl(['create', 'namespace', 'Not_A_Name']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('metadata.name: Invalid value: "Not_A_Name"');
+    const cm = await kubectl(['create', 'configmap', 'from-create', '--from-literal=a=b']);
+    expect(cm.code).toBe(1);
+    expect(cm.stderr).toContain('the simulator accepts protobuf only for creating a Namespace');
+    const del = await kubectl(['delete', 'namespace', 'made-by-create', '--timeout=20s']);
+    expect(del.code).toBe(0);
+  });
+
   it('deletes objects and namespaces; client-node sees them gone', async () => {
     const del = await kubectl(['delete', 'configmap', 'settings']);
     expect(del.stdout.trim()).toBe('configmap "settings" deleted');

@@ -11,6 +11,7 @@ import type { Json, JsonObject, KubeObject } from './json.js';
 import { isObject, str } from './json.js';
 import { discoveryEntry, openApiV3Document, openApiV3Root } from './openapi.js';
 import type { RequestLog, RequestRecord, RequestVerb } from './requests.js';
+import { decodeProtobufNamespace, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
 import type { ResourceType } from './resources.js';
 import { groupVersion } from './resources.js';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -212,9 +213,13 @@ export class HttpFrontend {
       return;
     }
     const accept = String(req.headers.accept ?? '');
-    const raw = await readBody(req);
+    const body = await readBody(req);
     try {
-      await this.dispatch(method, url, req, res, raw, contentType, accept);
+      // kubectl sends the objects it builds itself (create namespace) as protobuf; they are
+      // turned into the JSON the same request would carry, so everything after sees JSON only.
+      const protobuf = body.length > 0 && contentType.startsWith(PROTOBUF_MEDIA_TYPE);
+      const raw = protobuf ? JSON.stringify(decodeProtobufNamespace(body)) : body.toString('utf8');
+      await this.dispatch(method, url, req, res, raw, protobuf ? 'application/json' : contentType, accept);
       // Streams (watch) stay open; their status is known as soon as headers went out.
       if (res.headersSent && record.status === 0) record.status = res.statusCode;
     } catch (err) {
@@ -695,7 +700,7 @@ function deleteOptions(raw: string, q: URLSearchParams, write: WriteOptions): De
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -704,5 +709,5 @@ async function readBody(req: IncomingMessage): Promise<string> {
       throw new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${maxBody}`);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
