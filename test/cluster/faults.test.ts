@@ -13,6 +13,9 @@ import { fixtures, startCluster, tableStatuses, type TestCluster } from './harne
 const app = join(fixtures, 'app');
 let c: TestCluster;
 
+/** `stackanetes deploy <fixture app> -n immutable ARGS…`, the steps of the immutable-field cases. */
+const deployImmutable = (...args: string[]) => c.cli(['deploy', app, '-n', 'immutable', ...args]);
+
 beforeAll(async () => {
   c = await startCluster({ readinessDelayMs: 50 });
 });
@@ -120,23 +123,15 @@ describe('deploy under faults', () => {
   });
 
   it('a changed immutable field is reported with the --force fix, and --force recreates the object', async () => {
-    const first = await c.cli(['deploy', app, '-n', 'immutable']);
+    const first = await deployImmutable();
     expect(first.code).toBe(0);
-    const r = await c.cli(['deploy', app, '-n', 'immutable', '--set', 'image.base=registry.example/%s:2.0']);
+    const r = await deployImmutable('--set', 'image.base=registry.example/%s:2.0');
     expect(r.code).toBe(7);
     expect(r.stderr).toMatch(/^error: .*immutable\/Job\/web-migrate.*immutable/m);
     expect(r.stderr).toMatch(
       /fix: immutable\/Job\/web-migrate cannot be changed in place: run deploy again with --force/,
     );
-    const forced = await c.cli([
-      'deploy',
-      app,
-      '-n',
-      'immutable',
-      '--set',
-      'image.base=registry.example/%s:2.0',
-      '--force',
-    ]);
+    const forced = await deployImmutable('--set', 'image.base=registry.example/%s:2.0', '--force');
     expect(forced.stderr).toBe('');
     expect(forced.code).toBe(0);
     const job = c.sim.store.get('batch/v1', 'Job', 'web-migrate', 'immutable') as unknown as {
@@ -146,16 +141,12 @@ describe('deploy under faults', () => {
   });
 
   it('rollback after a failed deploy restores the last good revision, undoing what the failed one applied', async () => {
-    const failed = await c.cli([
-      'deploy',
-      app,
-      '-n',
-      'immutable',
+    const failed = await deployImmutable(
       '--set',
       'image.base=registry.example/%s:3.0',
       '--set',
       'greeting=half-done',
-    ]);
+    );
     expect(failed.code).toBe(7);
     expect(failed.stderr).toContain('(revision 4 marked failed)');
     const cm = () =>

@@ -12,6 +12,11 @@ const app = join(fixtures, 'app');
 const ns = 'fx';
 let c: TestCluster;
 
+/** Runs `stackanetes VERB <fixture app> -n fx ARGS…`, the shape of most steps below. */
+const onApp = (verb: string, ...args: string[]) => c.cli([verb, app, '-n', ns, ...args]);
+/** `--set` flags for each `path=value`. */
+const sets = (...pairs: string[]) => pairs.flatMap((pair) => ['--set', pair]);
+
 beforeAll(async () => {
   c = await startCluster({ readinessDelayMs: 100 });
 });
@@ -21,7 +26,7 @@ afterAll(async () => {
 
 describe('deploy, diff and friends on a simulated cluster', () => {
   it('diff before the first deploy plans every object and the namespace as creations, writing nothing', async () => {
-    const r = await c.cli(['diff', app, '-n', ns]);
+    const r = await onApp('diff');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('(cluster)/Namespace/fx (-) will be created');
     expect(r.stdout).toContain('fx/Deployment/web (fixture/web) will be created');
@@ -30,7 +35,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
   });
 
   it('first deploy creates the namespace and every object, waits for readiness, and records revision 1', async () => {
-    const r = await c.cli(['deploy', app, '-n', ns]);
+    const r = await onApp('deploy');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rows = tableStatuses(r.stdout);
@@ -75,7 +80,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
 
   it('a redeploy with unchanged inputs sends zero write requests and writes no revision', async () => {
     c.sim.requests.reset();
-    const r = await c.cli(['deploy', app, '-n', ns]);
+    const r = await onApp('deploy');
     expect(r.code).toBe(0);
     expect(c.sim.requests.count({ write: true })).toBe(0);
     expect(r.stdout).toContain('unchanged, no revision written');
@@ -84,7 +89,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
 
   it('diff with no change exits 0 without a dry-run request', async () => {
     c.sim.requests.reset();
-    const r = await c.cli(['diff', app, '-n', ns]);
+    const r = await onApp('diff');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Plan: 0 to create, 0 to update, 0 to delete, 13 unchanged.');
     expect(c.sim.requests.count({ write: true })).toBe(0);
@@ -92,7 +97,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
 
   it('one changed parameter: diff shows exactly the affected objects and exits 1, deploy updates only those, diff then exits 0', async () => {
     const before = await c.get('deployment', 'worker', ns);
-    const d1 = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour']);
+    const d1 = await onApp('diff', ...sets('greeting=bonjour'));
     expect(d1.code).toBe(1);
     expect(d1.stdout).toContain('fx/ConfigMap/web-config (fixture/web) will be updated');
     expect(d1.stdout).toContain('fx/Deployment/web (fixture/web) will be updated');
@@ -103,7 +108,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(d1.stdout).toContain('Plan: 0 to create, 2 to update, 0 to delete, 11 unchanged.');
 
     c.sim.requests.reset();
-    const dep = await c.cli(['deploy', app, '-n', ns, '--set', 'greeting=bonjour']);
+    const dep = await onApp('deploy', ...sets('greeting=bonjour'));
     expect(dep.code).toBe(0);
     const rows = tableStatuses(dep.stdout);
     expect(
@@ -119,13 +124,13 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     // The ConfigMap-only change rolled the pods of web (new template), not those of worker.
     const after = await c.get('deployment', 'worker', ns);
     expect(after?.metadata?.generation).toBe(before?.metadata?.generation);
-    const d2 = await c.cli(['diff', app, '-n', ns, '--set', 'greeting=bonjour']);
+    const d2 = await onApp('diff', ...sets('greeting=bonjour'));
     expect(d2.code).toBe(0);
   });
 
   it('deploy --dry-run reports what would change and changes nothing; --output json has the same rows', async () => {
     c.sim.requests.reset();
-    const r = await c.cli(['deploy', app, '-n', ns, '--set', 'greeting=salut', '--dry-run', '-o', 'json']);
+    const r = await onApp('deploy', ...sets('greeting=salut'), '--dry-run', '-o', 'json');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as {
       outcome: string;
@@ -141,16 +146,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
   });
 
   it('never prints Secret values in a diff: changed keys show sizes only', async () => {
-    const r = await c.cli([
-      'diff',
-      app,
-      '-n',
-      ns,
-      '--set',
-      'greeting=bonjour',
-      '--set',
-      'db.password=s3cr3t-value',
-    ]);
+    const r = await onApp('diff', ...sets('greeting=bonjour', 'db.password=s3cr3t-value'));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('fx/Secret/db-credentials (fixture/db) will be updated');
     expect(r.stdout).toMatch(/^-\s+password: \(8 bytes\)$/m);
@@ -158,18 +154,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(r.stdout).not.toContain('s3cr3t');
     expect(r.stdout).not.toContain(Buffer.from('s3cr3t-value').toString('base64'));
     expect(r.stdout).not.toContain(Buffer.from('password').toString('base64'));
-    const json = await c.cli([
-      'diff',
-      app,
-      '-n',
-      ns,
-      '--set',
-      'greeting=bonjour',
-      '--set',
-      'db.password=s3cr3t-value',
-      '-o',
-      'json',
-    ]);
+    const json = await onApp('diff', ...sets('greeting=bonjour', 'db.password=s3cr3t-value'), '-o', 'json');
     expect(json.code).toBe(1);
     const plan = JSON.parse(json.stdout) as {
       summary: { update: number };
@@ -195,7 +180,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(k.stderr).toBe('');
     expect(k.code).toBe(0);
     c.sim.requests.reset();
-    const r = await c.cli(['deploy', app, '-n', ns, '--set', 'greeting=bonjour']);
+    const r = await onApp('deploy', ...sets('greeting=bonjour'));
     expect(r.code).toBe(0);
     expect(c.sim.requests.count({ write: true })).toBe(0);
     const worker = await c.get('deployment', 'worker', ns);
@@ -204,32 +189,14 @@ describe('deploy, diff and friends on a simulated cluster', () => {
   });
 
   it('dropping a component prunes its objects but keeps its PersistentVolumeClaim (protected)', async () => {
-    const d = await c.cli([
-      'diff',
-      app,
-      '-n',
-      ns,
-      '--set',
-      'greeting=bonjour',
-      '--set',
-      'extra.enabled=false',
-    ]);
+    const d = await onApp('diff', ...sets('greeting=bonjour', 'extra.enabled=false'));
     expect(d.code).toBe(1);
     expect(d.stdout).toContain('fx/Deployment/extra (fixture/extra) will be deleted');
     expect(d.stdout).toContain(
       'fx/PersistentVolumeClaim/extra-data (fixture/extra) is no longer rendered but protected: kept',
     );
     expect(d.stdout).toContain('Plan: 0 to create, 0 to update, 2 to delete, 10 unchanged.');
-    const r = await c.cli([
-      'deploy',
-      app,
-      '-n',
-      ns,
-      '--set',
-      'greeting=bonjour',
-      '--set',
-      'extra.enabled=false',
-    ]);
+    const r = await onApp('deploy', ...sets('greeting=bonjour', 'extra.enabled=false'));
     expect(r.code).toBe(0);
     const rows = tableStatuses(r.stdout);
     expect(rows.get('Deployment/extra')).toBe('deleted');
@@ -274,7 +241,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
   });
 
   it('refuses to touch objects that belong to another release', async () => {
-    const r = await c.cli(['deploy', app, '-n', ns, '--release', 'other']);
+    const r = await onApp('deploy', '--release', 'other');
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(
       /^error: fx\/ServiceAccount\/db belongs to release fx\/app; .* and \d+ more, not to release fx\/other: refusing to touch them; fix: /m,
@@ -283,7 +250,7 @@ describe('deploy, diff and friends on a simulated cluster', () => {
   });
 
   it('remove deletes in reverse order and keeps the protected namespace and claim', async () => {
-    const r = await c.cli(['remove', app, '-n', ns]);
+    const r = await onApp('remove');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rows = tableStatuses(r.stdout);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { freePort } from '../services/ports.mjs';
 import {
+  expectOneLineError,
   fixturePackage,
   startProxy,
   startRegistry,
@@ -28,14 +29,6 @@ const cli = (args: string[], env: Record<string, string> = {}, input = ''): Prom
     input,
     env: { STACKANETES_HOME: home, STACKANETES_REGISTRY: proxy.url, CI: 'true', ...env },
   });
-
-function expectOneLineError(result: CliResult, code: number, pattern: RegExp): void {
-  expect(result.code).toBe(code);
-  const lines = result.stderr.trim().split('\n');
-  expect(lines[0]).toMatch(pattern);
-  expect(lines).toHaveLength(1);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-}
 
 beforeAll(async () => {
   registry = await startRegistry();

@@ -9,7 +9,7 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveArgv } from '../../registry-server/testing.js';
-import { repoRoot, runCli } from '../helpers/cli.js';
+import { repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { freePort, waitFor } from '../services/ports.mjs';
 
 export const fixtures = join(repoRoot, 'test', 'fixtures', 'registry-client');
@@ -154,4 +154,13 @@ export function tempDir(prefix: string): string {
 /** Removes every dir tempDir() made in this test file. */
 export function removeTempDirs(): void {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The error output is one `error:` line (the fix, if any, on the same line) and no stack trace. */
+export function expectOneLineError(result: CliResult, code: number, pattern: RegExp): void {
+  expect(result.code).toBe(code);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines[0]).toMatch(pattern);
+  expect(lines).toHaveLength(1);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
 }

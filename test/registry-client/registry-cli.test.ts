@@ -7,7 +7,14 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { fixturePackage, startRegistry, removeTempDirs, tempDir, type RunningRegistry } from './helpers.js';
+import {
+  expectOneLineError,
+  fixturePackage,
+  startRegistry,
+  removeTempDirs,
+  tempDir,
+  type RunningRegistry,
+} from './helpers.js';
 
 let registry: RunningRegistry;
 let home: string;
@@ -28,15 +35,6 @@ const json = <T>(result: CliResult): T => {
   if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 };
-
-/** The error output is one `error:` line (the fix, if any, on the same line) and no stack trace. */
-function expectOneLineError(result: CliResult, code: number, pattern: RegExp): void {
-  expect(result.code).toBe(code);
-  const lines = result.stderr.trim().split('\n');
-  expect(lines[0]).toMatch(pattern);
-  expect(lines).toHaveLength(1);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-}
 
 async function pushVersion(
   name: string,

@@ -102,6 +102,18 @@ function wire(obj: unknown): unknown {
   );
 }
 
+/** Merge-patches data into the demo ConfigMap through client-node, as a second field manager. */
+async function mergeSettings(data: Record<string, string>): Promise<void> {
+  await objects.patch(
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'demo' }, data },
+    undefined,
+    undefined,
+    'tester',
+    undefined,
+    k8s.PatchStrategy.MergePatch,
+  );
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sim-kubectl-'));
   sim = await startSimulator({ tls: true, token: 'password', readinessDelayMs: 0 });
@@ -284,19 +296,7 @@ describe('kubectl against the simulator', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
       await seen('ADDED');
-      await objects.patch(
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'settings', namespace: 'demo' },
-          data: { extra: 'yes' },
-        },
-        undefined,
-        undefined,
-        'tester',
-        undefined,
-        k8s.PatchStrategy.MergePatch,
-      );
+      await mergeSettings({ extra: 'yes' });
       await seen('MODIFIED');
       expect(out).toMatch(/MODIFIED\s+settings\s+2\s+/);
     } finally {
@@ -322,19 +322,7 @@ describe('kubectl against the simulator', () => {
     await informer.start();
     try {
       expect(seen).toContain('add:settings');
-      await objects.patch(
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'settings', namespace: 'demo' },
-          data: { mode: 'slow' },
-        },
-        undefined,
-        undefined,
-        'tester',
-        undefined,
-        k8s.PatchStrategy.MergePatch,
-      );
+      await mergeSettings({ mode: 'slow' });
       await updated;
       expect(seen).toContain('update:settings:slow');
       expect(

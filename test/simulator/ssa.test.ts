@@ -31,6 +31,14 @@ function deployment(fields: {
   };
 }
 
+/** An apply configuration that sets nothing but the replica count (a second manager's intent). */
+const replicasOnly = (replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web' },
+  spec: { replicas },
+});
+
 const apply = (manager: string, body: unknown, extra = '') =>
   api.patch(`${path}?fieldManager=${manager}${extra}`, body, 'apply');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -79,12 +87,7 @@ describe('server-side apply', () => {
 
   it('lets two managers that apply the same value share a field without conflict', async () => {
     await apply('alpha', deployment({ replicas: 2 }));
-    const res = await apply('beta', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: { replicas: 2 },
-    });
+    const res = await apply('beta', replicasOnly(2));
     expect(res.status).toBe(200);
     const m = managers(res.body);
     expect(m['alpha/Apply'].fieldsV1['f:spec']['f:replicas']).toEqual({});
@@ -95,12 +98,7 @@ describe('server-side apply', () => {
     await apply('alpha', deployment({ replicas: 2 }));
     await sim.settled();
     const before = (await api.get(path)).body;
-    const res = await apply('beta', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: { replicas: 5 },
-    });
+    const res = await apply('beta', replicasOnly(5));
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Conflict', code: 409 });
     expect(res.body.message).toBe('Apply failed with 1 conflict: conflict with "alpha": .spec.replicas');
