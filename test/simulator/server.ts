@@ -317,35 +317,20 @@ export class HttpFrontend {
         return ok(200, obj);
       }
       case 'POST': {
-        if (name !== undefined)
-          throw new ApiError(
-            405,
-            'MethodNotAllowed',
-            'the server does not allow this method on the requested resource',
-          );
+        if (name !== undefined) throw methodNotAllowed();
         const body = Api.decodeBody(raw, contentType);
         checkFields(body);
         const created = this.api.create(type, namespace, body, write);
         return ok(201, created);
       }
       case 'PUT': {
-        if (name === undefined)
-          throw new ApiError(
-            405,
-            'MethodNotAllowed',
-            'the server does not allow this method on the requested resource',
-          );
+        if (name === undefined) throw methodNotAllowed();
         const body = Api.decodeBody(raw, contentType);
         checkFields(body);
         return ok(200, this.api.update(type, namespace, name, body, write, sub));
       }
       case 'PATCH': {
-        if (name === undefined)
-          throw new ApiError(
-            405,
-            'MethodNotAllowed',
-            'the server does not allow this method on the requested resource',
-          );
+        if (name === undefined) throw methodNotAllowed();
         const patchType = patchTypeOf(contentType);
         if (!patchType) {
           throw new ApiError(
@@ -376,11 +361,7 @@ export class HttpFrontend {
         return ok(200, this.api.delete(type, namespace, name, options));
       }
       default:
-        throw new ApiError(
-          405,
-          'MethodNotAllowed',
-          'the server does not allow this method on the requested resource',
-        );
+        throw methodNotAllowed();
     }
   }
 
@@ -403,11 +384,7 @@ export class HttpFrontend {
     };
     if (method === 'GET') return send(res, 200, this.api.getScale(type, namespace, name), accept);
     if (method !== 'PUT' && method !== 'PATCH') {
-      throw new ApiError(
-        405,
-        'MethodNotAllowed',
-        'the server does not allow this method on the requested resource',
-      );
+      throw methodNotAllowed();
     }
     const patchType = method === 'PUT' ? 'put' : patchTypeOf(contentType);
     if (!patchType)
@@ -698,6 +675,15 @@ function deleteOptions(raw: string, q: URLSearchParams, write: WriteOptions): De
       ...(str(pre, 'resourceVersion') ? { resourceVersion: str(pre, 'resourceVersion') } : {}),
     },
   };
+}
+
+/** The 405 a real API server answers for a verb the path does not take (POST to a name, PUT to a list). */
+function methodNotAllowed(): ApiError {
+  return new ApiError(
+    405,
+    'MethodNotAllowed',
+    'the server does not allow this method on the requested resource',
+  );
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
