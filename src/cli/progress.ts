@@ -52,3 +52,20 @@ export function createProgress(writer: Writer, options: { quiet: boolean }): Cli
     flush: () => chain,
   };
 }
+
+/**
+ * Runs `work` with a progress sink (quiet when asked, e.g. for JSON output) and lets the spinners
+ * settle before returning or throwing, so results and errors never interleave with spinner output.
+ */
+export async function withProgress<T>(
+  writer: Writer,
+  options: { quiet: boolean },
+  work: (sink: ProgressSink) => Promise<T>,
+): Promise<T> {
+  const progress = createProgress(writer, options);
+  try {
+    return await work(progress.sink);
+  } finally {
+    await progress.flush();
+  }
+}

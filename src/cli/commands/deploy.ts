@@ -15,7 +15,7 @@ import {
   type OutputFormat,
   type Writer,
 } from '../output.js';
-import { createProgress } from '../progress.js';
+import { withProgress } from '../progress.js';
 
 /** Appends repeatable option values (`--set a=1 --set b=2`). */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -276,19 +276,15 @@ export function register(program: Command, env: CliEnv): void {
   }).action(async (ref: string, flags: DeployFlags) => {
     const format: OutputFormat = parseOutputFormat(flags.output);
     const apply = applyOptions(flags);
-    const progress = createProgress(env.writer, { quiet: format !== 'table' });
-    const { deploy } = await import('../../actions/deploy.js');
-    let result;
-    try {
-      result = await deploy({
+    const result = await withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
+      const { deploy } = await import('../../actions/deploy.js');
+      return deploy({
         ...accessOptions(flags),
         ...renderOptions(ref, flags),
         ...apply,
-        progress: progress.sink,
+        progress,
       });
-    } finally {
-      await progress.flush();
-    }
+    });
     printApplied(env.writer, format, result, {
       deployed: `revision ${result.revision} deployed`,
       unchanged: 'unchanged, no revision written',

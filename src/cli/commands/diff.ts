@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { isStackanetesError, StackanetesError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
 import { formatData, paint, parseOutputFormat, type Writer } from '../output.js';
-import { createProgress } from '../progress.js';
+import { withProgress } from '../progress.js';
 import {
   accessOptions,
   addClusterFlags,
@@ -50,20 +50,16 @@ export function register(program: Command, env: CliEnv): void {
       try {
         const format = flags.output === 'text' ? 'text' : parseOutputFormat(flags.output);
         const concurrency = parseConcurrency(flags.concurrency);
-        const progress = createProgress(env.writer, { quiet: format !== 'text' });
-        const { diff } = await import('../../actions/diff.js');
-        let result;
-        try {
-          result = await diff({
+        const result = await withProgress(env.writer, { quiet: format !== 'text' }, async (progress) => {
+          const { diff } = await import('../../actions/diff.js');
+          return diff({
             ...accessOptions(flags),
             ...renderOptions(ref, flags),
             concurrency,
             pruneProtected: flags.pruneProtected ?? false,
-            progress: progress.sink,
+            progress,
           });
-        } finally {
-          await progress.flush();
-        }
+        });
         if (format !== 'text') {
           env.writer.out(formatData(result, format === 'table' ? 'json' : format));
         } else {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatData, parseOutputFormat } from '../output.js';
-import { createProgress } from '../progress.js';
+import { withProgress } from '../progress.js';
 import {
   accessOptions,
   addClusterFlags,
@@ -32,20 +32,16 @@ export function register(program: Command, env: CliEnv): void {
     .action(async (ref: string, flags: RemoveFlags) => {
       const format = parseOutputFormat(flags.output);
       const concurrency = parseConcurrency(flags.concurrency);
-      const progress = createProgress(env.writer, { quiet: format !== 'table' });
-      const { remove } = await import('../../actions/remove.js');
-      let result;
-      try {
-        result = await remove({
+      const result = await withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
+        const { remove } = await import('../../actions/remove.js');
+        return remove({
           ...accessOptions(flags),
           ...renderOptions(ref, flags),
           pruneProtected: flags.pruneProtected ?? false,
           concurrency,
-          progress: progress.sink,
+          progress,
         });
-      } finally {
-        await progress.flush();
-      }
+      });
       if (format !== 'table') return env.writer.out(formatData(result, format));
       printRows(env.writer, result.rows);
       env.writer.out(

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
 import { parseOutputFormat } from '../output.js';
-import { createProgress } from '../progress.js';
+import { withProgress } from '../progress.js';
 import {
   accessOptions,
   addApplyFlags,
@@ -44,20 +44,16 @@ export function register(program: Command, env: CliEnv): void {
       }
     }
     const apply = applyOptions(flags);
-    const progress = createProgress(env.writer, { quiet: format !== 'table' });
-    const { rollback } = await import('../../actions/rollback.js');
-    let result;
-    try {
-      result = await rollback({
+    const result = await withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
+      const { rollback } = await import('../../actions/rollback.js');
+      return rollback({
         ...accessOptions(flags),
         ...(flags.release ? { release: flags.release } : {}),
         ...(revision !== undefined ? { revision } : {}),
         ...apply,
-        progress: progress.sink,
+        progress,
       });
-    } finally {
-      await progress.flush();
-    }
+    });
     printApplied(env.writer, format, result, {
       deployed: `rolled back to revision ${result.from} as revision ${result.revision}`,
       unchanged: `already at the state of revision ${result.from}`,
