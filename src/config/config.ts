@@ -23,16 +23,24 @@ export interface UserConfig {
   registries: Record<string, { url: string }>;
 }
 
+/**
+ * The text of a file under the config home, or undefined when it does not exist (an absent
+ * config or credentials file means "nothing configured"); any other read failure is one line.
+ */
+export async function readConfigFile(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
 /** Reads config.yaml; an absent file is an empty config. */
 export async function readUserConfig(env: NodeJS.ProcessEnv): Promise<UserConfig> {
   const path = join(configHome(env), 'config.yaml');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { registries: {} };
-    throw new InputError(`cannot read ${path}: ${(err as Error).message}`);
-  }
+  const text = await readConfigFile(path);
+  if (text === undefined) return { registries: {} };
   let doc: unknown;
   try {
     doc = parse(text) ?? {};

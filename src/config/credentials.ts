@@ -3,10 +3,10 @@
  * that matches a request wins, so a CI token for one namespace can sit beside a personal one.
  * Stored in credentials.json with mode 0600.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { configHome, writeFileAtomic } from './config.js';
+import { configHome, readConfigFile, writeFileAtomic } from './config.js';
 
 export interface Credential {
   /** An appr token, or `user:password` for OCI registries that take Basic credentials. */
@@ -26,13 +26,8 @@ export function credentialsPath(env: NodeJS.ProcessEnv): string {
 
 async function readCredentials(env: NodeJS.ProcessEnv): Promise<CredentialsFile> {
   const path = credentialsPath(env);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { auths: {} };
-    throw new InputError(`cannot read ${path}: ${(err as Error).message}`);
-  }
+  const text = await readConfigFile(path);
+  if (text === undefined) return { auths: {} };
   try {
     const doc = JSON.parse(text) as CredentialsFile;
     if (typeof doc !== 'object' || doc === null || typeof doc.auths !== 'object' || doc.auths === null)
