@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { ClusterError, NotReadyError, UsageError } from '../../errors.js';
-import type { DeployResult } from '../../actions/deploy.js';
+import type { ApplyOptions, DeployResult } from '../../actions/deploy.js';
 import type { CliEnv } from '../main.js';
 import {
   formatData,
@@ -197,14 +197,7 @@ export interface ApplyFlagValues {
 }
 
 /** The apply part of a deploy or rollback action's options; bad --timeout/--concurrency fail here. */
-export function applyOptions(flags: ApplyFlagValues): {
-  dryRun: boolean;
-  wait: boolean;
-  timeoutMs: number;
-  concurrency: number;
-  force: boolean;
-  pruneProtected: boolean;
-} {
+export function applyOptions(flags: ApplyFlagValues): Required<Omit<ApplyOptions, 'progress' | 'now'>> {
   const timeoutMs = parseDuration(flags.timeout);
   const concurrency = parseConcurrency(flags.concurrency);
   return {
