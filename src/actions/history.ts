@@ -1,6 +1,5 @@
 /** `history`: the revisions of a release, as stored in its namespace. */
-import { createReleaseStore } from '../release/store.js';
-import { selectRelease } from '../release/select.js';
+import { selectTargetRelease } from '../release/select.js';
 import type { RevisionSummary } from '../release/types.js';
 import { withCluster, type ClusterAccess } from './deploy.js';
 
@@ -16,8 +15,7 @@ export interface HistoryResult {
 
 export async function history(options: HistoryOptions): Promise<HistoryResult> {
   return withCluster(options, async (client) => {
-    const namespace = client.target.namespace;
-    const records = await selectRelease(createReleaseStore(client, namespace), namespace, options.release);
+    const { namespace, history: records } = await selectTargetRelease(client, options.release);
     const revisions = records.map((r) => {
       const { objects: _objects, parameters: _parameters, ...summary } = r;
       return summary;

@@ -6,8 +6,7 @@
 import { InputError, NotFoundError } from '../errors.js';
 import { fromRecord } from '../release/desired.js';
 import { runRelease } from '../release/deployer.js';
-import { currentRevision, selectRelease } from '../release/select.js';
-import { createReleaseStore } from '../release/store.js';
+import { currentRevision, selectTargetRelease } from '../release/select.js';
 import {
   checkConcurrency,
   requestStats,
@@ -31,8 +30,7 @@ export interface RollbackResult extends DeployResult {
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   const settings = runOptions(options, checkConcurrency(options.concurrency));
   return withCluster(options, async (client) => {
-    const namespace = client.target.namespace;
-    const history = await selectRelease(createReleaseStore(client, namespace), namespace, options.release);
+    const { history } = await selectTargetRelease(client, options.release);
     const release = (history[0] as (typeof history)[number]).release;
     const current = currentRevision(history);
     let target;

@@ -5,8 +5,7 @@
 import { objectKey, refOf } from '../kube/objects.js';
 import { fetchLive } from '../kube/plan.js';
 import { describeConditions, readiness } from '../kube/readiness.js';
-import { currentRevision, selectRelease } from '../release/select.js';
-import { createReleaseStore } from '../release/store.js';
+import { currentRevision, selectTargetRelease } from '../release/select.js';
 import type { RevisionStatus } from '../release/types.js';
 import { DEFAULT_CONCURRENCY, objectColumns, withCluster, type ClusterAccess } from './deploy.js';
 
@@ -38,10 +37,8 @@ export interface StatusResult {
 
 export async function status(options: StatusOptions): Promise<StatusResult> {
   return withCluster(options, async (client) => {
-    const namespace = client.target.namespace;
-    const record = currentRevision(
-      await selectRelease(createReleaseStore(client, namespace), namespace, options.release),
-    );
+    const { namespace, history } = await selectTargetRelease(client, options.release);
+    const record = currentRevision(history);
     const refs = record.objects.map((o) => refOf(o.object));
     const live = await fetchLive(client, refs, DEFAULT_CONCURRENCY);
     const objects: ObjectStatus[] = record.objects.map((o, i) => {
