@@ -14,7 +14,11 @@ export function reportError(err: unknown, writer: Writer, debug: boolean): numbe
   }
   const message = err instanceof Error ? err.message : String(err);
   const line = `error: internal error: ${message.split('\n')[0]}`;
-  writer.err(debug ? line : `${line}; fix: this is a bug in stackanetes, please report it with the output of the same command run with --debug`);
+  writer.err(
+    debug
+      ? line
+      : `${line}; fix: this is a bug in stackanetes, please report it with the output of the same command run with --debug`,
+  );
   if (debug) writer.err(stackWithCauses(err));
   return ExitCode.internal;
 }

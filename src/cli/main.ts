@@ -42,7 +42,9 @@ export interface CliEnv {
 
 export function buildProgram(env: CliEnv): Command {
   const program = new Command('stackanetes')
-    .description('Package manager for Kubernetes: deploy and upgrade OpenStack (and anything else) from templated packages')
+    .description(
+      'Package manager for Kubernetes: deploy and upgrade OpenStack (and anything else) from templated packages',
+    )
     .version(clientVersion(), '-V, --version', 'print the client version')
     .option('--debug', 'show stack traces and internal details on errors')
     .showSuggestionAfterError(true)

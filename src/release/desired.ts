@@ -44,6 +44,12 @@ export function fromRendered(
       origin: byName.get(p.name)?.origin ?? p.origin,
     };
     if (digest) entry.digest = digest;
+    if (p.libraries?.length) {
+      entry.libraries = p.libraries.map((l) => {
+        const libraryDigest = byName.get(l.name)?.digest ?? l.digest;
+        return libraryDigest ? { ...l, digest: libraryDigest } : { ...l };
+      });
+    }
     return entry;
   });
   const parameters: Record<string, Record<string, unknown>> = {};

@@ -12,6 +12,8 @@ export interface ReleasePackage {
   version: string;
   digest?: string;
   origin: string;
+  /** Library releases the package was rendered with, so a revision pins its partials as well. */
+  libraries?: { name: string; version: string; digest?: string }[];
 }
 
 /** One object of the manifest, with the package that rendered it. */

@@ -488,7 +488,8 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       // off by `when` today must replay exactly when it is switched on under --locked.
       const all = new Map(handedOut);
       for (const name of plan.keys()) {
-        if (!all.has(name) && loaded.has(key(name, plan.get(name)?.version ?? ''))) all.set(name, describe(name).ref);
+        if (!all.has(name) && loaded.has(key(name, plan.get(name)?.version ?? '')))
+          all.set(name, describe(name).ref);
       }
       const entries = [...all.values()].map((h) => h.lock);
       if (!entries.some((e) => e.registry || e.oci)) return;

@@ -17,6 +17,7 @@ import { ANNOTATION_APPLIED, ownership } from '../../src/kube/objects.js';
 import { kindRank, mapLimit, stepsByKind } from '../../src/kube/order.js';
 import { readiness } from '../../src/kube/readiness.js';
 import { unifiedDiff } from '../../src/kube/text-diff.js';
+import { fromRendered } from '../../src/release/desired.js';
 import { loadManifestFile } from '../../src/release/manifest-file.js';
 import { parseDuration } from '../../src/cli/commands/deploy.js';
 import type { KubeObject } from '../../src/render/types.js';
@@ -264,5 +265,39 @@ describe('flags and files', () => {
     expect(desired.packages.map((p) => p.name)).toEqual(['x/db', 'x/web']);
     writeFileSync(file, 'kind: ConfigMap\n');
     await expect(loadManifestFile(file, 'ns')).rejects.toThrow('document 1 is not a Kubernetes object');
+  });
+});
+
+describe('release records', () => {
+  it('pin the library releases each package was rendered with, preferring the digest the source resolved', () => {
+    const desired = fromRendered(
+      {
+        release: 'r',
+        namespace: 'n',
+        root: { name: 'a/app', version: '1.0.0' },
+        warnings: [],
+        packages: [
+          {
+            name: 'a/app',
+            version: '1.0.0',
+            origin: 'dir',
+            variables: {},
+            objects: [{ object: cm({ k: 'v' }), package: 'a/app', template: 't' }],
+            libraries: [{ name: 'a/lib', version: '0.3.0' }],
+          },
+        ],
+      },
+      [
+        {
+          name: 'a/lib',
+          version: '0.3.0',
+          digest: 'sha256:' + 'ab'.repeat(32),
+          origin: 'registry:r/a/lib@0.3.0',
+        },
+      ],
+    );
+    expect(desired.packages[0]?.libraries).toEqual([
+      { name: 'a/lib', version: '0.3.0', digest: 'sha256:' + 'ab'.repeat(32) },
+    ]);
   });
 });

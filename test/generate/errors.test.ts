@@ -48,7 +48,8 @@ const cases: Case[] = [
     what: 'a package path that does not exist, with no registry to read it as a reference',
     packages: { app: ok },
     args: ['generate', 'packages/nope'],
-    message: /^error: "packages\/nope" is neither a package directory nor a \.tar\.gz file here, and no registry is given/,
+    message:
+      /^error: "packages\/nope" is neither a package directory nor a \.tar\.gz file here, and no registry is given/,
   },
   {
     what: 'a YAML syntax error in a --variables file (with line and column)',
