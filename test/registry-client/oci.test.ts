@@ -52,7 +52,9 @@ describe('OCI registries', () => {
   it('refuses to overwrite a tag without --force', async () => {
     const result = await cli(['push', join(work, 'db-1.0.0', 'db'), '--registry', prefix]);
     expect(result.code).toBe(5);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^error: ${prefix}/regtest/db:1\\.0\\.0 already exists(; fix: .+)?$`));
+    expect(result.stderr.split('\n')[0]).toMatch(
+      new RegExp(`^error: ${prefix}/regtest/db:1\\.0\\.0 already exists(; fix: .+)?$`),
+    );
   });
 
   it('reports a missing tag with the registry host (exit 4)', async () => {

@@ -50,7 +50,18 @@ export async function startServices() {
   const pgData = join(root, 'pgdata');
   const pgPort = await freePort();
   const wrap = asPostgresUser();
-  run([...wrap, postgresBin('initdb'), '-D', pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  run([
+    ...wrap,
+    postgresBin('initdb'),
+    '-D',
+    pgData,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   run([
     ...wrap,
     postgresBin('pg_ctl'),
