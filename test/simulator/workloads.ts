@@ -160,13 +160,18 @@ export class WorkloadSimulator implements ChangeObserver {
       case 'ReplicaSet': {
         if (observed === generation) return;
         this.cancel(key);
-        soon(() => write((o) => this.progressing(type.kind, o)));
-        if (!neverReady) later(() => write((o) => this.ready(type.kind, o)));
+        // The ready write is scheduled from the progressing one, not beside it: Node runs expired
+        // timers list by list (one list per delay), so under load a 0 ms timer can run after a
+        // longer one and would leave a finished rollout looking unfinished.
+        soon(() => {
+          write((o) => this.progressing(type.kind, o));
+          if (!neverReady) later(() => write((o) => this.ready(type.kind, o)));
+        });
         return;
       }
       case 'Job': {
         if (status.startTime !== undefined) return;
-        soon(() =>
+        soon(() => {
           write((o) => {
             const s = child(o, 'status');
             const spec = isObject(o.spec) ? o.spec : {};
@@ -175,9 +180,10 @@ export class WorkloadSimulator implements ChangeObserver {
             s.ready = 0;
             s.terminating = 0;
             s.uncountedTerminatedPods = {};
-          }),
-        );
-        if (!neverReady) later(() => write((o) => this.finishJob(o, this.settings.jobFails(ns, name))));
+          });
+          // chained for the same reason as the workloads' ready write
+          if (!neverReady) later(() => write((o) => this.finishJob(o, this.settings.jobFails(ns, name))));
+        });
         return;
       }
       case 'PersistentVolumeClaim': {
