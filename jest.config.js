@@ -18,5 +18,5 @@ export default {
   globalSetup: '<rootDir>/test/services/global-setup.mjs',
   globalTeardown: '<rootDir>/test/services/global-teardown.mjs',
   maxWorkers: process.env.CI ? 2 : '50%',
-  testTimeout: 60000,
+  testTimeout: 180000,
 };
