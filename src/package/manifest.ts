@@ -5,6 +5,7 @@
 import semver from 'semver';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { InputError } from '../errors.js';
+import { MAX_EXPANDED_VALUES, expandedSize } from './yaml-limits.js';
 import {
   SELF,
   type DependencyEntry,
@@ -294,21 +295,6 @@ function checkLibrary(data: Record<string, unknown>, file: string): void {
   }
 }
 
-/** Bound on values in one parsed file: aliases are shared by the parser, and deep copies expand them. */
-const MAX_VALUES = 200_000;
-
-function expandedSize(value: unknown, limit: number): number {
-  let count = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && count <= limit) {
-    const node = stack.pop();
-    count += 1;
-    if (Array.isArray(node)) stack.push(...node);
-    else if (node !== null && typeof node === 'object') stack.push(...Object.values(node));
-  }
-  return count;
-}
-
 /**
  * Parses one YAML document (YAML 1.2 core schema: no timestamps, duplicate keys rejected), turning
  * syntax errors into one line with file, line and column.
@@ -325,8 +311,8 @@ export function parseYamlFile(text: string, file: string): unknown {
     const where = mark ? `${file}:${mark.line + 1}:${mark.column + 1}` : file;
     throw new InputError(`${where}: invalid YAML: ${reason}`);
   }
-  if (expandedSize(data, MAX_VALUES) > MAX_VALUES)
-    throw new InputError(`${file}: expands to more than ${MAX_VALUES} values through YAML aliases`);
+  if (expandedSize(data, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES)
+    throw new InputError(`${file}: expands to more than ${MAX_EXPANDED_VALUES} values through YAML aliases`);
   return data;
 }
 

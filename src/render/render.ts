@@ -10,6 +10,7 @@ import type { KubeObject, RenderedObject } from './types.js';
 import { engineFor, isPartialFile, type TemplateData } from './engine.js';
 import { isPlainObject, type Variables } from './values.js';
 import { evaluateWhen } from './when.js';
+import { MAX_EXPANDED_VALUES, expandedSize } from '../package/yaml-limits.js';
 
 /** How to treat `when:` — evaluate it, or force every branch on (lint). */
 export interface RenderPackageOptions {
@@ -52,22 +53,6 @@ function objectProblem(doc: unknown): string | undefined {
   return undefined;
 }
 
-/** Bound on values per document: js-yaml shares aliased nodes, and later deep copies would expand them. */
-const MAX_NODES = 200_000;
-
-/** Counts values as a deep copy would see them (aliases expanded), stopping past `limit`. */
-function expandedSize(value: unknown, limit: number): number {
-  let count = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && count <= limit) {
-    const node = stack.pop();
-    count += 1;
-    if (Array.isArray(node)) stack.push(...node);
-    else if (node !== null && typeof node === 'object') stack.push(...Object.values(node));
-  }
-  return count;
-}
-
 /**
  * Parses a rendered template into objects; empty documents (all-false conditionals) are skipped.
  * js-yaml with the YAML 1.2 core schema (no timestamps, no merge keys, duplicate keys rejected):
@@ -99,9 +84,9 @@ export function parseRendered(
   const objects: KubeObject[] = [];
   for (const [index, value] of docs.entries()) {
     if (value === null || value === undefined) continue;
-    if (expandedSize(value, MAX_NODES) > MAX_NODES) {
+    if (expandedSize(value, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES) {
       throw new InputError(
-        `${packageName} ${file}: document ${index + 1} expands to more than ${MAX_NODES} values through YAML aliases`,
+        `${packageName} ${file}: document ${index + 1} expands to more than ${MAX_EXPANDED_VALUES} values through YAML aliases`,
       );
     }
     const problem = objectProblem(value);
