@@ -106,14 +106,27 @@ export function jsonPointerToPath(pointer: string): string {
   return out === '' ? '(object)' : out;
 }
 
-function issueText(issue: AjvIssue): string {
+function issueText(issue: AjvIssue, object: unknown): string {
   const path = jsonPointerToPath(issue.instancePath ?? '');
   const params = issue.params ?? {};
   if (typeof params.missingProperty === 'string')
     return `${path === '(object)' ? '' : `${path}.`}${params.missingProperty}: is required`;
+  // The offending value tells the user which parameter fed it (`--set replicas=abc` → "abc").
+  const actual = valueAt(object, issue.instancePath ?? '');
+  const got = actual === undefined ? '' : `, got ${JSON.stringify(actual)?.slice(0, 60)}`;
   if (Array.isArray(params.allowedValues))
-    return `${path}: ${issue.message ?? 'invalid'} (${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')})`;
-  return `${path}: ${issue.message ?? 'invalid'}`;
+    return `${path}: ${issue.message ?? 'invalid'} (${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')})${got}`;
+  return `${path}: ${issue.message ?? 'invalid'}${got}`;
+}
+
+function valueAt(object: unknown, pointer: string): unknown {
+  let node = object;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
 }
 
 /**
@@ -158,7 +171,7 @@ export async function validateObjects(objects: readonly RenderedObject[]): Promi
       const issues = (err as { errors?: AjvIssue[] }).errors;
       const detail =
         Array.isArray(issues) && issues[0]
-          ? issueText(issues[0])
+          ? issueText(issues[0], object)
           : err instanceof Error
             ? err.message
             : String(err);
@@ -166,7 +179,7 @@ export async function validateObjects(objects: readonly RenderedObject[]): Promi
       throw new InputError(
         `${rendered.package} ${rendered.template}: ${object.kind} ${object.metadata.name}: ${detail}${more}`,
         {
-          hint: `fix the template so the ${object.kind} matches the Kubernetes ${object.apiVersion} schema`,
+          hint: `check the parameters that feed this field (--variables, --set), or fix the template so the ${object.kind} matches the Kubernetes ${object.apiVersion} schema`,
         },
       );
     }

@@ -219,7 +219,7 @@ const cases: Case[] = [
       }),
     },
     args: ['generate', 'app'],
-    message: /^error: test\/app templates\/d\.yaml\.hbs: Deployment web: spec\.replicas: must be integer$/,
+    message: /^error: test\/app templates\/d\.yaml\.hbs: Deployment web: spec\.replicas: must be integer, got "two"$/,
   },
   {
     what: 'an object name the API server would reject',

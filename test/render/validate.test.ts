@@ -44,7 +44,7 @@ describe('schema validation', () => {
 
   it('rejects a wrongly typed field of a built-in kind, naming package, template, object and field', async () => {
     await expect(validateObjects([deployment('three')])).rejects.toThrow(
-      'test/pkg templates/x.yaml.hbs: Deployment x: spec.replicas: must be integer',
+      'test/pkg templates/x.yaml.hbs: Deployment x: spec.replicas: must be integer, got "three"',
     );
   });
 
