@@ -64,6 +64,9 @@ export function readiness(object: KubeObject): Readiness {
   switch (object.kind) {
     case 'Deployment': {
       if (stale) return waiting(`waiting for the controller to observe generation ${generation}`);
+      // A paused Deployment does not roll out until resumed, so waiting could only time out;
+      // the package asked for it to hold still (Helm skips it the same way).
+      if (spec.paused === true) return READY;
       const progressing = condition(status, 'Progressing');
       if (progressing?.reason === 'ProgressDeadlineExceeded') {
         return {
@@ -89,10 +92,22 @@ export function readiness(object: KubeObject): Readiness {
       const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
       const ready = num(status.readyReplicas);
       if (ready < replicas) return waiting(`${ready} of ${replicas} replicas ready`);
-      if (status.updatedReplicas !== undefined && num(status.updatedReplicas) < replicas) {
-        return waiting(`${num(status.updatedReplicas)} of ${replicas} replicas updated`);
+      // OnDelete: the controller never replaces pods itself, so "updated" cannot be waited for
+      // (kubectl rollout status refuses it, Helm skips it); ready replicas are all there is.
+      const strategy = isPlainObject(spec.updateStrategy) ? spec.updateStrategy : {};
+      if (strategy.type === 'OnDelete') return READY;
+      // A partitioned rolling update only moves the pods at or above the partition: the rest keep
+      // the old revision on purpose, so currentRevision never catches up with updateRevision.
+      const rolling = isPlainObject(strategy.rollingUpdate) ? strategy.rollingUpdate : {};
+      const partition = Math.min(replicas, Math.max(0, num(rolling.partition)));
+      const expected = replicas - partition;
+      if (status.updatedReplicas !== undefined && num(status.updatedReplicas) < expected) {
+        return waiting(
+          `${num(status.updatedReplicas)} of ${expected} replicas updated${partition > 0 ? ` (partition ${partition})` : ''}`,
+        );
       }
       if (
+        partition === 0 &&
         status.updateRevision &&
         status.currentRevision &&
         status.updateRevision !== status.currentRevision
@@ -106,10 +121,19 @@ export function readiness(object: KubeObject): Readiness {
       const desired = num(status.desiredNumberScheduled);
       const ready = num(status.numberReady);
       if (status.desiredNumberScheduled === undefined) return waiting('not scheduled yet');
-      if (status.updatedNumberScheduled !== undefined && num(status.updatedNumberScheduled) < desired) {
+      // OnDelete: pods are only replaced when someone deletes them, so "updated" never comes.
+      const strategy = isPlainObject(spec.updateStrategy) ? spec.updateStrategy : {};
+      if (
+        strategy.type !== 'OnDelete' &&
+        status.updatedNumberScheduled !== undefined &&
+        num(status.updatedNumberScheduled) < desired
+      ) {
         return waiting(`${num(status.updatedNumberScheduled)} of ${desired} pods updated`);
       }
       if (ready < desired) return waiting(`${ready} of ${desired} pods ready`);
+      // Ready is not yet available while minReadySeconds runs (kubectl rollout status waits for it).
+      if (status.numberAvailable !== undefined && num(status.numberAvailable) < desired)
+        return waiting(`${num(status.numberAvailable)} of ${desired} pods available`);
       return READY;
     }
     case 'Job': {

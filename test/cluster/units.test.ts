@@ -191,6 +191,63 @@ describe('readiness', () => {
         .ready,
     ).toBe(true);
   });
+  it('does not wait for a paused Deployment, which cannot roll out until resumed', () => {
+    const paused = deployment({ observedGeneration: 2, updatedReplicas: 0, replicas: 2, availableReplicas: 2 });
+    (paused.spec as Record<string, unknown>).paused = true;
+    expect(readiness(paused).ready).toBe(true);
+  });
+  const statefulSet = (spec: Record<string, unknown>, status: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 's', generation: 2 },
+    spec: { replicas: 3, ...spec },
+    status: { observedGeneration: 2, readyReplicas: 3, replicas: 3, ...status },
+  });
+  it('passes a partitioned StatefulSet once the pods above the partition are updated, and not before', () => {
+    const partitioned = { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } };
+    const rolled = { updatedReplicas: 1, currentRevision: 's-old', updateRevision: 's-new' };
+    expect(readiness(statefulSet(partitioned, rolled)).ready).toBe(true);
+    expect(readiness(statefulSet(partitioned, { ...rolled, updatedReplicas: 0 }))).toMatchObject({
+      ready: false,
+      reason: '0 of 1 replicas updated (partition 2)',
+    });
+    // Without a partition the whole set must be on the new revision.
+    expect(readiness(statefulSet({}, rolled)).ready).toBe(false);
+    expect(readiness(statefulSet({}, { ...rolled, updatedReplicas: 3 })).ready).toBe(false);
+  });
+  it('passes an OnDelete StatefulSet or DaemonSet when ready, since their pods are only replaced by hand', () => {
+    const onDelete = { updateStrategy: { type: 'OnDelete' } };
+    expect(
+      readiness(statefulSet(onDelete, { updatedReplicas: 0, currentRevision: 'a', updateRevision: 'b' })).ready,
+    ).toBe(true);
+    expect(readiness(statefulSet(onDelete, { readyReplicas: 2 })).ready).toBe(false);
+    const daemonSet = (spec: Record<string, unknown>, status: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'ds', generation: 1 },
+      spec,
+      status: { observedGeneration: 1, desiredNumberScheduled: 2, numberReady: 2, ...status },
+    });
+    expect(readiness(daemonSet(onDelete, { updatedNumberScheduled: 0, numberAvailable: 2 })).ready).toBe(true);
+    expect(readiness(daemonSet({}, { updatedNumberScheduled: 0, numberAvailable: 2 })).ready).toBe(false);
+  });
+  it('waits for DaemonSet pods to be available, not only ready, as kubectl rollout status does', () => {
+    const ds: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'ds', generation: 1 },
+      spec: { minReadySeconds: 30 },
+      status: {
+        observedGeneration: 1,
+        desiredNumberScheduled: 2,
+        numberReady: 2,
+        updatedNumberScheduled: 2,
+        numberAvailable: 0,
+      },
+    };
+    expect(readiness(ds)).toMatchObject({ ready: false, reason: '0 of 2 pods available' });
+    expect(readiness({ ...ds, status: { ...(ds.status as object), numberAvailable: 2 } }).ready).toBe(true);
+  });
   it('fails a Job at once when it failed, and passes it when complete', () => {
     const job = (type: string): KubeObject => ({
       apiVersion: 'batch/v1',
