@@ -189,5 +189,14 @@ export function maskSecret(object: KubeObject, other?: KubeObject): KubeObject {
     }
     copy[field] = masked;
   }
+  // `kubectl apply` (client-side) keeps the whole Secret, values included, in this annotation.
+  const annotations = copy.metadata.annotations;
+  const lastApplied = annotations?.[LAST_APPLIED];
+  if (annotations && typeof lastApplied === 'string') {
+    const changed = other !== undefined && other.metadata.annotations?.[LAST_APPLIED] !== lastApplied;
+    annotations[LAST_APPLIED] = `(${Buffer.byteLength(lastApplied)} bytes${changed ? ', changed' : ''})`;
+  }
   return copy;
 }
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

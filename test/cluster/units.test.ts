@@ -149,6 +149,23 @@ describe('Secret masking', () => {
   });
 });
 
+describe('Secret masking of kubectl bookkeeping', () => {
+  it("hides the values client-side kubectl apply copied into the last-applied annotation", () => {
+    const applied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { password: 'hunter2' } });
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': applied } },
+      data: { password: Buffer.from('hunter2').toString('base64') },
+    };
+    const text = JSON.stringify([maskSecret(secret), maskSecret(secret, secret)]);
+    expect(text).not.toContain('hunter2');
+    expect(maskSecret(secret).metadata.annotations).toEqual({
+      'kubectl.kubernetes.io/last-applied-configuration': `(${applied.length} bytes)`,
+    });
+  });
+});
+
 describe('unified diff', () => {
   it('prints hunks with context and correct line numbers, and nothing for equal texts', () => {
     const a = ['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8', 'l9', 'l10'].join('\n');
