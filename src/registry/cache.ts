@@ -5,7 +5,11 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RegistryError } from '../errors.js';
 import { apprDigest, sha256 } from './digest.js';
+
+/** The only digest shape that may name a cache file: a registry's answer must not pick a path. */
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export type DigestKind = 'appr' | 'oci';
 
@@ -20,6 +24,7 @@ export function createBlobCache(dir: string, onCorrupt: (digest: string) => void
     join(dir, kind, `${digest.replace(/^sha256:/, 'sha256-')}.tar.gz`);
   return {
     async get(kind, digest) {
+      if (!DIGEST.test(digest)) return undefined;
       const path = pathOf(kind, digest);
       let bytes: Buffer;
       try {
@@ -41,6 +46,8 @@ export function createBlobCache(dir: string, onCorrupt: (digest: string) => void
       return bytes;
     },
     async put(kind, digest, tarGz) {
+      if (!DIGEST.test(digest))
+        throw new RegistryError(`refusing to cache a blob under the malformed digest ${JSON.stringify(digest)}`);
       const path = pathOf(kind, digest);
       await mkdir(join(dir, kind), { recursive: true });
       const tmp = `${path}.${process.pid}.tmp`;
