@@ -74,6 +74,15 @@ interface NamespacesDoc {
 
 const FORMAT = 'stackanetes-registry-fs 1\n';
 
+/**
+ * A key's own entry of a parsed JSON map. Valid names include `constructor` and channels may be
+ * `toString`: a plain index would return Object.prototype's members for them (500s, or a
+ * function taken for a role).
+ */
+function own<T>(map: Record<string, T> | undefined, key: string): T | undefined {
+  return map && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
 /** Options of the filesystem back end. */
 export interface FsStorageOptions {
   root: string;
@@ -195,7 +204,7 @@ export class FsStorage implements Storage {
   ): Promise<'created' | 'replaced'> {
     return this.updatePackage(record.namespace, record.name, async (doc) => {
       const next: PackageDoc = doc ?? { createdAt: record.createdAt, releases: {}, channels: {} };
-      const existing = next.releases[record.release]?.[record.mediaType];
+      const existing = own(own(next.releases, record.release), record.mediaType);
       if (existing && !options.force) {
         throw new StorageConflict(
           'exists',
@@ -209,7 +218,7 @@ export class FsStorage implements Storage {
       );
       if (!present) await writeAtomic(this.tmp, blobPath, blob);
       const { namespace: _ns, name: _n, release: _r, mediaType: _m, ...stored } = record;
-      next.releases[record.release] = { ...next.releases[record.release], [record.mediaType]: stored };
+      next.releases[record.release] = { ...own(next.releases, record.release), [record.mediaType]: stored };
       return { doc: next, result: existing ? 'replaced' : 'created' };
     });
   }
@@ -225,7 +234,7 @@ export class FsStorage implements Storage {
   }
 
   async getRelease(ns: string, name: string, release: string): Promise<ReleaseRecord[]> {
-    const types = (await this.view(ns, name))?.doc.releases[release];
+    const types = own((await this.view(ns, name))?.doc.releases, release);
     if (!types) return [];
     return Object.entries(types)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -256,14 +265,14 @@ export class FsStorage implements Storage {
     const view = await this.view(ns, name);
     const hit = view?.byDigest(digest);
     if (!view || !hit) return undefined;
-    const m = view.doc.releases[hit[0]]?.[hit[1]];
+    const m = own(own(view.doc.releases, hit[0]), hit[1]);
     return m ? this.toRecord(ns, name, hit[0], hit[1], m) : undefined;
   }
 
   async deleteRelease(ns: string, name: string, release: string, mediaType: string): Promise<boolean> {
     return this.updatePackage(ns, name, async (doc) => {
-      const existing = doc?.releases[release];
-      if (!doc || !existing?.[mediaType]) return { doc: null, result: false };
+      const existing = own(doc?.releases, release);
+      if (!doc || !own(existing, mediaType)) return { doc: null, result: false };
       const types = { ...existing };
       delete types[mediaType];
       doc.releases[release] = types;
@@ -332,9 +341,9 @@ export class FsStorage implements Storage {
 
   async addToChannel(ns: string, name: string, channel: string, release: string): Promise<ChannelRecord> {
     return this.updatePackage(ns, name, async (doc) => {
-      if (!doc?.releases[release])
+      if (!doc || !own(doc.releases, release))
         throw new StorageConflict('missing-release', `${ns}/${name}@${release} does not exist`);
-      const ch = doc.channels[channel] ?? { current: release, releases: [] };
+      const ch = own(doc.channels, channel) ?? { current: release, releases: [] };
       if (!ch.releases.includes(release)) ch.releases.push(release);
       ch.current = release;
       doc.channels[channel] = ch;
@@ -349,7 +358,7 @@ export class FsStorage implements Storage {
     release: string,
   ): Promise<ChannelRecord | undefined | 'absent'> {
     return this.updatePackage<ChannelRecord | undefined | 'absent'>(ns, name, async (doc) => {
-      const ch = doc?.channels[channel];
+      const ch = own(doc?.channels, channel);
       if (!doc || !ch) return { doc: null, result: 'absent' as const };
       if (!ch.releases.includes(release))
         throw new StorageConflict('missing-release', `${release} is not in channel ${channel}`);
@@ -365,7 +374,7 @@ export class FsStorage implements Storage {
 
   async deleteChannel(ns: string, name: string, channel: string): Promise<boolean> {
     return this.updatePackage(ns, name, async (doc) => {
-      if (!doc?.channels[channel]) return { doc: null, result: false };
+      if (!doc || !own(doc.channels, channel)) return { doc: null, result: false };
       delete doc.channels[channel];
       return { doc, result: true };
     });
@@ -377,7 +386,7 @@ export class FsStorage implements Storage {
       this.users,
       () => ({ users: {} }),
       (doc) => {
-        if (doc.users[user.username])
+        if (own(doc.users, user.username))
           throw new StorageConflict('exists', `user ${user.username} already exists`);
         doc.users[user.username] = { passwordHash: user.passwordHash, createdAt: user.createdAt };
         return { changed: true, result: undefined };
@@ -386,7 +395,7 @@ export class FsStorage implements Storage {
   }
 
   async getUser(username: string): Promise<UserRecord | undefined> {
-    const u = (await this.users.read(this.authPath('users.json')))?.users[username];
+    const u = own((await this.users.read(this.authPath('users.json')))?.users, username);
     return u ? { username, ...u } : undefined;
   }
 
@@ -396,7 +405,7 @@ export class FsStorage implements Storage {
       this.users,
       () => ({ users: {} }),
       (doc) => {
-        const u = doc.users[username];
+        const u = own(doc.users, username);
         if (!u) return { changed: false, result: false };
         u.passwordHash = passwordHash;
         return { changed: true, result: true };
@@ -410,7 +419,7 @@ export class FsStorage implements Storage {
       this.users,
       () => ({ users: {} }),
       (doc) => {
-        if (!doc.users[username]) return { changed: false, result: false };
+        if (!own(doc.users, username)) return { changed: false, result: false };
         delete doc.users[username];
         return { changed: true, result: true };
       },
@@ -424,7 +433,7 @@ export class FsStorage implements Storage {
       (doc) => {
         let changed = false;
         for (const ns of Object.values(doc.namespaces)) {
-          if (ns.members[username]) {
+          if (own(ns.members, username)) {
             delete ns.members[username];
             changed = true;
           }
@@ -497,15 +506,18 @@ export class FsStorage implements Storage {
   }
 
   async claimNamespace(namespace: string, username: string): Promise<NamespaceClaim> {
-    const current = (await this.namespaces.read(this.authPath('namespaces.json')))?.namespaces[namespace];
-    if (current) return { role: current.members[username], created: false };
+    const current = own(
+      (await this.namespaces.read(this.authPath('namespaces.json')))?.namespaces,
+      namespace,
+    );
+    if (current) return { role: own(current.members, username), created: false };
     return this.updateAuth<NamespacesDoc, NamespaceClaim>(
       'namespaces.json',
       this.namespaces,
       () => ({ namespaces: {} }),
       (doc) => {
-        const ns = doc.namespaces[namespace];
-        if (ns) return { changed: false, result: { role: ns.members[username], created: false } };
+        const ns = own(doc.namespaces, namespace);
+        if (ns) return { changed: false, result: { role: own(ns.members, username), created: false } };
         doc.namespaces[namespace] = { createdAt: new Date().toISOString(), members: { [username]: 'owner' } };
         return { changed: true, result: { role: 'owner' as Role, created: true } };
       },
@@ -513,7 +525,7 @@ export class FsStorage implements Storage {
   }
 
   async listMembers(namespace: string): Promise<MemberRecord[] | undefined> {
-    const ns = (await this.namespaces.read(this.authPath('namespaces.json')))?.namespaces[namespace];
+    const ns = own((await this.namespaces.read(this.authPath('namespaces.json')))?.namespaces, namespace);
     if (!ns) return undefined;
     return Object.entries(ns.members)
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -528,9 +540,10 @@ export class FsStorage implements Storage {
       this.namespaces,
       () => ({ namespaces: {} }),
       (doc) => {
-        const ns = (doc.namespaces[namespace] ??= { createdAt: new Date().toISOString(), members: {} });
+        const ns = own(doc.namespaces, namespace) ?? { createdAt: new Date().toISOString(), members: {} };
+        doc.namespaces[namespace] = ns;
         if (
-          ns.members[username] === 'owner' &&
+          own(ns.members, username) === 'owner' &&
           role !== 'owner' &&
           !Object.entries(ns.members).some(([u, r]) => u !== username && r === 'owner')
         ) {
@@ -548,8 +561,8 @@ export class FsStorage implements Storage {
       this.namespaces,
       () => ({ namespaces: {} }),
       (doc) => {
-        const ns = doc.namespaces[namespace];
-        if (!ns?.members[username]) return { changed: false, result: false };
+        const ns = own(doc.namespaces, namespace);
+        if (!ns || !own(ns.members, username)) return { changed: false, result: false };
         if (
           ns.members[username] === 'owner' &&
           !Object.entries(ns.members).some(([u, r]) => u !== username && r === 'owner')

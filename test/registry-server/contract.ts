@@ -305,6 +305,42 @@ export function contractSuite(kind: 'filesystem' | 'postgres'): void {
       ).toBe(404);
     });
 
+    it('treats valid names that are also Object.prototype keys (constructor, toString) as ordinary names', async () => {
+      const blob = packageBlob('constructor/app', '1.0.0');
+      expect((await push(reg.url, bob, 'constructor/app', blob, '1.0.0')).status).toBe(200);
+      expect(
+        (await call(reg.url, 'GET', '/api/v1/namespaces/constructor/members', { token: bob })).body,
+      ).toEqual([{ username: 'bob', role: 'owner' }]);
+      const denied = await push(
+        reg.url,
+        alice,
+        'constructor/app',
+        packageBlob('constructor/app', '1.1.0'),
+        '1.1.0',
+      );
+      expect(denied.status).toBe(403);
+      expect(
+        (await push(reg.url, bob, 'constructor/app', packageBlob('constructor/app', '1.1.0'), '1.1.0'))
+          .status,
+      ).toBe(200);
+      for (const channel of ['constructor', 'toString']) {
+        const path = `/api/v1/packages/constructor/app/channels/${channel}`;
+        expect((await call(reg.url, 'GET', path)).status).toBe(404);
+        expect((await call(reg.url, 'DELETE', path, { token: bob })).status).toBe(404);
+        expect((await call(reg.url, 'DELETE', `${path}/1.0.0`, { token: bob })).status).toBe(404);
+        expect((await call(reg.url, 'POST', `${path}/1.0.0`, { token: bob })).body).toEqual({
+          name: channel,
+          current: '1.0.0',
+          releases: ['1.0.0'],
+        });
+      }
+      expect(
+        (await call(reg.url, 'DELETE', '/api/v1/packages/constructor/app/1.0.0/stackanetes', { token: bob }))
+          .status,
+      ).toBe(200);
+      expect((await call(reg.url, 'GET', '/api/v1/packages/constructor/app/channels')).body).toEqual([]);
+    });
+
     it('gives a namespace to its first pusher; others get 403 until an owner adds them over HTTP', async () => {
       const blob = packageBlob('alice/shared', '1.0.0');
       expect((await push(reg.url, alice, 'alice/shared', blob, '1.0.0')).status).toBe(200);
