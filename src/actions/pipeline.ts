@@ -26,6 +26,7 @@ import {
   originOf,
   parseSet,
   setToValues,
+  setTyped,
   startMerge,
   type Layer,
   type Merged,
@@ -183,8 +184,11 @@ function mergeForPackage(merged: Merged, name: string, layer: Layer): void {
   mergeLayer(merged, layer);
   for (const key of new Set([name, shortName(name)])) {
     const section = layer.values[key];
-    if (isPlainObject(section))
-      mergeLayer(merged, { values: section, describe: (path) => layer.describe([key, ...path]) });
+    if (!isPlainObject(section)) continue;
+    const under: Layer = { values: section, describe: (path) => layer.describe([key, ...path]) };
+    const typed = layer.typed;
+    if (typed) under.typed = (path) => typed([key, ...path]);
+    mergeLayer(merged, under);
   }
 }
 
@@ -318,7 +322,12 @@ export async function renderReferenceDetailed(
       });
     const userLayers: Layer[] = [
       ...files.map((file) => ({ values: file.values, describe: () => `--variables ${file.file}` })),
-      ...sets.map((set) => ({ values: setToValues(set), describe: () => `--set ${set.text}` })),
+      ...sets.map((set) => {
+        const layer: Layer = { values: setToValues(set), describe: () => `--set ${set.text}` };
+        const typed = setTyped(set);
+        if (typed) layer.typed = typed;
+        return layer;
+      }),
     ];
     const merged = startMerge(root.manifest.variables, `${meta.name} defaults`);
     for (const layer of userLayers) mergeLayer(merged, layer);

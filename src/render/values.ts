@@ -52,6 +52,11 @@ export type Describe = (path: readonly string[]) => string;
 export interface Layer {
   values: Variables;
   describe: Describe;
+  /**
+   * The text a number or boolean was typed as (`--set tag=2025.10`), so a string default receives
+   * it verbatim instead of YAML's reading of it (`2025.1`; `00123` would become `123`).
+   */
+  typed?: (path: readonly string[]) => string | undefined;
 }
 
 /** A merge result: the values plus where each leaf came from. */
@@ -98,16 +103,11 @@ export function startMerge(defaults: Variables, label: string): Merged {
  * anything. Violations are InputErrors naming the layer, the path and both values.
  */
 export function mergeLayer(target: Merged, layer: Layer): void {
-  mergeInto(target.values, layer.values, [], target, layer.describe);
+  mergeInto(target.values, layer.values, [], target, layer);
 }
 
-function mergeInto(
-  base: Variables,
-  override: Variables,
-  path: string[],
-  target: Merged,
-  describe: Describe,
-): void {
+function mergeInto(base: Variables, override: Variables, path: string[], target: Merged, layer: Layer): void {
+  const describe = layer.describe;
   for (const [key, value] of Object.entries(override)) {
     const here = [...path, key];
     if (FORBIDDEN_KEYS.has(key)) {
@@ -131,11 +131,11 @@ function mergeInto(
     const want = kindOf(current);
     const got = kindOf(value);
     if (want === 'map' && got === 'map') {
-      mergeInto(current as Variables, value as Variables, here, target, describe);
+      mergeInto(current as Variables, value as Variables, here, target, layer);
       continue;
     }
     if (want === got || (want === 'string' && (got === 'number' || got === 'boolean'))) {
-      base[key] = want === 'string' ? String(value) : cloneValue(value);
+      base[key] = want === 'string' ? (layer.typed?.(here) ?? String(value)) : cloneValue(value);
       recordOrigins(value, here, target, describe);
       continue;
     }
@@ -176,6 +176,8 @@ export interface SetExpression {
   text: string;
   path: string[];
   value: unknown;
+  /** The value as typed, when YAML read it as a number or boolean (see Layer.typed). */
+  typed?: string;
 }
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
@@ -205,7 +207,9 @@ export function parseSet(text: string): SetExpression {
       });
     }
   }
-  return { text, path, value };
+  return typeof value === 'number' || typeof value === 'boolean'
+    ? { text, path, value, typed: valueText.trim() }
+    : { text, path, value };
 }
 
 function findEquals(text: string): number {
@@ -249,6 +253,14 @@ function splitPath(pathText: string, text: string): string[] {
     if (i >= pathText.length) bad('ends with "."');
   }
   return parts;
+}
+
+/** The typed text of a parsed --set, for Layer.typed: only at exactly its path. */
+export function setTyped(set: SetExpression): Layer['typed'] {
+  const typed = set.typed;
+  if (typed === undefined) return undefined;
+  return (path) =>
+    path.length === set.path.length && path.every((part, i) => part === set.path[i]) ? typed : undefined;
 }
 
 /** Turns a parsed --set into a layer value: `{a: {b: VALUE}}`. */

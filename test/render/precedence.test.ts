@@ -207,4 +207,24 @@ describe('type checks between a value and the default it overrides', () => {
     expect(data(release, 't')).toMatchObject({ tag: '2024.1' });
     expect(release.packages[0]?.variables.derived).toEqual([1]);
   });
+
+  it('keeps a --set value for a string default exactly as typed, where YAML would read it as a different number', async () => {
+    // 2025.10 is the number 2025.1 and 00123 the number 123 to YAML: a tag or password must not change.
+    for (const typed of ['2025.10', '00123', '0x1F', '1e3', '1_000', 'True']) {
+      const release = await render([`tag=${typed}`]);
+      expect(data(release, 't').tag).toBe(typed);
+    }
+    const nested = memoryPackage({
+      'manifest.yaml': manifest('test/meta-typed', {
+        dependencies: [{ name: 'test/types', version: '^1.0.0' }],
+      }),
+    });
+    const meta = await renderReference({
+      reference: 'test/meta-typed',
+      namespace: 'ns',
+      source: memorySource([nested, pkg]),
+      sets: ['types.tag=00123'],
+    });
+    expect(data(meta, 't').tag).toBe('00123');
+  });
 });
