@@ -197,6 +197,8 @@ export function parseSet(text: string): SetExpression {
   const valueText = text.slice(eq + 1);
   const path = splitPath(pathText, text);
   let value: unknown = '';
+  // `{{…}}` is a derived default; to YAML it would be a flow map keyed by a map.
+  if (valueText.trimStart().startsWith('{{')) return { text, path, value: valueText };
   if (valueText.trim() !== '') {
     try {
       value = parseYaml(valueText);

@@ -14,6 +14,9 @@ describe('--set parsing', () => {
     ['url=http://x:80/a=b', ['url'], 'http://x:80/a=b'],
     ['"stackanetes/keystone".replicas=2', ['stackanetes/keystone', 'replicas'], 2],
     ['with-dash_and_1.k=v', ['with-dash_and_1', 'k'], 'v'],
+    // a derived default, not a YAML flow map whose key is a map
+    ['image={{format deployment.image.base "x"}}', ['image'], '{{format deployment.image.base "x"}}'],
+    ['n= {{ha.replicas}} ', ['n'], ' {{ha.replicas}} '],
   ])('%s sets %j to %j', (text, path, value) => {
     const set = parseSet(text);
     expect(set.path).toEqual(path);
