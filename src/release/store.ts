@@ -32,9 +32,21 @@ function decode(secret: KubeObject): ReleaseRecord | undefined {
   const labels = secret.metadata.labels ?? {};
   const data = (secret.data ?? {}) as Record<string, string>;
   if (!data.release) return undefined;
-  const record = JSON.parse(
-    gunzipSync(Buffer.from(data.release, 'base64')).toString('utf8'),
-  ) as ReleaseRecord;
+  let record: ReleaseRecord;
+  try {
+    record = JSON.parse(gunzipSync(Buffer.from(data.release, 'base64')).toString('utf8')) as ReleaseRecord;
+    if (!Array.isArray(record.objects)) throw new Error('it holds no object list');
+  } catch (err) {
+    // Someone edited or truncated it. Guessing past it would let prune forget what it owned, so
+    // every verb stops here, naming it, rather than failing later as an "internal error".
+    const name = `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`;
+    throw new InputError(
+      `revision record ${name} cannot be read (${err instanceof Error ? err.message : String(err)})`,
+      {
+        hint: `restore it, or delete it with \`kubectl delete secret -n ${secret.metadata.namespace ?? ''} ${secret.metadata.name}\` (what only that revision applied is then no longer pruned)`,
+      },
+    );
+  }
   record.status = (labels[LABEL_STATUS] as RevisionStatus | undefined) ?? record.status;
   record.updatedAt = secret.metadata.annotations?.[ANNOTATION_UPDATED] ?? record.updatedAt;
   const failure = secret.metadata.annotations?.[ANNOTATION_FAILURE];

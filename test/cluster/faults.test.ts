@@ -259,6 +259,35 @@ describe('cluster access', () => {
     expect(c.sim.requests.count()).toBe(0);
   });
 
+  it('a damaged revision record is reported in one line naming its Secret, not as an internal error', async () => {
+    expect((await c.cli(['deploy', app, '-n', 'damaged', '--no-wait'])).code).toBe(0);
+    const damaged = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'stackanetes.io/release.v1',
+      metadata: {
+        name: 'stackanetes.release.app.v2',
+        namespace: 'damaged',
+        labels: {
+          owner: 'stackanetes',
+          'stackanetes.io/release': 'app',
+          'stackanetes.io/revision': '2',
+          'stackanetes.io/status': 'deployed',
+        },
+      },
+      data: { release: Buffer.from('not gzipped json').toString('base64') },
+    };
+    expect((await c.kubectl(['create', '-f', '-'], JSON.stringify(damaged))).code).toBe(0);
+    for (const verb of [['history'], ['deploy', app, '--no-wait']]) {
+      const r = await c.cli([...verb, '-n', 'damaged']);
+      expect(r.code).toBe(3);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: revision record damaged\/stackanetes\.release\.app\.v2 cannot be read/);
+      expect(lines[0]).not.toContain('internal error');
+    }
+  });
+
   it('follows KUBECONFIG and the context namespace when no flags are given', async () => {
     const kubeconfig = join(c.dir, 'with-namespace');
     await c.sim.writeKubeconfig(kubeconfig, { namespace: 'ctxns' });
