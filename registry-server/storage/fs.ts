@@ -414,17 +414,10 @@ export class FsStorage implements Storage {
   }
 
   async removeUser(username: string): Promise<boolean> {
-    const removed = await this.updateAuth(
-      'users.json',
-      this.users,
-      () => ({ users: {} }),
-      (doc) => {
-        if (!own(doc.users, username)) return { changed: false, result: false };
-        delete doc.users[username];
-        return { changed: true, result: true };
-      },
-    );
-    if (!removed) return false;
+    // Three files change; a crash between them must not leave a deleted account with live tokens
+    // or memberships (tokens are checked without the user), so the account goes last and a
+    // retried removal finishes the job.
+    if (!(await this.getUser(username))) return false;
     await this.revokeUserTokens(username);
     await this.updateAuth(
       'namespaces.json',
@@ -441,7 +434,16 @@ export class FsStorage implements Storage {
         return { changed, result: undefined };
       },
     );
-    return true;
+    return this.updateAuth(
+      'users.json',
+      this.users,
+      () => ({ users: {} }),
+      (doc) => {
+        if (!own(doc.users, username)) return { changed: false, result: false };
+        delete doc.users[username];
+        return { changed: true, result: true };
+      },
+    );
   }
 
   async listUsers(): Promise<UserRecord[]> {
