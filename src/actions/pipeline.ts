@@ -179,10 +179,14 @@ function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
   };
 }
 
-/** Applies a layer at the root and under the keys named after `name` (`stackanetes/neutron:`, `neutron:`). */
+/**
+ * Applies a layer at the root and under the keys named after `name` (`neutron:`, then
+ * `stackanetes/neutron:`): the full name goes last so it wins, being the one key that cannot also
+ * mean another namespace's package of the same short name.
+ */
 function mergeForPackage(merged: Merged, name: string, layer: Layer): void {
   mergeLayer(merged, layer);
-  for (const key of new Set([name, shortName(name)])) {
+  for (const key of new Set([shortName(name), name])) {
     const section = layer.values[key];
     if (!isPlainObject(section)) continue;
     const under: Layer = { values: section, describe: (path) => layer.describe([key, ...path]) };

@@ -60,6 +60,25 @@ describe('variable precedence (DESIGN §3)', () => {
     expect(data(only, 'child-values').l5).toBe('by-full-name');
   });
 
+  it('within one layer, lets the full-name key (the unambiguous one) win over the short-name key', async () => {
+    const both = memoryPackage({
+      'manifest.yaml': manifest('test/both', {
+        variables: { 'test/types': { tag: 'full' }, types: { tag: 'short' } },
+        dependencies: [{ name: 'test/types', version: '^1.0.0' }],
+      }),
+    });
+    const types = memoryPackage({
+      'manifest.yaml': manifest('test/types', { variables: { tag: 'default' }, resources: ['t.yaml.hbs'] }),
+      't.yaml.hbs': configMapTemplate('t', ['tag']),
+    });
+    const fromMeta = await renderReference({
+      reference: 'test/both',
+      namespace: 'ns',
+      source: memorySource([both, types]),
+    });
+    expect(data(fromMeta, 't').tag).toBe('full');
+  });
+
   it('applies the user parameters to the meta-package itself', async () => {
     const release = await renderReference({ reference: meta, namespace: 'ns1', sets: ['l6=root-set'] });
     expect(data(release, 'meta').l6).toBe('root-set');
