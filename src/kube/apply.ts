@@ -38,12 +38,19 @@ export interface ExecuteOptions {
   /** Package order for waves. */
   packages: readonly { name: string; version: string }[];
   progress: ProgressSink;
+  /**
+   * Called after every wave succeeded, before prune: a failure it returns stops the deploy there
+   * (a concurrent deploy of the same release, whose objects prune must not delete).
+   */
+  beforePrune?: () => Promise<ExecuteFailure | undefined>;
 }
 
 export interface ExecuteFailure {
   message: string;
   hint?: string;
   notReady: NotReady[];
+  /** Another deploy of the same release ran at the same time. */
+  conflict?: boolean;
 }
 
 export interface ExecuteResult {
@@ -263,6 +270,8 @@ export async function executePlan(
     rows.push(...waveRows);
     options.progress({ type: 'succeed', id: wave.id, text: `${wave.label}: ${summary(waveRows)}` });
   }
+  const stop = await options.beforePrune?.();
+  if (stop) return { rows, failure: stop };
   rows.push(...(await prune(client, plan, options)));
   return { rows };
 }

@@ -152,7 +152,26 @@ export async function runRelease(
   }
   await store.create(record);
 
-  const result = await executePlan(client, plan, { ...options, deadline, packages: desired.packages });
+  // There is no lock (a killed deploy must never leave one stuck), so a deploy that started
+  // while this one waited shows up as a newer revision. Then the cluster holds a mix of both and
+  // this one must neither prune (the other may render what it would delete) nor claim success.
+  const beforePrune = async (): Promise<ExecuteFailure | undefined> => {
+    const newer = (await store.list(desired.release)).filter((r) => r.revision > revision);
+    if (newer.length === 0) return undefined;
+    const others = newer.map((r) => r.revision).join(', ');
+    return {
+      message: `another deploy of release ${desired.release} wrote revision ${others} while this one (revision ${revision}) was running: nothing was pruned`,
+      hint: 'the objects may now be a mix of both deploys: wait for the other one to finish, then run the deploy you want again (`stackanetes diff` shows what differs)',
+      notReady: [],
+      conflict: true,
+    };
+  };
+  const result = await executePlan(client, plan, {
+    ...options,
+    deadline,
+    packages: desired.packages,
+    beforePrune,
+  });
   const failedRow = result.rows.find((r) => r.status === 'failed');
   const failure: ExecuteFailure | undefined =
     result.failure ??

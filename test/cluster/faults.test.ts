@@ -91,6 +91,36 @@ describe('deploy under faults', () => {
     expect(again.code).toBe(0);
   });
 
+  it('of two deploys of one release running at once, the one finishing after the other started fails with a conflict instead of claiming success', async () => {
+    c.sim.faults.neverReady('StatefulSet', 'race', 'db'); // holds the first deploy in its first wave
+    let stderr = '';
+    const first = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin', 'stackanetes'), 'deploy', app, '-n', 'race', '--kubeconfig', c.kubeconfig],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    first.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number>((resolve) => first.on('exit', (code) => resolve(code ?? -1)));
+    for (let i = 0; i < 600; i++) {
+      if (c.sim.store.get('apps/v1', 'StatefulSet', 'db', 'race')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(c.sim.store.get('apps/v1', 'StatefulSet', 'db', 'race')).toBeDefined();
+    const second = await c.cli(['deploy', app, '-n', 'race', '--no-wait']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('revision 2 deployed');
+    c.sim.faults.release('StatefulSet', 'race', 'db');
+    expect(await exited).toBe(5);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(
+      /^error: another deploy of release app wrote revision 2 while this one \(revision 1\) was running/,
+    );
+    expect(revisionSecrets('race').sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'stackanetes.release.app.v1', status: 'failed' },
+      { name: 'stackanetes.release.app.v2', status: 'deployed' },
+    ]);
+  });
+
   it('an object that never becomes ready fails the deploy within --timeout with a report naming it, and the revision is failed', async () => {
     c.sim.faults.neverReady('Deployment', 'stuck', 'worker');
     const r = await c.cli(['deploy', app, '-n', 'stuck', '--timeout', '3s']);

@@ -4,7 +4,7 @@
  * render inputs of `generate`), so the verbs agree on spelling and meaning.
  */
 import type { Command } from 'commander';
-import { ClusterError, NotReadyError, UsageError } from '../../errors.js';
+import { ClusterError, ConflictError, NotReadyError, UsageError } from '../../errors.js';
 import type { ApplyOptions, DeployResult } from '../../actions/deploy.js';
 import type { CliEnv } from '../main.js';
 import {
@@ -245,9 +245,11 @@ export function throwIfFailed(result: DeployResult): void {
   if (!result.failure) return;
   const revision = result.revision ? ` (revision ${result.revision} marked failed)` : '';
   const options = result.failure.hint ? { hint: result.failure.hint } : {};
+  const message = `${result.failure.message}${revision}`;
+  if (result.failure.conflict) throw new ConflictError(message, options);
   throw result.failure.notReady.length > 0
-    ? new NotReadyError(`${result.failure.message}${revision}`, options)
-    : new ClusterError(`${result.failure.message}${revision}`, options);
+    ? new NotReadyError(message, options)
+    : new ClusterError(message, options);
 }
 
 interface DeployFlags extends ClusterFlagValues, RenderFlagValues, ApplyFlagValues {}
