@@ -64,6 +64,15 @@ export async function findCredential(
   return undefined;
 }
 
+/** The token stored under exactly `scope` (no fallback to wider scopes), so logout can revoke it. */
+export async function storedCredential(
+  env: NodeJS.ProcessEnv,
+  scope: string,
+): Promise<Credential | undefined> {
+  const file = await readCredentials(env);
+  return Object.hasOwn(file.auths, scope) ? file.auths[scope] : undefined;
+}
+
 /** Stores a token under a scope (mode 0600, atomically). */
 export async function saveCredential(
   env: NodeJS.ProcessEnv,

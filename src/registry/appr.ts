@@ -151,6 +151,24 @@ export class ApprClient {
     return doc.token;
   }
 
+  /**
+   * Revokes `token` on the server, so a copy of the credentials file stops working at logout.
+   * False when the server no longer accepted it (revoked, expired or unknown): nothing to revoke.
+   */
+  async revokeToken(token: string): Promise<boolean> {
+    const what = 'revoke the login token';
+    const res = await this.send({
+      method: 'DELETE',
+      path: '/api/v1/users/login',
+      headers: { authorization: token },
+      what,
+      auth: false,
+    });
+    if (res.status === 401) return false;
+    if (res.status < 200 || res.status >= 300) throw this.fail(res, what);
+    return true;
+  }
+
   async listPackages(filter: { namespace?: string; query?: string } = {}): Promise<ApprPackageSummary[]> {
     const searchParams: Record<string, string> = {};
     if (filter.namespace) searchParams.namespace = filter.namespace;

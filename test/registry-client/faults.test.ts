@@ -3,7 +3,7 @@
  * registry answering 500 before it recovers, and blobs corrupted in transit or in the cache. Each
  * ends in one clear line and the registry exit code (6), and a corrupted blob is never unpacked.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { freePort } from '../services/ports.mjs';
@@ -60,6 +60,30 @@ describe('registry faults', () => {
         `^error: cannot reach registry 127\\.0\\.0\\.1:${port} \\(list packages\\): connection refused`,
       ),
     );
+  });
+
+  it('forgets the token on logout even when the registry is unreachable, and says it was not revoked', async () => {
+    const port = await freePort();
+    const offline = tempDir('faults-logout-home');
+    const host = `127.0.0.1:${port}`;
+    writeFileSync(
+      join(offline, 'credentials.json'),
+      JSON.stringify({ auths: { [host]: { token: 'stk_placeholder', kind: 'token' } } }),
+      { mode: 0o600 },
+    );
+    const result = await cli(['logout', host], {
+      STACKANETES_HOME: offline,
+      STACKANETES_REGISTRY_RETRIES: '0',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^logged out of ${host.replace(/\./g, '\\.')}; the registry did not revoke the token.*connection refused`,
+        ),
+      ),
+    ]);
+    expect(JSON.parse(readFileSync(join(offline, 'credentials.json'), 'utf8'))).toEqual({ auths: {} });
   });
 
   it('retries idempotent reads after 500 and succeeds once the registry recovers', async () => {

@@ -293,7 +293,18 @@ describe('delete-package and logout', () => {
   });
 
   it('logs out, after which writes are refused for want of credentials', async () => {
+    const stored = JSON.parse(readFileSync(join(home, 'credentials.json'), 'utf8')) as {
+      auths: Record<string, { token: string }>;
+    };
+    const token = stored.auths[registry.host]?.token as string;
+    expect(token).toBeTruthy();
     expect((await cli(['logout'])).stdout.trim()).toBe(`logged out of ${registry.host}`);
+    // The server revoked it too: a copy of the credentials file is useless after logout.
+    const reuse = await fetch(`${registry.url}/api/v1/packages/regtest/cache/1.0.0/stackanetes`, {
+      method: 'DELETE',
+      headers: { authorization: token },
+    });
+    expect(reuse.status).toBe(401);
     const result = await cli(['delete-package', 'regtest/cache@1.0.0']);
     expectOneLineError(
       result,

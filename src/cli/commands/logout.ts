@@ -1,4 +1,4 @@
-/** `stackanetes logout [REGISTRY]`: forgets the stored token. */
+/** `stackanetes logout [REGISTRY]`: revokes and forgets the stored token. */
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { outputFormat, printResult } from './registry-flags.js';
@@ -6,7 +6,7 @@ import { outputFormat, printResult } from './registry-flags.js';
 export function register(program: Command, env: CliEnv): void {
   program
     .command('logout')
-    .description('forget the token stored for a registry')
+    .description('revoke and forget the token stored for a registry')
     .argument(
       '[registry]',
       'registry URL or host, or oci://host (default: $STACKANETES_REGISTRY, then config.yaml)',
@@ -22,7 +22,11 @@ export function register(program: Command, env: CliEnv): void {
         ...(flags.scope ? { scope: flags.scope } : {}),
       });
       printResult(env, format, result, () =>
-        result.removed ? `logged out of ${result.scope}` : `no token was stored for ${result.scope}`,
+        !result.removed
+          ? `no token was stored for ${result.scope}`
+          : result.revokeError
+            ? `logged out of ${result.scope}; the registry did not revoke the token, which stays valid until it expires (${result.revokeError})`
+            : `logged out of ${result.scope}`,
       );
     });
 }
