@@ -245,6 +245,30 @@ describe('meta-package behaviour', () => {
     expect(names.indexOf('stackanetes/cinder')).toBe(names.indexOf('stackanetes/glance') + 1);
   });
 
+  it('every service on the message bus uses quorum queues, so 3 RabbitMQ replicas survive losing one', async () => {
+    // Classic queues live on one member (RabbitMQ 4 has no mirroring), and a publisher and a
+    // consumer that declare the same queue with different types fail with PRECONDITION_FAILED.
+    const files = objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA]))
+      .filter((o) => o.kind === 'Secret')
+      .flatMap((o) =>
+        Object.entries((o.stringData ?? {}) as Record<string, string>).map(([file, text]) => ({
+          where: `${o.metadata.name} ${file}`,
+          text,
+        })),
+      )
+      .filter((f) => f.text.includes('transport_url = rabbit://'));
+    expect(files.map((f) => f.where).sort()).toEqual(
+      ['cinder-config cinder.conf', 'glance-config glance-api.conf', 'neutron-config neutron.conf']
+        .concat(['nova-config nova.conf', 'searchlight-config searchlight.conf'])
+        .sort(),
+    );
+    for (const { where, text } of files)
+      expect([where, /\[oslo_messaging_rabbit\]\n\s*rabbit_quorum_queue = true\n/.test(text)]).toEqual([
+        where,
+        true,
+      ]);
+  });
+
   it('Ceph switches Glance from a PersistentVolumeClaim to RBD', async () => {
     const local = objectsOf(await render('stackanetes', [PARAMETERS]));
     const ceph = objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA]));
