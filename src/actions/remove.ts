@@ -1,7 +1,7 @@
 /**
  * `remove REF`: delete what a release deployed, in reverse deploy order (last package first,
  * workloads before the configuration and accounts they use), and its revision records.
- * Namespaces and PersistentVolumeClaims are kept and reported `protected`, as kpm did, unless
+ * Namespaces, PersistentVolumeClaims and CRDs are kept and reported `protected`, as kpm did, unless
  * asked; objects of other releases are never touched.
  */
 import { ConflictError } from '../errors.js';
@@ -28,7 +28,7 @@ import {
 import { silentProgress, type ProgressSink } from './progress.js';
 
 export interface RemoveOptions extends ClusterAccess, RenderInputs {
-  /** Also delete Namespaces and PersistentVolumeClaims. */
+  /** Also delete Namespaces, PersistentVolumeClaims and CustomResourceDefinitions. */
   pruneProtected?: boolean;
   concurrency?: number;
   progress?: ProgressSink;

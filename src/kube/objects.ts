@@ -49,8 +49,15 @@ export const ANNOTATION_RELEASE = 'stackanetes.io/release';
 /** The server-side apply field manager, as kubectl uses `kubectl`. */
 export const FIELD_MANAGER = 'stackanetes';
 
-/** Kinds prune and remove keep unless asked: deleting them loses data. */
-export const PROTECTED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'PersistentVolumeClaim']);
+/**
+ * Kinds prune and remove keep unless asked: deleting them loses data. A CustomResourceDefinition
+ * counts too: deleting it deletes every resource of its kind in the cluster, other releases' included.
+ */
+export const PROTECTED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+]);
 
 /** Whose an object is: this release's, another release's (named), or nobody's (adoptable). */
 export function ownership(

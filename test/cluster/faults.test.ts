@@ -313,7 +313,9 @@ describe('cluster access', () => {
       expect(r.code).toBe(3);
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^error: revision record damaged\/stackanetes\.release\.app\.v2 cannot be read/);
+      expect(lines[0]).toMatch(
+        /^error: revision record damaged\/stackanetes\.release\.app\.v2 cannot be read/,
+      );
       expect(lines[0]).not.toContain('internal error');
     }
   });

@@ -335,4 +335,27 @@ spec:
     expect(again.code).toBe(0);
     expect(c.sim.requests.count({ write: true })).toBe(0);
   });
+
+  it('prune keeps a CustomResourceDefinition the release stopped rendering, since deleting it deletes every resource of it', async () => {
+    const other = join(c.dir, 'other-widget.yaml');
+    writeFileSync(other, 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: 1}\n');
+    expect((await c.cli(['deploy', other, '-n', 'crds-other', '--release', 'other', '--no-wait'])).code).toBe(
+      0,
+    );
+    const file = join(c.dir, 'widget-only.yaml');
+    writeFileSync(file, 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n');
+    const r = await c.cli(['deploy', file, '-n', 'crds', '--release', 'crds', '--no-wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(tableStatuses(r.stdout).get('CustomResourceDefinition/widgets.example.com')).toBe('protected');
+    expect(
+      c.sim.store.get(
+        'apiextensions.k8s.io/v1',
+        'CustomResourceDefinition',
+        'widgets.example.com',
+        undefined,
+      ),
+    ).toBeDefined();
+    expect(c.sim.store.get('example.com/v1', 'Widget', 'w2', 'crds-other')).toBeDefined();
+  });
 });

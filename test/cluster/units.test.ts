@@ -150,7 +150,7 @@ describe('Secret masking', () => {
 });
 
 describe('Secret masking of kubectl bookkeeping', () => {
-  it("hides the values client-side kubectl apply copied into the last-applied annotation", () => {
+  it('hides the values client-side kubectl apply copied into the last-applied annotation', () => {
     const applied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { password: 'hunter2' } });
     const secret: KubeObject = {
       apiVersion: 'v1',
@@ -209,7 +209,12 @@ describe('readiness', () => {
     ).toBe(true);
   });
   it('does not wait for a paused Deployment, which cannot roll out until resumed', () => {
-    const paused = deployment({ observedGeneration: 2, updatedReplicas: 0, replicas: 2, availableReplicas: 2 });
+    const paused = deployment({
+      observedGeneration: 2,
+      updatedReplicas: 0,
+      replicas: 2,
+      availableReplicas: 2,
+    });
     (paused.spec as Record<string, unknown>).paused = true;
     expect(readiness(paused).ready).toBe(true);
   });
@@ -235,7 +240,8 @@ describe('readiness', () => {
   it('passes an OnDelete StatefulSet or DaemonSet when ready, since their pods are only replaced by hand', () => {
     const onDelete = { updateStrategy: { type: 'OnDelete' } };
     expect(
-      readiness(statefulSet(onDelete, { updatedReplicas: 0, currentRevision: 'a', updateRevision: 'b' })).ready,
+      readiness(statefulSet(onDelete, { updatedReplicas: 0, currentRevision: 'a', updateRevision: 'b' }))
+        .ready,
     ).toBe(true);
     expect(readiness(statefulSet(onDelete, { readyReplicas: 2 })).ready).toBe(false);
     const daemonSet = (spec: Record<string, unknown>, status: Record<string, unknown>): KubeObject => ({
@@ -245,7 +251,9 @@ describe('readiness', () => {
       spec,
       status: { observedGeneration: 1, desiredNumberScheduled: 2, numberReady: 2, ...status },
     });
-    expect(readiness(daemonSet(onDelete, { updatedNumberScheduled: 0, numberAvailable: 2 })).ready).toBe(true);
+    expect(readiness(daemonSet(onDelete, { updatedNumberScheduled: 0, numberAvailable: 2 })).ready).toBe(
+      true,
+    );
     expect(readiness(daemonSet({}, { updatedNumberScheduled: 0, numberAvailable: 2 })).ready).toBe(false);
   });
   it('waits for DaemonSet pods to be available, not only ready, as kubectl rollout status does', () => {

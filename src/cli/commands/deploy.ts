@@ -267,7 +267,8 @@ export function register(program: Command, env: CliEnv): void {
   addApplyFlags(addRenderFlags(addClusterFlags(command)), {
     timeout: 'how long the whole deploy may take to be ready',
     force: 'delete and recreate objects whose immutable fields changed (e.g. a Job template)',
-    pruneProtected: 'also delete Namespaces and PersistentVolumeClaims the release no longer renders',
+    pruneProtected:
+      'also delete Namespaces, PersistentVolumeClaims and CustomResourceDefinitions the release no longer renders',
   }).action(async (ref: string, flags: DeployFlags) => {
     const format: OutputFormat = parseOutputFormat(flags.output);
     const apply = applyOptions(flags);

@@ -23,10 +23,15 @@ interface RemoveFlags extends ClusterFlagValues, RenderFlagValues {
 export function register(program: Command, env: CliEnv): void {
   const command = program
     .command('remove')
-    .description('delete what a release deployed, in reverse order; Namespaces and PVCs are kept (protected)')
+    .description(
+      'delete what a release deployed, in reverse order; Namespaces, PVCs and CRDs are kept (protected)',
+    )
     .argument('<ref>', 'the package reference it was deployed from');
   addRenderFlags(addClusterFlags(command))
-    .option('--prune-protected', 'also delete Namespaces and PersistentVolumeClaims (their data is lost)')
+    .option(
+      '--prune-protected',
+      'also delete Namespaces, PersistentVolumeClaims and CRDs (their data is lost)',
+    )
     .option('--concurrency <n>', 'deletes sent at the same time', '16')
     .option('-o, --output <format>', 'table, json or yaml', 'table')
     .action(async (ref: string, flags: RemoveFlags) => {

@@ -31,7 +31,8 @@ export function register(program: Command, env: CliEnv): void {
   addApplyFlags(command, {
     timeout: 'how long the rollback may take to be ready',
     force: 'delete and recreate objects whose immutable fields changed',
-    pruneProtected: 'also delete Namespaces and PersistentVolumeClaims that revision did not have',
+    pruneProtected:
+      'also delete Namespaces, PersistentVolumeClaims and CustomResourceDefinitions that revision did not have',
   }).action(async (revisionArg: string | undefined, flags: RollbackFlags) => {
     const format = parseOutputFormat(flags.output);
     let revision: number | undefined;
