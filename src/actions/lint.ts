@@ -6,8 +6,9 @@ import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
 import { isLibrary, type LoadedPackage } from '../package/types.js';
 import { engineFor, isPartialFile } from '../render/engine.js';
-import { unusedVariables, type UsageNode } from '../render/usage.js';
-import { renderReferenceDetailed, type WalkedPackage } from './pipeline.js';
+import { unreadParameters, unusedVariables, type UsageNode } from '../render/usage.js';
+import { parseSet, setToValues } from '../render/values.js';
+import { readVariableFiles, renderReferenceDetailed, type WalkedPackage } from './pipeline.js';
 import type { ProgressSink } from './progress.js';
 
 export interface LintOptions {
@@ -19,10 +20,12 @@ export interface LintOptions {
   progress?: ProgressSink;
 }
 
-/** A variable of a package that no template, derived default or condition reads. */
+/** A variable of a package, or a parameter the user gave, that no template, derived default or condition reads. */
 export interface UnusedParameter {
   package: string;
   path: string;
+  /** Set for a user parameter: `--variables FILE` or `--set TEXT` (package is then the root package). */
+  source?: string;
 }
 
 export interface LintResult {
@@ -108,9 +111,26 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   };
   const defaults = await renderReferenceDetailed(common);
   const all = await renderReferenceDetailed({ ...common, forceWhen: true });
-  const unused = tree(all.loaded).flatMap((node) =>
+  const nodes = tree(all.loaded);
+  const unused: UnusedParameter[] = nodes.flatMap((node) =>
     unusedVariables(node).map((path) => ({ package: node.pkg.manifest.package.name, path })),
   );
+  const rootNode = nodes[0];
+  if (rootNode) {
+    const given = [
+      ...(await readVariableFiles(options.variableFiles ?? [], options.cwd)).map((f) => ({
+        source: `--variables ${f.file}`,
+        values: f.values,
+      })),
+      ...(options.sets ?? []).map((text) => ({
+        source: `--set ${text}`,
+        values: setToValues(parseSet(text)),
+      })),
+    ];
+    for (const { source, values } of given)
+      for (const path of unreadParameters(rootNode, values))
+        unused.push({ package: rootNode.pkg.manifest.package.name, path, source });
+  }
   const count = (r: typeof defaults) => r.release.packages.reduce((n, p) => n + p.objects.length, 0);
   return {
     package: all.release.root.name,

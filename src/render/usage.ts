@@ -93,3 +93,14 @@ export function unusedVariables(node: UsageNode): string[] {
     .filter((leaf) => !refs.some((r) => overlaps(r, leaf)))
     .map((leaf) => leaf.join('.'));
 }
+
+/**
+ * Leaf paths of user parameters (one --variables file or --set) that no package of the tree
+ * reads, at the root or under a package's key: a misspelt key would otherwise do nothing.
+ */
+export function unreadParameters(root: UsageNode, values: Variables): string[] {
+  const refs = effectiveReferences(root);
+  return leaves(values, [], [])
+    .filter((leaf) => !refs.some((r) => overlaps(r, leaf)))
+    .map((leaf) => leaf.join('.'));
+}

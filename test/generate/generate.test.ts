@@ -138,6 +138,45 @@ describe('stackanetes new and lint', () => {
     expect(report.unused).toEqual([]);
   });
 
+  it('reports a parameter of --variables or --set that no package reads (a typo would otherwise do nothing)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackanetes-lint-'));
+    try {
+      const file = join(dir, 'typo.yaml');
+      writeFileSync(
+        file,
+        'l2: read-by-child\nchild: {l5: used, l55: typo}\n"test/child": {settings: {keep: x}}\n',
+      );
+      const result = await runCli([
+        'lint',
+        join(repoRoot, meta),
+        '--variables',
+        file,
+        '--set',
+        'chidl.l6=typo',
+        '--set',
+        'child.l6=used',
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `warning: --variables ${file}: parameter child.l55 is never used by a template, derived default or condition`,
+        'warning: --set chidl.l6=typo: parameter chidl.l6 is never used by a template, derived default or condition',
+      ]);
+      const strict = await runCli(['lint', join(repoRoot, meta), '--set', 'chidl.l6=typo', '--strict']);
+      expect(strict.code).toBe(3);
+      const whole = await runCli([
+        'lint',
+        'packages/stackanetes',
+        '--variables',
+        'parameters.yaml',
+        '--output',
+        'json',
+      ]);
+      expect((JSON.parse(whole.stdout) as { unused: unknown[] }).unused).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports unused parameters as warnings, and fails on them with --strict', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackanetes-lint-'));
     try {

@@ -36,7 +36,7 @@ export function register(program: Command, env: CliEnv): void {
         for (const warning of result.warnings) env.writer.err(`warning: ${warning}`);
         for (const u of result.unused)
           env.writer.err(
-            `warning: ${u.package}: parameter ${u.path} is never used by a template, derived default or condition`,
+            `warning: ${u.source ?? u.package}: parameter ${u.path} is never used by a template, derived default or condition`,
           );
         env.writer.out(
           result.library
