@@ -326,6 +326,20 @@ function report(err: unknown): number {
     );
     return EXIT.invalid;
   }
+  // A storage directory that is a file, unwritable, read-only or full is the operator's input,
+  // not a bug: one line naming the path, no stack.
+  const fsError = err as NodeJS.ErrnoException;
+  if (
+    typeof fsError.syscall === 'string' &&
+    typeof fsError.path === 'string' &&
+    ['ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EEXIST', 'ENOENT', 'EISDIR'].includes(code ?? '')
+  ) {
+    line(
+      `cannot use storage at ${fsError.path}: ${fsError.message}`,
+      'point --storage at a directory this user can write (it is created if missing)',
+    );
+    return EXIT.invalid;
+  }
   line(`internal error: ${(err as Error).stack ?? String(err)}`);
   return EXIT.internal;
 }

@@ -140,6 +140,18 @@ describe('registry operations', () => {
       3,
       'error: invalid password: use 8 to 1024 characters',
     ]);
+    // A storage path that is a file is bad input, not an internal error with a stack.
+    const file = join(dir, 'FORMAT');
+    for (const argv of [
+      ['serve', '--listen', '127.0.0.1:0', '--storage', file],
+      ['user', 'list', '--storage', file],
+    ]) {
+      const unusable = await runCli(argv, { bin: 'stackanetes-registry' });
+      expect(unusable.code).toBe(3);
+      expect(unusable.stderr).toMatch(
+        /^error: cannot use storage .*FORMAT.*not a directory.*\n {2}fix: .*\n$/,
+      );
+    }
   });
 
   it('finishes a push that is in flight when SIGTERM arrives, then exits 0', async () => {
