@@ -9,7 +9,7 @@ import type { KubeObject } from '../render/types.js';
 import type { KubeClient } from './client.js';
 import { KubeApiError, sleep } from './http.js';
 import { sameContent, type PreparedObject } from './normalize.js';
-import { describeRef } from './objects.js';
+import { describeRef, PROTECTED_KINDS } from './objects.js';
 import { mapLimit, stepsByKind } from './order.js';
 import type { Plan, PlanItem } from './plan.js';
 import { needsWait, readiness } from './readiness.js';
@@ -71,8 +71,17 @@ function row(item: PlanItem, status: RowStatus, message?: string): ResultRow {
   return r;
 }
 
-function isImmutable(err: KubeApiError): boolean {
-  return err.status === 422 && /immutable/i.test(err.message);
+/**
+ * Whether the server refused a change it only allows by recreating the object. Its wordings
+ * differ by kind: "field is immutable" (Job templates, selectors), "may not change once set"
+ * (Service clusterIPs), and the StatefulSet rule forbidding changes to volumeClaimTemplates,
+ * serviceName and the like.
+ */
+export function isImmutable(err: KubeApiError): boolean {
+  return (
+    err.status === 422 &&
+    /immutable|may not change once set|updates to statefulset spec for fields other than/i.test(err.message)
+  );
 }
 
 async function waitGone(client: KubeClient, item: PlanItem, deadline: number): Promise<void> {
@@ -105,6 +114,16 @@ async function applyItem(
     return { row: row(item, status), current: result };
   } catch (err) {
     if (!(err instanceof KubeApiError)) throw err;
+    if (isImmutable(err) && PROTECTED_KINDS.has(item.ref.kind)) {
+      // Recreating a claim (or namespace) deletes the data in it: never a side effect of --force.
+      return {
+        row: row(item, 'failed', err.message),
+        error: {
+          message: err.message,
+          hint: `--force does not recreate a ${item.ref.kind}, since that deletes its data: change the package back, or delete ${describeRef(item.ref)} yourself if its data may go`,
+        },
+      };
+    }
     if (isImmutable(err) && options.force) {
       try {
         await client.delete(item.ref, { propagation: 'Foreground' });

@@ -16,6 +16,10 @@ import {
 import { ANNOTATION_APPLIED, ownership } from '../../src/kube/objects.js';
 import { kindRank, mapLimit, stepsByKind } from '../../src/kube/order.js';
 import { readiness } from '../../src/kube/readiness.js';
+import { executePlan, isImmutable } from '../../src/kube/apply.js';
+import type { KubeClient } from '../../src/kube/client.js';
+import { KubeApiError } from '../../src/kube/http.js';
+import { prepareDesired as prepare } from '../../src/kube/normalize.js';
 import { unifiedDiff } from '../../src/kube/text-diff.js';
 import { fromRendered } from '../../src/release/desired.js';
 import { loadManifestFile } from '../../src/release/manifest-file.js';
@@ -381,5 +385,87 @@ describe('release records', () => {
     expect(desired.packages[0]?.libraries).toEqual([
       { name: 'a/lib', version: '0.3.0', digest: 'sha256:' + 'ab'.repeat(32) },
     ]);
+  });
+});
+
+describe('immutable fields', () => {
+  const invalid = (message: string): KubeApiError => new KubeApiError(422, 'Invalid', message, undefined);
+  it("recognises the API server's wordings for changes it only allows by recreating the object", () => {
+    expect(
+      isImmutable(invalid('Job.batch "m" is invalid: spec.template: Invalid value: {}: field is immutable')),
+    ).toBe(true);
+    expect(
+      isImmutable(
+        invalid(
+          "StatefulSet.apps \"db\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      isImmutable(
+        invalid(
+          'Service "api" is invalid: spec.clusterIPs[0]: Invalid value: ["10.0.0.5"]: may not change once set',
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      isImmutable(
+        invalid(
+          'Deployment.apps "d" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+        ),
+      ),
+    ).toBe(false);
+  });
+
+  it('--force never deletes a PersistentVolumeClaim to recreate it: that would lose its data', async () => {
+    const pvc: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: 'n' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } },
+    };
+    const deleted: string[] = [];
+    const client = {
+      apply: () =>
+        Promise.reject(
+          invalid(
+            'PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation',
+          ),
+        ),
+      delete: (ref: { name: string }) => {
+        deleted.push(ref.name);
+        return Promise.resolve(true);
+      },
+      get: () => Promise.resolve(undefined),
+    } as unknown as KubeClient;
+    const result = await executePlan(
+      client,
+      {
+        release: 'r',
+        namespace: 'n',
+        items: [
+          {
+            action: 'update',
+            package: 'p',
+            version: '1.0.0',
+            ref: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'n', name: 'data' },
+            key: 'k',
+            prepared: prepare(pvc),
+            live: pvc,
+          },
+        ],
+      },
+      {
+        wait: false,
+        deadline: Date.now() + 10_000,
+        concurrency: 1,
+        force: true,
+        packages: [{ name: 'p', version: '1.0.0' }],
+        progress: () => {},
+      },
+    );
+    expect(deleted).toEqual([]);
+    expect(result.rows[0]?.status).toBe('failed');
+    expect(result.failure?.hint).toMatch(/--force does not recreate a PersistentVolumeClaim/);
   });
 });
