@@ -129,6 +129,67 @@ function valueAt(object: unknown, pointer: string): unknown {
   return node;
 }
 
+/** When a built-in API version stopped being served, and what replaces it. */
+interface Removal {
+  in: string;
+  use: string;
+}
+
+/**
+ * Built-in API versions that no supported Kubernetes serves (the deprecated-API migration guide),
+ * with per-kind exceptions. kubernetes-models still ships their schemas, so without this table
+ * `extensions/v1beta1` validated clean and failed only at deploy.
+ */
+const REMOVED_APIS: Record<string, Removal & { kinds?: Record<string, Removal> }> = {
+  'extensions/v1beta1': {
+    in: '1.16',
+    use: 'apps/v1',
+    kinds: {
+      Ingress: { in: '1.22', use: 'networking.k8s.io/v1' },
+      NetworkPolicy: { in: '1.16', use: 'networking.k8s.io/v1' },
+      PodSecurityPolicy: { in: '1.25', use: 'Pod Security Admission' },
+    },
+  },
+  'apps/v1beta1': { in: '1.16', use: 'apps/v1' },
+  'apps/v1beta2': { in: '1.16', use: 'apps/v1' },
+  'batch/v2alpha1': { in: '1.21', use: 'batch/v1' },
+  'batch/v1beta1': { in: '1.25', use: 'batch/v1' },
+  'policy/v1beta1': {
+    in: '1.25',
+    use: 'policy/v1',
+    kinds: { PodSecurityPolicy: { in: '1.25', use: 'Pod Security Admission' } },
+  },
+  'networking.k8s.io/v1beta1': { in: '1.22', use: 'networking.k8s.io/v1' },
+  'rbac.authorization.k8s.io/v1beta1': { in: '1.22', use: 'rbac.authorization.k8s.io/v1' },
+  'apiextensions.k8s.io/v1beta1': { in: '1.22', use: 'apiextensions.k8s.io/v1' },
+  'admissionregistration.k8s.io/v1beta1': { in: '1.22', use: 'admissionregistration.k8s.io/v1' },
+  'apiregistration.k8s.io/v1beta1': { in: '1.22', use: 'apiregistration.k8s.io/v1' },
+  'scheduling.k8s.io/v1beta1': { in: '1.22', use: 'scheduling.k8s.io/v1' },
+  'certificates.k8s.io/v1beta1': { in: '1.22', use: 'certificates.k8s.io/v1' },
+  'coordination.k8s.io/v1beta1': { in: '1.22', use: 'coordination.k8s.io/v1' },
+  'storage.k8s.io/v1beta1': {
+    in: '1.22',
+    use: 'storage.k8s.io/v1',
+    kinds: { CSIStorageCapacity: { in: '1.27', use: 'storage.k8s.io/v1' } },
+  },
+  'discovery.k8s.io/v1beta1': { in: '1.25', use: 'discovery.k8s.io/v1' },
+  'events.k8s.io/v1beta1': { in: '1.25', use: 'events.k8s.io/v1' },
+  'node.k8s.io/v1beta1': { in: '1.25', use: 'node.k8s.io/v1' },
+  'autoscaling/v2beta1': { in: '1.25', use: 'autoscaling/v2' },
+  'autoscaling/v2beta2': { in: '1.26', use: 'autoscaling/v2' },
+  'flowcontrol.apiserver.k8s.io/v1beta1': { in: '1.26', use: 'flowcontrol.apiserver.k8s.io/v1' },
+  'flowcontrol.apiserver.k8s.io/v1beta2': { in: '1.29', use: 'flowcontrol.apiserver.k8s.io/v1' },
+  'flowcontrol.apiserver.k8s.io/v1beta3': { in: '1.32', use: 'flowcontrol.apiserver.k8s.io/v1' },
+};
+
+/** Why an object's apiVersion cannot be applied to a current cluster, or undefined. */
+export function removedApiProblem(apiVersion: string, kind: string): string | undefined {
+  const entry = REMOVED_APIS[apiVersion];
+  if (!entry) return undefined;
+  const removal = entry.kinds?.[kind] ?? entry;
+  return `${apiVersion} was removed in Kubernetes ${removal.in}; use ${removal.use}`;
+}
+
 /**
  * Validates every object; throws an InputError naming package, template, kind/name and the field
  * path of the first problem. Returns warnings for kinds that have no schema.
@@ -152,6 +213,15 @@ export async function validateObjects(objects: readonly RenderedObject[]): Promi
         `${rendered.package} ${rendered.template}: ${object.kind} ${object.metadata.name}: ${metadata}`,
         {
           hint: 'the API server would reject this object',
+        },
+      );
+    }
+    const removed = removedApiProblem(object.apiVersion, object.kind);
+    if (removed) {
+      throw new InputError(
+        `${rendered.package} ${rendered.template}: ${object.kind} ${object.metadata.name}: ${removed}`,
+        {
+          hint: 'current clusters do not serve this API version; change apiVersion in the template (and the fields that changed with it)',
         },
       );
     }

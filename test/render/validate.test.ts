@@ -48,6 +48,32 @@ describe('schema validation', () => {
     );
   });
 
+  it.each([
+    ['extensions/v1beta1', 'Ingress', 'networking.k8s.io/v1', '1.22'],
+    ['apps/v1beta2', 'Deployment', 'apps/v1', '1.16'],
+    ['batch/v1beta1', 'CronJob', 'batch/v1', '1.25'],
+    ['policy/v1beta1', 'PodDisruptionBudget', 'policy/v1', '1.25'],
+    ['networking.k8s.io/v1beta1', 'Ingress', 'networking.k8s.io/v1', '1.22'],
+    ['rbac.authorization.k8s.io/v1beta1', 'ClusterRole', 'rbac.authorization.k8s.io/v1', '1.22'],
+    ['autoscaling/v2beta2', 'HorizontalPodAutoscaler', 'autoscaling/v2', '1.26'],
+  ])(
+    'rejects %s %s, which no supported cluster serves, naming the current apiVersion',
+    async (apiVersion, kind, current, removed) => {
+      // kubernetes-models still ships these schemas, so they validated and failed only at deploy.
+      const attempt = validateObjects([rendered({ apiVersion, kind })]);
+      await expect(attempt).rejects.toThrow(
+        `test/pkg templates/x.yaml.hbs: ${kind} x: ${apiVersion} was removed in Kubernetes ${removed}; use ${current}`,
+      );
+    },
+  );
+
+  it('keeps passing custom resources whose version looks like a beta', async () => {
+    const warnings = await validateObjects([
+      rendered({ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware' }),
+    ]);
+    expect(warnings).toHaveLength(1);
+  });
+
   it('passes kinds kubernetes-models does not ship with one warning per kind', async () => {
     const warnings = await validateObjects([
       rendered({ apiVersion: 'example.com/v1', kind: 'Widget' }),
