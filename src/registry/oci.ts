@@ -52,8 +52,12 @@ export class OciClient {
     extra: { headers?: Record<string, string>; body?: Buffer } = {},
   ): Promise<HttpResponse> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
+    // Upload Locations are chosen by the server and may name another origin: credentials given
+    // for this registry go to this registry only.
+    const sameOrigin = new URL(url).origin === new URL(this.base).origin;
     const build = async (): Promise<Record<string, string>> => {
       const headers: Record<string, string> = { ...(extra.headers ?? {}) };
+      if (!sameOrigin) return headers;
       const token = this.bearer.get(repository);
       const basic = await this.basic();
       if (token) headers.authorization = `Bearer ${token}`;
@@ -69,7 +73,7 @@ export class OciClient {
         what,
       });
     let res = await request();
-    if (res.status === 401 && !this.bearer.has(repository)) {
+    if (res.status === 401 && sameOrigin && !this.bearer.has(repository)) {
       const challenge = String(res.headers['www-authenticate'] ?? '');
       if (/^bearer/i.test(challenge)) {
         await this.fetchToken(challenge, repository, what);
