@@ -233,7 +233,7 @@ export async function executePlan(
         const notReady = await waitReady(client, crds, { deadline: options.deadline });
         if (notReady.length > 0)
           errors.push({
-            message: `CustomResourceDefinition ${notReady.map((n) => n.ref.name).join(', ')} not established`,
+            message: `CustomResourceDefinition ${notReady.map((n) => `${n.ref.name} (${n.reason})`).join(', ')} not established`,
           });
       }
       if (errors.length > 0) {

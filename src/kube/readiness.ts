@@ -152,6 +152,16 @@ export function readiness(object: KubeObject): Readiness {
     }
     case 'CustomResourceDefinition': {
       if (condition(status, 'Established')?.status === 'True') return READY;
+      // Names taken by another CRD: it stays unestablished until someone changes one of them.
+      const names = condition(status, 'NamesAccepted');
+      if (names?.status === 'False') {
+        return {
+          ready: false,
+          failed: true,
+          reason:
+            `names not accepted: ${names.reason ?? ''}${names.message ? ` ${names.message}` : ''}`.trim(),
+        };
+      }
       return waiting('not established');
     }
     default:

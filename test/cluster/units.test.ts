@@ -277,6 +277,33 @@ describe('readiness', () => {
     expect(readiness(ds)).toMatchObject({ ready: false, reason: '0 of 2 pods available' });
     expect(readiness({ ...ds, status: { ...(ds.status as object), numberAvailable: 2 } }).ready).toBe(true);
   });
+  it('fails a CustomResourceDefinition at once when its names clash with another one', () => {
+    const crd = (conditions: Record<string, string>[]): KubeObject => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      status: { conditions },
+    });
+    expect(
+      readiness(
+        crd([
+          {
+            type: 'NamesAccepted',
+            status: 'False',
+            reason: 'ListKindConflict',
+            message: '"WidgetList" is already in use',
+          },
+          { type: 'Established', status: 'False', reason: 'NotAccepted' },
+        ]),
+      ),
+    ).toMatchObject({
+      ready: false,
+      failed: true,
+      reason: 'names not accepted: ListKindConflict "WidgetList" is already in use',
+    });
+    expect(readiness(crd([{ type: 'NamesAccepted', status: 'True' }])).failed).toBe(false);
+    expect(readiness(crd([{ type: 'Established', status: 'True' }])).ready).toBe(true);
+  });
   it('fails a Job at once when it failed, and passes it when complete', () => {
     const job = (type: string): KubeObject => ({
       apiVersion: 'batch/v1',
