@@ -334,7 +334,9 @@ export async function renderReferenceDetailed(
       }),
     ];
     const merged = startMerge(root.manifest.variables, `${meta.name} defaults`);
-    for (const layer of userLayers) mergeLayer(merged, layer);
+    // At the root keys and under the root's own key, as for a dependency: the same parameters
+    // file then means the same thing whether the package is rendered alone or in a stack.
+    for (const layer of userLayers) mergeForPackage(merged, meta.name, layer);
     const walk: Walk = {
       source,
       release,

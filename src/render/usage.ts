@@ -100,6 +100,8 @@ export function unusedVariables(node: UsageNode): string[] {
  */
 export function unreadParameters(root: UsageNode, values: Variables): string[] {
   const refs = effectiveReferences(root);
+  const name = root.pkg.manifest.package.name;
+  for (const key of new Set([name, shortName(name)])) for (const r of [...refs]) refs.push([key, ...r]);
   return leaves(values, [], [])
     .filter((leaf) => !refs.some((r) => overlaps(r, leaf)))
     .map((leaf) => leaf.join('.'));

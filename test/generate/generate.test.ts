@@ -155,6 +155,8 @@ describe('stackanetes new and lint', () => {
         'chidl.l6=typo',
         '--set',
         'child.l6=used',
+        '--set',
+        'meta.l6=under-the-root-key',
       ]);
       expect(result.code).toBe(0);
       expect(result.stderr.trim().split('\n')).toEqual([

@@ -221,6 +221,13 @@ describe('type checks between a value and the default it overrides', () => {
     await expect(render([set])).rejects.toThrow(message);
   });
 
+  it('applies parameters under its own key to a package rendered on its own, as parameters.yaml gives them', async () => {
+    // `stackanetes generate packages/keystone --set keystone.replicas=3` must mean what it means in the stack.
+    expect(data(await render(['types.tag=by-short-key']), 't').tag).toBe('by-short-key');
+    expect(data(await render(['"test/types".tag=by-full-key']), 't').tag).toBe('by-full-key');
+    expect(data(await render(['types.tag=by-key', 'tag=at-root-later']), 't').tag).toBe('at-root-later');
+  });
+
   it('keeps a YAML-typed scalar given for a string default as a string, and lets derived defaults take any type', async () => {
     const release = await render(['tag=2024.1', 'derived=[1]']);
     expect(data(release, 't')).toMatchObject({ tag: '2024.1' });
