@@ -2,6 +2,7 @@
  * The App Registry routes. The router turns decoded path segments into a route template (for
  * metrics) and a handler call; every path/query/body value is validated before storage sees it.
  */
+import { createHash } from 'node:crypto';
 import {
   badRequest,
   forbidden,
@@ -111,7 +112,11 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
       deps.metrics.storageErrors.inc({ operation: 'getBlob' });
       throw new Error(`blob ${gzipDigest} is referenced by a manifest but missing from storage`);
     }
-    blobs.set(gzipDigest, data);
+    // Only bytes that still hash to their name are kept in memory: a blob damaged on disk is
+    // served as it is (clients refuse it by digest) but not pinned past the forced re-push that
+    // repairs it.
+    if (createHash('sha256').update(data).digest('hex') === gzipDigest) blobs.set(gzipDigest, data);
+    else deps.metrics.storageErrors.inc({ operation: 'getBlob' });
     return data;
   }
 
