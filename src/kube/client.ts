@@ -31,6 +31,8 @@ export interface KubeClient {
   readonly transport: KubeTransport;
   /** The resource for a kind, or undefined when the cluster does not serve it (yet). */
   resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
+  /** Like `resource`, falling back to another served version of the group (for objects recorded under an old one). */
+  resourceInAnyVersion(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   list(
     apiVersion: string,
@@ -97,6 +99,7 @@ export function createClient(target: ClusterTarget, transport: KubeTransport): K
     target,
     transport,
     resource: (apiVersion, kind) => discovery.resolve(apiVersion, kind),
+    resourceInAnyVersion: (apiVersion, kind) => discovery.resolveAnyVersion(apiVersion, kind),
     async get(ref) {
       const path = await objectPath(ref);
       try {

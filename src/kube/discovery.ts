@@ -13,6 +13,11 @@ export interface ResourceInfo {
   namespaced: boolean;
 }
 
+interface ApiGroup {
+  versions?: { groupVersion: string }[];
+  preferredVersion?: { groupVersion: string };
+}
+
 interface ApiResourceList {
   resources?: { name: string; kind: string; namespaced: boolean }[];
 }
@@ -28,6 +33,36 @@ export class Discovery {
     const hit = known?.get(kind);
     if (hit) return hit;
     return (await this.fetch(apiVersion, true))?.get(kind);
+  }
+
+  /**
+   * The resource serving `kind` in `apiVersion`, else in another version of the same group
+   * (preferred first). Objects outlive the API versions they were created with (a cluster upgrade
+   * drops a beta version, a CRD stops serving one), and prune must still find them.
+   */
+  async resolveAnyVersion(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
+    const exact = await this.resolve(apiVersion, kind);
+    const slash = apiVersion.indexOf('/');
+    if (exact || slash < 0) return exact;
+    let group: ApiGroup;
+    try {
+      group = await this.transport.request<ApiGroup>({
+        method: 'GET',
+        path: `/apis/${apiVersion.slice(0, slash)}`,
+        idempotent: true,
+      });
+    } catch (err) {
+      if (isApiError(err, 404)) return undefined;
+      throw err;
+    }
+    const preferred = group.preferredVersion?.groupVersion;
+    const versions = (group.versions ?? []).map((v) => v.groupVersion).filter((v) => v !== apiVersion);
+    versions.sort((a, b) => Number(b === preferred) - Number(a === preferred));
+    for (const version of versions) {
+      const info = await this.resolve(version, kind);
+      if (info) return info;
+    }
+    return undefined;
   }
 
   private fetch(apiVersion: string, refresh: boolean): Promise<Map<string, ResourceInfo> | undefined> {

@@ -113,16 +113,19 @@ export async function fetchLive(
 ): Promise<Map<string, KubeObject>> {
   const groups = new Map<string, { apiVersion: string; kind: string; namespace: string | undefined }>();
   const namespaceRefs: ObjectRef[] = [];
-  const served = new Map<string, boolean>();
+  // The version each kind is read through: the recorded one, else one the group still serves.
+  const served = new Map<string, string | undefined>();
   await Promise.all(
     [...new Set(refs.map((r) => `${r.apiVersion}\u0000${r.kind}`))].map(async (k) => {
       const [apiVersion, kind] = k.split('\u0000') as [string, string];
-      served.set(k, (await client.resource(apiVersion, kind)) !== undefined);
+      served.set(k, (await client.resourceInAnyVersion(apiVersion, kind))?.apiVersion);
     }),
   );
-  for (const ref of refs) {
-    const { apiVersion, kind, namespace } = ref;
-    if (!served.get(`${apiVersion}\u0000${kind}`)) continue;
+  for (const original of refs) {
+    const apiVersion = served.get(`${original.apiVersion}\u0000${original.kind}`);
+    if (!apiVersion) continue;
+    const ref = { ...original, apiVersion };
+    const { kind, namespace } = ref;
     if (kind === 'Namespace') namespaceRefs.push(ref);
     else groups.set(`${apiVersion}\u0000${kind}\u0000${namespace ?? ''}`, { apiVersion, kind, namespace });
   }
@@ -266,6 +269,7 @@ export async function computePlan(
     const current = live.get(item.key);
     if (!current || ownership(current, desired.namespace, desired.release).owner !== 'ours') continue; // gone, or not ours
     item.live = current;
+    item.ref = { ...item.ref, apiVersion: current.apiVersion }; // the version it is served in now
     if (PROTECTED_KINDS.has(item.ref.kind) && !options.pruneProtected) item.action = 'protected';
     deletions.push(item);
   }

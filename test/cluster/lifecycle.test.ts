@@ -358,4 +358,36 @@ spec:
     ).toBeDefined();
     expect(c.sim.store.get('example.com/v1', 'Widget', 'w2', 'crds-other')).toBeDefined();
   });
+
+  it('prunes an object whose recorded apiVersion the cluster stopped serving, through the version it serves now', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: ['v1', 'v2'].map((name) => ({
+          name,
+          served: name === 'v2',
+          storage: name === 'v2',
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        })),
+      },
+    };
+    const upgraded = await c.kubectl(
+      ['apply', '--server-side', '--force-conflicts', '--field-manager', 'admin', '-f', '-'],
+      JSON.stringify(crd),
+    );
+    expect(upgraded.stderr).toBe('');
+    const file = join(c.dir, 'no-widget.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: left}\ndata: {a: "1"}\n');
+    const r = await c.cli(['deploy', file, '-n', 'crds', '--release', 'crds', '--no-wait']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(tableStatuses(r.stdout).get('Widget/w1')).toBe('deleted');
+    expect(c.sim.store.get('example.com/v2', 'Widget', 'w1', 'crds')).toBeUndefined();
+    expect(c.sim.store.get('example.com/v2', 'Widget', 'w2', 'crds-other')).toBeDefined();
+  });
 });
