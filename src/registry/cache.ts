@@ -49,9 +49,11 @@ export function createBlobCache(dir: string, onCorrupt: (digest: string) => void
       if (!DIGEST.test(digest))
         throw new RegistryError(`refusing to cache a blob under the malformed digest ${JSON.stringify(digest)}`);
       const path = pathOf(kind, digest);
-      await mkdir(join(dir, kind), { recursive: true });
+      // Private: a registry may need a token for reads, and its packages must not become
+      // readable by other local users through the cache.
+      await mkdir(join(dir, kind), { recursive: true, mode: 0o700 });
       const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, tarGz);
+      await writeFile(tmp, tarGz, { mode: 0o600 });
       await rename(tmp, path);
     },
   };

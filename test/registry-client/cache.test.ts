@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createBlobCache } from '../../src/registry/cache.js';
@@ -35,5 +35,16 @@ describe('blob cache', () => {
     writeFileSync(path, 'garbage');
     expect(await cache.get('oci', digest)).toBeUndefined();
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('keeps cached blobs private to the user: packages of registries that need a token for reads must not become readable by others', async () => {
+    const dir = join(tempDir('stackanetes-cache-'), 'cache', 'blobs');
+    const cache = createBlobCache(dir);
+    const tarGz = gzipSync(Buffer.from('private package'));
+    const digest = sha256(tarGz);
+    await cache.put('oci', digest, tarGz);
+    expect(statSync(dir).mode & 0o077).toBe(0);
+    expect(statSync(join(dir, 'oci')).mode & 0o077).toBe(0);
+    expect(statSync(join(dir, 'oci', `${digest.replace('sha256:', 'sha256-')}.tar.gz`)).mode & 0o077).toBe(0);
   });
 });
