@@ -62,7 +62,7 @@ export async function remove(options: RemoveOptions): Promise<RemoveResult> {
     // What the package renders now plus whatever any kept revision applied.
     const entries: ReleaseObject[] = [];
     const seen = new Set<string>();
-    for (const entry of [...desired.objects, ...history.flatMap((r) => r.objects)]) {
+    for (const entry of [...desired.objects, ...history.flatMap((r) => [...r.objects, ...(r.kept ?? [])])]) {
       const key = objectKey(refOf(entry.object));
       if (seen.has(key)) continue;
       seen.add(key);

@@ -44,6 +44,8 @@ export interface PlanItem {
   implicit?: boolean;
   /** Already created before the waves (the target namespace, which must hold the revision). */
   precreated?: KubeObject;
+  /** For delete/protected: the entry of the previous revision that owned the object. */
+  recorded?: ReleaseObject;
 }
 
 export interface Plan {
@@ -184,7 +186,14 @@ export async function computePlan(
     const key = objectKey(ref);
     if (seen.has(key) || goneSeen.has(key)) continue;
     goneSeen.add(key);
-    gone.push({ action: 'delete', package: entry.package, version: entry.version, ref, key });
+    gone.push({
+      action: 'delete',
+      package: entry.package,
+      version: entry.version,
+      ref,
+      key,
+      recorded: entry,
+    });
   }
 
   // The target namespace: if the release does not render it, deploy creates it (and keeps it).

@@ -47,7 +47,7 @@ export function ownedBefore(history: readonly ReleaseRecord[]): {
   );
   const records = [...(lastDeployed ? [lastDeployed] : []), ...later];
   const result: { objects: ReleaseObject[]; last?: ReleaseRecord } = {
-    objects: records.flatMap((r) => r.objects),
+    objects: records.flatMap((r) => [...r.objects, ...(r.kept ?? [])]),
   };
   const last = history[history.length - 1];
   if (last) result.last = last;
@@ -142,6 +142,8 @@ export async function runRelease(
     createdAt: now,
     updatedAt: now,
   };
+  const kept = plan.items.flatMap((i) => (i.action === 'protected' && i.recorded ? [i.recorded] : []));
+  if (kept.length > 0) record.kept = kept;
   // The namespace has to exist before the revision can be stored in it, whether deploy creates
   // it (implicit) or the release renders it.
   const namespaceItem = plan.items.find(

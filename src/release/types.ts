@@ -38,6 +38,11 @@ export interface ReleaseRecord {
   /** sha256 over the canonical manifest: equal digests mean an identical deploy. */
   manifestDigest: string;
   objects: ReleaseObject[];
+  /**
+   * Objects earlier revisions owned that this one no longer renders but kept because their kind
+   * is protected: still owned, so a later `--prune-protected` or `remove` can delete them.
+   */
+  kept?: ReleaseObject[];
   createdAt: string;
   updatedAt: string;
   /** Set when status is failed: the first line of what went wrong. */

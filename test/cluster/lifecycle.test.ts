@@ -302,6 +302,29 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     expect(rows.get('Namespace/selfns')).toBe('deleted');
   });
 
+  it('an object kept as protected stays owned, so a later deploy with --prune-protected deletes it as the hint says', async () => {
+    const both = join(c.dir, 'with-claim.yaml');
+    const claim =
+      'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: scratch}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n';
+    const config = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: "1"}\n';
+    writeFileSync(both, `${config}---\n${claim}`);
+    const only = join(c.dir, 'without-claim.yaml');
+    writeFileSync(only, config);
+    const deployKeep = (file: string, ...args: string[]) =>
+      c.cli(['deploy', file, '-n', 'keepns', '--release', 'keep', '--no-wait', ...args]);
+    expect((await deployKeep(both)).code).toBe(0);
+    const kept = await deployKeep(only);
+    expect(kept.code).toBe(0);
+    expect(tableStatuses(kept.stdout).get('PersistentVolumeClaim/scratch')).toBe('protected');
+    const again = await deployKeep(only);
+    expect(tableStatuses(again.stdout).get('PersistentVolumeClaim/scratch')).toBe('protected');
+    const pruned = await deployKeep(only, '--prune-protected');
+    expect(pruned.stderr).toBe('');
+    expect(pruned.code).toBe(0);
+    expect(tableStatuses(pruned.stdout).get('PersistentVolumeClaim/scratch')).toBe('deleted');
+    expect(c.sim.store.get('v1', 'PersistentVolumeClaim', 'scratch', 'keepns')).toBeUndefined();
+  });
+
   it('applies a CustomResourceDefinition and a resource of it in one deploy, waiting for the CRD to be established', async () => {
     const file = join(c.dir, 'crd.yaml');
     writeFileSync(
