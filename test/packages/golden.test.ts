@@ -280,6 +280,18 @@ describe('meta-package behaviour', () => {
     expect(conf).toContain('enabled_backends = rbd:rbd');
   });
 
+  it('Glance on a ReadWriteOnce claim refuses more than one replica, which could not start beyond the first node', async () => {
+    await expect(render('stackanetes', [PARAMETERS], ['deployment.replicas=3'])).rejects.toThrow(
+      /stackanetes\/glance templates\/volume\.yaml\.hbs:\d+: required: glance\.replicas is 3 but local image storage is one ReadWriteOnce claim/,
+    );
+    const shared = objectsOf(
+      await render('stackanetes', [PARAMETERS], ['deployment.replicas=3', 'glance.volume.access_mode=ReadWriteMany']),
+    );
+    expect((find(shared, 'Deployment', 'glance-api')?.spec as { replicas: number }).replicas).toBe(3);
+    const one = objectsOf(await render('stackanetes', [PARAMETERS], ['deployment.replicas=3', 'glance.replicas=1']));
+    expect((find(one, 'Deployment', 'keystone-api')?.spec as { replicas: number }).replicas).toBe(3);
+  });
+
   it('overriding deployment.image.base changes every image derived from it', async () => {
     const before = objectsOf(await render('stackanetes', [PARAMETERS]));
     const after = objectsOf(
