@@ -45,8 +45,8 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     return { registry: scope, username: options.username, scope, credentialsFile };
   }
   const url = session.registryUrl(options.registry);
-  const token = await session.appr(url).login(options.username, options.password);
   const host = registryHost(normaliseRegistryUrl(url));
+  // Checked before logging in: a refused scope must not leave a live token nobody stored.
   let scope = host;
   if (options.scope) {
     if (options.scope.includes('/')) checkPackageName(options.scope, '--scope');
@@ -54,6 +54,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
       throw new UsageError(`--scope ${JSON.stringify(options.scope)} is not a namespace or namespace/name`);
     scope = `${host}:${options.scope}`;
   }
+  const token = await session.appr(url).login(options.username, options.password);
   const credentialsFile = await saveCredential(options.env, scope, {
     token,
     kind: 'token',

@@ -83,6 +83,19 @@ describe('login', () => {
     expect(statSync(join(home, 'credentials.json')).mode & 0o777).toBe(0o600);
   });
 
+  it('checks --scope before asking the registry, so a refused scope leaves no token issued', async () => {
+    const tokensFile = join(registry.storage, 'auth', 'tokens.json');
+    const before = existsSync(tokensFile) ? readFileSync(tokensFile, 'utf8') : '';
+    const result = await cli(
+      ['login', registry.url, '-u', 'alice', '--password-stdin', '--scope', 'Not A Scope'],
+      {
+        input: 'password\n',
+      },
+    );
+    expectOneLineError(result, 2, /^error: --scope "Not A Scope" is not a namespace or namespace\/name/);
+    expect(existsSync(tokensFile) ? readFileSync(tokensFile, 'utf8') : '').toBe(before);
+  });
+
   it('refuses to read a password from a non-terminal stdin without --password-stdin', async () => {
     expectOneLineError(
       await cli(['login', '-u', 'alice']),
