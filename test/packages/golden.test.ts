@@ -280,6 +280,19 @@ describe('meta-package behaviour', () => {
     expect(conf).toContain('enabled_backends = rbd:rbd');
   });
 
+  it('Neutron moves routers and DHCP off a failed gateway node instead of leaving them down', async () => {
+    const conf = (
+      find(objectsOf(await render('stackanetes', [PARAMETERS])), 'Secret', 'neutron-config')?.stringData as Record<
+        string,
+        string
+      >
+    )['neutron.conf'];
+    // Without these a gateway node failure keeps its routers down and, with one DHCP agent per
+    // network, its networks without DHCP until an operator reschedules them by hand.
+    expect(conf).toMatch(/\nallow_automatic_l3agent_failover = true\n/);
+    expect(conf).toMatch(/\ndhcp_agents_per_network = 2\n/);
+  });
+
   it('Glance on a ReadWriteOnce claim refuses more than one replica, which could not start beyond the first node', async () => {
     await expect(render('stackanetes', [PARAMETERS], ['deployment.replicas=3'])).rejects.toThrow(
       /stackanetes\/glance templates\/volume\.yaml\.hbs:\d+: required: glance\.replicas is 3 but local image storage is one ReadWriteOnce claim/,
