@@ -195,6 +195,17 @@ function applySteps(items: readonly PlanItem[], wait: boolean): PlanItem[][] {
   return merged;
 }
 
+/**
+ * A failed Job stays failed: an unchanged redeploy does not send it again, so without this the
+ * same failure would come back on every deploy with no way out in sight.
+ */
+function rerunHint(notReady: readonly NotReady[]): string {
+  const jobs = notReady.filter((n) => n.failed && n.ref.kind === 'Job');
+  if (jobs.length === 0) return '';
+  const commands = jobs.map((j) => `kubectl delete job -n ${j.ref.namespace ?? ''} ${j.ref.name}`).join('; ');
+  return `; a failed Job does not run again by itself: delete it (${commands}), then deploy again`;
+}
+
 function summary(rows: readonly ResultRow[]): string {
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
@@ -279,7 +290,7 @@ export async function executePlan(
               .map((n) => `${describeRef(n.ref)} (${n.reason}${n.conditions ? `; ${n.conditions}` : ''})`)
               .join(', ')}`,
             hint: failedForGood
-              ? 'fix the failing object (see its conditions and pods), then deploy again'
+              ? `fix the failing object (see its conditions and pods), then deploy again${rerunHint(notReady)}`
               : 'check the objects with `stackanetes status`, or raise --timeout',
             notReady,
           },

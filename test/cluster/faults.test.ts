@@ -152,6 +152,16 @@ describe('deploy under faults', () => {
     expect(c.sim.store.get('apps/v1', 'Deployment', 'extra', 'jobfail')).toBeUndefined();
   });
 
+  it('a failed Job that a redeploy leaves unchanged is reported with how to run it again', async () => {
+    // The Job from the previous case is still Failed; an unchanged redeploy does not rerun it.
+    const r = await c.cli(['deploy', app, '-n', 'jobfail', '--timeout', '10m']);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toContain('fix: fix the failing object');
+    expect(r.stderr).toContain(
+      'a failed Job does not run again by itself: delete it (kubectl delete job -n jobfail web-migrate), then deploy again',
+    );
+  });
+
   it('a changed immutable field is reported with the --force fix, and --force recreates the object', async () => {
     const first = await deployImmutable();
     expect(first.code).toBe(0);
