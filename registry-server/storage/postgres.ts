@@ -156,8 +156,12 @@ export class PgStorage implements Storage {
     options: PutReleaseOptions,
   ): Promise<'created' | 'replaced'> {
     return this.tx(async (c) => {
+      // A forced push rewrites the row with the verified bytes (identical content by its name),
+      // so it repairs a damaged copy, which is what the client's digest-mismatch hint advises.
       await c.query(
-        'INSERT INTO blobs(digest, size, data) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING',
+        `INSERT INTO blobs(digest, size, data) VALUES ($1, $2, $3) ON CONFLICT (digest) ${
+          options.force ? 'DO UPDATE SET size = EXCLUDED.size, data = EXCLUDED.data' : 'DO NOTHING'
+        }`,
         [record.gzipDigest, blob.length, blob],
       );
       const id = await this.lockPackage(c, record.namespace, record.name, record.createdAt);
