@@ -21,6 +21,23 @@ export interface WaitOptions {
   onProgress?: (pending: number, first: NotReady | undefined) => void;
 }
 
+/**
+ * An object deleted while we waited for it cannot become ready until it is applied again, so it
+ * fails at once instead of at the timeout. A Job with ttlSecondsAfterFinished is the usual case:
+ * the TTL controller removed it before its result could be read.
+ */
+function vanished(last: KubeObject): Readiness {
+  const ttl = (last.spec as { ttlSecondsAfterFinished?: unknown } | undefined)?.ttlSecondsAfterFinished;
+  return {
+    ready: false,
+    failed: true,
+    reason:
+      last.kind === 'Job' && typeof ttl === 'number'
+        ? `deleted while waiting for it, by its ttlSecondsAfterFinished (${ttl}) before its result could be read: raise it`
+        : 'deleted while waiting for it',
+  };
+}
+
 /** Resolves with the objects still not ready at the deadline (or failed for good); empty when all are ready. */
 export async function waitReady(
   client: KubeClient,
@@ -37,7 +54,7 @@ export async function waitReady(
     const report = (): NotReady[] =>
       pending.map((s) => ({
         ref: s.ref,
-        reason: s.object ? s.r.reason : 'not found',
+        reason: s.r.reason,
         conditions: s.object ? describeConditions(s.object) : '',
         failed: s.r.failed,
       }));
@@ -65,7 +82,11 @@ export async function waitReady(
           state.set(key, {
             ref: s.ref,
             object,
-            r: object ? readiness(object) : { ready: false, failed: false, reason: 'not found' },
+            r: object
+              ? readiness(object)
+              : s.object
+                ? vanished(s.object)
+                : { ready: false, failed: false, reason: 'not found' },
           });
         }
       }),

@@ -141,6 +141,19 @@ describe('deploy under faults', () => {
     expect(s.stdout).toMatch(/Deployment\s+worker\s+stuck\s+not ready/);
   });
 
+  it('an object deleted while the deploy waits for it fails the deploy at once, naming it', async () => {
+    c.sim.faults.neverReady('Deployment', 'vanish', 'worker');
+    const run = c.cli(['deploy', app, '-n', 'vanish', '--timeout', '90s']);
+    for (let i = 0; i < 600; i++) {
+      if (c.sim.store.get('apps/v1', 'Deployment', 'worker', 'vanish')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await c.kubectl(['delete', 'deployment', 'worker', '-n', 'vanish'])).code).toBe(0);
+    const r = await run;
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/failed: vanish\/Deployment\/worker \(deleted while waiting for it/);
+  });
+
   it('a failed Job fails the deploy at once, without waiting for the timeout, and later waves are not applied', async () => {
     c.sim.faults.failJob('jobfail', 'web-migrate');
     const r = await c.cli(['deploy', app, '-n', 'jobfail', '--timeout', '10m']);
