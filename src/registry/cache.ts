@@ -47,7 +47,9 @@ export function createBlobCache(dir: string, onCorrupt: (digest: string) => void
     },
     async put(kind, digest, tarGz) {
       if (!DIGEST.test(digest))
-        throw new RegistryError(`refusing to cache a blob under the malformed digest ${JSON.stringify(digest)}`);
+        throw new RegistryError(
+          `refusing to cache a blob under the malformed digest ${JSON.stringify(digest)}`,
+        );
       const path = pathOf(kind, digest);
       // Private: a registry may need a token for reads, and its packages must not become
       // readable by other local users through the cache.
