@@ -146,6 +146,8 @@ export function readiness(object: KubeObject): Readiness {
         };
       }
       if (condition(status, 'Complete')?.status === 'True') return READY;
+      // A suspended Job runs no pods until someone resumes it: the package asked it to wait.
+      if (spec.suspend === true) return READY;
       return waiting(
         `${num(status.succeeded)} of ${typeof spec.completions === 'number' ? spec.completions : 1} completions`,
       );

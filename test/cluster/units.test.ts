@@ -304,6 +304,17 @@ describe('readiness', () => {
     expect(readiness(crd([{ type: 'NamesAccepted', status: 'True' }])).failed).toBe(false);
     expect(readiness(crd([{ type: 'Established', status: 'True' }])).ready).toBe(true);
   });
+  it('does not wait for a suspended Job, which runs no pods until resumed', () => {
+    const job = (suspend: boolean): KubeObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j' },
+      spec: { suspend },
+      status: { conditions: [{ type: 'Suspended', status: String(suspend) }] },
+    });
+    expect(readiness(job(true)).ready).toBe(true);
+    expect(readiness(job(false)).ready).toBe(false);
+  });
   it('fails a Job at once when it failed, and passes it when complete', () => {
     const job = (type: string): KubeObject => ({
       apiVersion: 'batch/v1',
