@@ -1,0 +1,211 @@
+/**
+ * Nova and Neutron (Open vSwitch included) as a real cluster would start them: the Kolla start
+ * contract of every container (config.json where Kolla reads it, sources that exist, state
+ * directories owned by the service user), what each hypervisor-side daemon is given, and which
+ * changes restart which DaemonSets. Rendered in-process exactly as the golden test renders.
+ */
+import { join, resolve } from 'node:path';
+import { renderReference } from '../../src/actions/pipeline.js';
+import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
+
+const ROOT = resolve(process.cwd());
+const PACKAGES = join(ROOT, 'packages');
+const PARAMETERS = join(ROOT, 'parameters.yaml');
+const CEPH_HA = join(ROOT, 'test', 'packages', 'fixtures', 'ceph-ha.yaml');
+const KOLLA_DIR = '/var/lib/kolla/config_files';
+
+const cache = new Map<string, Promise<RenderedRelease>>();
+function render(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<RenderedRelease> {
+  const key = JSON.stringify([dir, variableFiles, sets]);
+  let release = cache.get(key);
+  if (!release) {
+    release = renderReference({
+      reference: join(PACKAGES, dir),
+      namespace: 'openstack',
+      variableFiles,
+      sets,
+      cwd: ROOT,
+    });
+    cache.set(key, release);
+  }
+  return release;
+}
+
+async function objects(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<KubeObject[]> {
+  const release = await render(dir, variableFiles, sets);
+  return release.packages.flatMap((p) => p.objects.map((o) => o.object));
+}
+
+/** The objects the nova and neutron packages render inside the meta-package. */
+async function computeObjects(variableFiles: string[] = [PARAMETERS], sets: string[] = []): Promise<KubeObject[]> {
+  const release = await render('stackanetes', variableFiles, sets);
+  return release.packages
+    .filter((p) => p.name === 'stackanetes/nova' || p.name === 'stackanetes/neutron')
+    .flatMap((p) => p.objects.map((o) => o.object));
+}
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string } };
+}
+interface Mount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  env?: EnvVar[];
+  volumeMounts?: Mount[];
+  securityContext?: Record<string, unknown>;
+}
+interface SecretProjection {
+  secret?: { name: string; items?: { key: string; path: string }[] };
+}
+interface Volume {
+  name: string;
+  secret?: { secretName: string };
+  hostPath?: { path: string };
+  projected?: { sources: SecretProjection[] };
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: Volume[];
+}
+interface KollaConfig {
+  command: string;
+  config_files: { source: string; dest: string; owner: string; perm: string; optional?: boolean }[];
+  permissions?: { path: string; owner: string; recurse?: boolean }[];
+}
+
+const WORKLOADS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'Job']);
+const find = (list: KubeObject[], kind: string, name: string): KubeObject => {
+  const found = list.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`${kind}/${name} is not rendered`);
+  return found;
+};
+const podOf = (object: KubeObject): PodSpec =>
+  (object.spec as { template: { spec: PodSpec } }).template.spec;
+const secretData = (list: KubeObject[], name: string): Record<string, string> =>
+  (find(list, 'Secret', name).stringData ?? {}) as Record<string, string>;
+
+/** Every Kolla container of the workloads, with the pod it runs in. */
+function kollaContainers(list: KubeObject[]): { where: string; object: KubeObject; container: Container }[] {
+  return list
+    .filter((o) => WORKLOADS.has(o.kind))
+    .flatMap((object) =>
+      [...(podOf(object).initContainers ?? []), ...podOf(object).containers]
+        .filter((c) => c.image.includes('openstack.kolla/'))
+        .map((container) => ({ where: `${object.kind}/${object.metadata.name} ${container.name}`, object, container })),
+    );
+}
+
+/** What Kolla reads in a container: the Secret behind config_files and the parsed config.json. */
+function kollaConfigOf(list: KubeObject[], object: KubeObject, container: Container): { secret: string; config: KollaConfig } {
+  const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === KOLLA_DIR);
+  if (!mount) throw new Error(`${object.metadata.name} ${container.name}: nothing mounted at ${KOLLA_DIR}`);
+  const volume = (podOf(object).volumes ?? []).find((v) => v.name === mount.name);
+  const sources = volume?.projected?.sources ?? [];
+  const whole = sources.find((s) => s.secret && !s.secret.items)?.secret?.name;
+  const mapped = sources.find((s) => s.secret?.items?.some((i) => i.path === 'config.json'))?.secret;
+  if (!whole || !mapped || mapped.name !== whole)
+    throw new Error(`${object.metadata.name} ${container.name}: volume ${mount.name} is not the Secret plus its config.json`);
+  const key = mapped.items?.find((i) => i.path === 'config.json')?.key ?? '';
+  const data = secretData(list, whole);
+  if (!(key in data)) throw new Error(`Secret ${whole} has no key ${key}`);
+  return { secret: whole, config: JSON.parse(data[key] ?? '') as KollaConfig };
+}
+
+const configOf = (list: KubeObject[], kind: string, name: string, container?: string): KollaConfig => {
+  const object = find(list, kind, name);
+  const c = podOf(object).containers.find((x) => !container || x.name === container) as Container;
+  return kollaConfigOf(list, object, c).config;
+};
+
+describe('Kolla start contract of every nova, neutron and Open vSwitch container', () => {
+  const variants: [string, () => Promise<KubeObject[]>][] = [
+    ['packages/nova defaults', () => objects('nova')],
+    ['packages/neutron defaults', () => objects('neutron')],
+    ['the meta-package with parameters.yaml', () => computeObjects()],
+    ['the meta-package with Ceph and HA', () => computeObjects([PARAMETERS, CEPH_HA])],
+  ];
+
+  it.each(variants)(
+    '%s: config.json is mounted where Kolla reads it, from a projected volume of the Secret and its own key',
+    async (_label, load) => {
+      const list = await load();
+      const containers = kollaContainers(list);
+      expect(containers.length).toBeGreaterThan(5);
+      for (const { where, object, container } of containers) {
+        const env = container.env ?? [];
+        expect([where, env.some((e) => e.name === 'KOLLA_CONFIG_FILE')]).toEqual([where, false]);
+        expect([where, env.find((e) => e.name === 'KOLLA_CONFIG_STRATEGY')?.value]).toEqual([where, 'COPY_ALWAYS']);
+        const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === KOLLA_DIR) as Mount;
+        expect([where, mount?.readOnly, mount?.name.startsWith('kolla-'), mount?.name.length <= 63]).toEqual([
+          where,
+          true,
+          true,
+          true,
+        ]);
+        const { config } = kollaConfigOf(list, object, container);
+        expect([where, typeof config.command, config.command.length > 0]).toEqual([where, 'string', true]);
+        expect([where, Array.isArray(config.config_files)]).toEqual([where, true]);
+      }
+    },
+  );
+
+  it.each(variants)(
+    '%s: every config_files entry has owner and perm, and every source under the config directory is a key of the mounted Secret',
+    async (_label, load) => {
+      const list = await load();
+      for (const { where, object, container } of kollaContainers(list)) {
+        const { secret, config } = kollaConfigOf(list, object, container);
+        const keys = Object.keys(secretData(list, secret));
+        for (const file of config.config_files) {
+          expect([where, file.dest, typeof file.owner, /^0[0-7]{3}$/.test(file.perm)]).toEqual([
+            where,
+            file.dest,
+            'string',
+            true,
+          ]);
+          if (file.source.startsWith(`${KOLLA_DIR}/`) && !file.optional)
+            expect([where, file.source, keys.includes(file.source.slice(KOLLA_DIR.length + 1))]).toEqual([
+              where,
+              file.source,
+              true,
+            ]);
+        }
+        for (const permission of config.permissions ?? [])
+          expect([where, typeof permission.path, /^[a-z]+(:[a-z]+)?$/.test(permission.owner)]).toEqual([
+            where,
+            'string',
+            true,
+          ]);
+      }
+    },
+  );
+
+  it('Neutron agents own /var/lib/neutron (metadata proxy socket, DHCP state, L3 pids, lock_path) though the hostPath is created by root', async () => {
+    const list = await objects('neutron');
+    const conf = secretData(list, 'neutron-config')['neutron.conf'] ?? '';
+    expect(conf).toMatch(/\[oslo_concurrency\]\nlock_path = \/var\/lib\/neutron\/tmp\n/);
+    for (const agent of ['neutron-dhcp-agent', 'neutron-l3-agent', 'neutron-metadata-agent', 'neutron-openvswitch-agent']) {
+      const permissions = configOf(list, 'DaemonSet', agent).permissions ?? [];
+      expect([agent, permissions]).toEqual([
+        agent,
+        expect.arrayContaining([{ path: '/var/lib/neutron', owner: 'neutron:neutron', recurse: true }]),
+      ]);
+    }
+  });
+
+  it('nova-compute owns /var/lib/nova (instances, lock_path, compute_id) though the hostPath is created by root', async () => {
+    const list = await objects('nova');
+    expect(configOf(list, 'DaemonSet', 'nova-compute').permissions).toEqual(
+      expect.arrayContaining([{ path: '/var/lib/nova', owner: 'nova:nova', recurse: true }]),
+    );
+  });
+});
