@@ -209,3 +209,55 @@ describe('Kolla start contract of every nova, neutron and Open vSwitch container
     );
   });
 });
+
+/** Objects of the meta-package render with `sets`, nova and neutron only. */
+const withSets = (sets: string[], files: string[] = [PARAMETERS]): Promise<KubeObject[]> => computeObjects(files, sets);
+
+describe('nova-libvirt', () => {
+  it('starts as Kolla does (virtlogd, then libvirtd --listen) with its own libvirtd.conf and qemu.conf', async () => {
+    const list = await objects('nova');
+    const libvirt = find(list, 'DaemonSet', 'nova-libvirt');
+    const container = podOf(libvirt).containers[0] as Container;
+    const { secret, config } = kollaConfigOf(list, libvirt, container);
+    expect(secret).toBe('nova-libvirt');
+    const data = secretData(list, secret);
+    // The command may prepare the node first, but ends in Kolla's own start (virtlogd + libvirtd --listen).
+    const script = config.command.startsWith('bash ') ? (data[config.command.split('/').pop() ?? ''] ?? '') : config.command;
+    expect(script).toMatch(/exec \/usr\/local\/bin\/kolla_nova_libvirt_start\n?$/);
+    const dests = Object.fromEntries(config.config_files.map((f) => [f.dest, f]));
+    expect(dests['/etc/libvirt/libvirtd.conf']).toMatchObject({ owner: 'root', perm: '0600' });
+    expect(dests['/etc/libvirt/qemu.conf']).toMatchObject({ owner: 'root', perm: '0600' });
+    expect(data['libvirtd.conf']).toMatch(/^listen_tcp = 1$/m);
+    expect(data['libvirtd.conf']).toMatch(/^listen_tls = 0$/m);
+    expect(data['libvirtd.conf']).toMatch(/^auth_tcp = "sasl"$/m);
+    // Guests' consoles go through virtlogd, and QEMU runs as the user nova-compute writes disks as.
+    expect(data['qemu.conf']).toMatch(/^stdio_handler = "logd"$/m);
+    expect(data['qemu.conf']).toMatch(/^user = "nova"$/m);
+  });
+
+  it('keeps guest definitions (/etc/libvirt/qemu) on the node and is only replaced when an operator deletes its pods', async () => {
+    const list = await objects('nova');
+    const libvirt = find(list, 'DaemonSet', 'nova-libvirt');
+    expect((libvirt.spec as { updateStrategy: unknown }).updateStrategy).toEqual({ type: 'OnDelete' });
+    const pod = podOf(libvirt);
+    const mount = (pod.containers[0]?.volumeMounts ?? []).find((m) => m.mountPath === '/etc/libvirt/qemu');
+    expect(pod.volumes?.find((v) => v.name === mount?.name)?.hostPath?.path).toMatch(/^\//);
+  });
+
+  it('a changed nova password leaves the libvirt DaemonSet untouched (no guest is killed) while nova-compute rolls', async () => {
+    const before = await withSets([]);
+    const after = await withSets(['nova.service.password=rotated-service', 'nova.db.password=rotated-db']);
+    expect(find(after, 'DaemonSet', 'nova-libvirt')).toEqual(find(before, 'DaemonSet', 'nova-libvirt'));
+    expect(find(after, 'DaemonSet', 'nova-compute')).not.toEqual(find(before, 'DaemonSet', 'nova-compute'));
+  });
+
+  it('with Ceph, libvirt holds the Cinder key as a persistent secret under ceph.secret_uuid, defined before it starts', async () => {
+    const list = await computeObjects([PARAMETERS, CEPH_HA]);
+    const config = configOf(list, 'DaemonSet', 'nova-libvirt');
+    const data = secretData(list, 'nova-libvirt');
+    const uuid = '457eb676-33da-42ec-9a8c-9293d545c337';
+    const byDest = Object.fromEntries(config.config_files.map((f) => [f.dest, f.source.split('/').pop() ?? '']));
+    expect(data[byDest[`/etc/libvirt/secrets/${uuid}.xml`] ?? '']).toContain(`<uuid>${uuid}</uuid>`);
+    expect(data[byDest[`/etc/libvirt/secrets/${uuid}.base64`] ?? '']).toBe('QVFBcGxhY2Vob2xkZXJjaW5kZXJrZXk9');
+  });
+});
