@@ -261,3 +261,66 @@ describe('nova-libvirt', () => {
     expect(data[byDest[`/etc/libvirt/secrets/${uuid}.base64`] ?? '']).toBe('QVFBcGxhY2Vob2xkZXJjaW5kZXJrZXk9');
   });
 });
+
+/** The values of one INI section (`[name]` up to the next header). */
+function section(ini: string, name: string): string | undefined {
+  const match = new RegExp(`^\\[${name}\\]\\n([\\s\\S]*?)(?=^\\[|(?![\\s\\S]))`, 'm').exec(ini);
+  return match?.[1];
+}
+
+describe('nova-compute', () => {
+  it('runs the libvirt driver from a compute-only nova.conf with no database sections', async () => {
+    const list = await objects('nova');
+    const compute = find(list, 'DaemonSet', 'nova-compute');
+    const { secret, config } = kollaConfigOf(list, compute, podOf(compute).containers[0] as Container);
+    const conf = secretData(list, secret)[
+      config.config_files.find((f) => f.dest === '/etc/nova/nova.conf')?.source.split('/').pop() ?? ''
+    ];
+    expect(section(conf ?? '', 'DEFAULT')).toMatch(/^compute_driver = libvirt\.LibvirtDriver$/m);
+    for (const name of ['database', 'api_database', 'keystone_authtoken', 'placement_database'])
+      expect([name, section(conf ?? '', name)]).toEqual([name, undefined]);
+    expect(conf).not.toContain('metadata_proxy_shared_secret');
+  });
+
+  it('no control-plane secret (database passwords, MariaDB root, Keystone admin, metadata secret) reaches a hypervisor', async () => {
+    const secrets = {
+      'database.root_password': 'root-secret-1',
+      'identity.admin.password': 'admin-secret-2',
+      'metadata.shared_secret': 'metadata-secret-3',
+      'nova.db.password': 'nova-db-secret-4',
+      'nova.placement.db.password': 'placement-db-secret-5',
+    };
+    const list = await withSets(Object.entries(secrets).map(([k, v]) => `${k}=${v}`));
+    for (const name of ['nova-compute', 'nova-libvirt']) {
+      const mounted = (podOf(find(list, 'DaemonSet', name)).volumes ?? []).flatMap((v) => [
+        ...(v.secret ? [v.secret.secretName] : []),
+        ...(v.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret.name] : [])),
+      ]);
+      expect(mounted.length).toBeGreaterThan(0);
+      for (const secret of new Set(mounted)) {
+        const text = JSON.stringify(secretData(list, secret));
+        for (const value of Object.values(secrets))
+          expect([name, secret, value, text.includes(value)]).toEqual([name, secret, value, false]);
+      }
+    }
+  });
+
+  it('registers under the node name and reaches libvirt over TCP at the node address, as live migrations do', async () => {
+    const list = await objects('nova');
+    const compute = find(list, 'DaemonSet', 'nova-compute');
+    const container = podOf(compute).containers[0] as Container;
+    const { secret, config } = kollaConfigOf(list, compute, container);
+    const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
+    expect(env).toMatchObject({ HOST_IP: 'status.hostIP', NODE_NAME: 'spec.nodeName' });
+    const script = secretData(list, secret)[config.command.replace(/^bash \/var\/lib\/kolla\/config_files\//, '')] ?? '';
+    expect(script).toMatch(/^host = \$NODE_NAME$/m);
+    expect(script).toMatch(/^connection_uri = qemu\+tcp:\/\/\$HOST_IP\/system$/m);
+    expect(script).toMatch(/^live_migration_inbound_addr = \$HOST_IP$/m);
+    expect(script).toMatch(/exec nova-compute --config-file \/etc\/nova\/nova\.conf --config-file (\S+)\n$/);
+    // The same SASL password on both ends of the libvirt connection.
+    const auth = config.config_files.find((f) => f.dest === '/var/lib/nova/.config/libvirt/auth.conf');
+    expect(secretData(list, secret)[auth?.source.split('/').pop() ?? '']).toContain(
+      `password=${secretData(list, 'nova-libvirt')['sasl-password']}`,
+    );
+  });
+});
