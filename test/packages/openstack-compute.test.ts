@@ -324,3 +324,33 @@ describe('nova-compute', () => {
     );
   });
 });
+
+describe('Open vSwitch', () => {
+  it('runs ovsdb-server itself (the image has no start-ovsdb-server) on the db socket and 127.0.0.1:6640', async () => {
+    const list = await objects('neutron');
+    const db = configOf(list, 'DaemonSet', 'openvswitch-db-server').command;
+    expect(db).not.toContain('start-ovsdb-server');
+    expect(db).toMatch(/(^|\s)ovsdb-server \/var\/lib\/openvswitch\/conf\.db\s/);
+    expect(db).toContain(' --remote=punix:/run/openvswitch/db.sock');
+    expect(db).toContain(' --remote=ptcp:6640:127.0.0.1');
+    // The agents and os-vif reach the same database the way neutron's [ovs] says.
+    const agent = secretData(list, 'neutron-config')['openvswitch_agent.ini'] ?? '';
+    expect(agent).toMatch(/^ovsdb_connection = tcp:127\.0\.0\.1:6640$/m);
+    expect(configOf(list, 'DaemonSet', 'openvswitch-vswitchd').command).toMatch(
+      /(^|\s)ovs-vswitchd unix:\/run\/openvswitch\/db\.sock(\s|$)/,
+    );
+  });
+
+  it('is replaced only when an operator deletes its pods, and a neutron.conf change leaves it untouched', async () => {
+    const before = await withSets([]);
+    const after = await withSets(['neutron.service.password=rotated-service', 'neutron.db.password=rotated-db']);
+    for (const name of ['openvswitch-db-server', 'openvswitch-vswitchd']) {
+      const ds = find(after, 'DaemonSet', name);
+      expect([name, (ds.spec as { updateStrategy: unknown }).updateStrategy]).toEqual([name, { type: 'OnDelete' }]);
+      expect([name, ds]).toEqual([name, find(before, 'DaemonSet', name)]);
+    }
+    expect(find(after, 'DaemonSet', 'neutron-openvswitch-agent')).not.toEqual(
+      find(before, 'DaemonSet', 'neutron-openvswitch-agent'),
+    );
+  });
+});
