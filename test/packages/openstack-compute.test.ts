@@ -354,3 +354,37 @@ describe('Open vSwitch', () => {
     );
   });
 });
+
+describe('service-to-service traffic', () => {
+  it('Neutron tells Nova about ports through the internal endpoint (pods cannot resolve the public names)', async () => {
+    const conf = secretData(await objects('neutron'), 'neutron-config')['neutron.conf'] ?? '';
+    expect(section(conf, 'nova')).toMatch(/^endpoint_type = internal$/m);
+  });
+
+  it.each(['nova-config', 'nova-compute'])(
+    '%s: Nova reaches Placement, Neutron, Glance and Cinder through their internal endpoints',
+    async (secret) => {
+      const conf = secretData(await objects('nova'), secret)['nova.conf'] ?? '';
+      for (const name of ['placement', 'neutron', 'glance'])
+        expect([name, section(conf, name)]).toEqual([name, expect.stringMatching(/^valid_interfaces = internal$/m)]);
+      expect(section(conf, 'cinder')).toMatch(/^catalog_info = volumev3::internalURL$/m);
+    },
+  );
+
+  it('Placement is published through the ingress and registers that public name', async () => {
+    const list = await objects('nova');
+    const rules = (find(list, 'Ingress', 'nova').spec as {
+      rules: { host: string; http: { paths: { backend: { service: { name: string; port: { number: number } } } }[] } }[];
+    }).rules;
+    const rule = rules.find((r) => r.host === 'placement.openstack.cluster');
+    expect(rule?.http.paths[0]?.backend.service).toEqual({ name: 'placement-api', port: { number: 8778 } });
+    const register = secretData(list, 'nova-register')['register.sh'] ?? '';
+    expect(register).toContain(
+      "service placement placement 'http://placement-api:8778' 'http://placement.openstack.cluster:30080'",
+    );
+    const off = await objects('nova', [], ['network.ingress.enabled=false']);
+    expect(secretData(off, 'nova-register')['register.sh']).toContain(
+      "service placement placement 'http://placement-api:8778' 'http://placement-api:8778'",
+    );
+  });
+});
