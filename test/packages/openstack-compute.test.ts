@@ -388,3 +388,32 @@ describe('service-to-service traffic', () => {
     );
   });
 });
+
+describe('the service role', () => {
+  it('every nova and neutron service user gets the service role, which Cinder 2025.1 requires of service requests', async () => {
+    const nova = secretData(await objects('nova'), 'nova-register')['register.sh'] ?? '';
+    expect(nova).toMatch(/^openstack role create --or-show service\b/m);
+    // user() grants both roles to every account it creates: nova and placement.
+    const user = /^user\(\) \{\n([\s\S]*?)\n\}/m.exec(nova)?.[1] ?? '';
+    expect(user).toMatch(/openstack role add --project '[^']+' --user "\$1" service$/m);
+    expect(nova).toMatch(/^user 'nova' /m);
+    expect(nova).toMatch(/^user 'placement' /m);
+    const neutron = secretData(await objects('neutron'), 'neutron-register')['register.sh'] ?? '';
+    expect(neutron).toMatch(/^openstack role create --or-show service\b/m);
+    expect(neutron).toMatch(/^openstack role add --project 'service' --user 'neutron' service$/m);
+  });
+
+  it('Nova, Placement and Neutron accept a service token only from a user with the service role', async () => {
+    const nova = secretData(await objects('nova'), 'nova-config');
+    const neutron = secretData(await objects('neutron'), 'neutron-config');
+    for (const [where, conf] of [
+      ['nova.conf', nova['nova.conf']],
+      ['placement.conf', nova['placement.conf']],
+      ['neutron.conf', neutron['neutron.conf']],
+    ])
+      expect([where, section(conf ?? '', 'keystone_authtoken')]).toEqual([
+        where,
+        expect.stringMatching(/^service_token_roles_required = true$/m),
+      ]);
+  });
+});
