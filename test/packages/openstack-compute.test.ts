@@ -4,6 +4,9 @@
  * directories owned by the service user), what each hypervisor-side daemon is given, and which
  * changes restart which DaemonSets. Rendered in-process exactly as the golden test renders.
  */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderReference } from '../../src/actions/pipeline.js';
 import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
@@ -415,5 +418,120 @@ describe('the service role', () => {
         where,
         expect.stringMatching(/^service_token_roles_required = true$/m),
       ]);
+  });
+});
+
+/**
+ * Runs nova's db-sync script under `bash -e -o pipefail` with a stand-in nova-manage that logs
+ * its arguments and lists `cells` (a long table, written slowly, as a real cell list can be).
+ */
+function runDbSync(script: string, cells: string[]): { status: number | null; calls: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'nova-db-sync-'));
+  try {
+    const log = join(dir, 'calls');
+    writeFileSync(log, '');
+    writeFileSync(
+      join(dir, 'nova-manage'),
+      [
+        '#!/bin/bash',
+        `echo "$*" >> '${log}'`,
+        'if [ "$1 $2" = "cell_v2 list_cells" ]; then',
+        "  printf '|  Name |                 UUID                 | Transport URL | Database Connection | Disabled |\\n'",
+        ...cells.map(
+          (name, i) =>
+            `  printf '| ${name} | 0000000${i}-1111-2222-3333-444444444444 | rabbit://openstack:****@rabbitmq:5672/ | mysql+pymysql://nova:****@mariadb:3306/nova | False |\\n'`,
+        ),
+        '  sleep 0.3',
+        "  for i in $(seq 1 5000); do printf '+-------+--------------------------------------+\\n'; done",
+        'fi',
+        'exit 0',
+      ].join('\n'),
+    );
+    chmodSync(join(dir, 'nova-manage'), 0o755);
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      env: { PATH: `${dir}:/usr/bin:/bin` },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    return { status: result.status, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('smaller defects', () => {
+  it('cell setup creates cell1 once and, rerun under pipefail with a long cell list, updates it instead of creating a second', async () => {
+    const script = secretData(await objects('nova'), 'nova-config')['db-sync.sh'] ?? '';
+    const first = runDbSync(script, ['cell0']);
+    expect(first.status).toBe(0);
+    expect(first.calls).toContain('cell_v2 create_cell --name cell1 --verbose');
+    const rerun = runDbSync(script, ['cell0', 'cell1']);
+    expect(rerun.status).toBe(0);
+    expect(rerun.calls.filter((c) => c.startsWith('cell_v2 create_cell'))).toEqual([]);
+    expect(rerun.calls).toContain('cell_v2 update_cell --cell_uuid 00000001-1111-2222-3333-444444444444');
+    expect(rerun.calls).toContain('db sync');
+  });
+
+  it('Neutron agents register under the node name, the host nova-compute binds ports to', async () => {
+    const list = await objects('neutron');
+    for (const agent of ['neutron-dhcp-agent', 'neutron-l3-agent', 'neutron-metadata-agent', 'neutron-openvswitch-agent']) {
+      const ds = find(list, 'DaemonSet', agent);
+      const container = podOf(ds).containers[0] as Container;
+      const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
+      expect([agent, env.NODE_NAME]).toEqual([agent, 'spec.nodeName']);
+      const { secret, config } = kollaConfigOf(list, ds, container);
+      const script = secretData(list, secret)[config.command.split(' ')[1]?.split('/').pop() ?? ''] ?? '';
+      expect([agent, /host = (%s|\$NODE_NAME)\b[\s\S]*\$NODE_NAME/.test(script) || /^host = \$NODE_NAME$/m.test(script)]).toEqual([agent, true]);
+      expect([agent, config.command]).toEqual([agent, expect.stringMatching(/^bash \/var\/lib\/kolla\/config_files\/\S+\.sh( |$)/)]);
+    }
+  });
+
+  it.each(['nova-config', 'nova-compute'])('%s: [service_user] has only options it knows (no region_name)', async (secret) => {
+    const conf = secretData(await objects('nova'), secret)['nova.conf'] ?? '';
+    const options = (section(conf, 'service_user') ?? '')
+      .split('\n')
+      .filter((l) => /^\w/.test(l))
+      .map((l) => l.split(' = ')[0]);
+    expect(options.sort()).toEqual(
+      ['auth_type', 'auth_url', 'password', 'project_domain_name', 'project_name', 'send_service_user_token', 'user_domain_name', 'username'].sort(),
+    );
+  });
+
+  it('VXLAN uses a UDP port parameter whose default is not Calico\'s 4789', async () => {
+    const ini = (list: KubeObject[]) => section(secretData(list, 'neutron-config')['openvswitch_agent.ini'] ?? '', 'agent') ?? '';
+    expect(ini(await objects('neutron'))).toMatch(/^vxlan_udp_port = 4790$/m);
+    expect(ini(await objects('neutron', [], ['vxlan_udp_port=8472']))).toMatch(/^vxlan_udp_port = 8472$/m);
+  });
+
+  it('notifications go nowhere by default and to messagingv2 when notifications.driver says so', async () => {
+    const drivers = (list: KubeObject[]) =>
+      [
+        secretData(list, 'nova-config')['nova.conf'],
+        secretData(list, 'nova-compute')['nova.conf'],
+        secretData(list, 'neutron-config')['neutron.conf'],
+      ].map((conf) => /^driver = (\S+)$/m.exec(section(conf ?? '', 'oslo_messaging_notifications') ?? '')?.[1]);
+    expect(drivers(await withSets([]))).toEqual(['noop', 'noop', 'noop']);
+    expect(drivers(await withSets(['notifications.driver=messagingv2']))).toEqual(['messagingv2', 'messagingv2', 'messagingv2']);
+  });
+
+  it('the nova and neutron APIs have PodDisruptionBudgets, so a drain never takes every replica at once', async () => {
+    const list = await withSets([]);
+    for (const name of ['nova-api', 'nova-placement', 'neutron-server']) {
+      const selector = (find(list, 'Deployment', name).spec as { selector: { matchLabels: Record<string, string> } }).selector;
+      const pdb = find(list, 'PodDisruptionBudget', name);
+      expect([name, pdb.apiVersion, pdb.spec]).toEqual([name, 'policy/v1', { maxUnavailable: 1, selector }]);
+    }
+  });
+
+  it('Jobs run in order: db-init, then db-sync, and registration after Keystone is bootstrapped', async () => {
+    const list = await withSets([]);
+    const dependsOn = (name: string) =>
+      (find(list, 'Job', name).metadata.annotations as Record<string, string> | undefined)?.['stackanetes.io/depends-on'];
+    expect(dependsOn('nova-db-sync')).toBe('Job/nova-db-init');
+    expect(dependsOn('nova-placement-db-sync')).toBe('Job/nova-db-init');
+    expect(dependsOn('nova-register')).toBe('Job/keystone-bootstrap');
+    expect(dependsOn('neutron-db-sync')).toBe('Job/neutron-db-init');
+    expect(dependsOn('neutron-register')).toBe('Job/keystone-bootstrap');
+    expect(find(await objects('stackanetes', [PARAMETERS]), 'Job', 'keystone-bootstrap')).toBeDefined();
   });
 });
