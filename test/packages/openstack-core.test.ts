@@ -143,15 +143,35 @@ function kollaContainers(objects: KubeObject[]): KollaContainer[] {
   return out;
 }
 
+/** Searchlight has no Kolla images (retired upstream): renders that include it name some. */
+const SEARCHLIGHT_IMAGES = [
+  'images.api=registry.example.com/searchlight-api:2025.1',
+  'images.listener=registry.example.com/searchlight-listener:2025.1',
+];
+const WITH_SEARCHLIGHT = ['searchlight.enabled=true', ...SEARCHLIGHT_IMAGES.map((s) => `searchlight.${s}`)];
+
 const VARIANTS: [string, string, string[]][] = [
-  ...CORE.map((d): [string, string, string[]] => [`packages/${d} defaults`, d, []]),
+  ...CORE.map((d): [string, string, string[]] => [
+    `packages/${d} defaults`,
+    d,
+    d === 'searchlight' ? SEARCHLIGHT_IMAGES : [],
+  ]),
   ['glance on RBD', 'glance', ['storage=rbd']],
   ['the meta-package with parameters.yaml', 'stackanetes', []],
   ['the meta-package with Ceph + HA', 'stackanetes', ['ceph-ha']],
+  ['the meta-package with Searchlight', 'stackanetes', WITH_SEARCHLIGHT],
 ];
 async function renderVariant(dir: string, opts: string[]): Promise<KubeObject[]> {
-  if (dir === 'stackanetes')
-    return objectsOf(await render(dir, opts.includes('ceph-ha') ? [PARAMETERS, CEPH_HA] : [PARAMETERS]));
+  if (dir === 'stackanetes') {
+    const ceph = opts.includes('ceph-ha');
+    return objectsOf(
+      await render(
+        dir,
+        ceph ? [PARAMETERS, CEPH_HA] : [PARAMETERS],
+        opts.filter((o) => o !== 'ceph-ha'),
+      ),
+    );
+  }
   return objectsOf(await render(dir, [], opts));
 }
 const ownObjects = (objects: KubeObject[]): KubeObject[] =>
@@ -230,5 +250,67 @@ describe('Kolla start contract (2025.1 reads only config_files/config.json)', ()
     // Kolla's keystone extend_start appends -DFOREGROUND outside bootstrap: the bootstrap script skips it.
     expect(env('keystone-bootstrap')).toContain('KOLLA_SKIP_EXTEND_START');
     expect(env('keystone-bootstrap')).not.toContain('KOLLA_BOOTSTRAP');
+  });
+});
+
+/** Every `[section] key = value` of the .conf files in the Secrets of the core packages. */
+function confValues(objects: KubeObject[], section: string, key: string): { where: string; value: string }[] {
+  const out: { where: string; value: string }[] = [];
+  for (const o of ownObjects(objects).filter((x) => x.kind === 'Secret'))
+    for (const [file, text] of Object.entries((o.stringData ?? {}) as Record<string, string>)) {
+      if (!file.endsWith('.conf')) continue;
+      let current = '';
+      for (const line of text.split('\n')) {
+        const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+        if (header) current = header[1];
+        const kv = /^\s*([A-Za-z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+        if (kv && current === section && kv[1] === key)
+          out.push({ where: `${o.metadata.name} ${file}`, value: kv[2] });
+      }
+    }
+  return out;
+}
+const packagesOf = async (files: string[], sets: string[] = []): Promise<string[]> =>
+  (await render('stackanetes', files, sets)).packages.map((p) => p.name);
+
+describe('Searchlight is opt-in (retired upstream, no Kolla images since Wallaby)', () => {
+  it('the default stack deploys neither Searchlight nor its Elasticsearch', async () => {
+    const names = await packagesOf([PARAMETERS]);
+    expect(names).not.toContain('stackanetes/searchlight');
+    expect(names).not.toContain('stackanetes/elasticsearch');
+  });
+
+  it('without Searchlight every service drops notifications (noop), with it they go to the bus', async () => {
+    const off = confValues(objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA])), 'oslo_messaging_notifications', 'driver');
+    expect(off.map((f) => f.where).sort()).toEqual(['cinder-config cinder.conf', 'glance-config glance-api.conf']);
+    expect(off.filter((f) => f.value !== 'noop')).toEqual([]);
+    const on = confValues(
+      objectsOf(await render('stackanetes', [PARAMETERS, CEPH_HA], WITH_SEARCHLIGHT)),
+      'oslo_messaging_notifications',
+      'driver',
+    );
+    expect(on.length).toBe(2);
+    expect(on.filter((f) => f.value !== 'messagingv2')).toEqual([]);
+    // A package rendered on its own has no consumer either.
+    expect(confValues(objectsOf(await render('glance')), 'oslo_messaging_notifications', 'driver')).toEqual([
+      { where: 'glance-config glance-api.conf', value: 'noop' },
+    ]);
+  });
+
+  it('enabling it without images stops the render with one line naming both image parameters', async () => {
+    await expect(render('stackanetes', [PARAMETERS], ['searchlight.enabled=true'])).rejects.toThrow(
+      /searchlight\.images\.api and searchlight\.images\.listener must name your own Searchlight images/,
+    );
+    expect(await packagesOf([PARAMETERS], WITH_SEARCHLIGHT)).toContain('stackanetes/searchlight');
+  });
+
+  it('the ingress comes before Keystone and optional services after every required one', async () => {
+    const names = await packagesOf([PARAMETERS, CEPH_HA], ['network.ingress.enabled=true', ...WITH_SEARCHLIGHT]);
+    const at = (n: string): number => names.indexOf(`stackanetes/${n}`);
+    expect(at('traefik')).toBeGreaterThanOrEqual(0);
+    expect(at('traefik')).toBeLessThan(at('keystone'));
+    const optional = ['elasticsearch', 'searchlight'].map(at);
+    const required = ['keystone', 'glance', 'cinder', 'nova', 'neutron', 'horizon', 'rados-gateway'].map(at);
+    expect(Math.min(...optional)).toBeGreaterThan(Math.max(...required));
   });
 });
