@@ -314,3 +314,43 @@ describe('Searchlight is opt-in (retired upstream, no Kolla images since Wallaby
     expect(Math.min(...optional)).toBeGreaterThan(Math.max(...required));
   });
 });
+
+describe('service-to-service calls use internal endpoints (pods cannot resolve the public names)', () => {
+  const FULL: [string, string[], string[]] = ['stackanetes', [PARAMETERS, CEPH_HA], ['network.ingress.enabled=true', ...WITH_SEARCHLIGHT]];
+
+  it('every [keystone_authtoken] validates tokens through the internal identity endpoint', async () => {
+    const objects = objectsOf(await render(...FULL));
+    const sections = confValues(objects, 'keystone_authtoken', 'username').map((f) => f.where);
+    expect(sections.sort()).toEqual(
+      ['cinder-config cinder.conf', 'glance-config glance-api.conf', 'searchlight-config searchlight.conf'].sort(),
+    );
+    const interfaces = confValues(objects, 'keystone_authtoken', 'interface');
+    expect(interfaces.map((f) => f.where).sort()).toEqual(sections.sort());
+    expect(interfaces.filter((f) => f.value !== 'internal')).toEqual([]);
+  });
+
+  it('cinder reaches Nova and Glance through their internal endpoints', async () => {
+    const objects = objectsOf(await render(...FULL));
+    expect(confValues(objects, 'nova', 'interface')).toEqual([{ where: 'cinder-config cinder.conf', value: 'internal' }]);
+    expect(confValues(objects, 'nova', 'auth_type')).toEqual([{ where: 'cinder-config cinder.conf', value: 'password' }]);
+    expect(confValues(objects, 'DEFAULT', 'glance_catalog_info')).toEqual([
+      { where: 'cinder-config cinder.conf', value: 'image:glance:internalURL' },
+    ]);
+  });
+
+  it("horizon's server side calls the internal endpoints", async () => {
+    const secret = objectsOf(await render('horizon')).find((o) => o.kind === 'Secret' && o.metadata.name === 'horizon-config');
+    const settings = (secret?.stringData as Record<string, string>)['local_settings.py'];
+    expect(settings).toMatch(/^OPENSTACK_ENDPOINT_TYPE = 'internalURL'$/m);
+    expect(settings).toMatch(/^OPENSTACK_KEYSTONE_URL = 'http:\/\/keystone-api:5000\/v3'$/m);
+  });
+
+  it('no service configuration names a public ingress host', async () => {
+    const objects = ownObjects(objectsOf(await render(...FULL)));
+    const offenders: string[] = [];
+    for (const o of objects.filter((x) => x.kind === 'Secret'))
+      for (const [file, text] of Object.entries((o.stringData ?? {}) as Record<string, string>))
+        if (/\.(conf|py)$/.test(file) && text.includes('.openstack.cluster')) offenders.push(`${o.metadata.name} ${file}`);
+    expect(offenders).toEqual([]);
+  });
+});
