@@ -354,3 +354,33 @@ describe('service-to-service calls use internal endpoints (pods cannot resolve t
     expect(offenders).toEqual([]);
   });
 });
+
+describe('service role (Cinder 2025.1 and Nova refuse service calls without it)', () => {
+  const FULL: [string, string[], string[]] = ['stackanetes', [PARAMETERS, CEPH_HA], WITH_SEARCHLIGHT];
+
+  it('every registration script of the core packages grants the service user both service and admin in the service project', async () => {
+    const scripts = ownObjects(objectsOf(await render(...FULL))).flatMap((o) =>
+      o.kind === 'Secret' && typeof (o.stringData as Record<string, string> | undefined)?.['register.sh'] === 'string'
+        ? [{ where: o.metadata.name, text: (o.stringData as Record<string, string>)['register.sh'] }]
+        : [],
+    );
+    expect(scripts.map((s) => s.where)).toEqual(
+      expect.arrayContaining(['glance-register', 'cinder-register', 'searchlight-register']),
+    );
+    for (const { where, text } of scripts) {
+      // Grants as the script would run them: `role add … <role>` lines, expanding the role loop.
+      const loop = /for role in ([^;\n]+); do\n\s*openstack role add --project '([^']+)' --user '([^']+)' "\$role"/.exec(text);
+      const granted = loop ? loop[1].trim().split(/\s+/) : [];
+      expect([where, granted.sort(), loop?.[2]]).toEqual([where, ['admin', 'service'], 'service']);
+      expect([where, text.includes('openstack role create --or-show service')]).toEqual([where, true]);
+    }
+  });
+
+  it('every [keystone_authtoken] requires the service role on service tokens', async () => {
+    const objects = objectsOf(await render(...FULL));
+    const sections = confValues(objects, 'keystone_authtoken', 'username').map((f) => f.where).sort();
+    const required = confValues(objects, 'keystone_authtoken', 'service_token_roles_required');
+    expect(required.map((f) => f.where).sort()).toEqual(sections);
+    expect(required.filter((f) => f.value !== 'true')).toEqual([]);
+  });
+});
