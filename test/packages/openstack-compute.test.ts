@@ -107,20 +107,28 @@ function kollaContainers(list: KubeObject[]): { where: string; object: KubeObjec
     );
 }
 
-/** What Kolla reads in a container: the Secret behind config_files and the parsed config.json. */
-function kollaConfigOf(list: KubeObject[], object: KubeObject, container: Container): { secret: string; config: KollaConfig } {
+/**
+ * What Kolla reads in a container: the Secret whose key is mapped to config.json, the parsed
+ * config.json, and every file of the config directory (the keys of each Secret projected whole).
+ */
+function kollaConfigOf(
+  list: KubeObject[],
+  object: KubeObject,
+  container: Container,
+): { secret: string; config: KollaConfig; files: string[] } {
   const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === KOLLA_DIR);
   if (!mount) throw new Error(`${object.metadata.name} ${container.name}: nothing mounted at ${KOLLA_DIR}`);
   const volume = (podOf(object).volumes ?? []).find((v) => v.name === mount.name);
   const sources = volume?.projected?.sources ?? [];
-  const whole = sources.find((s) => s.secret && !s.secret.items)?.secret?.name;
+  const whole = sources.flatMap((s) => (s.secret && !s.secret.items ? [s.secret.name] : []));
   const mapped = sources.find((s) => s.secret?.items?.some((i) => i.path === 'config.json'))?.secret;
-  if (!whole || !mapped || mapped.name !== whole)
+  if (!mapped || !whole.includes(mapped.name))
     throw new Error(`${object.metadata.name} ${container.name}: volume ${mount.name} is not the Secret plus its config.json`);
   const key = mapped.items?.find((i) => i.path === 'config.json')?.key ?? '';
-  const data = secretData(list, whole);
-  if (!(key in data)) throw new Error(`Secret ${whole} has no key ${key}`);
-  return { secret: whole, config: JSON.parse(data[key] ?? '') as KollaConfig };
+  const data = secretData(list, mapped.name);
+  if (!(key in data)) throw new Error(`Secret ${mapped.name} has no key ${key}`);
+  const files = whole.flatMap((name) => Object.keys(secretData(list, name)));
+  return { secret: mapped.name, config: JSON.parse(data[key] ?? '') as KollaConfig, files };
 }
 
 const configOf = (list: KubeObject[], kind: string, name: string, container?: string): KollaConfig => {
@@ -162,12 +170,11 @@ describe('Kolla start contract of every nova, neutron and Open vSwitch container
   );
 
   it.each(variants)(
-    '%s: every config_files entry has owner and perm, and every source under the config directory is a key of the mounted Secret',
+    '%s: every config_files entry has owner and perm, every source under the config directory is a key of a mounted Secret, and so is a script the command runs',
     async (_label, load) => {
       const list = await load();
       for (const { where, object, container } of kollaContainers(list)) {
-        const { secret, config } = kollaConfigOf(list, object, container);
-        const keys = Object.keys(secretData(list, secret));
+        const { config, files: keys } = kollaConfigOf(list, object, container);
         for (const file of config.config_files) {
           expect([where, file.dest, typeof file.owner, /^0[0-7]{3}$/.test(file.perm)]).toEqual([
             where,
@@ -182,6 +189,8 @@ describe('Kolla start contract of every nova, neutron and Open vSwitch container
               true,
             ]);
         }
+        const script = /^bash \/var\/lib\/kolla\/config_files\/(\S+)/.exec(config.command)?.[1];
+        if (script) expect([where, script, keys.includes(script)]).toEqual([where, script, true]);
         for (const permission of config.permissions ?? [])
           expect([where, typeof permission.path, /^[a-z]+(:[a-z]+)?$/.test(permission.owner)]).toEqual([
             where,
@@ -403,7 +412,7 @@ describe('the service role', () => {
     expect(nova).toMatch(/^user 'placement' /m);
     const neutron = secretData(await objects('neutron'), 'neutron-register')['register.sh'] ?? '';
     expect(neutron).toMatch(/^openstack role create --or-show service\b/m);
-    expect(neutron).toMatch(/^openstack role add --project 'service' --user 'neutron' service$/m);
+    expect(neutron).toMatch(/^for role in admin service; do\n\s+openstack role add --project 'service' --user 'neutron' "\$role"$/m);
   });
 
   it('Nova, Placement and Neutron accept a service token only from a user with the service role', async () => {
