@@ -266,7 +266,7 @@ describe('meta-package behaviour', () => {
       .filter((f) => f.text.includes('transport_url = rabbit://'));
     expect(files.map((f) => f.where).sort()).toEqual(
       ['cinder-config cinder.conf', 'glance-config glance-api.conf', 'neutron-config neutron.conf']
-        .concat(['nova-compute nova.conf', 'nova-config nova.conf'])
+        .concat(['neutron-agent neutron.conf', 'nova-compute nova.conf', 'nova-config nova.conf'])
         .sort(),
     );
     for (const { where, text } of files)

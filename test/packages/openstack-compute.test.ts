@@ -203,7 +203,7 @@ describe('Kolla start contract of every nova, neutron and Open vSwitch container
 
   it('Neutron agents own /var/lib/neutron (metadata proxy socket, DHCP state, L3 pids, lock_path) though the hostPath is created by root', async () => {
     const list = await objects('neutron');
-    const conf = secretData(list, 'neutron-config')['neutron.conf'] ?? '';
+    const conf = secretData(list, 'neutron-agent')['neutron.conf'] ?? '';
     expect(conf).toMatch(/\[oslo_concurrency\]\nlock_path = \/var\/lib\/neutron\/tmp\n/);
     for (const agent of ['neutron-dhcp-agent', 'neutron-l3-agent', 'neutron-metadata-agent', 'neutron-openvswitch-agent']) {
       const permissions = configOf(list, 'DaemonSet', agent).permissions ?? [];
@@ -294,16 +294,24 @@ describe('nova-compute', () => {
     expect(conf).not.toContain('metadata_proxy_shared_secret');
   });
 
-  it('no control-plane secret (database passwords, MariaDB root, Keystone admin, metadata secret) reaches a hypervisor', async () => {
+  it('no control-plane secret (database passwords, MariaDB root, Keystone admin and neutron accounts, metadata secret) reaches a hypervisor', async () => {
     const secrets = {
       'database.root_password': 'root-secret-1',
       'identity.admin.password': 'admin-secret-2',
       'metadata.shared_secret': 'metadata-secret-3',
       'nova.db.password': 'nova-db-secret-4',
       'nova.placement.db.password': 'placement-db-secret-5',
+      'neutron.db.password': 'neutron-db-secret-6',
+      'neutron.service.password': 'neutron-service-secret-7',
     };
     const list = await withSets(Object.entries(secrets).map(([k, v]) => `${k}=${v}`));
-    for (const name of ['nova-compute', 'nova-libvirt']) {
+    for (const name of [
+      'nova-compute',
+      'nova-libvirt',
+      'neutron-openvswitch-agent',
+      'openvswitch-db-server',
+      'openvswitch-vswitchd',
+    ]) {
       const mounted = (podOf(find(list, 'DaemonSet', name)).volumes ?? []).flatMap((v) => [
         ...(v.secret ? [v.secret.secretName] : []),
         ...(v.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret.name] : [])),
@@ -346,25 +354,32 @@ describe('Open vSwitch', () => {
     expect(db).toContain(' --remote=punix:/run/openvswitch/db.sock');
     expect(db).toContain(' --remote=ptcp:6640:127.0.0.1');
     // The agents and os-vif reach the same database the way neutron's [ovs] says.
-    const agent = secretData(list, 'neutron-config')['openvswitch_agent.ini'] ?? '';
+    const agent = secretData(list, 'neutron-agent')['openvswitch_agent.ini'] ?? '';
     expect(agent).toMatch(/^ovsdb_connection = tcp:127\.0\.0\.1:6640$/m);
     expect(configOf(list, 'DaemonSet', 'openvswitch-vswitchd').command).toMatch(
       /(^|\s)ovs-vswitchd unix:\/run\/openvswitch\/db\.sock(\s|$)/,
     );
   });
 
-  it('is replaced only when an operator deletes its pods, and a neutron.conf change leaves it untouched', async () => {
+  it('is replaced only when an operator deletes its pods; neither a neutron-server nor an agent configuration change touches it', async () => {
     const before = await withSets([]);
-    const after = await withSets(['neutron.service.password=rotated-service', 'neutron.db.password=rotated-db']);
+    const server = await withSets(['neutron.service.password=rotated-service', 'neutron.db.password=rotated-db']);
+    const bus = await withSets(['messaging.password=rotated-bus']);
     for (const name of ['openvswitch-db-server', 'openvswitch-vswitchd']) {
-      const ds = find(after, 'DaemonSet', name);
+      const ds = find(server, 'DaemonSet', name);
       expect([name, (ds.spec as { updateStrategy: unknown }).updateStrategy]).toEqual([name, { type: 'OnDelete' }]);
       expect([name, ds]).toEqual([name, find(before, 'DaemonSet', name)]);
+      expect([name, find(bus, 'DaemonSet', name)]).toEqual([name, find(before, 'DaemonSet', name)]);
     }
-    expect(find(after, 'DaemonSet', 'neutron-openvswitch-agent')).not.toEqual(
+    // The agents follow their own configuration (the message bus), not neutron-server's.
+    expect(find(server, 'DaemonSet', 'neutron-openvswitch-agent')).toEqual(
+      find(before, 'DaemonSet', 'neutron-openvswitch-agent'),
+    );
+    expect(find(bus, 'DaemonSet', 'neutron-openvswitch-agent')).not.toEqual(
       find(before, 'DaemonSet', 'neutron-openvswitch-agent'),
     );
   });
+
 });
 
 describe('service-to-service traffic', () => {
@@ -507,7 +522,7 @@ describe('smaller defects', () => {
   });
 
   it('VXLAN uses a UDP port parameter whose default is not Calico\'s 4789', async () => {
-    const ini = (list: KubeObject[]) => section(secretData(list, 'neutron-config')['openvswitch_agent.ini'] ?? '', 'agent') ?? '';
+    const ini = (list: KubeObject[]) => section(secretData(list, 'neutron-agent')['openvswitch_agent.ini'] ?? '', 'agent') ?? '';
     expect(ini(await objects('neutron'))).toMatch(/^vxlan_udp_port = 4790$/m);
     expect(ini(await objects('neutron', [], ['vxlan_udp_port=8472']))).toMatch(/^vxlan_udp_port = 8472$/m);
   });
