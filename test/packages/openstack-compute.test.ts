@@ -280,6 +280,32 @@ function section(ini: string, name: string): string | undefined {
   return match?.[1];
 }
 
+/**
+ * Runs nova-compute's start script with `env` and a stand-in nova-compute that prints its
+ * arguments and the node config file it was given last; the script's /tmp file goes to a
+ * private directory instead.
+ */
+function runNovaCompute(script: string, env: Record<string, string>): { args: string[]; conf: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'nova-compute-'));
+  try {
+    writeFileSync(
+      join(dir, 'nova-compute'),
+      ['#!/bin/bash', 'printf \'%s\\n\' "$@"', 'echo ---', 'cat "${@: -1}"'].join('\n'),
+    );
+    chmodSync(join(dir, 'nova-compute'), 0o755);
+    const result = spawnSync('bash', ['-e', '-c', script.replaceAll('/tmp/', `${dir}/`)], {
+      env: { ...env, PATH: `${dir}:/usr/bin:/bin` },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(0);
+    const [args = '', conf = ''] = result.stdout.split('---\n');
+    return { args: args.trim().split('\n'), conf };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('nova-compute', () => {
   it('runs the libvirt driver from a compute-only nova.conf with no database sections', async () => {
     const list = await objects('nova');
@@ -333,10 +359,17 @@ describe('nova-compute', () => {
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
     expect(env).toMatchObject({ HOST_IP: 'status.hostIP', NODE_NAME: 'spec.nodeName' });
     const script = secretData(list, secret)[config.command.replace(/^bash \/var\/lib\/kolla\/config_files\//, '')] ?? '';
-    expect(script).toMatch(/^host = \$NODE_NAME$/m);
-    expect(script).toMatch(/^connection_uri = qemu\+tcp:\/\/\$HOST_IP\/system$/m);
-    expect(script).toMatch(/^live_migration_inbound_addr = \$HOST_IP$/m);
-    expect(script).toMatch(/exec nova-compute --config-file \/etc\/nova\/nova\.conf --config-file (\S+)\n$/);
+    // Run the start script with a stand-in nova-compute that prints the node's config file.
+    const node = (hostIp: string) => runNovaCompute(script, { HOST_IP: hostIp, NODE_NAME: 'compute-7' });
+    const v4 = node('10.1.2.3');
+    expect(v4.args).toEqual(['--config-file', '/etc/nova/nova.conf', '--config-file', expect.any(String)]);
+    expect(section(v4.conf, 'DEFAULT')).toMatch(/^host = compute-7\nmy_ip = 10\.1\.2\.3$/m);
+    expect(section(v4.conf, 'libvirt')).toMatch(
+      /^connection_uri = qemu\+tcp:\/\/10\.1\.2\.3\/system\nlive_migration_inbound_addr = 10\.1\.2\.3$/m,
+    );
+    expect(section(node('fd00::7').conf, 'libvirt')).toMatch(
+      /^connection_uri = qemu\+tcp:\/\/\[fd00::7\]\/system\nlive_migration_inbound_addr = fd00::7$/m,
+    );
     // The same SASL password on both ends of the libvirt connection.
     const auth = config.config_files.find((f) => f.dest === '/var/lib/nova/.config/libvirt/auth.conf');
     expect(secretData(list, secret)[auth?.source.split('/').pop() ?? '']).toContain(
