@@ -313,6 +313,10 @@ describe('Searchlight is opt-in (retired upstream, no Kolla images since Wallaby
     expect(await packagesOf([PARAMETERS], WITH_SEARCHLIGHT)).toContain('stackanetes/searchlight');
   });
 
+  it('the searchlight package switched off renders nothing, ingress included', async () => {
+    expect(objectsOf(await render('searchlight', [], ['enabled=false']))).toEqual([]);
+  });
+
   it('the ingress comes before Keystone and optional services after every required one', async () => {
     const names = await packagesOf([PARAMETERS, CEPH_HA], ['network.ingress.enabled=true', ...WITH_SEARCHLIGHT]);
     const at = (n: string): number => names.indexOf(`stackanetes/${n}`);
