@@ -4,6 +4,11 @@
  * (only /var/lib/kolla/config_files/config.json is read), the Job-only Secrets, the keys, the
  * internal endpoints and the service role. Rendered in-process as `stackanetes generate` does.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderReference } from '../../src/actions/pipeline.js';
 import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
@@ -52,11 +57,12 @@ interface Container {
 }
 interface SecretSource {
   name: string;
+  optional?: boolean;
   items?: { key: string; path: string }[];
 }
 interface Volume {
   name: string;
-  secret?: { secretName: string };
+  secret?: { secretName: string; optional?: boolean };
   projected?: { sources: { secret?: SecretSource; configMap?: SecretSource }[] };
   [other: string]: unknown;
 }
@@ -96,7 +102,10 @@ function volumeFiles(objects: KubeObject[], volume: Volume): Map<string, string>
   const files = new Map<string, string>();
   const add = (kind: string, source: SecretSource): void => {
     const keys = keysOf(objects, kind, source.name);
-    if (!keys) throw new Error(`volume ${volume.name}: ${kind} ${source.name} is not rendered`);
+    if (!keys) {
+      if (source.optional) return;
+      throw new Error(`volume ${volume.name}: ${kind} ${source.name} is not rendered`);
+    }
     if (!source.items) for (const [k, v] of keys) files.set(k, v);
     else
       for (const item of source.items) {
@@ -105,7 +114,7 @@ function volumeFiles(objects: KubeObject[], volume: Volume): Map<string, string>
         files.set(item.path, value);
       }
   };
-  if (volume.secret) add('Secret', { name: volume.secret.secretName });
+  if (volume.secret) add('Secret', { name: volume.secret.secretName, optional: volume.secret.optional ?? false });
   for (const source of volume.projected?.sources ?? []) {
     if (source.secret) add('Secret', source.secret);
     if (source.configMap) add('ConfigMap', source.configMap);
@@ -202,7 +211,7 @@ describe('Kolla start contract (2025.1 reads only config_files/config.json)', ()
       for (const { where, container, config, files } of containers) {
         if (typeof config.command !== 'string' || !config.command) problems.push(`${where}: no command`);
         const script = /^bash \/var\/lib\/kolla\/config_files\/(\S+)/.exec(config.command ?? '');
-        if (script && !files.has(script[1])) problems.push(`${where}: command script ${script[1]} is not mounted`);
+        if (script?.[1] && !files.has(script[1])) problems.push(`${where}: command script ${script[1]} is not mounted`);
         for (const file of config.config_files) {
           if (!file.owner || !file.perm) problems.push(`${where}: ${file.source} has no owner/perm`);
           if (file.optional) continue;
@@ -244,7 +253,7 @@ describe('Kolla start contract (2025.1 reads only config_files/config.json)', ()
     const env = (name: string): string[] => {
       const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === name);
       if (!job) throw new Error(`Job ${name} is not rendered`);
-      return (podSpec(job)?.containers[0].env ?? []).map((e) => e.name);
+      return (podSpec(job)?.containers[0]?.env ?? []).map((e) => e.name);
     };
     expect(env('keystone-db-sync')).toContain('KOLLA_BOOTSTRAP');
     // Kolla's keystone extend_start appends -DFOREGROUND outside bootstrap: the bootstrap script skips it.
@@ -262,10 +271,10 @@ function confValues(objects: KubeObject[], section: string, key: string): { wher
       let current = '';
       for (const line of text.split('\n')) {
         const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
-        if (header) current = header[1];
+        if (header?.[1]) current = header[1];
         const kv = /^\s*([A-Za-z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
         if (kv && current === section && kv[1] === key)
-          out.push({ where: `${o.metadata.name} ${file}`, value: kv[2] });
+          out.push({ where: `${o.metadata.name} ${file}`, value: kv[2] ?? '' });
       }
     }
   return out;
@@ -302,6 +311,10 @@ describe('Searchlight is opt-in (retired upstream, no Kolla images since Wallaby
       /searchlight\.images\.api and searchlight\.images\.listener must name your own Searchlight images/,
     );
     expect(await packagesOf([PARAMETERS], WITH_SEARCHLIGHT)).toContain('stackanetes/searchlight');
+  });
+
+  it('the searchlight package switched off renders nothing, ingress included', async () => {
+    expect(objectsOf(await render('searchlight', [], ['enabled=false']))).toEqual([]);
   });
 
   it('the ingress comes before Keystone and optional services after every required one', async () => {
@@ -359,18 +372,17 @@ describe('service role (Cinder 2025.1 and Nova refuse service calls without it)'
   const FULL: [string, string[], string[]] = ['stackanetes', [PARAMETERS, CEPH_HA], WITH_SEARCHLIGHT];
 
   it('every registration script of the core packages grants the service user both service and admin in the service project', async () => {
-    const scripts = ownObjects(objectsOf(await render(...FULL))).flatMap((o) =>
-      o.kind === 'Secret' && typeof (o.stringData as Record<string, string> | undefined)?.['register.sh'] === 'string'
-        ? [{ where: o.metadata.name, text: (o.stringData as Record<string, string>)['register.sh'] }]
-        : [],
-    );
+    const scripts = ownObjects(objectsOf(await render(...FULL))).flatMap((o) => {
+      const text = o.kind === 'Secret' ? (o.stringData as Record<string, string> | undefined)?.['register.sh'] : undefined;
+      return text === undefined ? [] : [{ where: o.metadata.name, text }];
+    });
     expect(scripts.map((s) => s.where)).toEqual(
       expect.arrayContaining(['glance-register', 'cinder-register', 'searchlight-register']),
     );
     for (const { where, text } of scripts) {
       // Grants as the script would run them: `role add … <role>` lines, expanding the role loop.
       const loop = /for role in ([^;\n]+); do\n\s*openstack role add --project '([^']+)' --user '([^']+)' "\$role"/.exec(text);
-      const granted = loop ? loop[1].trim().split(/\s+/) : [];
+      const granted = loop?.[1] ? loop[1].trim().split(/\s+/) : [];
       expect([where, granted.sort(), loop?.[2]]).toEqual([where, ['admin', 'service'], 'service']);
       expect([where, text.includes('openstack role create --or-show service')]).toEqual([where, true]);
     }
@@ -382,5 +394,265 @@ describe('service role (Cinder 2025.1 and Nova refuse service calls without it)'
     const required = confValues(objects, 'keystone_authtoken', 'service_token_roles_required');
     expect(required.map((f) => f.where).sort()).toEqual(sections);
     expect(required.filter((f) => f.value !== 'true')).toEqual([]);
+  });
+});
+
+/** The Secret keys of a rendered Secret. */
+function secretData(objects: KubeObject[], name: string): Record<string, string> | undefined {
+  const keys = keysOf(objects, 'Secret', name);
+  return keys ? Object.fromEntries(keys) : undefined;
+}
+const find = (objects: KubeObject[], kind: string, name: string): KubeObject | undefined =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
+const PLACEHOLDERS = [
+  'c3RhY2thbmV0ZXMtcGxhY2Vob2xkZXIta2V5LTAwMDA=',
+  'c3RhY2thbmV0ZXMtcGxhY2Vob2xkZXIta2V5LTAwMDE=',
+];
+const OWN_KEYS = ['yzMTwb2pQmLFdPBD1_Xb4ZnYrr7v1tW2RMLTSnEbXtY=', 'Xq9mXvkc3zRJpI7hSxm5aFQ4wGNR4A3aF0xg2wD6k1c='];
+
+/** A Kubernetes API stand-in holding Secrets of namespace openstack, for keys.py. */
+async function fakeSecretsApi(): Promise<{ url: string; secrets: Map<string, Record<string, unknown>>; calls: string[]; close: () => Promise<void> }> {
+  const secrets = new Map<string, Record<string, unknown>>();
+  const calls: string[] = [];
+  let version = 1;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      const match = /^\/api\/v1\/namespaces\/openstack\/secrets(?:\/([^/]+))?$/.exec(req.url ?? '');
+      calls.push(`${req.method} ${match?.[1] ?? ''}`);
+      const reply = (code: number, value: unknown): void => {
+        res.writeHead(code, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      if (!match || req.headers.authorization !== 'Bearer test-token') return reply(403, {});
+      const name = match[1];
+      if (req.method === 'GET' && name) return secrets.has(name) ? reply(200, secrets.get(name)) : reply(404, {});
+      const object = JSON.parse(body || '{}') as { metadata: { name: string; resourceVersion?: string } };
+      if (req.method === 'POST') {
+        if (secrets.has(object.metadata.name)) return reply(409, {});
+        object.metadata.resourceVersion = String(version++);
+        secrets.set(object.metadata.name, object);
+        return reply(201, object);
+      }
+      if (req.method === 'PUT' && name) {
+        const current = secrets.get(name) as { metadata: { resourceVersion: string } } | undefined;
+        if (!current || current.metadata.resourceVersion !== object.metadata.resourceVersion) return reply(409, {});
+        object.metadata.resourceVersion = String(version++);
+        secrets.set(name, object);
+        return reply(200, object);
+      }
+      reply(405, {});
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    secrets,
+    calls,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+}
+
+function runPython(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn('python3', [script, ...args], { env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? -1, out }));
+  });
+}
+
+describe('Keystone keys: generated once in the cluster, rotated, never the published placeholders', () => {
+  it('by default renders no key Secret, but the Job that creates them, the rotation CronJob and the API waiting for the Job', async () => {
+    const objects = objectsOf(await render('stackanetes', [PARAMETERS]));
+    expect(find(objects, 'Secret', 'keystone-fernet-keys')).toBeUndefined();
+    expect(find(objects, 'Secret', 'keystone-credential-keys')).toBeUndefined();
+    const config = secretData(objects, 'keystone-config') ?? {};
+    expect(JSON.parse(config['keystone-keys.json'] ?? '{}').command).toBe(
+      'python3 /var/lib/kolla/config_files/keys.py ensure keystone-fernet-keys keystone-credential-keys',
+    );
+    expect(podSpec(find(objects, 'Job', 'keystone-keys') as KubeObject)).toMatchObject({ serviceAccountName: 'keystone-keys' });
+    const cron = find(objects, 'CronJob', 'keystone-fernet-rotate') as KubeObject;
+    expect(cron).toBeDefined();
+    expect(JSON.parse(config['keystone-fernet-rotate.json'] ?? '{}').command).toBe(
+      'python3 /var/lib/kolla/config_files/keys.py rotate keystone-fernet-keys 5',
+    );
+    const api = find(objects, 'Deployment', 'keystone-api') as KubeObject;
+    expect(api.metadata.annotations?.['stackanetes.io/depends-on']?.split(',')).toContain('Job/keystone-keys');
+    const role = find(objects, 'Role', 'keystone-keys') as KubeObject & { rules: { verbs: string[]; resourceNames?: string[] }[] };
+    for (const rule of role.rules.filter((r) => !r.verbs.includes('create')))
+      expect(rule.resourceNames).toEqual(['keystone-fernet-keys', 'keystone-credential-keys']);
+  });
+
+  it.each([
+    ['fernet_keys', 'keystone.fernet_keys'],
+    ['credential_keys', 'keystone.credential_keys'],
+  ])('refuses the published placeholder %s with one line naming the parameter', async (key, parameter) => {
+    const value = `[${PLACEHOLDERS.join(',')}]`;
+    await expect(render('keystone', [], [`${key}=${value}`])).rejects.toThrow(
+      new RegExp(`${parameter.replace('.', '\\.')}\\[0\\] is a published placeholder key, with which anyone can forge tokens`),
+    );
+    await expect(render('stackanetes', [PARAMETERS], [`keystone.${key}=${value}`])).rejects.toThrow(/published placeholder key/);
+    await expect(render('keystone', [], [`${key}=[too-short]`])).rejects.toThrow(new RegExp(`${parameter.replace('.', '\\.')}\\[0\\] is not a Fernet key`));
+  });
+
+  it('given keys are used as they are, with nothing generated or rotated', async () => {
+    const objects = objectsOf(
+      await render('keystone', [], [`fernet_keys=[${OWN_KEYS.join(',')}]`, `credential_keys=[${OWN_KEYS.join(',')}]`]),
+    );
+    expect(secretData(objects, 'keystone-fernet-keys')).toEqual({ '0': OWN_KEYS[0], '1': OWN_KEYS[1] });
+    expect(find(objects, 'Job', 'keystone-keys')).toBeUndefined();
+    expect(find(objects, 'CronJob', 'keystone-fernet-rotate')).toBeUndefined();
+    expect(find(objects, 'Deployment', 'keystone-api')?.metadata.annotations?.['stackanetes.io/depends-on']).toBe(
+      'Job/keystone-bootstrap',
+    );
+  });
+
+  it('keys.py creates missing key Secrets once, keeps them on a rerun, and rotates like keystone-manage', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keystone-keys-'));
+    const api = await fakeSecretsApi();
+    try {
+      const config = secretData(objectsOf(await render('keystone')), 'keystone-config') ?? {};
+      writeFileSync(join(dir, 'keys.py'), config['keys.py'] ?? '');
+      writeFileSync(join(dir, 'token'), 'test-token\n');
+      writeFileSync(join(dir, 'namespace'), 'openstack');
+      const env = { SERVICE_ACCOUNT_DIR: dir, KUBERNETES_API_URL: api.url };
+      const script = join(dir, 'keys.py');
+      const names = ['keystone-fernet-keys', 'keystone-credential-keys'];
+      const data = (name: string): Record<string, string> =>
+        Object.fromEntries(
+          Object.entries((api.secrets.get(name)?.data ?? {}) as Record<string, string>).map(([k, v]) => [
+            k,
+            Buffer.from(v, 'base64').toString(),
+          ]),
+        );
+
+      expect((await runPython(script, ['ensure', ...names], env)).code).toBe(0);
+      const first = data('keystone-fernet-keys');
+      expect(Object.keys(first).sort()).toEqual(['0', '1']);
+      for (const key of Object.values(first)) expect(Buffer.from(key, 'base64url').length).toBe(32);
+      expect(first['0']).not.toBe(first['1']);
+      expect(Object.keys(data('keystone-credential-keys')).sort()).toEqual(['0', '1']);
+
+      // A redeploy runs the Job again: nothing is replaced.
+      api.calls.length = 0;
+      const again = await runPython(script, ['ensure', ...names], env);
+      expect(again.code).toBe(0);
+      expect(api.calls).toEqual(['GET keystone-fernet-keys', 'GET keystone-credential-keys']);
+      expect(data('keystone-fernet-keys')).toEqual(first);
+
+      // Rotation: the staged key 0 becomes the new primary, a fresh key is staged, and no more
+      // than max_active keys are kept (the oldest secondary goes first).
+      expect((await runPython(script, ['rotate', 'keystone-fernet-keys', '3'], env)).code).toBe(0);
+      const second = data('keystone-fernet-keys');
+      expect(Object.keys(second).sort()).toEqual(['0', '1', '2']);
+      expect(second['2']).toBe(first['0']);
+      expect(second['1']).toBe(first['1']);
+      expect(second['0']).not.toBe(first['0']);
+      expect((await runPython(script, ['rotate', 'keystone-fernet-keys', '3'], env)).code).toBe(0);
+      const third = data('keystone-fernet-keys');
+      expect(Object.keys(third).sort()).toEqual(['0', '2', '3']);
+      expect(third['3']).toBe(second['0']);
+      expect(third['2']).toBe(second['2']);
+    } finally {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('administrative passwords reach only the Jobs that need them', () => {
+  const ROOT_PW = 'root-pw-only-for-db-init';
+  const ADMIN_PW = 'admin-pw-only-for-registration';
+  it.each([
+    ['the default stack', [PARAMETERS]],
+    ['the Ceph + HA stack', [PARAMETERS, CEPH_HA]],
+  ])('%s: no long-running pod of the core packages mounts the database root or Keystone admin password', async (_l, files) => {
+    const objects = objectsOf(
+      await render('stackanetes', files, [
+        `database.root_password=${ROOT_PW}`,
+        `identity.admin.password=${ADMIN_PW}`,
+        ...WITH_SEARCHLIGHT,
+      ]),
+    );
+    const offenders: string[] = [];
+    let jobsWithThem = 0;
+    for (const object of ownObjects(objects)) {
+      const pod = podSpec(object);
+      if (!pod) continue;
+      const text = (pod.volumes ?? []).map((v) => [...volumeFiles(objects, v).values()].join('\n')).join('\n');
+      const holds = text.includes(ROOT_PW) || text.includes(ADMIN_PW);
+      if (object.kind === 'Job' && holds) jobsWithThem++;
+      if (object.kind !== 'Job' && holds) offenders.push(`${object.kind}/${object.metadata.name}`);
+    }
+    expect(offenders).toEqual([]);
+    expect(jobsWithThem).toBeGreaterThan(0);
+  });
+});
+
+describe('smaller defects of the core packages', () => {
+  const FULL: [string, string[], string[]] = ['stackanetes', [PARAMETERS, CEPH_HA], ['network.ingress.enabled=true', ...WITH_SEARCHLIGHT]];
+
+  it('cinder registers under a fixed host, not the random pod name of each replica', async () => {
+    const objects = objectsOf(await render(...FULL));
+    expect(confValues(objects, 'DEFAULT', 'host')).toEqual([{ where: 'cinder-config cinder.conf', value: 'cinder' }]);
+  });
+
+  it('glance on RBD shows image locations so Nova and Cinder clone inside Ceph', async () => {
+    const rbd = confValues(objectsOf(await render('glance', [], ['storage=rbd'])), 'DEFAULT', 'show_image_direct_url');
+    expect(rbd).toEqual([{ where: 'glance-config glance-api.conf', value: 'true' }]);
+    expect(confValues(objectsOf(await render('glance')), 'DEFAULT', 'show_image_direct_url')).toEqual([]);
+  });
+
+  it('no [service_user] names region_name (not an option there)', async () => {
+    expect(confValues(objectsOf(await render(...FULL)), 'service_user', 'region_name')).toEqual([]);
+  });
+
+  it('every Deployment has a PodDisruptionBudget evicting one pod at a time', async () => {
+    const objects = ownObjects(objectsOf(await render(...FULL)));
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    expect(deployments.length).toBeGreaterThanOrEqual(8);
+    for (const d of deployments) {
+      const labels = (d.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
+      const pdbs = objects.filter(
+        (o) =>
+          o.kind === 'PodDisruptionBudget' &&
+          JSON.stringify((o.spec as { selector: { matchLabels: unknown } }).selector.matchLabels) === JSON.stringify(labels),
+      );
+      expect([d.metadata.name, pdbs.map((p) => (p.spec as { maxUnavailable?: number }).maxUnavailable)]).toEqual([
+        d.metadata.name,
+        [1],
+      ]);
+    }
+  });
+
+  it('every setup Job names what it needs in stackanetes.io/depends-on, and each named object is rendered', async () => {
+    const objects = objectsOf(await render(...FULL));
+    const own = ownObjects(objects);
+    // Jobs that need nothing before them: the database creations and the key generation.
+    const first = new Set(['keystone-db-init', 'glance-db-init', 'cinder-db-init', 'keystone-keys']);
+    const missing: string[] = [];
+    for (const job of own.filter((o) => o.kind === 'Job')) {
+      const after = job.metadata.annotations?.['stackanetes.io/depends-on'];
+      if (first.has(job.metadata.name)) continue;
+      if (!after) {
+        missing.push(`Job/${job.metadata.name}: no depends-on`);
+        continue;
+      }
+      for (const ref of after.split(',')) {
+        const [kind, name] = ref.split('/');
+        if (!objects.some((o) => o.kind === kind && o.metadata.name === name)) missing.push(`Job/${job.metadata.name}: ${ref} is not rendered`);
+      }
+    }
+    expect(missing).toEqual([]);
+    const dependsOn = (kind: string, name: string): string | undefined =>
+      find(objects, kind, name)?.metadata.annotations?.['stackanetes.io/depends-on'];
+    for (const svc of ['keystone', 'glance', 'cinder']) expect(dependsOn('Job', `${svc}-db-sync`)).toBe(`Job/${svc}-db-init`);
+    expect(dependsOn('Job', 'keystone-bootstrap')).toBe('Job/keystone-db-sync');
+    for (const svc of ['glance', 'cinder', 'searchlight']) expect(dependsOn('Job', `${svc}-register`)).toBe('Deployment/keystone-api');
   });
 });
