@@ -607,6 +607,13 @@ describe('smaller defects', () => {
 
 
 
+  it('the nova control plane registers under one fixed host, not a service record per pod ever started', async () => {
+    const list = await objects('nova');
+    expect(section(secretData(list, 'nova-config')['nova.conf'] ?? '', 'DEFAULT')).toMatch(/^host = nova$/m);
+    // nova-compute's host is the node's, written at start (see the nova-compute tests).
+    expect(section(secretData(list, 'nova-compute')['nova.conf'] ?? '', 'DEFAULT')).not.toMatch(/^host = /m);
+  });
+
   it.each(['nova-config', 'nova-compute'])('%s: [service_user] has only options it knows (no region_name)', async (secret) => {
     const conf = secretData(await objects('nova'), secret)['nova.conf'] ?? '';
     const options = (section(conf, 'service_user') ?? '')
