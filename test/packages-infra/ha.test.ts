@@ -117,3 +117,47 @@ describe('memcached: every member reaches every cache client', () => {
     },
   );
 });
+
+describe('disruption budgets fit the replica count', () => {
+  const clustered: [string, Record<string, string>][] = [
+    ['mariadb', { 'app.kubernetes.io/name': 'mariadb' }],
+    ['rabbitmq', { 'app.kubernetes.io/name': 'rabbitmq' }],
+    ['elasticsearch', { 'app.kubernetes.io/name': 'elasticsearch' }],
+    ['etcd', { 'app.kubernetes.io/name': 'etcd' }],
+  ];
+
+  it.each(clustered)(
+    '%s: with three members a drain takes one at a time, so a majority stays up',
+    async (dir, labels) => {
+      const objects = await render(dir, ['replicas=3']);
+      const pdb = get(objects, 'PodDisruptionBudget', dir).spec as {
+        maxUnavailable: number;
+        selector: { matchLabels: Record<string, string> };
+      };
+      expect(pdb.maxUnavailable).toBe(1);
+      expect(pdb.selector.matchLabels).toMatchObject(labels);
+      // The budget selects exactly the members of the StatefulSet.
+      expect(specOf(get(objects, 'StatefulSet', dir)).template.metadata.labels).toMatchObject(
+        pdb.selector.matchLabels,
+      );
+    },
+  );
+
+  it.each(clustered)('%s: with one member the budget still lets a drain evict it', async (dir) => {
+    const pdb = get(await render(dir, ['replicas=1']), 'PodDisruptionBudget', dir).spec as {
+      maxUnavailable?: number;
+      minAvailable?: number;
+    };
+    expect(pdb.minAvailable).toBeUndefined();
+    expect(pdb.maxUnavailable).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each(clustered.map(([dir]) => dir))(
+    '%s: pdb.max_unavailable=0, which would block every drain, is refused with one line',
+    async (dir) => {
+      await expect(render(dir, ['pdb.max_unavailable=0'])).rejects.toThrow(
+        /pdb\.max_unavailable must be at least 1 \(got 0\)[^\n]*$/,
+      );
+    },
+  );
+});
