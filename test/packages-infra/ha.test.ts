@@ -384,3 +384,144 @@ describe('galera: one write primary, recovery from the most advanced member', ()
     });
   });
 });
+
+describe('rados-gateway: the OpenStack object store', () => {
+  interface PodTemplate {
+    spec: {
+      containers: (Container & { volumeMounts?: { name: string; mountPath: string }[] })[];
+      volumes?: {
+        name: string;
+        secret?: { secretName: string };
+        projected?: { sources: { secret: { name: string; items?: { key: string; path: string }[] } }[] };
+      }[];
+    };
+  }
+  const podOf = (object: KubeObject): PodTemplate => (object.spec as { template: PodTemplate }).template;
+  const cephConf = (objects: KubeObject[]): string =>
+    (get(objects, 'ConfigMap', 'rados-gateway-config').data as Record<string, string>)['ceph.conf'] ?? '';
+
+  it('ceph.conf authenticates Swift and S3 against Keystone and puts the account in the URL', async () => {
+    const conf = cephConf(await render('rados-gateway'));
+    for (const line of [
+      'rgw_keystone_url = http://keystone-api:5000',
+      'rgw_keystone_api_version = 3',
+      'rgw_keystone_admin_user = ceph_rgw',
+      'rgw_keystone_admin_project = service',
+      'rgw_keystone_admin_domain = Default',
+      'rgw_keystone_accepted_roles = member, admin',
+      'rgw_keystone_accepted_admin_roles = admin',
+      'rgw_keystone_implicit_tenants = true',
+      'rgw_s3_auth_use_keystone = true',
+      'rgw_swift_account_in_url = true',
+    ])
+      expect(conf).toContain(`\n${line}\n`);
+  });
+
+  it('the Keystone password of the gateway reaches a Secret the gateway mounts, never a ConfigMap', async () => {
+    const objects = await render('rados-gateway', ['service.password=sentinel-rgw-keystone']);
+    const holders = objects.filter((o) => JSON.stringify(o).includes('sentinel-rgw-keystone'));
+    expect(holders.map((o) => o.kind)).not.toContain('ConfigMap');
+    const secret = get(objects, 'Secret', 'rados-gateway-keystone');
+    expect((secret.stringData as Record<string, string>).password).toBe('sentinel-rgw-keystone');
+    const gateway = podOf(get(objects, 'Deployment', 'rados-gateway'));
+    expect(gateway.spec.containers[0]?.command).toContain(
+      '--rgw_keystone_admin_password_path=/etc/ceph/keystone/password',
+    );
+    const volume = gateway.spec.volumes?.find((v) => v.secret?.secretName === 'rados-gateway-keystone');
+    expect(gateway.spec.containers[0]?.volumeMounts).toContainEqual(
+      expect.objectContaining({ name: volume?.name, mountPath: '/etc/ceph/keystone' }),
+    );
+  });
+
+  it('a register Job after Keystone bootstrap registers object-store with account URLs, internal and public', async () => {
+    const objects = await render('rados-gateway');
+    const job = get(objects, 'Job', 'rados-gateway-register');
+    expect(job.metadata.annotations?.['stackanetes.io/depends-on']).toBe('Job/keystone-bootstrap');
+    const script = (get(objects, 'Secret', 'rados-gateway-register').stringData as Record<string, string>)[
+      'register.sh'
+    ];
+    expect(script).toContain(
+      "openstack user create --or-show --domain 'Default' --password 'password' 'ceph_rgw'",
+    );
+    expect(script).toContain(
+      "service swift object-store 'http://rados-gateway:8080/swift/v1/AUTH_%(project_id)s' 'http://object-store.openstack.cluster:30080/swift/v1/AUTH_%(project_id)s'",
+    );
+    const internalOnly = (
+      get(
+        await render('rados-gateway', ['network.ingress.enabled=false', 'swift_account_in_url=false']),
+        'Secret',
+        'rados-gateway-register',
+      ).stringData as Record<string, string>
+    )['register.sh'];
+    expect(internalOnly).toContain(
+      "service swift object-store 'http://rados-gateway:8080/swift/v1' 'http://rados-gateway:8080/swift/v1'",
+    );
+  });
+
+  it('the register Job reads config.json where Kolla does, and only it mounts the admin credentials', async () => {
+    const objects = await render('rados-gateway');
+    const pod = podOf(get(objects, 'Job', 'rados-gateway-register'));
+    const mount = pod.spec.containers[0]?.volumeMounts?.find(
+      (m) => m.mountPath === '/var/lib/kolla/config_files',
+    );
+    const volume = pod.spec.volumes?.find((v) => v.name === mount?.name);
+    expect(volume?.name).toBe('kolla-rados-gateway-register');
+    expect(volume?.projected?.sources).toEqual([
+      { secret: { name: 'rados-gateway-register' } },
+      {
+        secret: {
+          name: 'rados-gateway-register',
+          items: [{ key: 'rados-gateway-register.json', path: 'config.json' }],
+        },
+      },
+    ]);
+    expect(pod.spec.containers[0]?.env).not.toContainEqual(
+      expect.objectContaining({ name: 'KOLLA_CONFIG_FILE' }),
+    );
+    const config = JSON.parse(
+      (get(objects, 'Secret', 'rados-gateway-register').stringData as Record<string, string>)[
+        'rados-gateway-register.json'
+      ] ?? '{}',
+    ) as { command: string };
+    expect(config.command).toBe('bash /var/lib/kolla/config_files/register.sh');
+    const gateway = JSON.stringify(get(objects, 'Deployment', 'rados-gateway'));
+    expect(gateway).not.toContain('rados-gateway-register');
+  });
+
+  it('publishes object-store.<domain> like the other APIs, and not when ingress is off', async () => {
+    const objects = await render('rados-gateway', ['network.ingress.domain=cloud.example.com']);
+    const rule = get(objects, 'Ingress', 'rados-gateway').spec as {
+      ingressClassName: string;
+      rules: {
+        host: string;
+        http: { paths: { backend: { service: { name: string; port: { number: number } } } }[] };
+      }[];
+    };
+    expect(rule.ingressClassName).toBe('traefik');
+    expect(rule.rules[0]?.host).toBe('object-store.cloud.example.com');
+    expect(rule.rules[0]?.http.paths[0]?.backend.service).toEqual({
+      name: 'rados-gateway',
+      port: { number: 8080 },
+    });
+    expect(
+      find(await render('rados-gateway', ['network.ingress.enabled=false']), 'Ingress', 'rados-gateway'),
+    ).toBeUndefined();
+  });
+
+  it('keystone_auth.enabled=false leaves a plain S3/Swift gateway with no Keystone settings or Job', async () => {
+    const objects = await render('rados-gateway', ['keystone_auth.enabled=false']);
+    expect(cephConf(objects)).not.toContain('rgw_keystone');
+    expect(find(objects, 'Job', 'rados-gateway-register')).toBeUndefined();
+    expect(find(objects, 'Secret', 'rados-gateway-keystone')).toBeUndefined();
+  });
+
+  it('in the stack with Ceph, the Job it waits for is rendered by the keystone package', async () => {
+    const objects = await render('stackanetes', ['ceph.enabled=true']);
+    const job = get(objects, 'Job', 'rados-gateway-register');
+    for (const dependency of (job.metadata.annotations?.['stackanetes.io/depends-on'] ?? '').split(',')) {
+      const [kind, name] = dependency.split('/');
+      expect(find(objects, kind ?? '', name ?? '')).toBeDefined();
+    }
+    expect(get(objects, 'Ingress', 'rados-gateway')).toBeDefined();
+  });
+});

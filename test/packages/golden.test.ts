@@ -385,7 +385,17 @@ describe('meta-package behaviour', () => {
       .flatMap((o) => (o.spec as { rules: { host: string }[] }).rules.map((r) => r.host))
       .sort();
     expect(hosts).toEqual(
-      ['compute', 'horizon', 'identity', 'image', 'network', 'novnc.compute', 'search', 'volume'].map(
+      [
+        'compute',
+        'horizon',
+        'identity',
+        'image',
+        'network',
+        'novnc.compute',
+        'object-store',
+        'search',
+        'volume',
+      ].map(
         (h) => `${h}.openstack.cluster`,
       ),
     );
