@@ -5,36 +5,35 @@
 //
 // A code cache is code, so one is read only when it is as trusted as the bundle itself: a regular
 // file owned by the current user or by the bundle's owner that nobody else may write. Caches are
-// named by the bundle's sha256, the Node version and the architecture, so any change is a miss.
-// `npm run build` writes one into dist/.v8-cache after a warm-up run; when Node differs at run time
-// (a rejected or missing cache), the first run writes one under $STACKANETES_HOME/cache/v8
-// (default ~/.stackanetes). STACKANETES_CODE_CACHE=off turns the cache off; STACKANETES_BUNDLE=off
-// runs the unbundled build.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+// named by the bundle's sha256 (dist/cli.cjs.sha256, written by the build), size and mtime, the Node version, the architecture and a profile (a small cache
+// for help and version, a full one for everything else), so any change is a miss. `npm run build`
+// writes both into dist/.v8-cache; when Node differs at run time (a rejected or missing cache),
+// the first run writes one under $STACKANETES_HOME/cache/v8 (default ~/.stackanetes).
+// STACKANETES_CODE_CACHE=off turns the cache off; STACKANETES_BUNDLE=off runs the unbundled build.
+// CommonJS (bin/package.json): starting the ES module loader for the entry alone cost more than
+// the rest of --help.
+const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { homedir } = require('node:os');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(__dirname, '..');
 const bundlePath = join(root, 'dist', 'cli.cjs');
+/** The caches a build ships (read only at run time). */
+const shippedDir = join(root, 'dist', '.v8-cache');
+
+/** The user's own caches, written when the shipped one is missing or rejected. */
+function userDir() {
+  const home = process.env.STACKANETES_HOME;
+  return join(home && home !== '' ? home : join(homedir(), '.stackanetes'), 'cache', 'v8');
+}
 
 function trusted(path, ownerUid) {
   const info = statSync(path);
   if (!info.isFile() || (info.mode & 0o022) !== 0) return false;
   if (typeof process.getuid !== 'function') return true;
   return info.uid === process.getuid() || info.uid === ownerUid;
-}
-
-/** The cache a build ships (read only at run time). */
-const shippedDir = join(root, 'dist', '.v8-cache');
-
-/** The user's own cache, written when the shipped one is missing or rejected. */
-function userDir() {
-  const home = process.env.STACKANETES_HOME;
-  return join(home && home !== '' ? home : join(homedir(), '.stackanetes'), 'cache', 'v8');
 }
 
 function readCache(name, ownerUid) {
@@ -50,11 +49,11 @@ function readCache(name, ownerUid) {
 }
 
 /**
- * Writes atomically to the first place that takes it; a read-only install only loses speed. The
- * user's own cache is private; the one a build ships in dist/ is readable by every user of the
+ * Writes atomically to the first place that takes it; a read-only home only loses speed. The
+ * user's own cache is private; the one a build ships is readable by every user of the
  * installation (like the bundle beside it), never writable by them.
  */
-export function writeCache(name, data, dirs = [userDir()], shared = false) {
+function writeCache(name, data, dirs, shared) {
   for (const dir of dirs) {
     try {
       mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 });
@@ -69,26 +68,43 @@ export function writeCache(name, data, dirs = [userDir()], shared = false) {
   return undefined;
 }
 
+/** Help and version only build the command tree: they take the small cache. */
+function cacheProfile(argv) {
+  const args = argv.slice(2);
+  const light =
+    args.length === 0 ||
+    args[0] === 'help' ||
+    args[0] === 'version' ||
+    args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V');
+  return light ? 'light' : 'full';
+}
+
 /**
  * The bundled CLI's exports with the code cache applied, or undefined when there is no bundle.
  * `persist()` writes a fresh cache when none was accepted; call it after the command ran, so the
  * functions that ran are in it.
  */
-export function loadBundle() {
-  // the unbundled build, for debugging and for tests that watch which modules a command loads
+function loadBundle(profile = cacheProfile(process.argv)) {
   if (process.env.STACKANETES_BUNDLE === 'off') return undefined;
   let source;
-  let owner;
   try {
     source = readFileSync(bundlePath, 'utf8');
-    owner = statSync(bundlePath).uid;
   } catch {
     return undefined;
   }
   const setting = process.env.STACKANETES_CODE_CACHE;
   const enabled = !(setting === 'off' || setting === '0' || setting === 'false');
-  const name = `cli-${createHash('sha256').update(source).digest('hex').slice(0, 32)}-${process.version}-${process.arch}.bin`;
-  const cachedData = enabled ? readCache(name, owner) : undefined;
+  // The build writes the bundle's digest beside it (hashing a megabyte here would cost more than
+  // the rest of --help); size and mtime catch a bundle replaced without its digest file.
+  let digest;
+  try {
+    digest = readFileSync(`${bundlePath}.sha256`, 'utf8').trim().slice(0, 32);
+  } catch {
+    digest = 'nodigest';
+  }
+  const info = statSync(bundlePath);
+  const name = `cli-${digest}-${info.size}-${Math.trunc(info.mtimeMs)}-${process.version}-${process.arch}-${profile}.bin`;
+  const cachedData = enabled && digest !== 'nodigest' ? readCache(name, info.uid) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundlePath,
     cachedData,
@@ -106,9 +122,11 @@ export function loadBundle() {
   const accepted = cachedData !== undefined && !script.cachedDataRejected;
   return {
     exports: module.exports,
-    persist(dirs, shared = false) {
-      if (!enabled || accepted) return undefined;
+    persist(dirs = [userDir()], shared = false) {
+      if (!enabled || accepted || digest === 'nodigest') return undefined;
       return writeCache(name, script.createCachedData(), dirs, shared);
     },
   };
 }
+
+module.exports = { cacheProfile, loadBundle };

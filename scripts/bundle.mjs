@@ -9,7 +9,8 @@
  * generated API models that only the cluster verbs load).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -36,6 +37,27 @@ function buildId() {
   return hash.digest('hex').slice(0, 32);
 }
 
+/**
+ * commander requires node:child_process at load for executable subcommands, which we do not use;
+ * loading it (with net and streams) was a third of `--help`. Inside commander the bundle gets a
+ * stand-in that loads the real module on first use.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(join('node_modules', 'commander'))
+        ? { path: 'lazy-child-process', namespace: 'lazy' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents:
+        "let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: [join(root, 'dist/src/cli/main.js')],
   outfile: join(root, 'dist/cli.cjs'),
@@ -49,17 +71,27 @@ await build({
   define: { 'import.meta.url': '__stackanetesBundleUrl', __STACKANETES_BUILD__: JSON.stringify(buildId()) },
   banner: { js: "const __stackanetesBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
+  // Smaller to read, hash and parse; identifiers stay, so --debug stacks still name functions.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  plugins: [lazyChildProcess],
   logLevel: 'warning',
 });
 
+writeFileSync(
+  join(root, 'dist', 'cli.cjs.sha256'),
+  `${createHash('sha256')
+    .update(readFileSync(join(root, 'dist', 'cli.cjs')))
+    .digest('hex')}\n`,
+);
+
 /**
- * Writes the V8 code cache shipped in dist/.v8-cache: the bundle runs `--help` and a render of the
- * embedded OpenStack stack once (output discarded, render cache off, a throwaway home), so the
- * cache holds the functions those commands compile, not just the top level.
+ * Writes the V8 code caches shipped in dist/.v8-cache. Each comes from running the bundle once
+ * (output discarded, render cache off, a throwaway home), so it holds the functions those commands
+ * compile, not just the top level: a small one for help and version, which only build the command
+ * tree, and a full one that also holds what a render of the embedded OpenStack stack compiles.
  */
-async function warmCodeCache() {
-  const { rmSync, mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+async function warmCodeCaches() {
   rmSync(join(root, 'dist', '.v8-cache'), { recursive: true, force: true });
   const home = mkdtempSync(join(tmpdir(), 'stackanetes-build-'));
   const saved = { ...process.env };
@@ -69,22 +101,24 @@ async function warmCodeCache() {
     STACKANETES_CODE_CACHE: '',
   });
   try {
-    const { loadBundle } = await import('../bin/launch.js');
-    const bundle = loadBundle();
+    const { loadBundle } = (await import('../bin/launch.js')).default;
     const quiet = { out() {}, err() {}, isTTY: false, color: false };
     const argv = (...args) => [process.execPath, join(root, 'bin', 'stackanetes'), ...args];
-    await bundle.exports.main(argv('--help'), quiet);
     const meta = join(root, 'packages', 'stackanetes');
     const params = join(root, 'parameters.yaml');
-    await bundle.exports.main(
-      argv('generate', meta, '--variables', params, '--namespace', 'openstack'),
-      quiet,
-    );
-    bundle.persist([join(root, 'dist', '.v8-cache')], true);
+    const runs = {
+      light: [argv('--help'), argv('version')],
+      full: [argv('--help'), argv('generate', meta, '--variables', params, '--namespace', 'openstack')],
+    };
+    for (const [profile, commands] of Object.entries(runs)) {
+      const bundle = loadBundle(profile);
+      for (const command of commands) await bundle.exports.main(command, quiet);
+      bundle.persist([join(root, 'dist', '.v8-cache')], true);
+    }
   } finally {
     process.env = saved;
     rmSync(home, { recursive: true, force: true });
   }
 }
 
-await warmCodeCache();
+await warmCodeCaches();

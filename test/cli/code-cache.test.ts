@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -7,6 +6,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -29,16 +29,18 @@ describe('the code cache of the bundled CLI', () => {
     cpSync(join(repoRoot, 'bin'), join(install, 'bin'), { recursive: true });
     mkdirSync(join(install, 'dist'));
     cpSync(join(repoRoot, 'dist', 'cli.cjs'), join(install, 'dist', 'cli.cjs'));
+    cpSync(join(repoRoot, 'dist', 'cli.cjs.sha256'), join(install, 'dist', 'cli.cjs.sha256'));
     cpSync(join(repoRoot, 'package.json'), join(install, 'package.json'));
     symlinkSync(join(repoRoot, 'node_modules'), join(install, 'node_modules'));
-    const digest = createHash('sha256')
-      .update(readFileSync(join(install, 'dist', 'cli.cjs'), 'utf8'))
-      .digest('hex');
+    const digest = readFileSync(join(install, 'dist', 'cli.cjs.sha256'), 'utf8')
+      .trim()
+      .slice(0, 32);
+    const info = statSync(join(install, 'dist', 'cli.cjs'));
     cacheFile = join(
       home,
       'cache',
       'v8',
-      `cli-${digest.slice(0, 32)}-${process.version}-${process.arch}.bin`,
+      `cli-${digest}-${info.size}-${Math.trunc(info.mtimeMs)}-${process.version}-${process.arch}-light.bin`,
     );
   });
   afterAll(() => rmSync(install, { recursive: true, force: true }));
