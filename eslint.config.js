@@ -10,4 +10,6 @@ export default tseslint.config(
     },
   },
   { files: ['test/**', 'bench/**', 'src/cli/**', 'registry-server/**'], rules: { 'no-console': 'off' } },
+  // bin/ is CommonJS (bin/package.json): the entry starts without the ES module loader.
+  { files: ['bin/**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

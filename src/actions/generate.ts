@@ -9,8 +9,9 @@ import { dump } from 'js-yaml';
 import { describeCause, InputError } from '../errors.js';
 import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
-import type { KubeObject, RenderedRelease } from '../render/types.js';
+import type { KubeObject, RenderedObject, RenderedRelease } from '../render/types.js';
 import { renderReference } from './pipeline.js';
+import { cachedText, storeTexts } from './render-cache.js';
 import type { ProgressSink } from './progress.js';
 
 /** How generate writes its result. */
@@ -54,6 +55,17 @@ export interface GenerateResult {
  */
 function yamlDocument(object: KubeObject, pkg: string, template: string): string {
   return `# Source: ${pkg} ${template}\n${dump(object, { lineWidth: -1, noRefs: true })}`;
+}
+
+/** The YAML documents of a release, from the render cache when it has them (and added when not). */
+function documentTexts(
+  release: RenderedRelease,
+  rendered: RenderedObject[],
+  env: NodeJS.ProcessEnv,
+): string[] {
+  const texts = rendered.map((r) => cachedText(r) ?? yamlDocument(r.object, r.package, r.template));
+  storeTexts(release, texts, env);
+  return texts;
 }
 
 function fileName(index: number, pkg: string, object: KubeObject, format: GenerateFormat): string {
@@ -133,16 +145,18 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     ...(options.sets ? { sets: options.sets } : {}),
     ...(options.release ? { release: options.release } : {}),
     ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.env ? { env: options.env } : {}),
   });
   // Only a release that rendered and validated is recorded (never written under --locked).
   await writeLock?.();
   const rendered = release.packages.flatMap((p) => p.objects);
   if (options.outputDir === undefined || options.outputDir === '-') {
-    const stream =
-      options.format === 'json'
-        ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rendered.map((r) => r.object) }, null, 2)}\n`
-        : rendered.map((r) => yamlDocument(r.object, r.package, r.template)).join('---\n');
-    return { release, stream, warnings: release.warnings };
+    if (options.format === 'json') {
+      const stream = `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rendered.map((r) => r.object) }, null, 2)}\n`;
+      return { release, stream, warnings: release.warnings };
+    }
+    const texts = documentTexts(release, rendered, options.env ?? process.env);
+    return { release, stream: texts.join('---\n'), warnings: release.warnings };
   }
   const dir = isAbsolute(options.outputDir) ? options.outputDir : resolve(cwd, options.outputDir);
   const files: string[] = [];
@@ -150,12 +164,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     await mkdir(dir, { recursive: true });
     const previous = await readPreviousFiles(dir);
     const names = new Set<string>();
+    const texts =
+      options.format === 'json'
+        ? rendered.map((r) => `${JSON.stringify(r.object, null, 2)}\n`)
+        : documentTexts(release, rendered, options.env ?? process.env);
     for (const [i, r] of rendered.entries()) {
       const name = fileName(i + 1, r.package, r.object, options.format);
-      const text =
-        options.format === 'json'
-          ? `${JSON.stringify(r.object, null, 2)}\n`
-          : yamlDocument(r.object, r.package, r.template);
+      const text = texts[i] as string;
       await writeAtomically(join(dir, name), text);
       names.add(name);
       files.push(join(dir, name));

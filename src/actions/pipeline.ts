@@ -34,6 +34,7 @@ import {
 } from '../render/values.js';
 import { evaluateWhen } from '../render/when.js';
 import { silentProgress, type ProgressSink } from './progress.js';
+import { readRender, rememberKey, renderKey, writeRender, type PackageInputs } from './render-cache.js';
 
 export { parseSet } from '../render/values.js';
 
@@ -55,6 +56,8 @@ export interface RenderReferenceOptions {
   forceWhen?: boolean;
   /** Skip schema validation (default: validate). */
   validate?: boolean;
+  /** Where STACKANETES_HOME and STACKANETES_RENDER_CACHE are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** One parsed `--variables` file. */
@@ -108,6 +111,14 @@ interface Walk {
   loaded: WalkedPackage[];
   /** Libraries loaded in this walk, by where they were looked up from and the entry (loaded once). */
   libraryCache: Map<string, Promise<LoadedPackage>>;
+  /** Each package's render, in deploy order, run once the whole tree is walked (or found cached). */
+  renders: PendingRender[];
+}
+
+/** A package's render, with the inputs that name it in the render cache. */
+interface PendingRender {
+  inputs: PackageInputs;
+  run(): RenderedPackage;
 }
 
 /** A package the walk loaded, and its parent in the dependency tree (for lint's usage analysis). */
@@ -240,21 +251,35 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
   const libraries = await loadLibraries(walk, pkg);
   evaluateDerived(variables, engineFor(pkg, libraries), data, meta.name);
   const renderSelf = (): void => {
-    walk.progress({ type: 'update', id: 'render', text: `rendering ${meta.name}` });
-    const objects: RenderedObject[] = renderPackage(pkg, variables, data, {
-      forceWhen: walk.forceWhen,
-      libraries,
+    const digest = packageDigest(pkg);
+    const libraryRecords = libraries.map(libraryRecord);
+    walk.renders.push({
+      inputs: {
+        name: meta.name,
+        version: meta.version,
+        origin: pkg.origin.location,
+        digest,
+        libraries: libraryRecords.map((l) => `${l.name}@${l.version}:${l.digest ?? ''}`),
+        variables,
+      },
+      run: () => {
+        walk.progress({ type: 'update', id: 'render', text: `rendering ${meta.name}` });
+        const objects: RenderedObject[] = renderPackage(pkg, variables, data, {
+          forceWhen: walk.forceWhen,
+          libraries,
+        });
+        const rendered: RenderedPackage = {
+          name: meta.name,
+          version: meta.version,
+          digest,
+          origin: pkg.origin.location,
+          variables,
+          objects,
+        };
+        if (libraryRecords.length > 0) rendered.libraries = libraryRecords;
+        return rendered;
+      },
     });
-    const rendered: RenderedPackage = {
-      name: meta.name,
-      version: meta.version,
-      digest: packageDigest(pkg),
-      origin: pkg.origin.location,
-      variables,
-      objects,
-    };
-    if (libraries.length > 0) rendered.libraries = libraries.map(libraryRecord);
-    walk.packages.push(rendered);
   };
   const parent = stack.length > 1 ? stack[stack.length - 2] : undefined;
   const walked: WalkedPackage = parent ? { pkg, parent } : { pkg };
@@ -304,6 +329,7 @@ export async function renderReferenceDetailed(
   options: RenderReferenceOptions,
 ): Promise<{ release: RenderedRelease; loaded: WalkedPackage[] }> {
   const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
   const progress = options.progress ?? silentProgress;
   if (!NAMESPACE.test(options.namespace) || options.namespace.length > 63) {
     throw new UsageError(`--namespace ${JSON.stringify(options.namespace)} is not a valid namespace name`, {
@@ -349,29 +375,45 @@ export async function renderReferenceDetailed(
       userLayers,
       loaded: [],
       libraryCache: new Map(),
+      renders: [],
     };
     await walkPackage(walk, root, merged, [meta.name]);
-    const objects = walk.packages.flatMap((p) => p.objects);
-    postProcess(objects, { release, namespace: options.namespace });
-    if (options.validate !== false) {
-      progress({ type: 'update', id: 'render', text: `validating ${objects.length} objects` });
-      walk.warnings.push(...(await validateObjects(objects)));
+    const validate = options.validate !== false;
+    const key = renderKey(
+      { release, namespace: options.namespace, forceWhen: walk.forceWhen, validate },
+      walk.renders.map((r) => r.inputs),
+    );
+    const cached = readRender(key, env);
+    if (cached) {
+      walk.packages.push(...cached.packages);
+      walk.warnings.push(...cached.warnings);
+    } else {
+      for (const pending of walk.renders) walk.packages.push(pending.run());
+      const objects = walk.packages.flatMap((p) => p.objects);
+      postProcess(objects, { release, namespace: options.namespace });
+      const found: string[] = [];
+      if (validate) {
+        progress({ type: 'update', id: 'render', text: `validating ${objects.length} objects` });
+        found.push(...(await validateObjects(objects)));
+      }
+      walk.warnings.push(...found);
+      writeRender(key, { packages: walk.packages, warnings: found }, env);
     }
+    const objectCount = walk.packages.reduce((n, p) => n + p.objects.length, 0);
     progress({
       type: 'succeed',
       id: 'render',
-      text: `rendered ${objects.length} objects from ${walk.packages.length} packages`,
+      text: `rendered ${objectCount} objects from ${walk.packages.length} packages`,
     });
-    return {
-      release: {
-        release,
-        namespace: options.namespace,
-        root: { name: meta.name, version: meta.version, digest: packageDigest(root) },
-        packages: walk.packages,
-        warnings: walk.warnings,
-      },
-      loaded: walk.loaded,
+    const rendered: RenderedRelease = {
+      release,
+      namespace: options.namespace,
+      root: { name: meta.name, version: meta.version, digest: packageDigest(root) },
+      packages: walk.packages,
+      warnings: walk.warnings,
     };
+    rememberKey(rendered, key);
+    return { release: rendered, loaded: walk.loaded };
   } catch (err) {
     progress({ type: 'fail', id: 'render' });
     throw err;

@@ -57,7 +57,9 @@ async function importModel(path: string, apiVersion: string, kind: string): Prom
   // installation fails both and is reported, never downgraded to "no schema".
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const mod = (await import(path)) as Record<string, unknown>;
+      // require, not import(): the modules are CommonJS, and a synchronous load needs no dynamic
+      // import hook when the CLI runs from its bundled, code-cached form.
+      const mod = requireFrom(path) as Record<string, unknown>;
       return typeof mod[kind] === 'function' ? (mod[kind] as ModelClass) : undefined;
     } catch (err) {
       failure = err;

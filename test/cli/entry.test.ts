@@ -10,6 +10,8 @@ describe('the stackanetes entry point', () => {
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  // The bundle holds every module in one file, so which ones ran is only visible unbundled; the
+  // next test proves the bundle answers the same.
   it('answers --help without loading the Kubernetes client or other heavy modules', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackanetes-imports-'));
     const record = join(dir, 'imports.txt');
@@ -17,6 +19,7 @@ describe('the stackanetes entry point', () => {
       env: {
         NODE_OPTIONS: `--import=${join(repoRoot, 'test', 'helpers', 'record-imports.mjs')}`,
         STACKANETES_RECORD_IMPORTS: record,
+        STACKANETES_BUNDLE: 'off',
       },
     });
     expect(result.code).toBe(0);
@@ -26,6 +29,30 @@ describe('the stackanetes entry point', () => {
     for (const heavy of ['@kubernetes/client-node', 'got', 'ora', 'handlebars', 'kubernetes-models', 'pg']) {
       expect(loaded).not.toContain(`node_modules/${heavy}/`);
     }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers --help, version and a usage error from the bundle exactly as from the unbundled build', async () => {
+    for (const args of [['--help'], ['version'], ['deploy', '--help'], ['--no-such-flag']]) {
+      const bundled = await runCli(args);
+      const unbundled = await runCli(args, { env: { STACKANETES_BUNDLE: 'off' } });
+      expect({ args, ...bundled }).toEqual({ args, ...unbundled });
+    }
+  });
+
+  it('loads the bundled CLI, not the module tree, when the build has one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackanetes-imports-'));
+    const record = join(dir, 'imports.txt');
+    const result = await runCli(['--help'], {
+      env: {
+        NODE_OPTIONS: `--import=${join(repoRoot, 'test', 'helpers', 'record-imports.mjs')}`,
+        STACKANETES_RECORD_IMPORTS: record,
+      },
+    });
+    expect(result.code).toBe(0);
+    const loaded = readFileSync(record, 'utf8');
+    expect(loaded).not.toContain('/dist/src/');
+    expect(loaded).not.toContain('node_modules/');
     rmSync(dir, { recursive: true, force: true });
   });
 

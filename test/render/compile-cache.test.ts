@@ -25,8 +25,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
+// The render cache would answer repeated runs without compiling anything, so it is off here.
 const generate = (env: Record<string, string> = {}) =>
-  runCli(['generate', PACKAGE], { env: { STACKANETES_HOME: home, ...env } });
+  runCli(['generate', PACKAGE], { env: { STACKANETES_HOME: home, STACKANETES_RENDER_CACHE: 'off', ...env } });
 const cacheDir = () => join(home, 'cache', 'templates');
 const entries = () => readdirSync(cacheDir()).filter((f) => f.endsWith('.js'));
 

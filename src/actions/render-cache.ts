@@ -1,0 +1,162 @@
+/**
+ * Cache of whole rendered releases, so the commands operators repeat dozens of times a day
+ * (`generate`, `diff`, `deploy` with unchanged inputs) skip template evaluation, YAML parsing,
+ * post-processing and schema validation, which on a cold process cost several times more than
+ * loading the packages themselves.
+ *
+ * An entry is named by the sha256 of everything a render reads: the build of stackanetes (so a
+ * new renderer, schema package or YAML library is a miss), the release name and namespace, the
+ * options, and for every package in walk order its name, version, origin, content digest, the
+ * digests of its libraries, and its variables after precedence and derived defaults. Any change
+ * of any input is therefore a miss; nothing is ever invalidated by time.
+ *
+ * Only the bundled CLI caches (its build id is compiled in): tests and `dist/src` run without it.
+ * Entries are data, but they become objects applied to a cluster, so they are trusted like the
+ * template cache: mode 0600 in a 0700 directory, read only when owned by the current user and
+ * writable by nobody else, written atomically. `STACKANETES_RENDER_CACHE=off` turns it off.
+ */
+import { createHash } from 'node:crypto';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { RenderedPackage, RenderedObject, RenderedRelease } from '../render/types.js';
+
+/** Set by the bundler to a digest of the build; undefined when running unbundled. */
+declare const __STACKANETES_BUILD__: string | undefined;
+
+const FORMAT = 1;
+/** Entries kept; older ones are removed when a new one is written. */
+const KEEP = 32;
+
+/** What a cache entry restores. */
+export interface CachedRender {
+  packages: RenderedPackage[];
+  warnings: string[];
+  /** Each object's generate text, in object order, once a generate has produced them. */
+  texts?: string[];
+}
+
+/** The inputs of one package's render, as the key sees them. */
+export interface PackageInputs {
+  name: string;
+  version: string;
+  origin: string;
+  digest: string;
+  libraries: string[];
+  variables: unknown;
+}
+
+const texts = new WeakMap<RenderedObject, string>();
+const keys = new WeakMap<RenderedRelease, string>();
+
+function buildId(): string | undefined {
+  return typeof __STACKANETES_BUILD__ === 'string' ? __STACKANETES_BUILD__ : undefined;
+}
+
+function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  const setting = env.STACKANETES_RENDER_CACHE;
+  if (setting === 'off' || setting === '0' || setting === 'false') return undefined;
+  const home = env.STACKANETES_HOME;
+  return join(home && home !== '' ? home : join(homedir(), '.stackanetes'), 'cache', 'renders');
+}
+
+/** The entry name for these inputs, or undefined when this build does not cache. */
+export function renderKey(
+  options: { release: string; namespace: string; forceWhen: boolean; validate: boolean },
+  packages: readonly PackageInputs[],
+): string | undefined {
+  const build = buildId();
+  if (!build) return undefined;
+  const hash = createHash('sha256');
+  hash.update(
+    JSON.stringify([FORMAT, build, options.release, options.namespace, options.forceWhen, options.validate]),
+  );
+  for (const p of packages) hash.update(`\n${JSON.stringify(p)}`);
+  return hash.digest('hex');
+}
+
+function trusted(path: string): boolean {
+  const info = statSync(path);
+  if (!info.isFile() || (info.mode & 0o077) !== 0) return false;
+  return typeof process.getuid !== 'function' || info.uid === process.getuid();
+}
+
+function isEntry(value: unknown): value is CachedRender {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Partial<CachedRender>;
+  return (
+    Array.isArray(entry.packages) &&
+    Array.isArray(entry.warnings) &&
+    (entry.texts === undefined || Array.isArray(entry.texts))
+  );
+}
+
+/** A cached render, or undefined on any miss, distrust or damage (the caller then renders). */
+export function readRender(key: string | undefined, env: NodeJS.ProcessEnv): CachedRender | undefined {
+  const dir = cacheDir(env);
+  if (!key || !dir) return undefined;
+  const path = join(dir, `${key}.json`);
+  try {
+    if (!trusted(path)) return undefined;
+    const entry: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (!isEntry(entry)) return undefined;
+    const objects = entry.packages.flatMap((p) => p.objects);
+    if (entry.texts && entry.texts.length === objects.length)
+      objects.forEach((o, i) => texts.set(o, entry.texts?.[i] as string));
+    return entry;
+  } catch {
+    return undefined;
+  }
+}
+
+function prune(dir: string): void {
+  const entries = readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { n } of entries.slice(KEEP)) unlinkSync(join(dir, n));
+}
+
+/** Stores an entry; a failure (read-only home, full disk) only costs the speed-up. */
+export function writeRender(key: string | undefined, entry: CachedRender, env: NodeJS.ProcessEnv): void {
+  const dir = cacheDir(env);
+  if (!key || !dir) return;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = join(dir, `.${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
+    renameSync(tmp, join(dir, `${key}.json`));
+    prune(dir);
+  } catch {
+    // the cache is an optimisation only
+  }
+}
+
+/** Remembers which entry a release came from or went to, so its texts can join it later. */
+export function rememberKey(release: RenderedRelease, key: string | undefined): void {
+  if (key) keys.set(release, key);
+}
+
+/** The generate text of an object, when a cached render carried it. */
+export function cachedText(object: RenderedObject): string | undefined {
+  return texts.get(object);
+}
+
+/** Adds generate's texts to the release's entry, so the next identical generate skips the YAML dump. */
+export function storeTexts(release: RenderedRelease, objectTexts: string[], env: NodeJS.ProcessEnv): void {
+  const key = keys.get(release);
+  if (!key) return;
+  const objects = release.packages.flatMap((p) => p.objects);
+  if (objects.every((o) => texts.has(o))) return;
+  const entry = readRender(key, env);
+  if (!entry) return;
+  writeRender(key, { ...entry, texts: objectTexts }, env);
+}

@@ -1,0 +1,102 @@
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, runCli } from '../helpers/cli.js';
+
+/**
+ * The render cache of the bundled CLI: a repeated generate with the same inputs is served from an
+ * entry named by the digest of everything the render reads; any changed input renders afresh.
+ */
+describe('the render cache', () => {
+  let work: string;
+  let home: string;
+  let packages: string;
+
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'stackanetes-render-cache-'));
+    home = join(work, 'home');
+    packages = join(work, 'packages');
+    for (const name of ['memcached', 'common'])
+      cpSync(join(repoRoot, 'packages', name), join(packages, name), { recursive: true });
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  const generate = (extra: string[] = [], env: Record<string, string> = {}) =>
+    runCli(['generate', join(packages, 'memcached'), '--namespace', 'cache-test', ...extra], {
+      env: { STACKANETES_HOME: home, ...env },
+    });
+  const entries = () => {
+    try {
+      return readdirSync(join(home, 'cache', 'renders')).filter((n) => n.endsWith('.json'));
+    } catch {
+      return [];
+    }
+  };
+  /** Rewrites the one entry so that a hit is visible in the output. */
+  const markEntry = (): string => {
+    const [name] = entries();
+    const path = join(home, 'cache', 'renders', name as string);
+    const entry = JSON.parse(readFileSync(path, 'utf8')) as {
+      packages: { objects: { object: { metadata: { labels?: Record<string, string> } } }[] }[];
+      texts?: string[];
+    };
+    const first = entry.packages[0]?.objects[0]?.object;
+    if (!first) throw new Error('empty entry');
+    first.metadata.labels = { ...first.metadata.labels, 'served-from': 'cache' };
+    delete entry.texts;
+    writeFileSync(path, JSON.stringify(entry), { mode: 0o600 });
+    return path;
+  };
+
+  it('serves a repeated generate from its entry and prints the same manifests', async () => {
+    const first = await generate();
+    expect(first.code).toBe(0);
+    expect(entries()).toHaveLength(1);
+    const second = await generate();
+    expect(second).toEqual(first);
+    markEntry();
+    const third = await generate();
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain('served-from: cache');
+  });
+
+  it('renders afresh when a template, a parameter or the namespace changes', async () => {
+    expect((await generate()).code).toBe(0);
+    markEntry();
+    const set = await generate(['--set', 'cache.port=11222']);
+    expect(set.stdout).not.toContain('served-from');
+    expect(set.stdout).toContain('11222');
+    const namespace = await runCli(['generate', join(packages, 'memcached'), '--namespace', 'other'], {
+      env: { STACKANETES_HOME: home },
+    });
+    expect(namespace.stdout).not.toContain('served-from');
+    const template = readdirSync(join(packages, 'memcached', 'templates')).find((n) =>
+      n.endsWith('.yaml.hbs'),
+    );
+    const path = join(packages, 'memcached', 'templates', template as string);
+    writeFileSync(path, `${readFileSync(path, 'utf8')}\n# edited\n`);
+    const edited = await generate();
+    expect(edited.code).toBe(0);
+    expect(edited.stdout).not.toContain('served-from');
+  });
+
+  it('ignores an entry that other users can write, and a damaged one', async () => {
+    expect((await generate()).code).toBe(0);
+    const path = markEntry();
+    chmodSync(path, 0o666);
+    expect((await generate()).stdout).not.toContain('served-from');
+    writeFileSync(path, '{"packages": [', { mode: 0o600 });
+    chmodSync(path, 0o600);
+    const damaged = await generate();
+    expect(damaged.code).toBe(0);
+    expect(damaged.stdout).toContain('kind: Service');
+  });
+
+  it('neither reads nor writes entries with STACKANETES_RENDER_CACHE=off', async () => {
+    expect((await generate([], { STACKANETES_RENDER_CACHE: 'off' })).code).toBe(0);
+    expect(entries()).toHaveLength(0);
+    expect((await generate()).code).toBe(0);
+    markEntry();
+    expect((await generate([], { STACKANETES_RENDER_CACHE: 'off' })).stdout).not.toContain('served-from');
+  });
+});
