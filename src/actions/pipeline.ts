@@ -34,7 +34,16 @@ import {
 } from '../render/values.js';
 import { evaluateWhen } from '../render/when.js';
 import { silentProgress, type ProgressSink } from './progress.js';
-import { readRender, rememberKey, renderKey, writeRender, type PackageInputs } from './render-cache.js';
+import {
+  derivedValuesKey,
+  readDerivedValues,
+  readRender,
+  rememberKey,
+  renderKey,
+  writeDerivedValues,
+  writeRender,
+  type PackageInputs,
+} from './render-cache.js';
 
 export { parseSet } from '../render/values.js';
 
@@ -113,6 +122,7 @@ interface Walk {
   libraryCache: Map<string, Promise<LoadedPackage>>;
   /** Each package's render, in deploy order, run once the whole tree is walked (or found cached). */
   renders: PendingRender[];
+  env: NodeJS.ProcessEnv;
 }
 
 /** A package's render, with the inputs that name it in the render cache. */
@@ -247,9 +257,21 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
   }
   walk.rendered.add(meta.name);
   const data = templateData(walk, pkg);
-  const variables = cloneValue(merged.values);
   const libraries = await loadLibraries(walk, pkg);
-  evaluateDerived(variables, engineFor(pkg, libraries), data, meta.name);
+  // Derived defaults are a function of the package, its libraries, the merged values and the
+  // template data; evaluating them parses every expression, so a cached result is reused.
+  const derivedKey = derivedValuesKey([
+    packageDigest(pkg),
+    libraries.map(packageDigest),
+    data,
+    merged.values,
+  ]);
+  let variables = readDerivedValues(derivedKey, walk.env);
+  if (!variables) {
+    variables = cloneValue(merged.values);
+    evaluateDerived(variables, engineFor(pkg, libraries), data, meta.name);
+    writeDerivedValues(derivedKey, variables, walk.env);
+  }
   const renderSelf = (): void => {
     const digest = packageDigest(pkg);
     const libraryRecords = libraries.map(libraryRecord);
@@ -376,6 +398,7 @@ export async function renderReferenceDetailed(
       loaded: [],
       libraryCache: new Map(),
       renders: [],
+      env,
     };
     await walkPackage(walk, root, merged, [meta.name]);
     const validate = options.validate !== false;

@@ -10,6 +10,8 @@
  * digests of its libraries, and its variables after precedence and derived defaults. Any change
  * of any input is therefore a miss; nothing is ever invalidated by time.
  *
+ * Derived defaults are cached the same way, per package: their evaluation parses every expression.
+ *
  * Only the bundled CLI caches (its build id is compiled in): tests and `dist/src` run without it.
  * Entries are data, but they become objects applied to a cluster, so they are trusted like the
  * template cache: mode 0600 in a 0700 directory, read only when owned by the current user and
@@ -28,6 +30,7 @@ import {
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { RenderedPackage, RenderedObject, RenderedRelease } from '../render/types.js';
+import { isPlainObject, type Variables } from '../render/values.js';
 
 /** Set by the bundler to a digest of the build; undefined when running unbundled. */
 declare const __STACKANETES_BUILD__: string | undefined;
@@ -61,11 +64,12 @@ function buildId(): string | undefined {
   return typeof __STACKANETES_BUILD__ === 'string' ? __STACKANETES_BUILD__ : undefined;
 }
 
-function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
+function cacheDir(env: NodeJS.ProcessEnv, kind: 'renders' | 'derived' = 'renders'): string | undefined {
+  if (!buildId()) return undefined;
   const setting = env.STACKANETES_RENDER_CACHE;
   if (setting === 'off' || setting === '0' || setting === 'false') return undefined;
   const home = env.STACKANETES_HOME;
-  return join(home && home !== '' ? home : join(homedir(), '.stackanetes'), 'cache', 'renders');
+  return join(home && home !== '' ? home : join(homedir(), '.stackanetes'), 'cache', kind);
 }
 
 /** The entry name for these inputs, or undefined when this build does not cache. */
@@ -99,45 +103,83 @@ function isEntry(value: unknown): value is CachedRender {
   );
 }
 
-/** A cached render, or undefined on any miss, distrust or damage (the caller then renders). */
-export function readRender(key: string | undefined, env: NodeJS.ProcessEnv): CachedRender | undefined {
-  const dir = cacheDir(env);
+/** A stored value, or undefined on any miss, distrust or damage (the caller then computes it). */
+function readEntry(dir: string | undefined, key: string | undefined): unknown {
   if (!key || !dir) return undefined;
   const path = join(dir, `${key}.json`);
   try {
-    if (!trusted(path)) return undefined;
-    const entry: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (!isEntry(entry)) return undefined;
-    const objects = entry.packages.flatMap((p) => p.objects);
-    if (entry.texts && entry.texts.length === objects.length)
-      objects.forEach((o, i) => texts.set(o, entry.texts?.[i] as string));
-    return entry;
+    return trusted(path) ? (JSON.parse(readFileSync(path, 'utf8')) as unknown) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function prune(dir: string): void {
+/** A cached render, or undefined on any miss, distrust or damage (the caller then renders). */
+export function readRender(key: string | undefined, env: NodeJS.ProcessEnv): CachedRender | undefined {
+  const entry = readEntry(cacheDir(env), key);
+  if (!isEntry(entry)) return undefined;
+  const objects = entry.packages.flatMap((p) => p.objects);
+  if (entry.texts && entry.texts.length === objects.length)
+    objects.forEach((o, i) => texts.set(o, entry.texts?.[i] as string));
+  return entry;
+}
+
+function prune(dir: string, keep: number): void {
   const entries = readdirSync(dir)
     .filter((n) => n.endsWith('.json'))
     .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
-  for (const { n } of entries.slice(KEEP)) unlinkSync(join(dir, n));
+  for (const { n } of entries.slice(keep)) unlinkSync(join(dir, n));
 }
 
-/** Stores an entry; a failure (read-only home, full disk) only costs the speed-up. */
-export function writeRender(key: string | undefined, entry: CachedRender, env: NodeJS.ProcessEnv): void {
-  const dir = cacheDir(env);
-  if (!key || !dir) return;
+/** Whether JSON gives the value back unchanged (YAML's .inf and .nan, for one, it would not). */
+function jsonSafe(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (isPlainObject(value)) return Object.values(value).every(jsonSafe);
+  return false;
+}
+
+/** Stores a value; a failure (read-only home, full disk) only costs the speed-up. */
+function writeEntry(dir: string | undefined, key: string | undefined, value: unknown, keep: number): void {
+  if (!key || !dir || !jsonSafe(value)) return;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = join(dir, `.${key}.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
     renameSync(tmp, join(dir, `${key}.json`));
-    prune(dir);
+    prune(dir, keep);
   } catch {
     // the cache is an optimisation only
   }
+}
+
+/** Stores a render. */
+export function writeRender(key: string | undefined, entry: CachedRender, env: NodeJS.ProcessEnv): void {
+  writeEntry(cacheDir(env), key, entry, KEEP);
+}
+
+/**
+ * The entry name of one package's derived defaults: the parts are the package and library
+ * digests, the template data and the merged values before evaluation, which determine the result.
+ */
+export function derivedValuesKey(parts: unknown[]): string | undefined {
+  const build = buildId();
+  if (!build) return undefined;
+  return createHash('sha256')
+    .update(JSON.stringify([FORMAT, build, ...parts]))
+    .digest('hex');
+}
+
+/** A package's variables after derived defaults, when the same inputs were evaluated before. */
+export function readDerivedValues(key: string | undefined, env: NodeJS.ProcessEnv): Variables | undefined {
+  const value = readEntry(cacheDir(env, 'derived'), key);
+  return isPlainObject(value) ? value : undefined;
+}
+
+export function writeDerivedValues(key: string | undefined, values: Variables, env: NodeJS.ProcessEnv): void {
+  writeEntry(cacheDir(env, 'derived'), key, values, KEEP * 16);
 }
 
 /** Remembers which entry a release came from or went to, so its texts can join it later. */

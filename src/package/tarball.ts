@@ -35,8 +35,17 @@ export function packageTar(pkg: LoadedPackage): Buffer {
  * gzip), so renders of local directories can record content digests in release records too.
  */
 export function packageDigest(pkg: LoadedPackage): string {
-  return pkg.digest ?? sha256(packageTar(pkg));
+  if (pkg.digest) return pkg.digest;
+  // A library is recorded by every package that uses it: hash its files once per load.
+  let digest = digests.get(pkg);
+  if (!digest) {
+    digest = sha256(packageTar(pkg));
+    digests.set(pkg, digest);
+  }
+  return digest;
 }
+
+const digests = new WeakMap<LoadedPackage, string>();
 
 /** Builds the canonical .tar.gz of a package's files. */
 export async function buildPackageTarball(pkg: LoadedPackage): Promise<BuiltTarball> {

@@ -60,6 +60,23 @@ describe('the render cache', () => {
     expect(third.stdout).toContain('served-from: cache');
   });
 
+  it('reuses evaluated derived defaults for the same package and values', async () => {
+    expect((await generate()).code).toBe(0);
+    const dir = join(home, 'cache', 'derived');
+    const [name] = readdirSync(dir).filter((n) => n.endsWith('.json'));
+    const path = join(dir, name as string);
+    const values = JSON.parse(readFileSync(path, 'utf8')) as { image: string };
+    expect(values.image).toBe('quay.io/openstack.kolla/memcached:2025.1-ubuntu-noble');
+    writeFileSync(path, JSON.stringify({ ...values, image: 'example/from-derived-cache:1' }), {
+      mode: 0o600,
+    });
+    const again = await generate();
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('image: example/from-derived-cache:1');
+    const changed = await generate(['--set', 'deployment.image.base=registry.example/%s:1']);
+    expect(changed.stdout).toContain('image: registry.example/memcached:1');
+  });
+
   it('renders afresh when a template, a parameter or the namespace changes', async () => {
     expect((await generate()).code).toBe(0);
     markEntry();
