@@ -105,20 +105,16 @@ function loadBundle(profile = cacheProfile(process.argv)) {
   const info = statSync(bundlePath);
   const name = `cli-${digest}-${info.size}-${Math.trunc(info.mtimeMs)}-${process.version}-${process.arch}-${profile}.bin`;
   const cachedData = enabled && digest !== 'nodigest' ? readCache(name, info.uid) : undefined;
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: bundlePath,
-    cachedData,
-    // the bundle's import() of external ES modules (@kubernetes/client-node) resolves from here
-    importModuleDynamically: (specifier) => import(specifier),
-  });
-  const module = { exports: {} };
-  script.runInThisContext()(
-    module.exports,
-    createRequire(bundlePath),
-    module,
-    bundlePath,
-    dirname(bundlePath),
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname, __stackanetesImport) {${source}\n})`,
+    { filename: bundlePath, cachedData },
   );
+  const module = { exports: {} };
+  // External ES modules (@kubernetes/client-node) are imported from here: functions restored from a
+  // code cache lose a vm.Script's own dynamic-import hook (see src/import-external.ts).
+  const importer = (specifier) => import(specifier);
+  const wrapper = script.runInThisContext();
+  wrapper(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath), importer);
   const accepted = cachedData !== undefined && !script.cachedDataRejected;
   return {
     exports: module.exports,

@@ -14,6 +14,7 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import { ClusterError, InputError, describeCause } from '../errors.js';
 import { isPlainObject } from './objects.js';
+import { importExternal } from '../import-external.js';
 
 /** Flags shared by every command that talks to a cluster. */
 export interface ClusterFlags {
@@ -241,7 +242,8 @@ export function loadClusterTarget(flags: ClusterFlags): ClusterTarget {
 
 /** Credentials from client-node: exec plugins, auth providers (OIDC, cloud), in-cluster tokens. */
 async function viaClientNode(files: string[] | 'in-cluster', contextName?: string): Promise<AuthOptions> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } =
+    await importExternal<typeof import('@kubernetes/client-node')>('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
     if (files === 'in-cluster') kc.loadFromCluster();

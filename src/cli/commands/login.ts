@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
 import { outputFormat, printResult } from './registry-flags.js';
+import { importExternal } from '../../import-external.js';
 
 interface LoginFlags {
   username?: string;
@@ -54,7 +55,8 @@ async function promptHidden(question: string): Promise<string> {
 }
 
 async function promptLine(question: string): Promise<string> {
-  const { createInterface } = await import('node:readline/promises');
+  const { createInterface } =
+    await importExternal<typeof import('node:readline/promises')>('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return (await rl.question(question)).trim();
