@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderReference } from '../src/actions/pipeline.js';
+import { median } from './stats.js';
 
 const RUNS = 25;
 const PROCESS_RUNS = 7;
@@ -19,14 +20,6 @@ function findRoot(): string {
   while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'bin', 'stackanetes')))
     dir = dirname(dir);
   return dir;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function processTime(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): number {

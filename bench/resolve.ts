@@ -6,6 +6,7 @@
  */
 import semver from 'semver';
 import { resolveGraph, type IndexedPackage, type Requirement } from '../src/resolve/resolve.js';
+import { median } from './stats.js';
 
 const PACKAGES = 1000;
 const RELEASES = 20;
@@ -68,11 +69,6 @@ function naive(index: Map<string, IndexedPackage>, root: string): number {
     for (const dep of pkg.releases.find((r) => r.version === version)?.dependencies ?? []) queue.push(dep);
   }
   return chosen.size;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 const index = buildIndex();

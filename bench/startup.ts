@@ -15,18 +15,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveArgv } from '../registry-server/testing.js';
 import { startSimulator } from '../test/simulator/index.js';
+import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'stackanetes');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /** One run, asynchronous: the simulator answers from this very process. */
 function once(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input = ''): Promise<number> {

@@ -3,6 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, runCli } from '../helpers/cli.js';
 
+/** Runs the CLI recording every module URL the process resolves; returns the result and the list. */
+async function withRecordedImports(args: string[], env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'stackanetes-imports-'));
+  const record = join(dir, 'imports.txt');
+  try {
+    const result = await runCli(args, {
+      env: {
+        NODE_OPTIONS: `--import=${join(repoRoot, 'test', 'helpers', 'record-imports.mjs')}`,
+        STACKANETES_RECORD_IMPORTS: record,
+        ...env,
+      },
+    });
+    return { result, loaded: readFileSync(record, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('the stackanetes entry point', () => {
   it('prints the version from package.json and exits 0', async () => {
     const result = await runCli(['--version']);
@@ -13,23 +31,13 @@ describe('the stackanetes entry point', () => {
   // The bundle holds every module in one file, so which ones ran is only visible unbundled; the
   // next test proves the bundle answers the same.
   it('answers --help without loading the Kubernetes client or other heavy modules', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stackanetes-imports-'));
-    const record = join(dir, 'imports.txt');
-    const result = await runCli(['--help'], {
-      env: {
-        NODE_OPTIONS: `--import=${join(repoRoot, 'test', 'helpers', 'record-imports.mjs')}`,
-        STACKANETES_RECORD_IMPORTS: record,
-        STACKANETES_BUNDLE: 'off',
-      },
-    });
+    const { result, loaded } = await withRecordedImports(['--help'], { STACKANETES_BUNDLE: 'off' });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: stackanetes');
-    const loaded = readFileSync(record, 'utf8');
     expect(loaded).toContain('commander');
     for (const heavy of ['@kubernetes/client-node', 'got', 'ora', 'handlebars', 'kubernetes-models', 'pg']) {
       expect(loaded).not.toContain(`node_modules/${heavy}/`);
     }
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('answers --help, version and a usage error from the bundle exactly as from the unbundled build', async () => {
@@ -41,19 +49,10 @@ describe('the stackanetes entry point', () => {
   });
 
   it('loads the bundled CLI, not the module tree, when the build has one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stackanetes-imports-'));
-    const record = join(dir, 'imports.txt');
-    const result = await runCli(['--help'], {
-      env: {
-        NODE_OPTIONS: `--import=${join(repoRoot, 'test', 'helpers', 'record-imports.mjs')}`,
-        STACKANETES_RECORD_IMPORTS: record,
-      },
-    });
+    const { result, loaded } = await withRecordedImports(['--help']);
     expect(result.code).toBe(0);
-    const loaded = readFileSync(record, 'utf8');
     expect(loaded).not.toContain('/dist/src/');
     expect(loaded).not.toContain('node_modules/');
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('rejects an unknown option with one line and exit code 2, without a stack trace', async () => {
