@@ -29,6 +29,7 @@ import type { ServerMetrics } from './metrics.js';
 import { parseRange, resolveRelease } from './releases.js';
 import type { ReleaseRecord, Role, Storage } from './storage/types.js';
 import { checkManifestMatches, inspectBlob } from './tarball.js';
+import { createUiRouter } from './ui/routes.js';
 import {
   checkChannel,
   checkDigest,
@@ -610,10 +611,14 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
     return notFoundRoute;
   }
 
+  const ui = createUiRouter(deps);
+
   return (ctx) => {
     const s = ctx.segments;
     ctx.route = 'unmatched';
     if (s.length === 1 && s[0] === 'version') return methods(ctx, '/version', { GET: version });
+    const page = ui(ctx);
+    if (page) return page;
     if (s[0] !== 'api' || s[1] !== 'v1') return notFoundRoute;
     const r = s.slice(2);
     try {
