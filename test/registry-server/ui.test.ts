@@ -3,7 +3,7 @@
  * test/services/install.sh), driven by playwright-core, against the built registry-server with the
  * whole package set pushed. Screenshots go to .test-artifacts/registry-ui/ (gitignored).
  */
-import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot, runCli, type CliResult } from '../helpers/cli.js';
@@ -70,6 +70,10 @@ const channelCurrent = async (page: Page, channel: string) =>
   (await page.locator(`#channels-table tr[data-channel="${channel}"] td.current`).textContent())?.trim();
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: run \`bash test/services/install.sh\` (as root it installs Debian's chromium)`,
+    );
   mkdirSync(artifacts, { recursive: true });
   registry = await startRegistry();
   home = tempDir('ui-home');
@@ -135,7 +139,7 @@ describe('registry web UI', () => {
     expect(await page.locator('#results li').count()).toBeGreaterThanOrEqual(17);
     // Skip link, brand, then the search box.
     for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('q');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('q');
     await page.keyboard.type('keyst');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\?q=keyst$/);
@@ -149,7 +153,11 @@ describe('registry web UI', () => {
 
   it('shows releases with digest, size and date, channels, dependencies, parameters, the manifest preview and the README', async () => {
     const page = await newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
     await page.goto(`${registry.url}${KEYSTONE}`);
+    expect(requested.filter((u) => !u.startsWith(`${registry.url}/`))).toEqual([]);
+    expect(requested.some((u) => u.endsWith('/app.js'))).toBe(true);
     expect(await page.locator('#release').textContent()).toBe('0.3.1');
     const rows = page.locator('#releases-table tbody tr');
     expect(await rows.count()).toBe(2);
@@ -185,7 +193,7 @@ describe('registry web UI', () => {
   it('fits a phone screen without sideways scrolling', async () => {
     const page = await newPage({ width: 390, height: 844 }, true);
     await page.goto(`${registry.url}${KEYSTONE}`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(artifacts, 'package-keystone-phone.png') });
   });
@@ -232,16 +240,17 @@ describe('registry web UI', () => {
       .waitFor();
     expect(await page.locator('#channel-form').isVisible()).toBe(false);
     expect(await page.locator('#members').isVisible()).toBe(false);
-    const status = await page.evaluate(async () => {
-      const s = JSON.parse(sessionStorage.getItem('stackanetes-registry-session') ?? '{}') as {
-        token: string;
-      };
-      const r = await fetch('/api/v1/packages/stackanetes/keystone/channels/stable/0.3.0', {
+    // The token the page holds for bob, sent straight to the API: the server is what refuses.
+    const token = await page.evaluate<string>(
+      "JSON.parse(sessionStorage.getItem('stackanetes-registry-session')).token",
+    );
+    const { status } = await fetch(
+      `${registry.url}/api/v1/packages/stackanetes/keystone/channels/stable/0.3.0`,
+      {
         method: 'POST',
-        headers: { authorization: `Bearer ${s.token}` },
-      });
-      return r.status;
-    });
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     expect(status).toBe(403);
     await page.reload();
     expect(await channelCurrent(page, 'stable')).toBe('0.3.1');
@@ -264,8 +273,46 @@ describe('registry web UI', () => {
     await page.goto(`${registry.url}/?q=markup`);
     expect(await page.locator('#results .description').textContent()).toContain('<img src=x');
     expect(await page.locator('#results img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate<unknown>('window.__xss')).toBeUndefined();
     expect(dialogs).toEqual([]);
     await shot(page, 'hostile-markup-inert');
+  });
+});
+
+describe('registry web UI over HTTP', () => {
+  it('sends pages with a policy that allows nothing but this registry, and leaves the API as it was', async () => {
+    const page = await fetch(`${registry.url}/ui/packages/stackanetes/keystone`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'self';/);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const api = await fetch(`${registry.url}/api/v1/packages/stackanetes/keystone/channels`);
+    expect(api.headers.get('content-type')).toBe('application/json');
+    const unknown = await fetch(`${registry.url}/no/such/route`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('not-found');
+  });
+
+  it('answers a missing package and a bad name with an HTML page and the API status', async () => {
+    const missing = await fetch(`${registry.url}/ui/packages/stackanetes/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('package stackanetes/nothing-here does not exist');
+    const bad = await fetch(`${registry.url}/ui/packages/stackanetes/%3Cscript%3E`);
+    expect(bad.status).toBe(422);
+    const body = await bad.text();
+    expect(body).toContain('&lt;script&gt;');
+    expect(body).not.toContain('<script>');
+  });
+
+  it('explains that a registry without anonymous reads has no browsable pages', async () => {
+    const closed = await startRegistry(['--anonymous-reads', 'false']);
+    try {
+      const r = await fetch(`${closed.url}/`);
+      expect(r.status).toBe(403);
+      expect(await r.text()).toContain('requires a token for every read');
+      expect((await fetch(`${closed.url}/ui/login`)).status).toBe(200);
+    } finally {
+      await closed.stop();
+    }
   });
 });
