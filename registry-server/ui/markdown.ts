@@ -67,8 +67,11 @@ function slug(text: string): string {
     .replace(/\s+/g, '-');
 }
 
-/** Renders a README. Heading ids get a prefix so they cannot clash with the page's own ids. */
-export function renderMarkdown(source: string): Html {
+/**
+ * Renders a README. Heading ids get a prefix so they cannot clash with the page's own ids;
+ * `headingOffset` moves headings down so a README's `#` sits below the page's own headings.
+ */
+export function renderMarkdown(source: string, headingOffset = 0): Html {
   const lines = source.replace(/\r\n?/g, '\n').split('\n');
   const out: string[] = [];
   let i = 0;
@@ -109,7 +112,7 @@ export function renderMarkdown(source: string): Html {
     const heading = HEADING.exec(line);
     if (heading) {
       flush();
-      const level = (heading[1] as string).length;
+      const level = Math.min(6, (heading[1] as string).length + headingOffset);
       const content = inline(heading[2] as string);
       out.push(`<h${level} id="readme-${slug(content)}">${content}</h${level}>`);
       i++;
@@ -140,7 +143,7 @@ export function renderMarkdown(source: string): Html {
       const body: string[] = [];
       while (i < lines.length && /^\s*>/.test(lines[i] as string))
         body.push((lines[i++] as string).replace(/^\s*>\s?/, ''));
-      out.push(`<blockquote>${renderMarkdown(body.join('\n')).text}</blockquote>`);
+      out.push(`<blockquote>${renderMarkdown(body.join('\n'), headingOffset).text}</blockquote>`);
       continue;
     }
     const bullet = BULLET.exec(line) ?? ORDERED.exec(line);

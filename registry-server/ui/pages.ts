@@ -318,7 +318,7 @@ export function packagePage(d: PackagePageData): Html {
 
     <section aria-labelledby="readme">
       <h2 id="readme">README</h2>
-      ${readme ? html`<article class="readme" id="readme-body">${renderMarkdown(readme[1])}</article>` : html`<p>No README in this release.</p>`}
+      ${readme ? html`<article class="readme" id="readme-body">${renderMarkdown(readme[1], 2)}</article>` : html`<p>No README in this release.</p>`}
     </section>
 
     <section

@@ -100,13 +100,6 @@ export class StoredPackages {
     if (!record) throw new NotFoundError(`${entry.name}@${release} is not a stackanetes package`);
     return record;
   }
-
-  source(root: LoadedPackage): PackageSource {
-    return {
-      open: async () => root,
-      dependency: async (_parent, entry) => this.load(await this.resolve(entry)),
-    };
-  }
 }
 
 function leaves(values: Variables, path: string[], out: Parameter[]): Parameter[] {
@@ -131,13 +124,13 @@ function usageTree(loaded: readonly WalkedPackage[]): UsageNode | undefined {
 }
 
 /** Renders a release with its defaults; failures become the preview's error line. */
-export async function previewRelease(stored: StoredPackages, root: LoadedPackage): Promise<ReleasePreview> {
+export async function previewPackage(root: LoadedPackage, source: PackageSource): Promise<ReleasePreview> {
   const defaults = leaves(root.manifest.variables, [], []);
   try {
     const { release, loaded } = await renderReferenceDetailed({
       reference: root.origin.location,
       namespace: PREVIEW_NAMESPACE,
-      source: stored.source(root),
+      source,
       validate: false,
     });
     const tree = usageTree(loaded);

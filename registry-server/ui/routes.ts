@@ -13,7 +13,8 @@ import { checkNamePart, OWN_MEDIA_TYPE } from '../validate.js';
 import { ASSET_VERSION, CSS, SCRIPT } from './assets.js';
 import type { Html } from './html.js';
 import { errorPage, indexPage, loginPage, packagePage, type PackageCard } from './pages.js';
-import { PreviewCache, previewRelease, StoredPackages } from './preview.js';
+import { PreviewCache, StoredPackages } from './preview.js';
+import { runPreview } from './preview-run.js';
 
 type Handler = (ctx: RequestContext) => Promise<void>;
 
@@ -106,8 +107,7 @@ export function createUiRouter(deps: RouteDeps): (ctx: RequestContext) => Handle
             `${ns}/${name}@${selected.release} cannot be read: ${(err as Error).message}`,
           );
         }
-        const root = pkg;
-        preview = await previews.get(`${selected.gzipDigest}`, () => previewRelease(stored, root));
+        preview = await previews.get(selected.gzipDigest, () => runPreview(stored, selected));
       }
       sendPage(
         ctx,

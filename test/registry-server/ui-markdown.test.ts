@@ -86,6 +86,12 @@ describe('README Markdown', () => {
     expect(out).toContain('<pre><code>indented &lt;code&gt;</code></pre>');
   });
 
+  it('moves headings down by an offset, never past h6', () => {
+    expect(renderMarkdown('# A\n\n##### B', 2).text).toBe(
+      '<h3 id="readme-a">A</h3>\n<h6 id="readme-b">B</h6>',
+    );
+  });
+
   it('keeps snake_case words and file paths free of stray emphasis', () => {
     expect(renderMarkdown('root_password and fernet_keys').text).toBe('<p>root_password and fernet_keys</p>');
   });

@@ -185,7 +185,8 @@ describe('registry web UI', () => {
     await deployment.locator('summary').focus();
     await page.keyboard.press('Enter');
     expect(await deployment.locator('pre').textContent()).toContain('kind: Deployment');
-    expect(await page.locator('#readme-body h2').allTextContents()).toContain('Fernet and credential keys');
+    expect(await page.locator('#readme-body h4').allTextContents()).toContain('Fernet and credential keys');
+    expect(await page.locator('h1').count()).toBe(1);
     expect(await page.locator('#readme-body table').count()).toBeGreaterThan(0);
     await shot(page, 'package-keystone');
   });
@@ -302,6 +303,27 @@ describe('registry web UI over HTTP', () => {
     const body = await bad.text();
     expect(body).toContain('&lt;script&gt;');
     expect(body).not.toContain('<script>');
+  });
+
+  it('says why a release does not render instead of failing the page', async () => {
+    await ok(
+      cli([
+        'push',
+        variant(join(repoRoot, 'packages', 'memcached'), 'orphan', (t) =>
+          t
+            .replace(/^ {2}name: .*$/m, '  name: orphans/memcached')
+            .replace(
+              /^resources:/m,
+              'dependencies:\n  - name: stackanetes/absent\n    version: ^1.0.0\n  - name: $self\nresources:',
+            ),
+        ),
+      ]),
+    );
+    const r = await fetch(`${registry.url}/ui/packages/orphans/memcached`);
+    expect(r.status).toBe(200);
+    expect((await r.text()).replace(/\s+/g, ' ')).toContain(
+      'This release does not render with its defaults: stackanetes/absent: no release matches ^1.0.0 on this registry',
+    );
   });
 
   it('explains that a registry without anonymous reads has no browsable pages', async () => {
