@@ -29,7 +29,6 @@ import type { ServerMetrics } from './metrics.js';
 import { parseRange, resolveRelease } from './releases.js';
 import type { ReleaseRecord, Role, Storage } from './storage/types.js';
 import { checkManifestMatches, inspectBlob } from './tarball.js';
-import { createUiRouter } from './ui/routes.js';
 import {
   checkChannel,
   checkDigest,
@@ -41,6 +40,7 @@ import {
   isExactRelease,
   OWN_MEDIA_TYPE,
 } from './validate.js';
+import { createUiRouter } from './ui/routes.js';
 
 /** What handlers depend on; passed in so tests and several servers per process stay independent. */
 export interface RouteDeps {

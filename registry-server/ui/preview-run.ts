@@ -73,6 +73,8 @@ async function runOne(
       workerData: root,
       resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
     });
+    // A preview never keeps a stopping server alive.
+    worker.unref();
     let settled = false;
     const finish = (preview: ReleasePreview) => {
       if (settled) return;
