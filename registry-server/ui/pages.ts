@@ -45,7 +45,8 @@ export interface PackageCard {
   description: string | undefined;
 }
 
-export function indexPage(cards: PackageCard[], query: string): Html {
+/** The package list; `total` counts every match when only the first ones are shown. */
+export function indexPage(cards: PackageCard[], total: number, query: string): Html {
   const heading = query ? html`Packages matching “${query}”` : html`Packages`;
   const list =
     cards.length === 0
@@ -66,7 +67,12 @@ export function indexPage(cards: PackageCard[], query: string): Html {
   return layout(
     query ? `Search: ${query}` : 'Packages',
     html`<h1>${heading}</h1>
-      <p class="muted">${cards.length} package${cards.length === 1 ? '' : 's'}</p>
+      <p class="muted" id="count">
+        ${total}
+        package${total === 1 ? '' : 's'}${
+          total > cards.length ? `; the first ${cards.length} are listed, search to narrow them down` : ''
+        }
+      </p>
       ${list}`,
     query,
   );

@@ -18,6 +18,9 @@ import { runPreview } from './preview-run.js';
 
 type Handler = (ctx: RequestContext) => Promise<void>;
 
+/** Packages one index page lists (each reads its default release's description once). */
+const INDEX_LIMIT = 200;
+
 /** Nothing but this registry: no inline code, no other hosts, no framing. */
 const PAGE_HEADERS = {
   'content-security-policy':
@@ -69,12 +72,12 @@ export function createUiRouter(deps: RouteDeps): (ctx: RequestContext) => Handle
     const query = (ctx.query.get('q') ?? '').slice(0, 256);
     const list = await storage.listPackages({ query: query || undefined });
     const cards: PackageCard[] = await Promise.all(
-      list.map(async (summary) => ({
+      list.slice(0, INDEX_LIMIT).map(async (summary) => ({
         summary,
         description: await description(summary.namespace, summary.name, summary.defaultRelease),
       })),
     );
-    sendPage(ctx, 200, indexPage(cards, query));
+    sendPage(ctx, 200, indexPage(cards, list.length, query));
   };
 
   const packageView =
