@@ -40,6 +40,7 @@ import {
   isExactRelease,
   OWN_MEDIA_TYPE,
 } from './validate.js';
+import { createUiRouter } from './ui/routes.js';
 
 /** What handlers depend on; passed in so tests and several servers per process stay independent. */
 export interface RouteDeps {
@@ -610,10 +611,14 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
     return notFoundRoute;
   }
 
+  const ui = createUiRouter(deps);
+
   return (ctx) => {
     const s = ctx.segments;
     ctx.route = 'unmatched';
     if (s.length === 1 && s[0] === 'version') return methods(ctx, '/version', { GET: version });
+    const page = ui(ctx);
+    if (page) return page;
     if (s[0] !== 'api' || s[1] !== 'v1') return notFoundRoute;
     const r = s.slice(2);
     try {

@@ -2,6 +2,8 @@
 # Installs what the integration tests need beyond npm packages, idempotently:
 # - Debian's docker-registry (the CNCF distribution registry) as the real OCI registry;
 # - openssl, for the Kubernetes API simulator's TLS certificates;
+# - Debian's chromium, the headless browser the registry web UI tests drive (playwright-core
+#   never downloads a browser of its own);
 # - an unprivileged system user that runs the tests' PostgreSQL (it refuses to run as root).
 # The servers themselves are started on loopback by the tests (test/services/global-setup.ts).
 set -euo pipefail
@@ -11,6 +13,7 @@ command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] ||
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need_apt+=(postgresql); fi
 # the simulator's TLS mode makes its self-signed certificate with openssl
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
