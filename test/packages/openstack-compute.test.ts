@@ -625,6 +625,35 @@ describe('smaller defects', () => {
     );
   });
 
+  // What nova 2025.1 registers in [cinder]: its own options plus keystoneauth's session and
+  // auth (password plugin) options; no adapter options, so neither region_name nor valid_interfaces.
+  const CINDER_OPTIONS = new Set([
+    ...['catalog_info', 'endpoint_template', 'os_region_name', 'http_retries', 'cross_az_attach'],
+    ...['cafile', 'certfile', 'keyfile', 'insecure', 'timeout', 'collect_timing', 'split_loggers'],
+    ...['auth_type', 'auth_section', 'auth_url', 'system_scope', 'domain_id', 'domain_name', 'trust_id'],
+    ...['project_id', 'project_name', 'project_domain_id', 'project_domain_name'],
+    ...['default_domain_id', 'default_domain_name', 'user_id', 'username', 'user_domain_id', 'user_domain_name', 'password'],
+  ]);
+  it.each(['nova-config', 'nova-compute'])(
+    '%s: [cinder] signs in as the nova service user with only options nova registers there (os_region_name, no region_name)',
+    async (secret) => {
+      const conf = secretData(await objects('nova'), secret)['nova.conf'] ?? '';
+      const lines = (section(conf, 'cinder') ?? '').split('\n').filter((l) => /^\w/.test(l));
+      const options = lines.map((l) => l.split(' = ')[0] ?? '');
+      expect(options.filter((o) => !CINDER_OPTIONS.has(o))).toEqual([]);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          'auth_type = password',
+          'auth_url = http://keystone-api:5000/v3',
+          'username = nova',
+          'password = password',
+          'project_name = service',
+          'os_region_name = RegionOne',
+        ]),
+      );
+    },
+  );
+
   it('VXLAN uses a UDP port parameter whose default is not Calico\'s 4789', async () => {
     const ini = (list: KubeObject[]) => section(secretData(list, 'neutron-agent')['openvswitch_agent.ini'] ?? '', 'agent') ?? '';
     expect(ini(await objects('neutron'))).toMatch(/^vxlan_udp_port = 4790$/m);
