@@ -1,0 +1,97 @@
+/**
+ * The merged OpenStack stack as an operator meets it: parameters.yaml and env_openstack.sh name
+ * every credential and public host the packages render, and the rendered configuration (with
+ * parameters.yaml, and with 3 replicas + Ceph) holds what Kolla 2025.1 and OpenStack 2025.1 need.
+ * Rendered in-process exactly as the golden test renders.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { renderReference } from '../../src/actions/pipeline.js';
+import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
+
+const ROOT = resolve(process.cwd());
+const PACKAGES = join(ROOT, 'packages');
+const PARAMETERS = join(ROOT, 'parameters.yaml');
+const WITH_SEARCHLIGHT = [
+  'searchlight.enabled=true',
+  'searchlight.images.api=registry.example.com/searchlight-api:2025.1',
+  'searchlight.images.listener=registry.example.com/searchlight-listener:2025.1',
+];
+
+const cache = new Map<string, Promise<RenderedRelease>>();
+function render(variableFiles: string[], sets: string[] = []): Promise<RenderedRelease> {
+  const key = JSON.stringify([variableFiles, sets]);
+  let release = cache.get(key);
+  if (!release) {
+    release = renderReference({
+      reference: join(PACKAGES, 'stackanetes'),
+      namespace: 'openstack',
+      variableFiles,
+      sets,
+      cwd: ROOT,
+    });
+    cache.set(key, release);
+  }
+  return release;
+}
+const objectsOf = async (variableFiles: string[], sets: string[] = []): Promise<KubeObject[]> =>
+  (await render(variableFiles, sets)).packages.flatMap((p) => p.objects.map((o) => o.object));
+
+type Tree = Record<string, unknown>;
+const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+const leaves = (tree: unknown, prefix: string[] = []): string[][] =>
+  isTree(tree) ? Object.entries(tree).flatMap(([k, v]) => leaves(v, [...prefix, k])) : [prefix];
+const lookup = (tree: unknown, path: string[]): unknown =>
+  path.reduce<unknown>((node, key) => (isTree(node) ? node[key] : undefined), tree);
+const manifest = (dir: string): { variables?: Tree; dependencies?: { name: string }[] } =>
+  parse(readFileSync(join(PACKAGES, dir, 'manifest.yaml'), 'utf8')) as {
+    variables?: Tree;
+    dependencies?: { name: string }[];
+  };
+
+/** Variables holding something an operator must replace. */
+const CREDENTIAL = /password|secret|cookie|keyring/;
+
+describe('parameters.yaml as an operator reads it', () => {
+  const parameters = parse(readFileSync(PARAMETERS, 'utf8')) as Tree;
+  const meta = manifest('stackanetes');
+  const stack = (meta.dependencies ?? []).map((d) => d.name.split('/')[1] ?? '');
+
+  it('names every credential of every package the meta-package deploys, so no placeholder stays unseen', () => {
+    const missing = stack.flatMap((dir) =>
+      leaves(manifest(dir).variables ?? {})
+        .filter((path) => CREDENTIAL.test(path.join('.')))
+        // A root key (identity.admin.password) reaches every package from the top of the file.
+        .filter((path) => lookup(meta.variables, path) === undefined)
+        .filter((path) => lookup(parameters, [dir, ...path]) === undefined)
+        .map((path) => `${dir}.${path.join('.')}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('marks every placeholder credential it sets as one to change', () => {
+    const lines = readFileSync(PARAMETERS, 'utf8').split('\n');
+    // Below this header every line is covered by its "CHANGE ME"; above it each line says so.
+    const header = lines.findIndex((l) => l.includes('Every `password` here is a placeholder: CHANGE ME.'));
+    expect(header).toBeGreaterThan(0);
+    const unmarked = lines
+      .slice(0, header)
+      .filter((l) => /^[^#]*(: password\b|change-me)/.test(l) && !l.includes('# CHANGE ME'));
+    expect(unmarked).toEqual([]);
+  });
+
+  it('lists every public host the stack can publish (Ceph and Searchlight on) in the ingress comment and env_openstack.sh', async () => {
+    const objects = await objectsOf([PARAMETERS], ['ceph.enabled=true', ...WITH_SEARCHLIGHT]);
+    const hosts = objects
+      .filter((o) => o.kind === 'Ingress')
+      .flatMap((o) => (o.spec as { rules: { host: string }[] }).rules.map((r) => r.host.replace(/\.openstack\.cluster$/, '')));
+    expect(hosts.length).toBeGreaterThan(8);
+    const text = readFileSync(PARAMETERS, 'utf8');
+    const comment = text.slice(text.indexOf('ingress:'), text.indexOf('enabled: true'));
+    const env = readFileSync(join(ROOT, 'env_openstack.sh'), 'utf8');
+    expect(hosts.filter((h) => !new RegExp(`\\b${h.replace('.', '\\.')}\\b`).test(comment))).toEqual([]);
+    expect(hosts.filter((h) => !env.includes(`${h}.openstack.cluster`))).toEqual([]);
+  });
+
+});
