@@ -95,3 +95,25 @@ describe('parameters.yaml as an operator reads it', () => {
   });
 
 });
+
+/** The `[name]` section of an ini file, without its header. */
+function section(ini: string, name: string): string | undefined {
+  const start = ini.indexOf(`\n[${name}]\n`);
+  if (start < 0) return undefined;
+  const body = ini.slice(start + name.length + 4);
+  const end = body.search(/^\[/m);
+  return end < 0 ? body : body.slice(0, end);
+}
+const secretData = (list: KubeObject[], name: string): Record<string, string> =>
+  (list.find((o) => o.kind === 'Secret' && o.metadata.name === name)?.stringData ?? {}) as Record<string, string>;
+
+describe('service-to-service calls of the optional packages', () => {
+  it('Searchlight reads resources back through the internal endpoints, with options its [service_credentials] knows', async () => {
+    const conf = secretData(await objectsOf([PARAMETERS], WITH_SEARCHLIGHT), 'searchlight-config')['searchlight.conf'] ?? '';
+    const credentials = section(conf, 'service_credentials') ?? '';
+    expect(credentials).toMatch(/^os_endpoint_type = internalURL$/m);
+    expect(credentials).toMatch(/^os_region_name = RegionOne$/m);
+    expect(credentials).not.toMatch(/^region_name/m);
+    expect(credentials).toMatch(/^username = searchlight$/m);
+  });
+});
