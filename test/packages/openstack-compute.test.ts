@@ -7,32 +7,14 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { renderReference } from '../../src/actions/pipeline.js';
-import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
+import { join } from 'node:path';
+import type { KubeObject } from '../../src/render/types.js';
+import { render, ROOT } from './render.js';
 
-const ROOT = resolve(process.cwd());
-const PACKAGES = join(ROOT, 'packages');
 const PARAMETERS = join(ROOT, 'parameters.yaml');
 const CEPH_HA = join(ROOT, 'test', 'packages', 'fixtures', 'ceph-ha.yaml');
 const KOLLA_DIR = '/var/lib/kolla/config_files';
 
-const cache = new Map<string, Promise<RenderedRelease>>();
-function render(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<RenderedRelease> {
-  const key = JSON.stringify([dir, variableFiles, sets]);
-  let release = cache.get(key);
-  if (!release) {
-    release = renderReference({
-      reference: join(PACKAGES, dir),
-      namespace: 'openstack',
-      variableFiles,
-      sets,
-      cwd: ROOT,
-    });
-    cache.set(key, release);
-  }
-  return release;
-}
 
 async function objects(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<KubeObject[]> {
   const release = await render(dir, variableFiles, sets);

@@ -5,13 +5,11 @@
  * Rendered in-process exactly as the golden test renders.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-import { renderReference } from '../../src/actions/pipeline.js';
-import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/render/types.js';
+import { objectsOf as allObjects, PACKAGES, render, ROOT } from './render.js';
 
-const ROOT = resolve(process.cwd());
-const PACKAGES = join(ROOT, 'packages');
 const PARAMETERS = join(ROOT, 'parameters.yaml');
 const WITH_SEARCHLIGHT = [
   'searchlight.enabled=true',
@@ -19,24 +17,9 @@ const WITH_SEARCHLIGHT = [
   'searchlight.images.listener=registry.example.com/searchlight-listener:2025.1',
 ];
 
-const cache = new Map<string, Promise<RenderedRelease>>();
-function render(variableFiles: string[], sets: string[] = []): Promise<RenderedRelease> {
-  const key = JSON.stringify([variableFiles, sets]);
-  let release = cache.get(key);
-  if (!release) {
-    release = renderReference({
-      reference: join(PACKAGES, 'stackanetes'),
-      namespace: 'openstack',
-      variableFiles,
-      sets,
-      cwd: ROOT,
-    });
-    cache.set(key, release);
-  }
-  return release;
-}
+/** The objects of the meta-package rendered with these inputs. */
 const objectsOf = async (variableFiles: string[], sets: string[] = []): Promise<KubeObject[]> =>
-  (await render(variableFiles, sets)).packages.flatMap((p) => p.objects.map((o) => o.object));
+  allObjects(await render('stackanetes', variableFiles, sets));
 
 type Tree = Record<string, unknown>;
 const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
