@@ -592,9 +592,9 @@ describe('smaller defects of the core packages', () => {
     expect(confValues(objectsOf(await render(...FULL)), 'service_user', 'region_name')).toEqual([]);
   });
 
-  it('every Deployment has a PodDisruptionBudget evicting one pod at a time', async () => {
+  it('every Deployment and StatefulSet has a PodDisruptionBudget evicting one pod at a time', async () => {
     const objects = ownObjects(objectsOf(await render(...FULL)));
-    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    const deployments = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
     expect(deployments.length).toBeGreaterThanOrEqual(8);
     for (const d of deployments) {
       const labels = (d.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;

@@ -81,9 +81,10 @@ describe('parameters.yaml as an operator reads it', () => {
 
 /** The `[name]` section of an ini file, without its header. */
 function section(ini: string, name: string): string | undefined {
-  const start = ini.indexOf(`\n[${name}]\n`);
+  const text = `\n${ini}`;
+  const start = text.indexOf(`\n[${name}]\n`);
   if (start < 0) return undefined;
-  const body = ini.slice(start + name.length + 4);
+  const body = text.slice(start + name.length + 4);
   const end = body.search(/^\[/m);
   return end < 0 ? body : body.slice(0, end);
 }
@@ -98,5 +99,24 @@ describe('service-to-service calls of the optional packages', () => {
     expect(credentials).toMatch(/^os_region_name = RegionOne$/m);
     expect(credentials).not.toMatch(/^region_name/m);
     expect(credentials).toMatch(/^username = searchlight$/m);
+  });
+});
+
+describe('Cinder volume service with 3 replicas and Ceph', () => {
+  const CEPH_HA = join(ROOT, 'test', 'packages', 'fixtures', 'ceph-ha.yaml');
+
+  it('each replica of the active-active cluster registers under its own stable host, never one shared by all', async () => {
+    const list = await objectsOf([PARAMETERS, CEPH_HA]);
+    const volume = list.find((o) => o.metadata.name === 'cinder-volume' && o.kind !== 'PodDisruptionBudget');
+    // Stable pod names (cinder-volume-N) are the hosts; a Deployment's would change on every restart.
+    expect(volume?.kind).toBe('StatefulSet');
+    expect((volume?.spec as { replicas: number }).replicas).toBe(3);
+    const data = secretData(list, 'cinder-config');
+    const config = JSON.parse(data['cinder-volume.json'] ?? '{}') as { command: string };
+    const script = config.command.match(/^bash \/var\/lib\/kolla\/config_files\/(\S+)$/)?.[1] ?? '';
+    expect(data[script]).toContain(`printf '[DEFAULT]\\nhost = %s\\n' "$(hostname)" > /tmp/cinder-volume-host.conf`);
+    expect(data[script]).toMatch(/^exec cinder-volume --config-file \/etc\/cinder\/cinder.conf --config-file \/tmp\/cinder-volume-host.conf$/m);
+    // The shared cinder.conf keeps the cluster, so the members stay active-active.
+    expect(section(data['cinder.conf'] ?? '', 'DEFAULT')).toMatch(/^cluster = stackanetes$/m);
   });
 });
