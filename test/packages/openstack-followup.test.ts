@@ -4,7 +4,9 @@
  * parameters.yaml, and with 3 replicas + Ceph) holds what Kolla 2025.1 and OpenStack 2025.1 need.
  * Rendered in-process exactly as the golden test renders.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../src/render/types.js';
@@ -118,5 +120,53 @@ describe('Cinder volume service with 3 replicas and Ceph', () => {
     expect(data[script]).toMatch(/^exec cinder-volume --config-file \/etc\/cinder\/cinder.conf --config-file \/tmp\/cinder-volume-host.conf$/m);
     // The shared cinder.conf keeps the cluster, so the members stay active-active.
     expect(section(data['cinder.conf'] ?? '', 'DEFAULT')).toMatch(/^cluster = stackanetes$/m);
+  });
+});
+
+describe('registration Jobs rerun', () => {
+  /**
+   * Runs a rendered register.sh against a stand-in `openstack` client that logs its arguments and
+   * answers `endpoint list` with an ID for the interfaces given as already registered.
+   */
+  function runRegister(script: string, registered: string[]): string[] {
+    const dir = mkdtempSync(join(tmpdir(), 'register-'));
+    try {
+      const log = join(dir, 'calls');
+      const client = join(dir, 'openstack');
+      writeFileSync(
+        client,
+        [
+          '#!/bin/bash',
+          `echo "$*" >> ${log}`,
+          'if [ "$1 $2" = "endpoint list" ]; then',
+          '  for a in "$@"; do case " $REGISTERED " in *" $a "*) echo "id-$a" ;; esac; done',
+          'fi',
+        ].join('\n'),
+      );
+      chmodSync(client, 0o755);
+      const result = spawnSync('bash', ['-c', script], {
+        env: { PATH: `${dir}:${process.env.PATH ?? ''}`, REGISTERED: registered.join(' ') },
+        encoding: 'utf8',
+        // No socket on stdin: bash would take itself for a remote shell and read ~/.bashrc.
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect([result.status, result.stderr]).toEqual([0, '']);
+      return readFileSync(log, 'utf8').trim().split('\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it.each([
+    ['glance-register', 'image', 'http://image.openstack.cluster:30080'],
+    ['nova-register', 'placement', 'http://placement.openstack.cluster:30080'],
+  ])('%s points an existing endpoint at the URL it renders now (a changed ingress domain or port), and creates missing ones', async (secret, type, publicUrl) => {
+    const script = secretData(await objectsOf([PARAMETERS]), secret)['register.sh'] ?? '';
+    const calls = runRegister(script, ['public']);
+    expect(calls).toContain(`endpoint set --url ${publicUrl} id-public`);
+    expect(calls.filter((c) => c.startsWith(`endpoint create --region RegionOne ${type} `))).toEqual([
+      expect.stringMatching(new RegExp(`^endpoint create --region RegionOne ${type} internal http://`)),
+      expect.stringMatching(new RegExp(`^endpoint create --region RegionOne ${type} admin http://`)),
+    ]);
   });
 });
