@@ -75,10 +75,9 @@ describe('parameters.yaml as an operator reads it', () => {
     const text = readFileSync(PARAMETERS, 'utf8');
     const comment = text.slice(text.indexOf('ingress:'), text.indexOf('enabled: true'));
     const env = readFileSync(join(ROOT, 'env_openstack.sh'), 'utf8');
-    expect(hosts.filter((h) => !new RegExp(`\\b${h.replace('.', '\\.')}\\b`).test(comment))).toEqual([]);
+    expect(hosts.filter((h) => !new RegExp(`\\b${h.replaceAll('.', '\\.')}\\b`).test(comment))).toEqual([]);
     expect(hosts.filter((h) => !env.includes(`${h}.openstack.cluster`))).toEqual([]);
   });
-
 });
 
 /** The `[name]` section of an ini file, without its header. */
