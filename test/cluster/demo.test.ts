@@ -25,7 +25,7 @@ describe('test/demo.sh', () => {
     const { code, out } = await runDemo();
     expect(out).not.toMatch(/^error:/m);
     expect(code).toBe(0);
-    expect(out).toContain('stackanetes/keystone  0.3.0');
+    expect(out).toContain('stackanetes/keystone  0.4.0');
     expect(out).toMatch(/release stackanetes in namespace openstack: revision 1 deployed/);
     expect(out).toMatch(/(\d+) of \1 objects ready/);
     expect(out).toContain('openstack/Deployment/keystone-api (stackanetes/keystone) will be updated');

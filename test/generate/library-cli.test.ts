@@ -10,7 +10,7 @@ import { startSimulator, type Simulator } from '../simulator/index.js';
 
 const LIBRARY = join(repoRoot, 'packages', 'openstack-common');
 const ERROR =
-  'error: stackanetes/openstack-common@0.3.0 is a library package (package.kind: library) and has nothing to render or deploy';
+  'error: stackanetes/openstack-common@0.4.0 is a library package (package.kind: library) and has nothing to render or deploy';
 
 let sim: Simulator;
 let dir: string;
@@ -55,7 +55,7 @@ describe('library packages on the command line', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/warning|error/);
     expect(result.stdout).toMatch(
-      /^stackanetes\/openstack-common 0\.3\.0: library, \d+ partial\(s\) compiled: valid\n$/,
+      /^stackanetes\/openstack-common 0\.4\.0: library, \d+ partial\(s\) compiled: valid\n$/,
     );
   });
 });

@@ -499,8 +499,8 @@ describe('library packages', () => {
     const glance = release.packages.find((p) => p.name === 'stackanetes/glance');
     const digest = expect.stringMatching(/^sha256:[0-9a-f]{64}$/) as unknown as string;
     expect(glance?.libraries).toEqual([
-      { name: 'stackanetes/openstack-common', version: '0.3.0', digest },
-      { name: 'stackanetes/common', version: '0.3.0', digest },
+      { name: 'stackanetes/openstack-common', version: '0.4.0', digest },
+      { name: 'stackanetes/common', version: '0.3.1', digest },
     ]);
   });
 });

@@ -7,32 +7,14 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { renderReference } from '../../src/actions/pipeline.js';
-import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
+import { join } from 'node:path';
+import type { KubeObject } from '../../src/render/types.js';
+import { render, ROOT } from './render.js';
 
-const ROOT = resolve(process.cwd());
-const PACKAGES = join(ROOT, 'packages');
 const PARAMETERS = join(ROOT, 'parameters.yaml');
 const CEPH_HA = join(ROOT, 'test', 'packages', 'fixtures', 'ceph-ha.yaml');
 const KOLLA_DIR = '/var/lib/kolla/config_files';
 
-const cache = new Map<string, Promise<RenderedRelease>>();
-function render(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<RenderedRelease> {
-  const key = JSON.stringify([dir, variableFiles, sets]);
-  let release = cache.get(key);
-  if (!release) {
-    release = renderReference({
-      reference: join(PACKAGES, dir),
-      namespace: 'openstack',
-      variableFiles,
-      sets,
-      cwd: ROOT,
-    });
-    cache.set(key, release);
-  }
-  return release;
-}
 
 async function objects(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<KubeObject[]> {
   const release = await render(dir, variableFiles, sets);
@@ -624,6 +606,35 @@ describe('smaller defects', () => {
       ['auth_type', 'auth_url', 'password', 'project_domain_name', 'project_name', 'send_service_user_token', 'user_domain_name', 'username'].sort(),
     );
   });
+
+  // What nova 2025.1 registers in [cinder]: its own options plus keystoneauth's session and
+  // auth (password plugin) options; no adapter options, so neither region_name nor valid_interfaces.
+  const CINDER_OPTIONS = new Set([
+    ...['catalog_info', 'endpoint_template', 'os_region_name', 'http_retries', 'cross_az_attach'],
+    ...['cafile', 'certfile', 'keyfile', 'insecure', 'timeout', 'collect_timing', 'split_loggers'],
+    ...['auth_type', 'auth_section', 'auth_url', 'system_scope', 'domain_id', 'domain_name', 'trust_id'],
+    ...['project_id', 'project_name', 'project_domain_id', 'project_domain_name'],
+    ...['default_domain_id', 'default_domain_name', 'user_id', 'username', 'user_domain_id', 'user_domain_name', 'password'],
+  ]);
+  it.each(['nova-config', 'nova-compute'])(
+    '%s: [cinder] signs in as the nova service user with only options nova registers there (os_region_name, no region_name)',
+    async (secret) => {
+      const conf = secretData(await objects('nova'), secret)['nova.conf'] ?? '';
+      const lines = (section(conf, 'cinder') ?? '').split('\n').filter((l) => /^\w/.test(l));
+      const options = lines.map((l) => l.split(' = ')[0] ?? '');
+      expect(options.filter((o) => !CINDER_OPTIONS.has(o))).toEqual([]);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          'auth_type = password',
+          'auth_url = http://keystone-api:5000/v3',
+          'username = nova',
+          'password = password',
+          'project_name = service',
+          'os_region_name = RegionOne',
+        ]),
+      );
+    },
+  );
 
   it('VXLAN uses a UDP port parameter whose default is not Calico\'s 4789', async () => {
     const ini = (list: KubeObject[]) => section(secretData(list, 'neutron-agent')['openvswitch_agent.ini'] ?? '', 'agent') ?? '';

@@ -9,12 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { renderReference } from '../../src/actions/pipeline.js';
-import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
+import { join } from 'node:path';
+import type { KubeObject } from '../../src/render/types.js';
+import { objectsOf, render, ROOT } from './render.js';
 
-const ROOT = resolve(process.cwd());
-const PACKAGES = join(ROOT, 'packages');
 const PARAMETERS = join(ROOT, 'parameters.yaml');
 const CEPH_HA = join(ROOT, 'test', 'packages', 'fixtures', 'ceph-ha.yaml');
 const KOLLA_DIR = '/var/lib/kolla/config_files';
@@ -22,24 +20,6 @@ const KOLLA_DIR = '/var/lib/kolla/config_files';
 /** The packages this file covers. */
 const CORE = ['keystone', 'glance', 'cinder', 'horizon', 'searchlight'];
 
-const cache = new Map<string, Promise<RenderedRelease>>();
-function render(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<RenderedRelease> {
-  const key = JSON.stringify([dir, variableFiles, sets]);
-  let release = cache.get(key);
-  if (!release) {
-    release = renderReference({
-      reference: join(PACKAGES, dir),
-      namespace: 'openstack',
-      variableFiles,
-      sets,
-      cwd: ROOT,
-    });
-    cache.set(key, release);
-  }
-  return release;
-}
-const objectsOf = (release: RenderedRelease): KubeObject[] =>
-  release.packages.flatMap((p) => p.objects.map((o) => o.object));
 
 interface EnvVar {
   name: string;
@@ -612,9 +592,9 @@ describe('smaller defects of the core packages', () => {
     expect(confValues(objectsOf(await render(...FULL)), 'service_user', 'region_name')).toEqual([]);
   });
 
-  it('every Deployment has a PodDisruptionBudget evicting one pod at a time', async () => {
+  it('every Deployment and StatefulSet has a PodDisruptionBudget evicting one pod at a time', async () => {
     const objects = ownObjects(objectsOf(await render(...FULL)));
-    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    const deployments = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
     expect(deployments.length).toBeGreaterThanOrEqual(8);
     for (const d of deployments) {
       const labels = (d.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
