@@ -7,6 +7,13 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot, runCli, type CliResult } from '../helpers/cli.js';
+
+/** keystone's version in packages/, and the next patch release the tests push beside it. */
+const current =
+  /^ {2}version: (\S+)$/m.exec(
+    readFileSync(join(repoRoot, 'packages', 'keystone', 'manifest.yaml'), 'utf8'),
+  )?.[1] ?? '';
+const nextRelease = current.replace(/\d+$/, (patch) => String(Number(patch) + 1));
 import { removeTempDirs, startRegistry, tempDir, type RunningRegistry } from '../registry-client/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -90,10 +97,10 @@ beforeAll(async () => {
   await ok(
     cli([
       'push',
-      variant(keystone, 'keystone-next', (t) => t.replace(/^ {2}version: .*$/m, '  version: 0.3.1')),
+      variant(keystone, 'keystone-next', (t) => t.replace(/^ {2}version: .*$/m, `  version: ${nextRelease}`)),
     ]),
   );
-  await ok(cli(['channel', 'stackanetes/keystone', '--name', 'stable', '--add', '0.3.0']));
+  await ok(cli(['channel', 'stackanetes/keystone', '--name', 'stable', '--add', current]));
   // Everything a package author controls that reaches a page: README and description.
   await ok(
     cli([
@@ -158,16 +165,16 @@ describe('registry web UI', () => {
     await page.goto(`${registry.url}${KEYSTONE}`);
     expect(requested.filter((u) => !u.startsWith(`${registry.url}/`))).toEqual([]);
     expect(requested.some((u) => u.endsWith('/app.js'))).toBe(true);
-    expect(await page.locator('#release').textContent()).toBe('0.3.1');
+    expect(await page.locator('#release').textContent()).toBe(nextRelease);
     const rows = page.locator('#releases-table tbody tr');
     expect(await rows.count()).toBe(2);
     const first = (await rows.nth(0).locator('td').allTextContents()).map((t) => t.trim());
-    expect(first[0]).toBe('0.3.1');
+    expect(first[0]).toBe(nextRelease);
     expect(first[2]).toMatch(/^sha256:[0-9a-f]{12}$/);
     expect(first[3]).toMatch(/KiB$/);
     expect(first[4]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
     expect((await rows.nth(1).locator('td').allTextContents())[5]).toBe('stable (current)');
-    expect(await channelCurrent(page, 'stable')).toBe('0.3.0');
+    expect(await channelCurrent(page, 'stable')).toBe(current);
     expect(await page.locator('#dependencies-table a').allTextContents()).toEqual([
       'stackanetes/openstack-common',
       'stackanetes/common',
@@ -205,15 +212,17 @@ describe('registry web UI', () => {
     await page.locator('#channel-form').waitFor({ state: 'visible' });
     expect(await page.locator('#manage-status').textContent()).toMatch(/alice, owner of stackanetes/);
     await page.getByLabel('Channel', { exact: true }).fill('stable');
-    await page.getByLabel('Release', { exact: true }).selectOption('0.3.1');
+    await page.getByLabel('Release', { exact: true }).selectOption(nextRelease);
     await page.getByRole('button', { name: 'Move channel' }).click();
-    await page.locator('#manage-status', { hasText: 'Channel stable now points at 0.3.1.' }).waitFor();
-    expect(await channelCurrent(page, 'stable')).toBe('0.3.1');
+    await page
+      .locator('#manage-status', { hasText: `Channel stable now points at ${nextRelease}.` })
+      .waitFor();
+    expect(await channelCurrent(page, 'stable')).toBe(nextRelease);
     await shot(page, 'owner-moved-stable');
     const shown = JSON.parse(await ok(cli(['show', 'stackanetes/keystone', '--output', 'json']))) as {
       channels: { name: string; current: string }[];
     };
-    expect(shown.channels.find((c) => c.name === 'stable')?.current).toBe('0.3.1');
+    expect(shown.channels.find((c) => c.name === 'stable')?.current).toBe(nextRelease);
   });
 
   it('lets an owner add and remove a member', async () => {
@@ -246,7 +255,7 @@ describe('registry web UI', () => {
       "JSON.parse(sessionStorage.getItem('stackanetes-registry-session')).token",
     );
     const { status } = await fetch(
-      `${registry.url}/api/v1/packages/stackanetes/keystone/channels/stable/0.3.0`,
+      `${registry.url}/api/v1/packages/stackanetes/keystone/channels/stable/${current}`,
       {
         method: 'POST',
         headers: { authorization: `Bearer ${token}` },
@@ -254,7 +263,7 @@ describe('registry web UI', () => {
     );
     expect(status).toBe(403);
     await page.reload();
-    expect(await channelCurrent(page, 'stable')).toBe('0.3.1');
+    expect(await channelCurrent(page, 'stable')).toBe(nextRelease);
     await shot(page, 'non-owner-refused');
   });
 
