@@ -45,7 +45,14 @@ export interface DiffEntry {
 export interface DiffResult {
   release: string;
   namespace: string;
-  summary: { create: number; update: number; delete: number; unchanged: number; protected: number };
+  summary: {
+    create: number;
+    update: number;
+    replace: number;
+    delete: number;
+    unchanged: number;
+    protected: number;
+  };
   /** Every object, in deploy order, then deletions. */
   entries: DiffEntry[];
   changed: boolean;
@@ -106,7 +113,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       namespace: plan.namespace,
       summary,
       entries,
-      changed: summary.create + summary.update + summary.delete > 0,
+      changed: summary.create + summary.update + summary.replace + summary.delete > 0,
       requests: requestStats(client),
     };
   });

@@ -26,6 +26,7 @@ interface DiffFlags extends ClusterFlagValues, RenderFlagValues {
 const VERB: Record<string, string> = {
   create: 'will be created',
   update: 'will be updated',
+  replace: 'will be replaced (deleted and created again: its spec cannot change in place)',
   delete: 'will be deleted',
   protected: 'is no longer rendered but protected: kept',
 };
@@ -73,7 +74,7 @@ export function register(program: Command, env: CliEnv): void {
           }
           const s = result.summary;
           w.out(
-            `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,
+            `Plan: ${s.create} to create, ${s.update} to update, ${s.replace > 0 ? `${s.replace} to replace, ` : ''}${s.delete} to delete, ${s.unchanged} unchanged.`,
           );
           if (s.protected > 0)
             w.out(
