@@ -143,8 +143,8 @@ function strings(value: unknown, out: string[], secretData = false): void {
   if (typeof value === 'string') {
     out.push(value);
     if (secretData) out.push(Buffer.from(value, 'base64').toString('utf8'));
-  } else if (Array.isArray(value)) for (const v of value) strings(v, out);
-  else if (isPlainObject(value)) for (const v of Object.values(value)) strings(v, out);
+  } else if (Array.isArray(value)) for (const v of value) strings(v, out, secretData);
+  else if (isPlainObject(value)) for (const v of Object.values(value)) strings(v, out, secretData);
 }
 
 const REFERENCE_PARENTS = new Set([
