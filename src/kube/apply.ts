@@ -398,12 +398,17 @@ export async function executePlan(
     return parts.length === 0 ? 'applying' : `${parts.length} in flight: ${parts.join('; ')}`;
   };
   const n2 = (n: NotReady): string => `${n.ref.kind}/${n.ref.name} (${n.reason})`;
-  options.progress({
-    type: 'start',
-    id: 'deploy',
-    text: `applying ${all.length} unit${all.length === 1 ? '' : 's'}`,
-  });
-  const refresh = setInterval(() => options.progress({ type: 'update', id: 'deploy', text: render() }), 200);
+  // One spinner: the packages in flight and what each waits for; a line per finished package.
+  let spinning = false;
+  const spin = (event: 'start' | 'succeed' | 'fail', text: string): void => {
+    if (event !== 'start' && !spinning) return;
+    spinning = event === 'start';
+    options.progress({ type: event, id: 'deploy', text });
+  };
+  spin('start', `applying ${all.length} unit${all.length === 1 ? '' : 's'}`);
+  const refresh = setInterval(() => {
+    if (spinning) options.progress({ type: 'update', id: 'deploy', text: render() });
+  }, 200);
   refresh.unref();
 
   // Each item: applied once its dependencies are ready; ready once the server says so.
@@ -525,8 +530,9 @@ export async function executePlan(
             (i) => i.ref.kind === r.kind && i.ref.name === r.name && (i.ref.namespace ?? '-') === r.namespace,
           ),
         );
-        options.progress({ type: 'succeed', id: 'deploy', text: `${unit.label}: ${summary(mine)}` });
-        if (doing.size > 0) options.progress({ type: 'start', id: 'deploy', text: render() });
+        if (!spinning) spin('start', unit.label);
+        spin('succeed', `${unit.label}: ${summary(mine)}`);
+        if (doing.size > 0) spin('start', render());
         return true;
       })();
       unitDone.set(unit.id, p);
@@ -555,7 +561,7 @@ export async function executePlan(
       (order.get(`${b.kind}/${b.namespace}/${b.name}`) ?? 0),
   );
   if (failure) {
-    options.progress({ type: 'fail', id: 'deploy', text: failure.interrupted ? 'interrupted' : 'failed' });
+    spin('fail', failure.interrupted ? 'interrupted' : 'failed');
     for (const r of rows) {
       const n = failure.notReady.find((x) => x.ref.kind === r.kind && x.ref.name === r.name);
       if (n && r.status !== 'failed') Object.assign(r, { status: 'failed', message: n.reason });
@@ -563,7 +569,7 @@ export async function executePlan(
     return { rows, failure, completedJobs };
   }
   if (stopped) return { rows, failure: { message: 'stopped', notReady: [] }, completedJobs };
-  options.progress({ type: 'succeed', id: 'deploy', text: `applied ${rows.length} objects` });
+  spin('succeed', `applied ${rows.length} objects`);
   const halted = await options.beforePrune?.();
   if (halted) return { rows, failure: halted, completedJobs };
   rows.push(...(await prune(client, plan, options)));
