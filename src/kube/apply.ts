@@ -11,7 +11,7 @@
 import type { ProgressSink } from '../actions/progress.js';
 import type { KubeObject } from '../render/types.js';
 import type { KubeClient } from './client.js';
-import { updateStrategy } from './graph.js';
+import { packageGraph, updateStrategy } from './graph.js';
 import { KubeApiError, sleep } from './http.js';
 import { isImmutable } from './immutable.js';
 import { sameContent, type PreparedObject } from './normalize.js';
@@ -172,19 +172,35 @@ interface Unit {
   after: string[];
 }
 
+/** Which packages each package waits for: given by the plan, or inferred from its objects. */
+export function packageDeps(plan: Plan, applied: readonly PlanItem[]): Record<string, string[]> {
+  if (plan.packageDeps) return plan.packageDeps;
+  const items = applied.filter((i) => !i.implicit && i.prepared);
+  const index = new Map(items.map((i, n) => [i.key, n]));
+  const nodes = items.map((i) => ({ package: i.package, object: (i.prepared as PreparedObject).object }));
+  const dependsOn = items.map((i) =>
+    (i.needs ?? []).flatMap((k) => (index.has(k) ? [index.get(k) as number] : [])),
+  );
+  const names = plan.packages ?? [...new Set(items.map((i) => i.package))];
+  const out: Record<string, string[]> = {};
+  for (const [p, deps] of packageGraph(names, nodes, { dependsOn, problems: [] })) out[p] = [...deps];
+  return out;
+}
+
 function units(plan: Plan, options: ExecuteOptions): Unit[] {
   const applied = plan.items.filter(
     (i) =>
       i.action === 'create' || i.action === 'update' || i.action === 'replace' || i.action === 'unchanged',
   );
   if (!options.wait) return [{ id: 'all', label: 'all packages', items: applied, after: [] }];
+  const graph = packageDeps(plan, applied);
   const implicit = applied.filter((i) => i.implicit);
   const list: Unit[] = options.packages
     .map((p) => ({
       id: p.name,
       label: `${p.name}@${p.version}`,
       items: applied.filter((i) => i.package === p.name && !i.implicit),
-      after: (plan.packageDeps?.[p.name] ?? []).filter((d) => d !== p.name),
+      after: (graph[p.name] ?? []).filter((d) => d !== p.name),
     }))
     .filter((u) => u.items.length > 0);
   const present = new Set(list.map((u) => u.id));
@@ -289,9 +305,14 @@ interface Stop {
 
 /**
  * The one place a failed run is described: what failed, or what was still waited for and since
- * when, and the fix.
+ * when, and the fix. It may read the cluster (the client) to say more about what is stuck.
  */
-export function failureReport(stop: Stop, now: number, timeoutMs?: number): ExecuteFailure | undefined {
+export async function failureReport(
+  _client: KubeClient,
+  stop: Stop,
+  now: number,
+  timeoutMs?: number,
+): Promise<ExecuteFailure | undefined> {
   if (stop.errors.length > 0) {
     const first = stop.errors[0] as { message: string; hint?: string };
     const failure: ExecuteFailure = {
@@ -549,7 +570,7 @@ export async function executePlan(
     tracker.close();
   }
   const failure = stopped
-    ? failureReport(stop, Date.now(), options.timeoutMs ?? options.deadline - started)
+    ? await failureReport(client, stop, Date.now(), options.timeoutMs ?? options.deadline - started)
     : undefined;
   // Rows in plan order, whatever order the concurrent units finished in.
   const order = new Map(

@@ -24,7 +24,7 @@ import {
   type ObjectRef,
 } from './objects.js';
 import { isImmutable } from './immutable.js';
-import { objectGraph, packageGraph, updateStrategy, type GraphNode } from './graph.js';
+import { objectGraph, updateStrategy, type GraphNode } from './graph.js';
 import { kindRank, mapLimit } from './order.js';
 
 /** `replace`: the server refuses the change in place, and the object's update strategy is to delete and create it. */
@@ -65,7 +65,12 @@ export interface Plan {
   namespace: string;
   /** Desired objects in deploy order, then deletions in reverse order. */
   items: PlanItem[];
-  /** For each package, the packages whose objects must all be ready before it starts. */
+  /** Package names in the meta-package's order (the tiebreak of the package graph). */
+  packages?: string[];
+  /**
+   * For each package, the packages whose objects must all be ready before it starts; computed
+   * from the items when absent (only a deploy with --wait needs it).
+   */
   packageDeps?: Record<string, string[]>;
 }
 
@@ -230,14 +235,6 @@ export async function computePlan(
     const needs = (graph.dependsOn[i] ?? []).map((d) => (wanted[d] as PlanItem).key);
     if (needs.length > 0) item.needs = needs;
   });
-  const packageDeps: Record<string, string[]> = {};
-  for (const [p, deps] of packageGraph(
-    desired.packages.map((p) => p.name),
-    nodes,
-    graph,
-  ))
-    packageDeps[p] = [...deps];
-
   // The target namespace: if the release does not render it, deploy creates it (and keeps it).
   const namespaceRef: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name: desired.namespace };
   if (!seen.has(objectKey(namespaceRef))) {
@@ -376,7 +373,7 @@ export async function computePlan(
     release: desired.release,
     namespace: desired.namespace,
     items: [...wanted, ...deletions],
-    packageDeps,
+    packages: desired.packages.map((p) => p.name),
   };
 }
 

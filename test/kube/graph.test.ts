@@ -186,9 +186,10 @@ describe('executing an order', () => {
     expect(Object.keys(result.completedJobs).sort()).toEqual(['Job/first', 'Job/second']);
   });
 
-  it('names what was still waited for and since when in a timeout report', () => {
+  it('names what was still waited for and since when in a timeout report', async () => {
     const since = Date.parse('2026-01-01T10:00:00Z');
-    const failure = failureReport(
+    const failure = await failureReport(
+      {} as KubeClient,
       {
         errors: [],
         notReady: [
