@@ -96,10 +96,20 @@ export function createTracker(
       delete group.stream;
     }
   };
-  const observe = (group: Group, object: KubeObject | undefined, key: string): void => {
+  const observe = (group: Group, object: KubeObject | undefined, key: string, deleted?: KubeObject): void => {
     const w = group.waiters.get(key);
     if (!w) return;
-    if (object && version(object) < version(w.object)) return; // an older copy than we hold
+    // An older copy than we hold, or the deletion of an earlier object of the same name (a
+    // replaced Job): neither says anything about the object waited for.
+    const seen = object ?? deleted;
+    if (seen && version(seen) < version(w.object)) return;
+    if (
+      deleted &&
+      deleted.metadata.uid &&
+      w.object.metadata.uid &&
+      deleted.metadata.uid !== w.object.metadata.uid
+    )
+      return;
     w.r = object ? readiness(object) : vanished(w.object);
     if (object) w.object = object;
     if (w.r.ready || w.r.failed) settle(group, key, w);
@@ -138,7 +148,8 @@ export function createTracker(
           (type, object) => {
             const rv = version(object);
             if (Number.isFinite(rv)) last = Math.max(last, rv);
-            observe(group, type === 'DELETED' ? undefined : object, objectKey(refOf(object)));
+            if (type === 'DELETED') observe(group, undefined, objectKey(refOf(object)), object);
+            else observe(group, object, objectKey(refOf(object)));
           },
         );
         if (group.waiters.size === 0 || closed) {

@@ -164,7 +164,7 @@ describe('updating is the same command', () => {
     expect(third.code).toBe(0);
     expect(third.stdout).toContain('unchanged, no revision written');
     expect(c.sim.requests.count({ write: true })).toBe(0);
-  });
+  }, 600_000); // the whole stack rendered five times: minutes on a busy machine
 
   it('applies a Job that depends on another only once that one is complete, with no failed attempt in between', async () => {
     const pkg = writePackage(
