@@ -52,6 +52,34 @@ describe('readiness tracker', () => {
     tracker.close();
   });
 
+  it('ignores the deletion of an earlier object of the same name (a replaced Job) but fails on the deletion of the one waited for', async () => {
+    let emit: (t: 'MODIFIED' | 'DELETED', o: KubeObject) => void = () => {};
+    const client = {
+      watch: async (
+        _v: string,
+        _k: string,
+        _ns: string | undefined,
+        _from: string | undefined,
+        onEvent: typeof emit,
+      ) => {
+        emit = onEvent;
+        return { done: new Promise<void>(() => {}), close: () => {} };
+      },
+    } as unknown as KubeClient;
+    const tracker = createTracker(client, {});
+    const withUid = (o: KubeObject, uid: string): KubeObject => ({ ...o, metadata: { ...o.metadata, uid } });
+    const waiting = tracker.wait(withUid(job('j', 20, false), 'new'));
+    await new Promise((r) => setTimeout(r, 5));
+    emit('DELETED', withUid(job('j', 15, false), 'old')); // the old Job, gone before the new one existed
+    emit('DELETED', withUid(job('j', 21, false), 'other')); // same name, another object
+    expect(tracker.waiting().map((n) => n.ref.name)).toEqual(['j']);
+    emit('DELETED', withUid(job('j', 22, false), 'new'));
+    const outcome = await waiting;
+    expect(outcome.failed).toBe(true);
+    expect(outcome.reason).toBe('deleted while waiting for it');
+    tracker.close();
+  });
+
   it('falls back to polling when the watch fails, and ends waits when closed', async () => {
     let reads = 0;
     const client = {
