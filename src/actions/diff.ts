@@ -4,7 +4,7 @@
  * includes server defaulting, admission and the merge of fields other managers own — the same
  * answer the real apply would give.
  */
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import { maskSecret, normalizeForDiff } from '../kube/normalize.js';
 import { describeRef } from '../kube/objects.js';
 import { summarize, type PlanAction, type PlanItem } from '../kube/plan.js';
@@ -60,7 +60,10 @@ export interface DiffResult {
 }
 
 function toYaml(object: KubeObject | undefined): string {
-  return object ? stringify(object, { sortMapEntries: true, lineWidth: 0 }) : '';
+  if (!object) return '';
+  // Loaded only when something changed: a clean diff never needs it, and it is slow to load.
+  const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return stringify(object, { sortMapEntries: true, lineWidth: 0 });
 }
 
 /** Before and after as shown to people: normalised, Secret values replaced by sizes. */
