@@ -204,6 +204,31 @@ describe('updating is the same command', () => {
     expect((sync?.status as { failed?: number } | undefined)?.failed ?? 0).toBe(0);
   });
 
+  it('a completed Job removed by its TTL is not created again while unchanged, and runs again once changed', async () => {
+    const ns = 'ttl';
+    const pkg = (arg: string) =>
+      writePackage(
+        `ttl-${arg}`,
+        job('once')
+          .replace('spec:\n', 'spec:\n  ttlSecondsAfterFinished: 600\n')
+          .replace('[once]', `[${arg}]`),
+      );
+    const first = await c.cli(['deploy', pkg('a'), '-n', ns, '--release', 'ttl']);
+    expect(first.code).toBe(0);
+    // What the TTL controller does once the Job finished.
+    expect((await c.kubectl(['delete', 'job', 'once', '-n', ns])).code).toBe(0);
+    c.sim.requests.reset();
+    const again = await c.cli(['deploy', pkg('a'), '-n', ns, '--release', 'ttl']);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('unchanged, no revision written');
+    expect(c.sim.requests.count({ write: true })).toBe(0);
+    expect(c.sim.store.get('batch/v1', 'Job', 'once', ns)).toBeUndefined();
+    const changed = await c.cli(['deploy', pkg('b'), '-n', ns, '--release', 'ttl']);
+    expect(changed.code).toBe(0);
+    expect(tableStatuses(changed.stdout).get('Job/once')).toBe('created');
+  });
+
   it('lint names a cycle and a dangling reference, one line each', async () => {
     const pkg = writePackage(
       'tangled',
