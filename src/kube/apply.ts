@@ -379,10 +379,15 @@ export async function executePlan(
   // The deadline and the signal are handled here, so what was still waited for is read before
   // the tracker lets go of it.
   const tracker: ReadinessTracker = createTracker(client, {});
+  // Items whose application began, and how to hand each item's result to what waits for it.
+  const begun = new Set<string>();
+  const settled = new Map<string, (a: Applied | undefined) => void>();
   const halt = (): void => {
     if (stopped) return;
     stopped = true;
     tracker.close();
+    // Whatever was never going to be applied now: its dependents stop waiting for it.
+    for (const key of [...settled.keys()]) if (!begun.has(key)) settled.get(key)?.(undefined);
   };
   const onAbort = (): void => {
     if (stopped) return;
@@ -432,24 +437,34 @@ export async function executePlan(
   }, 200);
   refresh.unref();
 
-  // Each item: applied once its dependencies are ready; ready once the server says so.
+  // Each item: applied by its own unit once what it depends on is ready; ready once the server
+  // says so. Dependents only observe an item; they never apply it out of its unit's order.
   const appliedOf = new Map<string, Promise<Applied | undefined>>();
+  const whenApplied = (key: string): Promise<Applied | undefined> => {
+    let p = appliedOf.get(key);
+    if (!p) {
+      p = new Promise((resolve) => settled.set(key, resolve));
+      appliedOf.set(key, p);
+    }
+    return p;
+  };
   const readyOf = new Map<string, Promise<boolean>>();
   const apply = (item: PlanItem): Promise<Applied | undefined> => {
-    let p = appliedOf.get(item.key);
-    if (!p) {
-      p = (async () => {
+    const p = whenApplied(item.key);
+    if (!begun.has(item.key)) {
+      begun.add(item.key);
+      void (async () => {
         const needs = (item.needs ?? [])
           .map((k) => byKey.get(k))
           .filter((i): i is PlanItem => i !== undefined);
         const ok = await Promise.all(
-          needs.map((n) => (options.wait ? ready(n) : apply(n).then((a) => !!a && !a.error))),
+          needs.map((n) => (options.wait ? ready(n) : whenApplied(n.key).then((a) => !!a && !a.error))),
         );
         if (!ok.every(Boolean) || stopped) {
-          if (!stopped) return undefined;
-          stop.blocked.push(
-            `${describeRef(item.ref)}${needs.length > 0 ? ` (after ${needs.map((n) => `${n.ref.kind}/${n.ref.name}`).join(', ')})` : ''}`,
-          );
+          if (stopped)
+            stop.blocked.push(
+              `${describeRef(item.ref)}${needs.length > 0 ? ` (after ${needs.map((n) => `${n.ref.kind}/${n.ref.name}`).join(', ')})` : ''}`,
+            );
           return undefined;
         }
         const result = await limit(async () => (stopped ? undefined : applyItem(client, item, options)));
@@ -463,16 +478,24 @@ export async function executePlan(
           halt();
         }
         return result;
-      })();
-      appliedOf.set(item.key, p);
+      })().then(
+        (result) => settled.get(item.key)?.(result),
+        (err: unknown) => {
+          failures.push(err);
+          settled.get(item.key)?.(undefined);
+          halt();
+        },
+      );
     }
     return p;
   };
+  /** Unexpected errors (not the API's answers): rethrown once the run has wound down. */
+  const failures: unknown[] = [];
   const ready = (item: PlanItem): Promise<boolean> => {
     let p = readyOf.get(item.key);
     if (!p) {
       p = (async () => {
-        const a = await apply(item);
+        const a = await whenApplied(item.key);
         if (!a || a.error) return false;
         const current = a.current;
         if (!current) return true; // done earlier (a Job its TTL removed)
@@ -563,6 +586,7 @@ export async function executePlan(
 
   try {
     await Promise.all(all.map(runUnit));
+    if (failures.length > 0) throw failures[0];
   } finally {
     clearInterval(refresh);
     clearTimeout(deadlineTimer);
@@ -589,7 +613,12 @@ export async function executePlan(
     }
     return { rows, failure, completedJobs };
   }
-  if (stopped) return { rows, failure: { message: 'stopped', notReady: [] }, completedJobs };
+  if (stopped)
+    return {
+      rows,
+      failure: { message: 'stopped before every object was applied', notReady: [] },
+      completedJobs,
+    };
   spin('succeed', `applied ${rows.length} objects`);
   const halted = await options.beforePrune?.();
   if (halted) return { rows, failure: halted, completedJobs };

@@ -178,10 +178,14 @@ export interface ApplyFlagHelp {
 export function addApplyFlags(command: Command, help: ApplyFlagHelp): Command {
   return command
     .option('--dry-run', 'ask the server what would change, change nothing')
-    .option('--wait', 'wait for each package to be ready before the next', true)
+    .option('--wait', 'wait for what each package and object depends on to be ready before applying it', true)
     .option('--no-wait', 'apply everything without waiting for readiness')
     .option('--timeout <duration>', help.timeout, '15m')
-    .option('--concurrency <n>', 'objects applied at the same time inside a wave', '16')
+    .option(
+      '--concurrency <n>',
+      'requests in flight at the same time (independent packages deploy side by side)',
+      '16',
+    )
     .option('--force', help.force)
     .option('--prune-protected', help.pruneProtected)
     .option('-o, --output <format>', 'table, json or yaml', 'table');
