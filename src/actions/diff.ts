@@ -24,6 +24,8 @@ import { silentProgress, type ProgressSink } from './progress.js';
 export interface DiffOptions extends ClusterAccess, RenderInputs {
   concurrency?: number;
   pruneProtected?: boolean;
+  /** Plan existing objects no release owns as taken over (deploy --adopt) instead of refusing. */
+  adopt?: boolean;
   progress?: ProgressSink;
 }
 
@@ -93,6 +95,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       dryRun: true,
       concurrency,
       pruneProtected: options.pruneProtected ?? false,
+      ...(options.adopt ? { adopt: true } : {}),
     });
     progress({ type: 'succeed', id: 'diff', text: `compared ${desired.objects.length} objects` });
     const entries: DiffEntry[] = plan.items.map((item) => {

@@ -274,6 +274,15 @@ describe('updating is the same command', () => {
     );
     expect(c.sim.requests.count({ write: true })).toBe(0);
     expect(revisions(ns)).toEqual([]);
+    // diff says the same, and with --adopt shows what taking it over changes.
+    const refusedDiff = await c.cli(['diff', app, '-n', ns]);
+    expect(refusedDiff.code).toBe(2); // an error, as kubectl diff exits
+    expect(refusedDiff.stderr).toContain(
+      'adopt/ConfigMap/web-config exists without stackanetes ownership labels',
+    );
+    const preview = await c.cli(['diff', app, '-n', ns, '--adopt']);
+    expect(preview.code).toBe(1);
+    expect(preview.stdout).toContain('adopt/ConfigMap/web-config (fixture/web) will be updated');
 
     const adopted = await c.cli(['deploy', app, '-n', ns, '--adopt']);
     expect(adopted.stderr).toBe('');

@@ -20,6 +20,7 @@ import {
 interface DiffFlags extends ClusterFlagValues, RenderFlagValues {
   concurrency: string;
   pruneProtected?: boolean;
+  adopt?: boolean;
   output: string;
 }
 
@@ -46,6 +47,7 @@ export function register(program: Command, env: CliEnv): void {
   addRenderFlags(addClusterFlags(command))
     .option('--concurrency <n>', 'dry-run requests sent at the same time', '16')
     .option('--prune-protected', 'count protected objects the release no longer renders as deletions')
+    .option('--adopt', 'show what deploy --adopt would do with existing objects no release owns')
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (ref: string, flags: DiffFlags) => {
       try {
@@ -58,6 +60,7 @@ export function register(program: Command, env: CliEnv): void {
             ...renderOptions(ref, flags),
             concurrency,
             pruneProtected: flags.pruneProtected ?? false,
+            ...(flags.adopt ? { adopt: true } : {}),
             progress,
           });
         });
