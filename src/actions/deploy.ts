@@ -48,6 +48,10 @@ export interface ApplyOptions {
   concurrency?: number;
   force?: boolean;
   pruneProtected?: boolean;
+  /** Take over existing objects that carry no stackanetes ownership labels. */
+  adopt?: boolean;
+  /** Aborted on SIGINT/SIGTERM: no new work starts, the revision is marked failed (interrupted). */
+  signal?: AbortSignal;
   progress?: ProgressSink;
   now?: () => Date;
 }
@@ -59,7 +63,8 @@ export interface DeployResult extends RunResult {
   requests: { total: number; writes: number; retries: number };
 }
 
-export const DEFAULT_TIMEOUT_MS = 300_000;
+/** A first real OpenStack deploy pulls every image: minutes, not seconds. */
+export const DEFAULT_TIMEOUT_MS = 900_000;
 export const DEFAULT_CONCURRENCY = 16;
 
 /** Opens the cluster connection; nothing is sent until the first call. */
@@ -102,6 +107,8 @@ export function runOptions(options: ApplyOptions, concurrency: number): RunOptio
     pruneProtected: options.pruneProtected ?? false,
     progress: options.progress ?? silentProgress,
     now: options.now ?? (() => new Date()),
+    ...(options.adopt ? { adopt: true } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * includes server defaulting, admission and the merge of fields other managers own — the same
  * answer the real apply would give.
  */
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import { maskSecret, normalizeForDiff } from '../kube/normalize.js';
 import { describeRef } from '../kube/objects.js';
 import { summarize, type PlanAction, type PlanItem } from '../kube/plan.js';
@@ -24,6 +24,8 @@ import { silentProgress, type ProgressSink } from './progress.js';
 export interface DiffOptions extends ClusterAccess, RenderInputs {
   concurrency?: number;
   pruneProtected?: boolean;
+  /** Plan existing objects no release owns as taken over (deploy --adopt) instead of refusing. */
+  adopt?: boolean;
   progress?: ProgressSink;
 }
 
@@ -45,7 +47,14 @@ export interface DiffEntry {
 export interface DiffResult {
   release: string;
   namespace: string;
-  summary: { create: number; update: number; delete: number; unchanged: number; protected: number };
+  summary: {
+    create: number;
+    update: number;
+    replace: number;
+    delete: number;
+    unchanged: number;
+    protected: number;
+  };
   /** Every object, in deploy order, then deletions. */
   entries: DiffEntry[];
   changed: boolean;
@@ -53,7 +62,10 @@ export interface DiffResult {
 }
 
 function toYaml(object: KubeObject | undefined): string {
-  return object ? stringify(object, { sortMapEntries: true, lineWidth: 0 }) : '';
+  if (!object) return '';
+  // Loaded only when something changed: a clean diff never needs it, and it is slow to load.
+  const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return stringify(object, { sortMapEntries: true, lineWidth: 0 });
 }
 
 /** Before and after as shown to people: normalised, Secret values replaced by sizes. */
@@ -83,6 +95,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       dryRun: true,
       concurrency,
       pruneProtected: options.pruneProtected ?? false,
+      ...(options.adopt ? { adopt: true } : {}),
     });
     progress({ type: 'succeed', id: 'diff', text: `compared ${desired.objects.length} objects` });
     const entries: DiffEntry[] = plan.items.map((item) => {
@@ -106,7 +119,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       namespace: plan.namespace,
       summary,
       entries,
-      changed: summary.create + summary.update + summary.delete > 0,
+      changed: summary.create + summary.update + summary.replace + summary.delete > 0,
       requests: requestStats(client),
     };
   });

@@ -2,6 +2,8 @@
  * `stackanetes lint DIR`: renders a package with its defaults and again with every `when` branch
  * forced on, validates every object, and reports variables that nothing reads.
  */
+import { InputError } from '../errors.js';
+import { objectGraph } from '../kube/graph.js';
 import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
 import { isLibrary, type LoadedPackage } from '../package/types.js';
@@ -111,6 +113,20 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   };
   const defaults = await renderReferenceDetailed(common);
   const all = await renderReferenceDetailed({ ...common, forceWhen: true });
+  // Order annotations are checked as deploy checks them, with defaults and with every branch on
+  // (a reference may only dangle when a branch is off). One line per problem.
+  const problems = new Set<string>();
+  for (const r of [defaults, all]) {
+    const nodes = r.release.packages.flatMap((p) =>
+      p.objects.map((o) => ({ package: p.name, object: o.object })),
+    );
+    for (const line of objectGraph(nodes, 'lint').problems) problems.add(line);
+  }
+  if (problems.size > 0) {
+    throw new InputError([...problems].join('\nerror: '), {
+      hint: 'make every stackanetes.io/depends-on entry name an object the release renders, without a cycle',
+    });
+  }
   const nodes = tree(all.loaded);
   const unused: UnusedParameter[] = nodes.flatMap((node) =>
     unusedVariables(node).map((path) => ({ package: node.pkg.manifest.package.name, path })),

@@ -2,7 +2,7 @@
  * Output formatting shared by every command: tables in kpm's shape for people, JSON and YAML for
  * machines. Commands hand over plain data; only this module decides how it looks.
  */
-import { stringify as toYamlText } from 'yaml';
+import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
@@ -57,7 +57,10 @@ function cellText(value: unknown): string {
 
 /** Serialises data for --output json|yaml. */
 export function formatData(data: unknown, format: Exclude<OutputFormat, 'table'>): string {
-  return format === 'json' ? JSON.stringify(data, null, 2) : toYamlText(data, { lineWidth: 0 });
+  if (format === 'json') return JSON.stringify(data, null, 2);
+  // Loaded only for YAML output: it costs more start-up than a whole no-change deploy's requests.
+  const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return stringify(data, { lineWidth: 0 });
 }
 
 const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 } as const;

@@ -1,21 +1,29 @@
 /**
- * Carrying out a plan: waves (one per package with --wait; the whole release at once without,
- * since without readiness there is nothing to wait between packages for), kind steps inside a
- * wave, objects of a step applied concurrently (bounded). Unchanged objects cost no request.
- * A wave is ready before the next one starts. Prune runs only after every wave succeeded.
+ * Carrying out a plan. With --wait, each package is a unit that starts once the packages it
+ * depends on are ready (plan.packageDeps), so independent packages deploy side by side; without,
+ * the whole release is one unit, since without readiness there is nothing to wait between
+ * packages for. Inside a unit, kinds go in steps; an object with depends-on is applied only once
+ * what it names is ready. Requests are bounded by --concurrency across all units; unchanged
+ * objects cost no request. Readiness is followed by one shared tracker (watches). Prune runs only
+ * after every unit succeeded. An interruption (the signal) starts no new work, lets requests in
+ * flight finish and stops waiting.
  */
 import type { ProgressSink } from '../actions/progress.js';
 import type { KubeObject } from '../render/types.js';
 import type { KubeClient } from './client.js';
+import { packageGraph, updateStrategy } from './graph.js';
 import { KubeApiError, sleep } from './http.js';
+import { isImmutable } from './immutable.js';
 import { sameContent, type PreparedObject } from './normalize.js';
-import { describeRef, PROTECTED_KINDS } from './objects.js';
+import { describeRef, objectKey, PROTECTED_KINDS } from './objects.js';
 import { mapLimit, stepsByKind } from './order.js';
 import type { Plan, PlanItem } from './plan.js';
 import { needsWait, readiness } from './readiness.js';
-import { waitReady, type NotReady } from './wait.js';
+import { createTracker, type NotReady, type ReadinessTracker } from './wait.js';
 
-export type RowStatus = 'created' | 'updated' | 'unchanged' | 'deleted' | 'protected' | 'failed';
+export { isImmutable } from './immutable.js';
+
+export type RowStatus = 'created' | 'updated' | 'replaced' | 'unchanged' | 'deleted' | 'protected' | 'failed';
 
 /** One line of the result table, in kpm's shape. */
 export interface ResultRow {
@@ -35,11 +43,13 @@ export interface ExecuteOptions {
   concurrency: number;
   /** Delete and recreate objects whose immutable fields changed. */
   force: boolean;
-  /** Package order for waves. */
+  /** Package order (for labels and progress). */
   packages: readonly { name: string; version: string }[];
   progress: ProgressSink;
+  /** Aborted on SIGINT/SIGTERM: no new work starts, requests in flight finish, waits end. */
+  signal?: AbortSignal;
   /**
-   * Called after every wave succeeded, before prune: a failure it returns stops the deploy there
+   * Called after every unit succeeded, before prune: a failure it returns stops the deploy there
    * (a concurrent deploy of the same release, whose objects prune must not delete).
    */
   beforePrune?: () => Promise<ExecuteFailure | undefined>;
@@ -51,11 +61,15 @@ export interface ExecuteFailure {
   notReady: NotReady[];
   /** Another deploy of the same release ran at the same time. */
   conflict?: boolean;
+  /** The deploy was interrupted (SIGINT/SIGTERM). */
+  interrupted?: boolean;
 }
 
 export interface ExecuteResult {
   rows: ResultRow[];
   failure?: ExecuteFailure;
+  /** Jobs known complete after this run: object key -> applied digest (the revision records them). */
+  completedJobs: Record<string, string>;
 }
 
 function row(item: PlanItem, status: RowStatus, message?: string): ResultRow {
@@ -71,19 +85,6 @@ function row(item: PlanItem, status: RowStatus, message?: string): ResultRow {
   return r;
 }
 
-/**
- * Whether the server refused a change it only allows by recreating the object. Its wordings
- * differ by kind: "field is immutable" (Job templates, selectors), "may not change once set"
- * (Service clusterIPs), and the StatefulSet rule forbidding changes to volumeClaimTemplates,
- * serviceName and the like.
- */
-export function isImmutable(err: KubeApiError): boolean {
-  return (
-    err.status === 422 &&
-    /immutable|may not change once set|updates to statefulset spec for fields other than/i.test(err.message)
-  );
-}
-
 async function waitGone(client: KubeClient, item: PlanItem, deadline: number): Promise<void> {
   for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 1000)) {
     if (!(await client.get(item.ref))) return;
@@ -91,15 +92,35 @@ async function waitGone(client: KubeClient, item: PlanItem, deadline: number): P
   }
 }
 
+type Applied = { row: ResultRow; current?: KubeObject; error?: { message: string; hint?: string } };
+
+/** Deletes the object (its pods with it, before it disappears) and creates it from the package. */
+async function recreate(client: KubeClient, item: PlanItem, deadline: number, how: string): Promise<Applied> {
+  try {
+    await client.delete(item.ref, { propagation: 'Foreground' });
+    await waitGone(client, item, deadline);
+    const result = await client.apply((item.prepared as PreparedObject).object, { force: true });
+    return {
+      row: row(item, how === 'replaced' ? 'replaced' : 'updated', how === 'replaced' ? undefined : how),
+      current: result,
+    };
+  } catch (again) {
+    if (!(again instanceof KubeApiError)) throw again;
+    return { row: row(item, 'failed', again.message), error: { message: again.message } };
+  }
+}
+
 /** Applies one object; returns its row and the object as the server now has it. */
-async function applyItem(
-  client: KubeClient,
-  item: PlanItem,
-  options: ExecuteOptions,
-): Promise<{ row: ResultRow; current?: KubeObject; error?: { message: string; hint?: string } }> {
+async function applyItem(client: KubeClient, item: PlanItem, options: ExecuteOptions): Promise<Applied> {
   if (item.precreated) return { row: row(item, 'created'), current: item.precreated };
   if (item.action === 'unchanged') {
-    const r: { row: ResultRow; current?: KubeObject } = { row: row(item, 'unchanged') };
+    const r: Applied = {
+      row: row(
+        item,
+        'unchanged',
+        item.completedEarlier ? 'completed earlier, removed by its TTL' : undefined,
+      ),
+    };
     if (item.live) r.current = item.live;
     return r;
   }
@@ -124,23 +145,18 @@ async function applyItem(
         },
       };
     }
-    if (isImmutable(err) && options.force) {
-      try {
-        await client.delete(item.ref, { propagation: 'Foreground' });
-        await waitGone(client, item, options.deadline);
-        const result = await client.apply(prepared.object, { force: true });
-        return { row: row(item, 'updated', 'recreated (--force)'), current: result };
-      } catch (again) {
-        if (!(again instanceof KubeApiError)) throw again;
-        return { row: row(item, 'failed', again.message), error: { message: again.message } };
-      }
-    }
+    // A Job is run-to-completion work: a changed Job is new work, so the old one (and its pods)
+    // goes and the new one runs. Other kinds opt in with the update-strategy annotation.
+    if (isImmutable(err) && updateStrategy(prepared.object) === 'replace')
+      return recreate(client, item, options.deadline, 'replaced');
+    if (isImmutable(err) && options.force)
+      return recreate(client, item, options.deadline, 'recreated (--force)');
     if (isImmutable(err)) {
       return {
         row: row(item, 'failed', err.message),
         error: {
           message: err.message,
-          hint: `${describeRef(item.ref)} cannot be changed in place: run deploy again with --force to delete and recreate it`,
+          hint: `${describeRef(item.ref)} cannot be changed in place: run deploy again with --force to delete and recreate it, or annotate it stackanetes.io/update-strategy: replace`,
         },
       };
     }
@@ -148,51 +164,89 @@ async function applyItem(
   }
 }
 
-interface Wave {
+/** A unit of work: a package with --wait, the whole release without. */
+interface Unit {
   id: string;
   label: string;
   items: PlanItem[];
+  after: string[];
 }
 
-function waves(plan: Plan, options: ExecuteOptions): Wave[] {
-  const applied = plan.items.filter(
-    (i) => i.action === 'create' || i.action === 'update' || i.action === 'unchanged',
+/** Which packages each package waits for: given by the plan, or inferred from its objects. */
+export function packageDeps(plan: Plan, applied: readonly PlanItem[]): Record<string, string[]> {
+  if (plan.packageDeps) return plan.packageDeps;
+  const items = applied.filter((i) => !i.implicit && i.prepared);
+  const index = new Map(items.map((i, n) => [i.key, n]));
+  const nodes = items.map((i) => ({ package: i.package, object: (i.prepared as PreparedObject).object }));
+  const dependsOn = items.map((i) =>
+    (i.needs ?? []).flatMap((k) => (index.has(k) ? [index.get(k) as number] : [])),
   );
-  if (!options.wait) return [{ id: 'wave-all', label: 'all packages', items: applied }];
+  const names = plan.packages ?? [...new Set(items.map((i) => i.package))];
+  const out: Record<string, string[]> = {};
+  for (const [p, deps] of packageGraph(names, nodes, { dependsOn, problems: [] })) out[p] = [...deps];
+  return out;
+}
+
+function units(plan: Plan, options: ExecuteOptions): Unit[] {
+  const applied = plan.items.filter(
+    (i) =>
+      i.action === 'create' || i.action === 'update' || i.action === 'replace' || i.action === 'unchanged',
+  );
+  if (!options.wait) return [{ id: 'all', label: 'all packages', items: applied, after: [] }];
+  const graph = packageDeps(plan, applied);
   const implicit = applied.filter((i) => i.implicit);
-  const list: Wave[] = options.packages
-    .map((p, index) => ({
-      id: `wave-${index}`,
+  const list: Unit[] = options.packages
+    .map((p) => ({
+      id: p.name,
       label: `${p.name}@${p.version}`,
       items: applied.filter((i) => i.package === p.name && !i.implicit),
+      after: (graph[p.name] ?? []).filter((d) => d !== p.name),
     }))
-    .filter((w) => w.items.length > 0);
-  // The namespace deploy creates goes with the first package that has objects.
+    .filter((u) => u.items.length > 0);
+  const present = new Set(list.map((u) => u.id));
+  for (const u of list) u.after = u.after.filter((d) => present.has(d));
+  // The namespace deploy creates is there before any unit starts (the revision is stored in it).
   if (implicit.length > 0) {
     if (list[0]) list[0].items.unshift(...implicit);
-    else list.push({ id: 'wave-namespace', label: 'namespace', items: implicit });
+    else list.push({ id: 'namespace', label: 'namespace', items: implicit, after: [] });
   }
   return list;
 }
 
 /**
- * Kind steps, each finished before the next. Without --wait nothing waits for readiness, so kind
- * steps would only add round trips: only the barriers the API server itself needs remain (the
- * namespace before what goes into it, CRDs before their resources) and everything else goes
- * through one bounded pool, still sent in kind order.
+ * Kind steps, each applied before the next. Without --wait only the barriers the API server itself
+ * needs remain (the namespace before what goes into it, CRDs before their resources). An object
+ * that depends on one of a later step moves to that step, where it waits for it.
  */
 function applySteps(items: readonly PlanItem[], wait: boolean): PlanItem[][] {
   const steps = stepsByKind(items, (i) => i.ref.kind);
-  if (wait) return steps;
-  const barrier = (step: PlanItem[]): boolean =>
-    step[0]?.ref.kind === 'Namespace' || step[0]?.ref.kind === 'CustomResourceDefinition';
-  const merged: PlanItem[][] = [];
-  for (const step of steps) {
-    const last = merged[merged.length - 1];
-    if (last && !barrier(step) && !barrier(last)) last.push(...step);
-    else merged.push([...step]);
+  let merged: PlanItem[][] = steps;
+  if (!wait) {
+    const barrier = (step: PlanItem[]): boolean =>
+      step[0]?.ref.kind === 'Namespace' || step[0]?.ref.kind === 'CustomResourceDefinition';
+    merged = [];
+    for (const step of steps) {
+      const last = merged[merged.length - 1];
+      if (last && !barrier(step) && !barrier(last)) last.push(...step);
+      else merged.push([...step]);
+    }
   }
-  return merged;
+  const stepOf = new Map<string, number>();
+  merged.forEach((step, i) => step.forEach((item) => stepOf.set(item.key, i)));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const item of items) {
+      const at = stepOf.get(item.key) ?? 0;
+      const latest = Math.max(at, ...(item.needs ?? []).map((k) => stepOf.get(k) ?? 0));
+      if (latest > at) {
+        stepOf.set(item.key, latest);
+        changed = true;
+      }
+    }
+  }
+  const out: PlanItem[][] = merged.map(() => []);
+  for (const item of items) out[stepOf.get(item.key) ?? 0]?.push(item);
+  return out.filter((step) => step.length > 0);
 }
 
 /**
@@ -203,7 +257,7 @@ function rerunHint(notReady: readonly NotReady[]): string {
   const jobs = notReady.filter((n) => n.failed && n.ref.kind === 'Job');
   if (jobs.length === 0) return '';
   const commands = jobs.map((j) => `kubectl delete job -n ${j.ref.namespace ?? ''} ${j.ref.name}`).join('; ');
-  return `; a failed Job does not run again by itself: delete it (${commands}), then deploy again`;
+  return `; a failed Job does not run again by itself: change it (a changed Job is replaced) or delete it (${commands}), then deploy again`;
 }
 
 function summary(rows: readonly ResultRow[]): string {
@@ -212,98 +266,364 @@ function summary(rows: readonly ResultRow[]): string {
   return [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
 }
 
+/** `1m05s` for durations in reports. */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60
+    ? `${m}m${String(s % 60).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** A bounded pool for requests, shared by every unit. */
+function semaphore(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async (work) => {
+    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      return await work();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+/** What stopped the run, gathered while it ran and turned into one report at the end. */
+interface Stop {
+  errors: { message: string; hint?: string }[];
+  /** Objects failed for good (a failed Job) or still not ready at the deadline. */
+  notReady: NotReady[];
+  /** Objects never applied because the run ended first, with what they waited for. */
+  blocked: string[];
+  timedOut: boolean;
+  interrupted: boolean;
+}
+
+/**
+ * The one place a failed run is described: what failed, or what was still waited for and since
+ * when, and the fix. It may read the cluster (the client) to say more about what is stuck.
+ */
+export async function failureReport(
+  _client: KubeClient,
+  stop: Stop,
+  now: number,
+  timeoutMs?: number,
+): Promise<ExecuteFailure | undefined> {
+  if (stop.errors.length > 0) {
+    const first = stop.errors[0] as { message: string; hint?: string };
+    const failure: ExecuteFailure = {
+      message:
+        stop.errors.length === 1
+          ? first.message
+          : `${stop.errors.length} objects failed; first: ${first.message}`,
+      notReady: [],
+    };
+    const hint = stop.errors.find((e) => e.hint)?.hint;
+    if (hint) failure.hint = hint;
+    return failure;
+  }
+  const failed = stop.notReady.filter((n) => n.failed);
+  if (failed.length > 0) {
+    return {
+      message: `${failed.length} object${failed.length === 1 ? '' : 's'} failed: ${failed
+        .map((n) => `${describeRef(n.ref)} (${n.reason}${n.conditions ? `; ${n.conditions}` : ''})`)
+        .join(', ')}`,
+      hint: `fix the failing object (see its conditions and pods), then deploy again${rerunHint(failed)}`,
+      notReady: failed,
+    };
+  }
+  const waited = stop.notReady
+    .map((n) => {
+      const since =
+        n.since !== undefined
+          ? `; waited for since ${new Date(n.since).toISOString()}, ${formatElapsed(now - n.since)}`
+          : '';
+      return `${describeRef(n.ref)} (${n.reason}${n.conditions ? `; ${n.conditions}` : ''}${since})`;
+    })
+    .join(', ');
+  const blocked = stop.blocked.length > 0 ? `; not applied yet: ${stop.blocked.join(', ')}` : '';
+  if (stop.interrupted) {
+    return {
+      message: `interrupted${waited ? `: still waiting for ${waited}` : ''}${blocked}`,
+      hint: 'run the same deploy again: it continues from what is there',
+      notReady: stop.notReady,
+      interrupted: true,
+    };
+  }
+  if (stop.timedOut || stop.notReady.length > 0) {
+    const n = stop.notReady.length;
+    return {
+      message: `${n} object${n === 1 ? '' : 's'} not ready before the timeout${timeoutMs ? ` (${formatElapsed(timeoutMs)})` : ''}${waited ? `: ${waited}` : ''}${blocked}`,
+      hint: 'check the objects with `stackanetes status`, or raise --timeout',
+      notReady: stop.notReady,
+    };
+  }
+  return undefined;
+}
+
 /** Runs the plan against the cluster; never throws for object-level failures (they are in `failure`). */
 export async function executePlan(
   client: KubeClient,
   plan: Plan,
-  options: ExecuteOptions,
+  options: ExecuteOptions & { timeoutMs?: number },
 ): Promise<ExecuteResult> {
+  const started = Date.now();
   const rows: ResultRow[] = [];
-  for (const wave of waves(plan, options)) {
-    const waveRows: ResultRow[] = [];
-    const current: KubeObject[] = [];
-    const changed = wave.items.filter((i) => i.action !== 'unchanged').length;
-    options.progress({
-      type: 'start',
-      id: wave.id,
-      text: `${wave.label}: applying ${changed} of ${wave.items.length} objects`,
+  const completedJobs: Record<string, string> = {};
+  const stop: Stop = { errors: [], notReady: [], blocked: [], timedOut: false, interrupted: false };
+  let stopped = false;
+  // The deadline and the signal are handled here, so what was still waited for is read before
+  // the tracker lets go of it.
+  const tracker: ReadinessTracker = createTracker(client, {});
+  // Items whose application began, and how to hand each item's result to what waits for it.
+  const begun = new Set<string>();
+  const settled = new Map<string, (a: Applied | undefined) => void>();
+  const halt = (): void => {
+    if (stopped) return;
+    stopped = true;
+    tracker.close();
+    // Whatever was never going to be applied now: its dependents stop waiting for it.
+    for (const key of [...settled.keys()]) if (!begun.has(key)) settled.get(key)?.(undefined);
+  };
+  const onAbort = (): void => {
+    if (stopped) return;
+    stop.interrupted = true;
+    stop.notReady.push(...tracker.waiting());
+    halt();
+  };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const deadlineTimer = setTimeout(
+    () => {
+      if (stopped) return;
+      stop.timedOut = true;
+      stop.notReady.push(...tracker.waiting());
+      halt();
+    },
+    Math.max(0, options.deadline - Date.now()),
+  );
+  const limit = semaphore(options.concurrency);
+  const all = units(plan, options);
+  const byKey = new Map(plan.items.map((i) => [i.key, i]));
+
+  // In-flight packages and what each is doing, for the spinner.
+  const doing = new Map<string, string>();
+  const unitOf = new Map<string, Unit>();
+  for (const u of all) for (const i of u.items) unitOf.set(i.key, u);
+  const render = (): string => {
+    const waiting = tracker.waiting();
+    const parts = [...doing.entries()].map(([id, what]) => {
+      const unit = all.find((u) => u.id === id);
+      const w = waiting.find((n) => unitOf.get(objectKey(n.ref))?.id === id);
+      return `${unit?.label ?? id}: ${w ? `waiting for ${n2(w)}` : what}`;
     });
-    for (const step of applySteps(wave.items, options.wait)) {
-      const errors: { message: string; hint?: string }[] = [];
-      const results = await mapLimit(step, options.concurrency, (item) => applyItem(client, item, options));
-      for (const r of results) {
-        waveRows.push(r.row);
-        if (r.current) current.push(r.current);
-        if (r.error) errors.push(r.error);
-      }
-      // CRDs must be established before anything of theirs is applied, with or without --wait.
-      const crds = results
-        .filter((r) => r.current?.kind === 'CustomResourceDefinition' && r.row.status !== 'unchanged')
-        .map((r) => r.current as KubeObject);
-      if (errors.length === 0 && crds.length > 0) {
-        const notReady = await waitReady(client, crds, { deadline: options.deadline });
-        if (notReady.length > 0)
-          errors.push({
-            message: `CustomResourceDefinition ${notReady.map((n) => `${n.ref.name} (${n.reason})`).join(', ')} not established`,
+    return parts.length === 0 ? 'applying' : `${parts.length} in flight: ${parts.join('; ')}`;
+  };
+  const n2 = (n: NotReady): string => `${n.ref.kind}/${n.ref.name} (${n.reason})`;
+  // One spinner: the packages in flight and what each waits for; a line per finished package.
+  let spinning = false;
+  const spin = (event: 'start' | 'succeed' | 'fail', text: string): void => {
+    if (event !== 'start' && !spinning) return;
+    spinning = event === 'start';
+    options.progress({ type: event, id: 'deploy', text });
+  };
+  spin('start', `applying ${all.length} unit${all.length === 1 ? '' : 's'}`);
+  const refresh = setInterval(() => {
+    if (spinning) options.progress({ type: 'update', id: 'deploy', text: render() });
+  }, 200);
+  refresh.unref();
+
+  // Each item: applied by its own unit once what it depends on is ready; ready once the server
+  // says so. Dependents only observe an item; they never apply it out of its unit's order.
+  const appliedOf = new Map<string, Promise<Applied | undefined>>();
+  const whenApplied = (key: string): Promise<Applied | undefined> => {
+    let p = appliedOf.get(key);
+    if (!p) {
+      p = new Promise((resolve) => settled.set(key, resolve));
+      appliedOf.set(key, p);
+    }
+    return p;
+  };
+  const readyOf = new Map<string, Promise<boolean>>();
+  const apply = (item: PlanItem): Promise<Applied | undefined> => {
+    const p = whenApplied(item.key);
+    if (!begun.has(item.key)) {
+      begun.add(item.key);
+      void (async () => {
+        const needs = (item.needs ?? [])
+          .map((k) => byKey.get(k))
+          .filter((i): i is PlanItem => i !== undefined);
+        const ok = await Promise.all(
+          needs.map((n) => (options.wait ? ready(n) : whenApplied(n.key).then((a) => !!a && !a.error))),
+        );
+        if (!ok.every(Boolean) || stopped) {
+          if (stopped)
+            stop.blocked.push(
+              `${describeRef(item.ref)}${needs.length > 0 ? ` (after ${needs.map((n) => `${n.ref.kind}/${n.ref.name}`).join(', ')})` : ''}`,
+            );
+          return undefined;
+        }
+        const result = await limit(async () => (stopped ? undefined : applyItem(client, item, options)));
+        if (!result) {
+          stop.blocked.push(describeRef(item.ref));
+          return undefined;
+        }
+        rows.push(result.row);
+        if (result.error) {
+          stop.errors.push(result.error);
+          halt();
+        }
+        return result;
+      })().then(
+        (result) => settled.get(item.key)?.(result),
+        (err: unknown) => {
+          failures.push(err);
+          settled.get(item.key)?.(undefined);
+          halt();
+        },
+      );
+    }
+    return p;
+  };
+  /** Unexpected errors (not the API's answers): rethrown once the run has wound down. */
+  const failures: unknown[] = [];
+  const ready = (item: PlanItem): Promise<boolean> => {
+    let p = readyOf.get(item.key);
+    if (!p) {
+      p = (async () => {
+        const a = await whenApplied(item.key);
+        if (!a || a.error) return false;
+        const current = a.current;
+        if (!current) return true; // done earlier (a Job its TTL removed)
+        if (item.ref.kind === 'Job' && readiness(current).ready && item.prepared)
+          completedJobs[item.key] = item.prepared.digest;
+        if (!options.wait && current.kind !== 'CustomResourceDefinition') return true;
+        if (
+          !needsWait(current.kind) ||
+          (current.kind === 'CustomResourceDefinition' && a.row.status === 'unchanged')
+        )
+          return true;
+        const outcome = await tracker.wait(current);
+        if (outcome.ready) {
+          if (item.ref.kind === 'Job' && item.prepared) completedJobs[item.key] = item.prepared.digest;
+          return true;
+        }
+        if (outcome.failed) {
+          stop.notReady.push({
+            ref: item.ref,
+            reason: outcome.reason,
+            conditions: '',
+            failed: true,
           });
-      }
-      if (errors.length > 0) {
-        rows.push(...waveRows);
-        options.progress({ type: 'fail', id: wave.id, text: `${wave.label}: ${errors.length} failed` });
-        const first = errors[0] as { message: string; hint?: string };
-        const failure: ExecuteFailure = {
-          message:
-            errors.length === 1 ? first.message : `${errors.length} objects failed; first: ${first.message}`,
-          notReady: [],
-        };
-        const hint = errors.find((e) => e.hint)?.hint;
-        if (hint) failure.hint = hint;
-        return { rows, failure };
-      }
+          const r = rows.find(
+            (x) =>
+              x.kind === item.ref.kind &&
+              x.name === item.ref.name &&
+              x.namespace === (item.ref.namespace ?? '-'),
+          );
+          if (r) Object.assign(r, { status: 'failed', message: outcome.reason });
+          halt();
+        }
+        return false;
+      })();
+      readyOf.set(item.key, p);
     }
-    if (options.wait) {
-      const waited = current.filter((o) => needsWait(o.kind) && !readiness(o).ready);
-      const notReady = await waitReady(client, waited, {
-        deadline: options.deadline,
-        onProgress: (pending, first) =>
-          options.progress({
-            type: 'update',
-            id: wave.id,
-            text: `${wave.label}: waiting for ${pending} object${pending === 1 ? '' : 's'}${first ? ` (${describeRef(first.ref)}: ${first.reason})` : ''}`,
-          }),
-      });
-      if (notReady.length > 0) {
-        const names = new Set(notReady.map((n) => `${n.ref.kind}/${n.ref.name}`));
-        for (const r of waveRows)
-          if (names.has(`${r.kind}/${r.name}`))
-            Object.assign(r, {
-              status: 'failed',
-              message: notReady.find((n) => n.ref.name === r.name && n.ref.kind === r.kind)?.reason,
-            });
-        rows.push(...waveRows);
-        options.progress({ type: 'fail', id: wave.id, text: `${wave.label}: ${notReady.length} not ready` });
-        const failedForGood = notReady.some((n) => n.failed);
-        return {
-          rows,
-          failure: {
-            message: `${notReady.length} object${notReady.length === 1 ? '' : 's'} of ${wave.label} ${failedForGood ? 'failed' : 'not ready before the timeout'}: ${notReady
-              .map((n) => `${describeRef(n.ref)} (${n.reason}${n.conditions ? `; ${n.conditions}` : ''})`)
-              .join(', ')}`,
-            hint: failedForGood
-              ? `fix the failing object (see its conditions and pods), then deploy again${rerunHint(notReady)}`
-              : 'check the objects with `stackanetes status`, or raise --timeout',
-            notReady,
-          },
-        };
-      }
+    return p;
+  };
+
+  const unitDone = new Map<string, Promise<boolean>>();
+  const runUnit = (unit: Unit): Promise<boolean> => {
+    let p = unitDone.get(unit.id);
+    if (!p) {
+      p = (async () => {
+        const deps = unit.after.map((id) => all.find((u) => u.id === id)).filter((u): u is Unit => !!u);
+        if (deps.length > 0) {
+          doing.set(unit.id, `waiting for ${deps.map((d) => d.label).join(', ')}`);
+          const ok = await Promise.all(deps.map(runUnit));
+          doing.delete(unit.id);
+          if (!ok.every(Boolean) || stopped) return false;
+        }
+        if (stopped) return false;
+        const changed = unit.items.filter((i) => i.action !== 'unchanged').length;
+        doing.set(unit.id, `applying ${changed} of ${unit.items.length} objects`);
+        const readies: Promise<boolean>[] = [];
+        for (const step of applySteps(unit.items, options.wait)) {
+          const results = await Promise.all(step.map(apply));
+          if (stopped || results.some((r) => !r || r.error)) {
+            doing.delete(unit.id);
+            return false;
+          }
+          // CRDs must be established before anything of theirs is applied, with or without --wait.
+          const crds = step.filter((i) => i.ref.kind === 'CustomResourceDefinition');
+          if (crds.length > 0 && !(await Promise.all(crds.map(ready))).every(Boolean)) {
+            doing.delete(unit.id);
+            return false;
+          }
+          readies.push(...step.map(ready));
+        }
+        doing.set(unit.id, 'waiting for readiness');
+        const ok = (await Promise.all(readies)).every(Boolean);
+        doing.delete(unit.id);
+        if (!ok || stopped) return false;
+        const mine = rows.filter((r) =>
+          unit.items.some(
+            (i) => i.ref.kind === r.kind && i.ref.name === r.name && (i.ref.namespace ?? '-') === r.namespace,
+          ),
+        );
+        if (!spinning) spin('start', unit.label);
+        spin('succeed', `${unit.label}: ${summary(mine)}`);
+        if (doing.size > 0) spin('start', render());
+        return true;
+      })();
+      unitDone.set(unit.id, p);
     }
-    rows.push(...waveRows);
-    options.progress({ type: 'succeed', id: wave.id, text: `${wave.label}: ${summary(waveRows)}` });
+    return p;
+  };
+
+  try {
+    await Promise.all(all.map(runUnit));
+    if (failures.length > 0) throw failures[0];
+  } finally {
+    clearInterval(refresh);
+    clearTimeout(deadlineTimer);
+    options.signal?.removeEventListener('abort', onAbort);
+    tracker.close();
   }
-  const stop = await options.beforePrune?.();
-  if (stop) return { rows, failure: stop };
+  const failure = stopped
+    ? await failureReport(client, stop, Date.now(), options.timeoutMs ?? options.deadline - started)
+    : undefined;
+  // Rows in plan order, whatever order the concurrent units finished in.
+  const order = new Map(
+    plan.items.map((i, n) => [`${i.ref.kind}/${i.ref.namespace ?? '-'}/${i.ref.name}`, n]),
+  );
+  rows.sort(
+    (a, b) =>
+      (order.get(`${a.kind}/${a.namespace}/${a.name}`) ?? 0) -
+      (order.get(`${b.kind}/${b.namespace}/${b.name}`) ?? 0),
+  );
+  if (failure) {
+    spin('fail', failure.interrupted ? 'interrupted' : 'failed');
+    for (const r of rows) {
+      const n = failure.notReady.find((x) => x.ref.kind === r.kind && x.ref.name === r.name);
+      if (n && r.status !== 'failed') Object.assign(r, { status: 'failed', message: n.reason });
+    }
+    return { rows, failure, completedJobs };
+  }
+  if (stopped)
+    return {
+      rows,
+      failure: { message: 'stopped before every object was applied', notReady: [] },
+      completedJobs,
+    };
+  spin('succeed', `applied ${rows.length} objects`);
+  const halted = await options.beforePrune?.();
+  if (halted) return { rows, failure: halted, completedJobs };
   rows.push(...(await prune(client, plan, options)));
-  return { rows };
+  return { rows, completedJobs };
 }
 
 /** Deletes what the previous revisions owned and this one does not render; protected kinds are kept. */

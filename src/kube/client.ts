@@ -11,6 +11,7 @@ import {
   createTransport,
   isApiError,
   KubeApiError,
+  type KubeStream,
   type KubeTransport,
   type TransportOptions,
 } from './http.js';
@@ -47,6 +48,17 @@ export interface KubeClient {
    */
   create(object: KubeObject, options?: { retry?: boolean }): Promise<KubeObject>;
   mergePatch(ref: ObjectRef, patch: unknown): Promise<KubeObject>;
+  /**
+   * Watches a collection from `resourceVersion` (events after it), handing each ADDED, MODIFIED
+   * or DELETED object to `onEvent`; an ERROR event (410 Expired) rejects `done`.
+   */
+  watch(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    resourceVersion: string | undefined,
+    onEvent: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject) => void,
+  ): Promise<KubeStream>;
   /** Deletes with background propagation; false when it was already gone. */
   delete(ref: ObjectRef, options?: { propagation?: 'Background' | 'Foreground' }): Promise<boolean>;
   close(): void;
@@ -175,6 +187,48 @@ export function createClient(target: ClusterTarget, transport: KubeTransport): K
       } catch (err) {
         return wrap(ref, 'patching', err);
       }
+    },
+    async watch(apiVersion, kind, namespace, resourceVersion, onEvent) {
+      const info = await need(apiVersion, kind);
+      let failure: KubeApiError | undefined;
+      const stream = transport.stream(
+        {
+          path: collectionPath(info, namespace),
+          query: {
+            watch: 1,
+            resourceVersion,
+            allowWatchBookmarks: true,
+            // The server ends a watch after this; the caller resumes from the last version seen.
+            timeoutSeconds: 300,
+          },
+        },
+        (line) => {
+          let event: {
+            type?: string;
+            object?: KubeObject & { code?: number; reason?: string; message?: string };
+          };
+          try {
+            event = JSON.parse(line) as typeof event;
+          } catch {
+            return;
+          }
+          const o = event.object;
+          if (!o) return;
+          if (event.type === 'ERROR') {
+            failure ??= new KubeApiError(o.code ?? 500, o.reason ?? 'Error', o.message ?? 'watch error', o);
+            stream.close();
+            return;
+          }
+          if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED')
+            onEvent(event.type, { ...o, apiVersion, kind });
+        },
+      );
+      return {
+        done: stream.done.then(() => {
+          if (failure) throw failure;
+        }),
+        close: () => stream.close(),
+      };
     },
     async delete(ref, options = {}) {
       const path = await objectPath(ref);

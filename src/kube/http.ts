@@ -58,10 +58,22 @@ export interface TransportStats {
   retries: number;
 }
 
+/** An open streaming GET (a watch): `done` settles when the server ends it or it fails. */
+export interface KubeStream {
+  done: Promise<void>;
+  /** Ends the stream from our side; `done` then resolves. */
+  close(): void;
+}
+
 export interface KubeTransport {
   readonly server: string;
   readonly stats: TransportStats;
   request<T = unknown>(req: KubeRequest): Promise<T>;
+  /**
+   * A GET whose answer is a stream of JSON lines (a watch), each handed to `onLine` as it
+   * arrives. Not retried: the caller knows where to resume from.
+   */
+  stream(req: Pick<KubeRequest, 'path' | 'query'>, onLine: (line: string) => void): KubeStream;
   close(): void;
 }
 
@@ -227,6 +239,66 @@ export function createTransport(target: ClusterTarget, options: TransportOptions
         }
         throw toApiError(answer.status, answer.body);
       }
+    },
+    stream(req, onLine) {
+      let request: http.ClientRequest | undefined;
+      let closed = false;
+      const done = (async (): Promise<void> => {
+        auth ??= target.authenticate();
+        const a = await auth;
+        if (closed) return;
+        const query = new URLSearchParams();
+        for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) query.set(k, String(v));
+        stats.requests++;
+        await new Promise<void>((resolve, reject) => {
+          const r = (secure ? https : http).request(
+            {
+              protocol: url.protocol,
+              hostname: url.hostname.replace(/^\[|\]$/g, ''),
+              port: url.port || (secure ? 443 : 80),
+              method: 'GET',
+              path: `${basePath}${req.path}?${query.toString()}`,
+              headers: { Accept: 'application/json', ...a.headers },
+              agent: agentFor(a),
+            },
+            (res) => {
+              const status = res.statusCode ?? 0;
+              let buffered = '';
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => {
+                buffered += chunk;
+                if (status < 200 || status >= 300) return;
+                let nl = buffered.indexOf('\n');
+                while (nl >= 0) {
+                  const line = buffered.slice(0, nl).trim();
+                  buffered = buffered.slice(nl + 1);
+                  if (line) onLine(line);
+                  nl = buffered.indexOf('\n');
+                }
+              });
+              res.on('end', () => {
+                if (status < 200 || status >= 300) reject(toApiError(status, buffered));
+                else {
+                  if (buffered.trim()) onLine(buffered.trim());
+                  resolve();
+                }
+              });
+              res.on('error', () => (closed ? resolve() : reject(new Error('watch stream broken'))));
+              res.on('aborted', () => (closed ? resolve() : reject(new Error('watch stream aborted'))));
+            },
+          );
+          request = r;
+          r.on('error', (err) => (closed ? resolve() : reject(err)));
+          r.end();
+        });
+      })();
+      return {
+        done,
+        close() {
+          closed = true;
+          request?.destroy();
+        },
+      };
     },
     close() {
       agent?.destroy();

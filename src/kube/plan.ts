@@ -23,9 +23,12 @@ import {
   refOf,
   type ObjectRef,
 } from './objects.js';
+import { isImmutable } from './immutable.js';
+import { objectGraph, updateStrategy, type GraphNode } from './graph.js';
 import { kindRank, mapLimit } from './order.js';
 
-export type PlanAction = 'create' | 'update' | 'unchanged' | 'delete' | 'protected';
+/** `replace`: the server refuses the change in place, and the object's update strategy is to delete and create it. */
+export type PlanAction = 'create' | 'update' | 'replace' | 'unchanged' | 'delete' | 'protected';
 
 export interface PlanItem {
   action: PlanAction;
@@ -46,6 +49,15 @@ export interface PlanItem {
   precreated?: KubeObject;
   /** For delete/protected: the entry of the previous revision that owned the object. */
   recorded?: ReleaseObject;
+  /** Keys of the items that must be ready before this one is applied (its depends-on). */
+  needs?: string[];
+  /**
+   * A Job that completed under an earlier revision with exactly this content and is gone since
+   * (ttlSecondsAfterFinished): its work is done, so it is not created and run again.
+   */
+  completedEarlier?: boolean;
+  /** Exists without stackanetes ownership and is taken over (--adopt). */
+  adopted?: boolean;
 }
 
 export interface Plan {
@@ -53,6 +65,13 @@ export interface Plan {
   namespace: string;
   /** Desired objects in deploy order, then deletions in reverse order. */
   items: PlanItem[];
+  /** Package names in the meta-package's order (the tiebreak of the package graph). */
+  packages?: string[];
+  /**
+   * For each package, the packages whose objects must all be ready before it starts; computed
+   * from the items when absent (only a deploy with --wait needs it).
+   */
+  packageDeps?: Record<string, string[]>;
 }
 
 export interface PlanOptions {
@@ -62,6 +81,10 @@ export interface PlanOptions {
   dryRun: boolean;
   concurrency: number;
   pruneProtected: boolean;
+  /** Take over existing objects that carry no stackanetes ownership (--adopt). */
+  adopt?: boolean;
+  /** Jobs the previous revisions saw complete: object key -> applied digest. */
+  completedJobs?: Readonly<Record<string, string>>;
 }
 
 /** What the cluster serves for each kind used, resolved concurrently. */
@@ -196,6 +219,22 @@ export async function computePlan(
     });
   }
 
+  // Order inside and between packages: refused before anything is read or written when the
+  // annotations name objects the release does not render, or go round in a circle.
+  const nodes: GraphNode[] = wanted.map((i) => ({
+    package: i.package,
+    object: (i.prepared as PreparedObject).object,
+  }));
+  const graph = objectGraph(nodes, desired.namespace);
+  if (graph.problems.length > 0) {
+    throw new InputError(graph.problems.join('\nerror: '), {
+      hint: 'fix the stackanetes.io/depends-on and stackanetes.io/update-strategy annotations (`stackanetes lint` lists them all)',
+    });
+  }
+  wanted.forEach((item, i) => {
+    const needs = (graph.dependsOn[i] ?? []).map((d) => (wanted[d] as PlanItem).key);
+    if (needs.length > 0) item.needs = needs;
+  });
   // The target namespace: if the release does not render it, deploy creates it (and keeps it).
   const namespaceRef: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name: desired.namespace };
   if (!seen.has(objectKey(namespaceRef))) {
@@ -222,14 +261,42 @@ export async function computePlan(
   );
 
   const conflicts: string[] = [];
+  const unmanaged: string[] = [];
   for (const item of wanted) {
     const current = live.get(item.key);
-    if (!current) continue;
+    if (!current) {
+      // A Job whose exact content completed before and was removed since by its TTL: done work.
+      if (
+        item.ref.kind === 'Job' &&
+        item.prepared &&
+        options.completedJobs?.[item.key] === item.prepared.digest
+      ) {
+        item.action = 'unchanged';
+        item.completedEarlier = true;
+      }
+      continue;
+    }
     item.live = current;
     const owner = ownership(current, desired.namespace, desired.release);
     if (owner.owner === 'foreign' && !item.implicit) {
       conflicts.push(`${describeRef(item.ref)} belongs to release ${owner.name ?? '?'}`);
       continue;
+    }
+    if (owner.owner === 'unmanaged' && !item.implicit) {
+      if (!options.adopt) {
+        const managers = [
+          ...new Set(
+            ((current.metadata.managedFields as { manager?: string }[] | undefined) ?? []).map(
+              (m) => m.manager ?? '?',
+            ),
+          ),
+        ];
+        unmanaged.push(
+          `${describeRef(item.ref)} exists without stackanetes ownership labels (field managers: ${managers.length > 0 ? managers.join(', ') : 'none'})`,
+        );
+        continue;
+      }
+      item.adopted = true;
     }
     item.action =
       item.implicit || isUnchanged(item.prepared as PreparedObject, current) ? 'unchanged' : 'update';
@@ -240,6 +307,14 @@ export async function computePlan(
     throw new ConflictError(
       `${shown}${more}, not to release ${desired.namespace}/${desired.release}: refusing to touch ${conflicts.length === 1 ? 'it' : 'them'}`,
       { hint: 'pick another --release or namespace, rename the objects, or remove the other release first' },
+    );
+  }
+  if (unmanaged.length > 0) {
+    throw new ConflictError(
+      `${unmanaged.join(': refusing to take it over\nerror: ')}: refusing to take it over`,
+      {
+        hint: `nothing was written; pass --adopt to make release ${desired.release} own ${unmanaged.length === 1 ? 'it' : 'them'}, or delete or rename ${unmanaged.length === 1 ? 'it' : 'them'}`,
+      },
     );
   }
 
@@ -267,7 +342,15 @@ export async function computePlan(
           if (item.live && sameContent(item.preview, item.live)) item.action = 'unchanged';
         } catch (err) {
           if (!(err instanceof KubeApiError)) throw err;
-          item.error = err.message;
+          // A change only a new object can take: shown as a replacement when that is the
+          // object's strategy (a Job's), as an error otherwise.
+          if (
+            isImmutable(err) &&
+            !PROTECTED_KINDS.has(item.ref.kind) &&
+            updateStrategy(item.prepared?.object as KubeObject) === 'replace'
+          )
+            item.action = 'replace';
+          else item.error = err.message;
         }
       },
     );
@@ -286,13 +369,19 @@ export async function computePlan(
   deletions.reverse();
   deletions.sort((a, b) => kindRank(b.ref.kind) - kindRank(a.ref.kind));
 
-  return { release: desired.release, namespace: desired.namespace, items: [...wanted, ...deletions] };
+  return {
+    release: desired.release,
+    namespace: desired.namespace,
+    items: [...wanted, ...deletions],
+    packages: desired.packages.map((p) => p.name),
+  };
 }
 
 /** Counts for the `Plan:` summary line. */
 export function summarize(plan: Plan): {
   create: number;
   update: number;
+  replace: number;
   delete: number;
   unchanged: number;
   protected: number;
@@ -301,6 +390,7 @@ export function summarize(plan: Plan): {
   return {
     create: count('create'),
     update: count('update'),
+    replace: count('replace'),
     delete: count('delete'),
     unchanged: count('unchanged'),
     protected: count('protected'),

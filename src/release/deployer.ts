@@ -9,6 +9,7 @@ import type { ProgressSink } from '../actions/progress.js';
 import { executePlan, type ExecuteFailure, type ResultRow } from '../kube/apply.js';
 import type { KubeClient } from '../kube/client.js';
 import { computePlan, summarize, type Plan } from '../kube/plan.js';
+import { describeRef } from '../kube/objects.js';
 import { manifestDigest, type DesiredRelease } from './desired.js';
 import { createReleaseStore, HISTORY_MAX, type ReleaseStore } from './store.js';
 import type { ReleaseObject, ReleaseRecord } from './types.js';
@@ -22,6 +23,10 @@ export interface RunOptions {
   pruneProtected: boolean;
   progress: ProgressSink;
   now: () => Date;
+  /** Take over existing objects without stackanetes ownership (--adopt). */
+  adopt?: boolean;
+  /** Aborted on SIGINT/SIGTERM: no new work, the revision is marked failed (interrupted). */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -40,14 +45,17 @@ export interface RunResult {
 export function ownedBefore(history: readonly ReleaseRecord[]): {
   objects: ReleaseObject[];
   last?: ReleaseRecord;
+  /** Jobs those revisions saw complete (object key -> applied digest). */
+  completedJobs: Record<string, string>;
 } {
   const lastDeployed = [...history].reverse().find((r) => r.status === 'deployed');
   const later = history.filter(
     (r) => r.revision > (lastDeployed?.revision ?? 0) && r.status !== 'superseded',
   );
   const records = [...(lastDeployed ? [lastDeployed] : []), ...later];
-  const result: { objects: ReleaseObject[]; last?: ReleaseRecord } = {
+  const result: { objects: ReleaseObject[]; last?: ReleaseRecord; completedJobs: Record<string, string> } = {
     objects: records.flatMap((r) => [...r.objects, ...(r.kept ?? [])]),
+    completedJobs: Object.assign({}, ...records.map((r) => r.completedJobs ?? {})) as Record<string, string>,
   };
   const last = history[history.length - 1];
   if (last) result.last = last;
@@ -58,7 +66,7 @@ export function ownedBefore(history: readonly ReleaseRecord[]): {
 export async function planRelease(
   client: KubeClient,
   desired: DesiredRelease,
-  options: { dryRun: boolean; concurrency: number; pruneProtected: boolean },
+  options: { dryRun: boolean; concurrency: number; pruneProtected: boolean; adopt?: boolean },
 ): Promise<{ plan: Plan; history: ReleaseRecord[]; store: ReleaseStore }> {
   const store = createReleaseStore(client, desired.namespace);
   // Discovery of every kind used and the history are independent: one round trip, not two.
@@ -67,8 +75,8 @@ export async function planRelease(
     store.list(desired.release),
     ...kinds.map((k) => client.resource(...(k.split('\u0000') as [string, string]))),
   ]);
-  const { objects } = ownedBefore(history);
-  const plan = await computePlan(client, desired, { previous: objects, ...options });
+  const { objects, completedJobs } = ownedBefore(history);
+  const plan = await computePlan(client, desired, { previous: objects, completedJobs, ...options });
   return { plan, history, store };
 }
 
@@ -82,6 +90,7 @@ export async function runRelease(
     dryRun: options.dryRun,
     concurrency: options.concurrency,
     pruneProtected: options.pruneProtected,
+    ...(options.adopt ? { adopt: true } : {}),
   });
   const base = { release: desired.release, namespace: desired.namespace, superseded: [] as number[] };
   const counts = summarize(plan);
@@ -92,6 +101,7 @@ export async function runRelease(
     const statusOf = {
       create: 'created',
       update: 'updated',
+      replace: 'replaced',
       unchanged: 'unchanged',
       delete: 'deleted',
       protected: 'protected',
@@ -114,10 +124,18 @@ export async function runRelease(
     };
   }
 
-  const noChanges = counts.create + counts.update + counts.delete === 0;
+  if (options.signal?.aborted) {
+    // Interrupted while reading and planning: nothing was written, nothing to mark.
+    return { ...base, outcome: 'failed', rows: [], failure: interruptedBeforeWriting() };
+  }
+  const noChanges = counts.create + counts.update + counts.replace + counts.delete === 0;
   if (noChanges && last?.status === 'deployed' && last.manifestDigest === digest) {
     // Nothing to write. With --wait, still make sure what is there is ready.
-    const result = await executePlan(client, plan, { ...options, deadline, packages: desired.packages });
+    const result = await executePlan(client, plan, {
+      ...options,
+      deadline,
+      packages: desired.packages,
+    });
     return {
       ...base,
       outcome: result.failure ? 'failed' : 'unchanged',
@@ -144,6 +162,8 @@ export async function runRelease(
   };
   const kept = plan.items.flatMap((i) => (i.action === 'protected' && i.recorded ? [i.recorded] : []));
   if (kept.length > 0) record.kept = kept;
+  const adopted = plan.items.filter((i) => i.adopted).map((i) => describeRef(i.ref));
+  if (adopted.length > 0) record.adopted = adopted;
   // The namespace has to exist before the revision can be stored in it, whether deploy creates
   // it (implicit) or the release renders it.
   const namespaceItem = plan.items.find(
@@ -180,11 +200,21 @@ export async function runRelease(
     (failedRow
       ? { message: `${failedRow.kind} ${failedRow.name}: ${failedRow.message ?? 'failed'}`, notReady: [] }
       : undefined);
+  const completedJobs = { ...ownedBefore(history).completedJobs, ...result.completedJobs };
   if (failure) {
-    await store.setStatus(desired.release, revision, 'failed', failure.message);
+    await store.setStatus(desired.release, revision, 'failed', failure.message, {
+      reason: failure.interrupted
+        ? 'interrupted'
+        : failure.conflict
+          ? 'conflict'
+          : failure.notReady.length > 0
+            ? 'not-ready'
+            : 'failed',
+      completedJobs,
+    });
     return { ...base, revision, outcome: 'failed', rows: result.rows, failure };
   }
-  await store.setStatus(desired.release, revision, 'deployed');
+  await store.setStatus(desired.release, revision, 'deployed', undefined, { completedJobs });
   const superseded: number[] = [];
   for (const r of history) {
     if (r.status === 'deployed' || r.status === 'pending') {
@@ -196,4 +226,13 @@ export async function runRelease(
   const excess = history.length + 1 - HISTORY_MAX;
   for (const r of history.slice(0, Math.max(0, excess))) await store.delete(desired.release, r.revision);
   return { ...base, revision, outcome: 'deployed', rows: result.rows, superseded };
+}
+
+function interruptedBeforeWriting(): ExecuteFailure {
+  return {
+    message: 'interrupted before anything was written',
+    hint: 'run the same deploy again',
+    notReady: [],
+    interrupted: true,
+  };
 }

@@ -18,6 +18,9 @@ const LABEL_REVISION = 'stackanetes.io/revision';
 const LABEL_STATUS = 'stackanetes.io/status';
 const ANNOTATION_UPDATED = 'stackanetes.io/updated-at';
 const ANNOTATION_FAILURE = 'stackanetes.io/failure';
+const ANNOTATION_REASON = 'stackanetes.io/failure-reason';
+/** Jobs seen complete, set with the status: the manifest in `data` is never rewritten. */
+const ANNOTATION_COMPLETED = 'stackanetes.io/completed-jobs';
 /** A Secret holds at most 1 MiB; leave room for metadata. */
 const MAX_PAYLOAD = 900 * 1024;
 /** Revisions kept per release; older superseded ones are deleted when a new one is written. */
@@ -51,6 +54,16 @@ function decode(secret: KubeObject): ReleaseRecord | undefined {
   record.updatedAt = secret.metadata.annotations?.[ANNOTATION_UPDATED] ?? record.updatedAt;
   const failure = secret.metadata.annotations?.[ANNOTATION_FAILURE];
   if (failure) record.failure = failure;
+  const reason = secret.metadata.annotations?.[ANNOTATION_REASON];
+  if (reason) record.failureReason = reason;
+  const completed = secret.metadata.annotations?.[ANNOTATION_COMPLETED];
+  if (completed) {
+    try {
+      record.completedJobs = JSON.parse(completed) as Record<string, string>;
+    } catch {
+      // an edited annotation only costs rerunning Jobs a TTL removed
+    }
+  }
   return record;
 }
 
@@ -59,7 +72,13 @@ export interface ReleaseStore {
   list(release?: string): Promise<ReleaseRecord[]>;
   /** Writes a new revision; fails with ConflictError when another deploy took the number first. */
   create(record: ReleaseRecord): Promise<void>;
-  setStatus(release: string, revision: number, status: RevisionStatus, failure?: string): Promise<void>;
+  setStatus(
+    release: string,
+    revision: number,
+    status: RevisionStatus,
+    failure?: string,
+    extra?: { reason?: string; completedJobs?: Record<string, string> },
+  ): Promise<void>;
   delete(release: string, revision: number): Promise<void>;
 }
 
@@ -128,9 +147,12 @@ export function createReleaseStore(
         );
       }
     },
-    async setStatus(release, revision, status, failure) {
+    async setStatus(release, revision, status, failure, extra = {}) {
       const annotations: Record<string, string | null> = { [ANNOTATION_UPDATED]: now().toISOString() };
       annotations[ANNOTATION_FAILURE] = failure ? failure.slice(0, 1000) : null;
+      annotations[ANNOTATION_REASON] = failure ? (extra.reason ?? 'failed') : null;
+      if (extra.completedJobs && Object.keys(extra.completedJobs).length > 0)
+        annotations[ANNOTATION_COMPLETED] = JSON.stringify(extra.completedJobs);
       try {
         await client.mergePatch(
           { apiVersion: 'v1', kind: 'Secret', namespace, name: revisionSecretName(release, revision) },

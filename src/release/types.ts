@@ -43,10 +43,19 @@ export interface ReleaseRecord {
    * is protected: still owned, so a later `--prune-protected` or `remove` can delete them.
    */
   kept?: ReleaseObject[];
+  /** Objects that existed without stackanetes ownership and this revision took over (--adopt). */
+  adopted?: string[];
+  /**
+   * Jobs seen complete (object key -> applied digest): a Job removed since by its
+   * ttlSecondsAfterFinished is not created and run again while its content stays the same.
+   */
+  completedJobs?: Record<string, string>;
   createdAt: string;
   updatedAt: string;
   /** Set when status is failed: the first line of what went wrong. */
   failure?: string;
+  /** Set when status is failed: `interrupted`, `not-ready`, `conflict` or `failed`. */
+  failureReason?: string;
 }
 
 /** A revision without its manifest, as `history` lists it. */

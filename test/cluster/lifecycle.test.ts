@@ -67,15 +67,17 @@ describe('deploy, diff and friends on a simulated cluster', () => {
     ).toBe(true);
   });
 
-  it('applies packages in dependency order and kinds in order inside a package', async () => {
+  it('starts a package after the packages it talks to, packages that share nothing side by side, kinds in order inside a package', async () => {
     const applies = c.sim.requests
       .find({ method: 'PATCH', patchType: 'apply' })
       .map((x) => `${x.resource}/${x.name}`);
     const at = (name: string): number => applies.indexOf(name);
     expect(at('statefulsets/db')).toBeGreaterThan(at('secrets/db-credentials'));
-    expect(at('configmaps/web-config')).toBeGreaterThan(at('statefulsets/db')); // db wave before web wave
+    // web names the db Service (db:3306), so it starts once db is ready.
+    expect(at('configmaps/web-config')).toBeGreaterThan(at('statefulsets/db'));
     expect(at('deployments/web')).toBeGreaterThan(at('jobs/web-migrate'));
-    expect(at('deployments/extra')).toBeGreaterThan(at('deployments/web'));
+    // extra uses nothing of db or web: it does not wait for them.
+    expect(at('configmaps/extra-config')).toBeLessThan(at('statefulsets/db'));
   });
 
   it('a redeploy with unchanged inputs sends zero write requests and writes no revision', async () => {

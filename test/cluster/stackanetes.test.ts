@@ -44,7 +44,7 @@ describe('the stackanetes meta-package on a simulated cluster', () => {
     expect(packagesOf('Deployment')).toEqual(
       expect.arrayContaining(['stackanetes.cinder', 'stackanetes.rados-gateway']),
     );
-    // Waves: keystone's workloads were applied only after MariaDB was ready.
+    // Keystone talks to MariaDB, so its objects were applied only after MariaDB was ready.
     const applies = c.sim.requests.find({ patchType: 'apply' }).map((x) => `${x.resource}/${x.name}`);
     expect(applies.indexOf('deployments/keystone-api')).toBeGreaterThan(
       applies.indexOf('statefulsets/mariadb'),
@@ -100,8 +100,8 @@ describe('the stackanetes meta-package on a simulated cluster', () => {
     const deleted = new Set(plan.entries.filter((e) => e.action === 'delete').map((e) => e.package));
     expect([...deleted].sort()).toEqual(['stackanetes/cinder', 'stackanetes/rados-gateway']);
     // Glance's configuration changes with Ceph, so its database Jobs (immutable pod templates)
-    // have to be recreated: --force (the refusal without it is proven in faults.test.ts).
-    const r = await c.cli(['deploy', meta, ...args, '--force']);
+    // are replaced, with no flag needed.
+    const r = await c.cli(['deploy', meta, ...args]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('revision 3 deployed');
@@ -109,5 +109,6 @@ describe('the stackanetes meta-package on a simulated cluster', () => {
     expect(packagesOf('Deployment')).not.toContain('stackanetes.rados-gateway');
     expect(packagesOf('ConfigMap').concat(packagesOf('Secret'))).not.toContain('stackanetes.cinder');
     expect(r.stdout).toMatch(/stackanetes\/cinder\s+\S+\s+Deployment\s+cinder-api\s+openstack\s+deleted/);
+    expect(r.stdout).toMatch(/stackanetes\/glance\s+\S+\s+Job\s+glance-db-sync\s+openstack\s+replaced/);
   });
 });

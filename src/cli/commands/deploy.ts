@@ -4,7 +4,7 @@
  * render inputs of `generate`), so the verbs agree on spelling and meaning.
  */
 import type { Command } from 'commander';
-import { ClusterError, ConflictError, NotReadyError, UsageError } from '../../errors.js';
+import { ClusterError, ConflictError, NotReadyError, StackanetesError, UsageError } from '../../errors.js';
 import type { ApplyOptions, DeployResult } from '../../actions/deploy.js';
 import type { CliEnv } from '../main.js';
 import {
@@ -141,6 +141,7 @@ export interface TableRow {
 const STATUS_COLOUR: Record<string, 'green' | 'yellow' | 'red' | 'cyan' | 'dim'> = {
   created: 'green',
   updated: 'yellow',
+  replaced: 'yellow',
   deleted: 'red',
   failed: 'red',
   protected: 'cyan',
@@ -177,10 +178,14 @@ export interface ApplyFlagHelp {
 export function addApplyFlags(command: Command, help: ApplyFlagHelp): Command {
   return command
     .option('--dry-run', 'ask the server what would change, change nothing')
-    .option('--wait', 'wait for each package to be ready before the next', true)
+    .option('--wait', 'wait for what each package and object depends on to be ready before applying it', true)
     .option('--no-wait', 'apply everything without waiting for readiness')
-    .option('--timeout <duration>', help.timeout, '5m')
-    .option('--concurrency <n>', 'objects applied at the same time inside a wave', '16')
+    .option('--timeout <duration>', help.timeout, '15m')
+    .option(
+      '--concurrency <n>',
+      'requests in flight at the same time (independent packages deploy side by side)',
+      '16',
+    )
     .option('--force', help.force)
     .option('--prune-protected', help.pruneProtected)
     .option('-o, --output <format>', 'table, json or yaml', 'table');
@@ -197,7 +202,9 @@ export interface ApplyFlagValues {
 }
 
 /** The apply part of a deploy or rollback action's options; bad --timeout/--concurrency fail here. */
-export function applyOptions(flags: ApplyFlagValues): Required<Omit<ApplyOptions, 'progress' | 'now'>> {
+export function applyOptions(
+  flags: ApplyFlagValues,
+): Required<Omit<ApplyOptions, 'progress' | 'now' | 'signal' | 'adopt'>> {
   const timeoutMs = parseDuration(flags.timeout);
   const concurrency = parseConcurrency(flags.concurrency);
   return {
@@ -240,12 +247,39 @@ export function printApplied(
   else if (result.outcome === 'dry-run') writer.out(`${where}: dry run, nothing changed`);
 }
 
+/** The exit code of an interrupted deploy, as shells report a SIGINT: 128 + 2. */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * Runs `work` with an AbortSignal that SIGINT or SIGTERM aborts: the deploy then starts no new
+ * work, lets requests in flight finish and marks its revision. A second signal exits at once.
+ */
+export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 /** The exit error for a failed deploy or rollback: not ready (its own exit code) or a cluster error. */
 export function throwIfFailed(result: DeployResult): void {
   if (!result.failure) return;
-  const revision = result.revision ? ` (revision ${result.revision} marked failed)` : '';
+  const revision = result.revision
+    ? ` (revision ${result.revision} marked failed${result.failure.interrupted ? ': interrupted' : ''})`
+    : '';
   const options = result.failure.hint ? { hint: result.failure.hint } : {};
   const message = `${result.failure.message}${revision}`;
+  if (result.failure.interrupted)
+    throw new StackanetesError(message, { ...options, exitCode: EXIT_INTERRUPTED });
   if (result.failure.conflict) throw new ConflictError(message, options);
   throw result.failure.notReady.length > 0
     ? new NotReadyError(message, options)
@@ -266,29 +300,35 @@ export function register(program: Command, env: CliEnv): void {
     );
   addApplyFlags(addRenderFlags(addClusterFlags(command)), {
     timeout: 'how long the whole deploy may take to be ready',
-    force: 'delete and recreate objects whose immutable fields changed (e.g. a Job template)',
+    force: 'delete and recreate objects whose immutable fields changed (Jobs are replaced without it)',
     pruneProtected:
       'also delete Namespaces, PersistentVolumeClaims and CustomResourceDefinitions the release no longer renders',
-  }).action(async (ref: string, flags: DeployFlags) => {
-    const format: OutputFormat = parseOutputFormat(flags.output);
-    const apply = applyOptions(flags);
-    const result = await withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
-      const { deploy } = await import('../../actions/deploy.js');
-      return deploy({
-        ...accessOptions(flags),
-        ...renderOptions(ref, flags),
-        ...apply,
-        progress,
-      });
-    });
-    printApplied(env.writer, format, result, {
-      deployed: `revision ${result.revision} deployed`,
-      unchanged: 'unchanged, no revision written',
-    });
-    if (format === 'table' && env.debug)
-      env.writer.err(
-        `requests: ${result.requests.total} (${result.requests.writes} writes, ${result.requests.retries} retries)`,
+  })
+    .option('--adopt', 'take over existing objects the package renders that no release owns')
+    .action(async (ref: string, flags: DeployFlags & { adopt?: boolean }) => {
+      const format: OutputFormat = parseOutputFormat(flags.output);
+      const apply = applyOptions(flags);
+      const result = await withInterrupt((signal) =>
+        withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
+          const { deploy } = await import('../../actions/deploy.js');
+          return deploy({
+            ...accessOptions(flags),
+            ...renderOptions(ref, flags),
+            ...apply,
+            ...(flags.adopt ? { adopt: true } : {}),
+            signal,
+            progress,
+          });
+        }),
       );
-    throwIfFailed(result);
-  });
+      printApplied(env.writer, format, result, {
+        deployed: `revision ${result.revision} deployed`,
+        unchanged: 'unchanged, no revision written',
+      });
+      if (format === 'table' && env.debug)
+        env.writer.err(
+          `requests: ${result.requests.total} (${result.requests.writes} writes, ${result.requests.retries} retries)`,
+        );
+      throwIfFailed(result);
+    });
 }

@@ -20,12 +20,14 @@ import {
 interface DiffFlags extends ClusterFlagValues, RenderFlagValues {
   concurrency: string;
   pruneProtected?: boolean;
+  adopt?: boolean;
   output: string;
 }
 
 const VERB: Record<string, string> = {
   create: 'will be created',
   update: 'will be updated',
+  replace: 'will be replaced (deleted and created again: its spec cannot change in place)',
   delete: 'will be deleted',
   protected: 'is no longer rendered but protected: kept',
 };
@@ -45,6 +47,7 @@ export function register(program: Command, env: CliEnv): void {
   addRenderFlags(addClusterFlags(command))
     .option('--concurrency <n>', 'dry-run requests sent at the same time', '16')
     .option('--prune-protected', 'count protected objects the release no longer renders as deletions')
+    .option('--adopt', 'show what deploy --adopt would do with existing objects no release owns')
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (ref: string, flags: DiffFlags) => {
       try {
@@ -57,6 +60,7 @@ export function register(program: Command, env: CliEnv): void {
             ...renderOptions(ref, flags),
             concurrency,
             pruneProtected: flags.pruneProtected ?? false,
+            ...(flags.adopt ? { adopt: true } : {}),
             progress,
           });
         });
@@ -73,7 +77,7 @@ export function register(program: Command, env: CliEnv): void {
           }
           const s = result.summary;
           w.out(
-            `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,
+            `Plan: ${s.create} to create, ${s.update} to update, ${s.replace > 0 ? `${s.replace} to replace, ` : ''}${s.delete} to delete, ${s.unchanged} unchanged.`,
           );
           if (s.protected > 0)
             w.out(

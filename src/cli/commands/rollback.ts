@@ -9,6 +9,7 @@ import {
   addApplyFlags,
   addClusterFlags,
   applyOptions,
+  withInterrupt,
   printApplied,
   throwIfFailed,
   type ApplyFlagValues,
@@ -45,16 +46,19 @@ export function register(program: Command, env: CliEnv): void {
       }
     }
     const apply = applyOptions(flags);
-    const result = await withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
-      const { rollback } = await import('../../actions/rollback.js');
-      return rollback({
-        ...accessOptions(flags),
-        ...(flags.release ? { release: flags.release } : {}),
-        ...(revision !== undefined ? { revision } : {}),
-        ...apply,
-        progress,
-      });
-    });
+    const result = await withInterrupt((signal) =>
+      withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
+        const { rollback } = await import('../../actions/rollback.js');
+        return rollback({
+          ...accessOptions(flags),
+          ...(flags.release ? { release: flags.release } : {}),
+          ...(revision !== undefined ? { revision } : {}),
+          ...apply,
+          signal,
+          progress,
+        });
+      }),
+    );
     printApplied(env.writer, format, result, {
       deployed: `rolled back to revision ${result.from} as revision ${result.revision}`,
       unchanged: `already at the state of revision ${result.from}`,
