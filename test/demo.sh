@@ -83,10 +83,8 @@ echo "registry on $registry"
 step "Logging in as $user"
 printf '%s\n' "$password" | stackanetes login "$registry" --username "$user" --password-stdin
 
-step "Pushing every package in packages/"
-for dir in "$root"/packages/*/; do
-  stackanetes push "$dir" --registry "$registry" --channel stable | tail -n +2
-done
+step "Pushing every package in packages/, dependencies first"
+stackanetes push "$root"/packages/*/ --channel stable
 
 step "Deploying stackanetes/stackanetes from the registry into namespace openstack"
 # A copy of the parameters, so the lockfile deploy writes beside them stays in the temporary directory.

@@ -15,6 +15,7 @@ import {
   type OutputFormat,
   type Writer,
 } from '../output.js';
+import { checkNamespaceFlag } from '../namespace.js';
 import { withProgress } from '../progress.js';
 
 /** Appends repeatable option values (`--set a=1 --set b=2`). */
@@ -71,7 +72,7 @@ export function accessOptions(flags: ClusterFlagValues): {
   };
   if (flags.kubeconfig) out.kubeconfig = flags.kubeconfig;
   if (flags.context) out.context = flags.context;
-  if (flags.namespace) out.namespace = flags.namespace;
+  if (flags.namespace !== undefined) out.namespace = checkNamespaceFlag(flags.namespace);
   return out;
 }
 

@@ -84,7 +84,13 @@ export function register(program: Command, env: CliEnv): void {
               `requests: ${result.requests.total} (${result.requests.writes} dry-run writes, ${result.requests.retries} retries)`,
             );
         }
-        env.setExitCode(result.changed ? 1 : 0);
+        // A change the server would reject is an error, as for kubectl diff: deploy would fail.
+        const rejected = result.entries.filter((e) => e.error).length;
+        if (rejected > 0)
+          env.writer.err(
+            `error: the server rejects ${rejected} object${rejected === 1 ? '' : 's'}: deploy would fail`,
+          );
+        env.setExitCode(rejected > 0 ? 2 : result.changed ? 1 : 0);
       } catch (err) {
         // kubectl diff's contract: every error is exit 2, so scripts can tell it from "changes".
         if (isStackanetesError(err))
