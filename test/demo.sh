@@ -90,8 +90,9 @@ step "Deploying stackanetes/stackanetes from the registry into namespace opensta
 # A copy of the parameters, so the lockfile deploy writes beside them stays in the temporary directory.
 cp "$root/parameters.yaml" "$work/parameters.yaml"
 cd "$work"
+# --allow-cluster-scope: Traefik's ClusterRole and IngressClass live outside the namespace.
 stackanetes deploy stackanetes/stackanetes --registry "$registry" --namespace openstack \
-  --variables "$work/parameters.yaml" --timeout 5m
+  --variables "$work/parameters.yaml" --timeout 5m --allow-cluster-scope
 
 step "Status of the release"
 stackanetes status --namespace openstack

@@ -11,6 +11,7 @@ import { summarize, type PlanAction, type PlanItem } from '../kube/plan.js';
 import { unifiedDiff } from '../kube/text-diff.js';
 import type { KubeObject } from '../render/types.js';
 import { planRelease } from '../release/deployer.js';
+import { scopeSummary } from '../release/scope.js';
 import {
   checkConcurrency,
   renderDesired,
@@ -50,6 +51,8 @@ export interface DiffResult {
   entries: DiffEntry[];
   changed: boolean;
   requests: { total: number; writes: number; retries: number };
+  /** What the release writes outside its namespace, and the flags deploy still needs for it. */
+  scope: Awaited<ReturnType<typeof scopeSummary>>;
 }
 
 function toYaml(object: KubeObject | undefined): string {
@@ -79,7 +82,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       id: 'diff',
       text: `comparing ${desired.objects.length} objects with ${client.target.server}`,
     });
-    const { plan } = await planRelease(client, desired, {
+    const { plan, history } = await planRelease(client, desired, {
       dryRun: true,
       concurrency,
       pruneProtected: options.pruneProtected ?? false,
@@ -108,6 +111,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       entries,
       changed: summary.create + summary.update + summary.delete > 0,
       requests: requestStats(client),
+      scope: await scopeSummary(client, desired.namespace, desired.release, desired.objects, history),
     };
   });
 }

@@ -33,6 +33,7 @@ import {
   type Variables,
 } from '../render/values.js';
 import { evaluateWhen } from '../render/when.js';
+import { checkDeclaredScope } from '../release/scope.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
 export { parseSet } from '../render/values.js';
@@ -353,6 +354,14 @@ export async function renderReferenceDetailed(
     await walkPackage(walk, root, merged, [meta.name]);
     const objects = walk.packages.flatMap((p) => p.objects);
     postProcess(objects, { release, namespace: options.namespace });
+    const scopes = new Map(walk.loaded.map((w) => [w.pkg.manifest.package.name, w.pkg.manifest.scope]));
+    checkDeclaredScope(
+      options.namespace,
+      walk.packages.map((p) => {
+        const scope = scopes.get(p.name);
+        return scope ? { name: p.name, scope, objects: p.objects } : { name: p.name, objects: p.objects };
+      }),
+    );
     if (options.validate !== false) {
       progress({ type: 'update', id: 'render', text: `validating ${objects.length} objects` });
       walk.warnings.push(...(await validateObjects(objects)));

@@ -22,6 +22,11 @@ export interface RunOptions {
   pruneProtected: boolean;
   progress: ProgressSink;
   now: () => Date;
+  /**
+   * Called once there is something to write, right before the first write, with the history the
+   * plan was made from (deploy and rollback take the release lock here; see lease.ts).
+   */
+  beforeWrite?: (history: readonly ReleaseRecord[]) => Promise<void>;
 }
 
 export interface RunResult {
@@ -126,6 +131,7 @@ export async function runRelease(
     };
   }
 
+  await options.beforeWrite?.(history);
   const revision = Math.max(0, ...history.map((r) => r.revision)) + 1;
   const now = options.now().toISOString();
   const record: ReleaseRecord = {

@@ -16,6 +16,7 @@ import {
   type Writer,
 } from '../output.js';
 import { checkNamespaceFlag } from '../namespace.js';
+import { addScopeFlags, scopeOptions, type ScopeFlagValues } from '../scope.js';
 import { withProgress } from '../progress.js';
 
 /** Appends repeatable option values (`--set a=1 --set b=2`). */
@@ -253,7 +254,7 @@ export function throwIfFailed(result: DeployResult): void {
     : new ClusterError(message, options);
 }
 
-interface DeployFlags extends ClusterFlagValues, RenderFlagValues, ApplyFlagValues {}
+interface DeployFlags extends ClusterFlagValues, RenderFlagValues, ApplyFlagValues, ScopeFlagValues {}
 
 export function register(program: Command, env: CliEnv): void {
   const command = program
@@ -265,7 +266,7 @@ export function register(program: Command, env: CliEnv): void {
       '<ref>',
       'package directory, .tar.gz, registry reference (ns/name[@version|:channel]) or rendered manifest file (.yaml)',
     );
-  addApplyFlags(addRenderFlags(addClusterFlags(command)), {
+  addApplyFlags(addScopeFlags(addRenderFlags(addClusterFlags(command))), {
     timeout: 'how long the whole deploy may take to be ready',
     force: 'delete and recreate objects whose immutable fields changed (e.g. a Job template)',
     pruneProtected:
@@ -279,6 +280,7 @@ export function register(program: Command, env: CliEnv): void {
         ...accessOptions(flags),
         ...renderOptions(ref, flags),
         ...apply,
+        ...scopeOptions(flags),
         progress,
       });
     });

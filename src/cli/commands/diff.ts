@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { isStackanetesError, StackanetesError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
+import { printScope } from '../scope.js';
 import { formatData, paint, parseOutputFormat, type Writer } from '../output.js';
 import { withProgress } from '../progress.js';
 import {
@@ -71,6 +72,7 @@ export function register(program: Command, env: CliEnv): void {
             if (entry.diff.length > 0) w.out(entry.diff.map((l) => colourLine(w, l)).join('\n'));
             w.out('');
           }
+          printScope(w, result.scope);
           const s = result.summary;
           w.out(
             `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.unchanged} unchanged.`,
