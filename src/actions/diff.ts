@@ -21,6 +21,7 @@ import {
   type RenderInputs,
 } from './deploy.js';
 import { silentProgress, type ProgressSink } from './progress.js';
+import { count } from '../text.js';
 
 export interface DiffOptions extends ClusterAccess, RenderInputs {
   concurrency?: number;
@@ -80,14 +81,14 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
     progress({
       type: 'start',
       id: 'diff',
-      text: `comparing ${desired.objects.length} objects with ${client.target.server}`,
+      text: `comparing ${count(desired.objects.length, 'object')} with ${client.target.server}`,
     });
     const { plan, history } = await planRelease(client, desired, {
       dryRun: true,
       concurrency,
       pruneProtected: options.pruneProtected ?? false,
     });
-    progress({ type: 'succeed', id: 'diff', text: `compared ${desired.objects.length} objects` });
+    progress({ type: 'succeed', id: 'diff', text: `compared ${count(desired.objects.length, 'object')}` });
     const entries: DiffEntry[] = plan.items.map((item) => {
       const { before, after } = item.action === 'unchanged' ? { before: '', after: '' } : texts(item);
       const entry: DiffEntry = {

@@ -35,6 +35,7 @@ import {
 import { evaluateWhen } from '../render/when.js';
 import { checkDeclaredScope } from '../release/scope.js';
 import { silentProgress, type ProgressSink } from './progress.js';
+import { count } from '../text.js';
 
 export { parseSet } from '../render/values.js';
 
@@ -363,13 +364,13 @@ export async function renderReferenceDetailed(
       }),
     );
     if (options.validate !== false) {
-      progress({ type: 'update', id: 'render', text: `validating ${objects.length} objects` });
+      progress({ type: 'update', id: 'render', text: `validating ${count(objects.length, 'object')}` });
       walk.warnings.push(...(await validateObjects(objects)));
     }
     progress({
       type: 'succeed',
       id: 'render',
-      text: `rendered ${objects.length} objects from ${walk.packages.length} packages`,
+      text: `rendered ${count(objects.length, 'object')} from ${count(walk.packages.length, 'package')}`,
     });
     return {
       release: {

@@ -4,6 +4,7 @@
  * wave, objects of a step applied concurrently (bounded). Unchanged objects cost no request.
  * A wave is ready before the next one starts. Prune runs only after every wave succeeded.
  */
+import { count } from '../text.js';
 import type { ProgressSink } from '../actions/progress.js';
 import type { KubeObject } from '../render/types.js';
 import type { KubeClient } from './client.js';
@@ -15,7 +16,16 @@ import type { Plan, PlanItem } from './plan.js';
 import { needsWait, readiness } from './readiness.js';
 import { waitReady, type NotReady } from './wait.js';
 
-export type RowStatus = 'created' | 'updated' | 'unchanged' | 'deleted' | 'protected' | 'failed';
+export type RowStatus =
+  | 'created'
+  | 'updated'
+  /** Deleted and created again with --force (its immutable fields changed); a Job is `replaced`. */
+  | 'recreated'
+  | 'replaced'
+  | 'unchanged'
+  | 'deleted'
+  | 'protected'
+  | 'failed';
 
 /** One line of the result table, in kpm's shape. */
 export interface ResultRow {
@@ -129,7 +139,7 @@ async function applyItem(
         await client.delete(item.ref, { propagation: 'Foreground' });
         await waitGone(client, item, options.deadline);
         const result = await client.apply(prepared.object, { force: true });
-        return { row: row(item, 'updated', 'recreated (--force)'), current: result };
+        return { row: row(item, item.ref.kind === 'Job' ? 'replaced' : 'recreated'), current: result };
       } catch (again) {
         if (!(again instanceof KubeApiError)) throw again;
         return { row: row(item, 'failed', again.message), error: { message: again.message } };
@@ -226,7 +236,7 @@ export async function executePlan(
     options.progress({
       type: 'start',
       id: wave.id,
-      text: `${wave.label}: applying ${changed} of ${wave.items.length} objects`,
+      text: `${wave.label}: applying ${changed} of ${count(wave.items.length, 'object')}`,
     });
     for (const step of applySteps(wave.items, options.wait)) {
       const errors: { message: string; hint?: string }[] = [];
@@ -318,7 +328,7 @@ export async function prune(
     rows.push(row(item, 'protected', 'kept: pass --prune-protected to delete it'));
   const deletions = plan.items.filter((i) => i.action === 'delete');
   if (deletions.length === 0) return rows;
-  options.progress({ type: 'start', id: 'prune', text: `pruning ${deletions.length} objects` });
+  options.progress({ type: 'start', id: 'prune', text: `pruning ${count(deletions.length, 'object')}` });
   // One kind step at a time, in the plan's reverse order, so dependents go before what they use.
   const steps: PlanItem[][] = [];
   for (const item of deletions) {
@@ -338,6 +348,6 @@ export async function prune(
     });
     rows.push(...done);
   }
-  options.progress({ type: 'succeed', id: 'prune', text: `pruned ${deletions.length} objects` });
+  options.progress({ type: 'succeed', id: 'prune', text: `pruned ${count(deletions.length, 'object')}` });
   return rows;
 }

@@ -105,7 +105,7 @@ describe('deploy under faults', () => {
     expect(revisionSecrets('stuck')).toEqual([{ name: 'stackanetes.release.app.v1', status: 'failed' }]);
     const h = await c.cli(['history', '-n', 'stuck']);
     expect(h.stdout).toMatch(
-      /1\s+\S+\s+failed\s+fixture\/app@1\.0\.0\s+deploy fixture\/app@1\.0\.0: 1 object/,
+      /1\s+\S+\s+failed\s+fixture\/app@1\.0\.0\s+deploy fixture\/app@1\.0\.0: first revision \(\d+ packages\); failed: 1 object/,
     );
     const s = await c.cli(['status', '-n', 'stuck']);
     expect(s.stdout).toMatch(/Deployment\s+worker\s+stuck\s+not ready/);

@@ -357,3 +357,96 @@ describe('one deploy, rollback or remove of a release at a time', () => {
     expect(h.stdout).toMatch(/1\s+\S+\s+failed\s/);
   }, 60000);
 });
+
+describe('what deploy, history and status say', () => {
+  it('history shows when each revision was deployed and what it changed, so revisions read apart', async () => {
+    expect((await c.cli(['deploy', app, '-n', 'hist'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await c.cli(['deploy', app, '-n', 'hist', '--set', 'greeting=bonjour'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await c.cli(['rollback', '-n', 'hist'])).code).toBe(0);
+    const h = await c.cli(['history', '-n', 'hist', '-o', 'json']);
+    const revisions = (
+      JSON.parse(h.stdout) as {
+        revisions: { revision: number; createdAt: string; changes: string; status: string }[];
+      }
+    ).revisions;
+    expect(revisions.map((r) => [r.revision, r.status, r.changes])).toEqual([
+      [1, 'superseded', 'first revision (4 packages)'],
+      // --set greeting=… sets it at the root, which every package of the release takes.
+      [2, 'superseded', 'set app.greeting, db.greeting, extra.greeting, web.greeting'],
+      [3, 'deployed', 'set app.greeting, db.greeting, extra.greeting, web.greeting; same as revision 1'],
+    ]);
+    const times = revisions.map((r) => Date.parse(r.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(new Set(times).size).toBe(3);
+    const table = await c.cli(['history', '-n', 'hist']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^REVISION\s+DEPLOYED\s+STATUS\s+PACKAGE\s+DESCRIPTION$/);
+    expect(table.stdout).toContain(
+      'rollback to 1: set app.greeting, db.greeting, extra.greeting, web.greeting; same as revision 1',
+    );
+    const status = await c.cli(['status', '-n', 'hist']);
+    expect(status.stdout).toContain(`revision 3 deployed, deployed at ${revisions[2]?.createdAt}`);
+  }, 60000);
+
+  it('an object recreated with --force reads recreated, a Job replaced', async () => {
+    const file = join(c.dir, 'recreate.yaml');
+    const write = (label: string) =>
+      writeFileSync(
+        file,
+        `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api, track: ${label}}}
+  template:
+    metadata: {labels: {app: api, track: ${label}}}
+    spec: {containers: [{name: api, image: "registry.example/api:1"}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: "registry.example/migrate:${label}"}]
+`,
+      );
+    write('one');
+    expect((await c.cli(['deploy', file, '-n', 'recreate', '--release', 'recreate'])).code).toBe(0);
+    write('two');
+    const r = await c.cli(['deploy', file, '-n', 'recreate', '--release', 'recreate', '--force']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const rows = tableStatuses(r.stdout);
+    expect([rows.get('Deployment/api'), rows.get('Job/migrate')]).toEqual(['recreated', 'replaced']);
+  }, 60000);
+
+  it('deploy prints one line per package wave when its output is not a terminal, and nothing of it with --quiet', async () => {
+    const r = await c.cli(['deploy', app, '-n', 'waves']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const started = lines.filter((l) => l.startsWith('started '));
+    const ready = lines.filter((l) => /^ready {3}.* \(\d+\.\d s\)$/.test(l));
+    expect(started.length).toBeGreaterThanOrEqual(3);
+    expect(ready).toHaveLength(started.length);
+    expect(started[0]).toMatch(/^started fixture\/db@1\.0\.0: applying \d+ of \d+ objects$/);
+    expect(lines.indexOf(started[0] as string)).toBeLessThan(
+      lines.findIndex((l) => /^PACKAGE\s+VERSION/.test(l)),
+    );
+    const quiet = await c.cli(['deploy', app, '-n', 'waves-quiet', '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).not.toMatch(/^(started|ready) /m);
+    expect(quiet.stdout).toMatch(/^PACKAGE\s+VERSION/);
+  }, 60000);
+
+  it('says "1 object", not "1 objects"', async () => {
+    const file = join(c.dir, 'single.yaml');
+    writeFileSync(file, cm('single', undefined, 'x'));
+    const r = await c.cli(['deploy', file, '-n', 'single', '--release', 'single']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/\b1 objects\b/);
+    expect((await c.cli(['status', '-n', 'single'])).stdout).toContain('1 of 1 object ready');
+  });
+});

@@ -17,7 +17,7 @@ import {
 } from '../output.js';
 import { checkNamespaceFlag } from '../namespace.js';
 import { addScopeFlags, scopeOptions, type ScopeFlagValues } from '../scope.js';
-import { withProgress } from '../progress.js';
+import { addQuietFlag, progressOptions, withProgress } from '../progress.js';
 
 /** Appends repeatable option values (`--set a=1 --set b=2`). */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -254,7 +254,9 @@ export function throwIfFailed(result: DeployResult): void {
     : new ClusterError(message, options);
 }
 
-interface DeployFlags extends ClusterFlagValues, RenderFlagValues, ApplyFlagValues, ScopeFlagValues {}
+interface DeployFlags extends ClusterFlagValues, RenderFlagValues, ApplyFlagValues, ScopeFlagValues {
+  quiet?: boolean;
+}
 
 export function register(program: Command, env: CliEnv): void {
   const command = program
@@ -266,7 +268,7 @@ export function register(program: Command, env: CliEnv): void {
       '<ref>',
       'package directory, .tar.gz, registry reference (ns/name[@version|:channel]) or rendered manifest file (.yaml)',
     );
-  addApplyFlags(addScopeFlags(addRenderFlags(addClusterFlags(command))), {
+  addApplyFlags(addQuietFlag(addScopeFlags(addRenderFlags(addClusterFlags(command)))), {
     timeout: 'how long the whole deploy may take to be ready',
     force: 'delete and recreate objects whose immutable fields changed (e.g. a Job template)',
     pruneProtected:
@@ -274,7 +276,7 @@ export function register(program: Command, env: CliEnv): void {
   }).action(async (ref: string, flags: DeployFlags) => {
     const format: OutputFormat = parseOutputFormat(flags.output);
     const apply = applyOptions(flags);
-    const result = await withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
+    const result = await withProgress(env.writer, progressOptions(format, flags), async (progress) => {
       const { deploy } = await import('../../actions/deploy.js');
       return deploy({
         ...accessOptions(flags),
