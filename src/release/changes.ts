@@ -50,7 +50,8 @@ export function describeChanges(record: ReleaseRecord, earlier: readonly Release
     const a = leaves(previous.parameters?.[name], '', new Map());
     const b = leaves(record.parameters?.[name], '', new Map());
     for (const key of new Set([...a.keys(), ...b.keys()]))
-      if (a.get(key) !== b.get(key)) keys.add(`${shortName(name)}${key ? `.${key}` : ''}`);
+      // By key alone: a parameter set at the root reaches every package, and is one change.
+      if (a.get(key) !== b.get(key)) keys.add(key || shortName(name));
   }
   if (keys.size > 0) parts.push(`set ${listed([...keys].sort())}`);
   const same = [...earlier].reverse().find((r) => r.manifestDigest === record.manifestDigest);

@@ -373,18 +373,16 @@ describe('what deploy, history and status say', () => {
     ).revisions;
     expect(revisions.map((r) => [r.revision, r.status, r.changes])).toEqual([
       [1, 'superseded', 'first revision (4 packages)'],
-      // --set greeting=… sets it at the root, which every package of the release takes.
-      [2, 'superseded', 'set app.greeting, db.greeting, extra.greeting, web.greeting'],
-      [3, 'deployed', 'set app.greeting, db.greeting, extra.greeting, web.greeting; same as revision 1'],
+      // --set greeting=… reaches every package of the release: one change, named once.
+      [2, 'superseded', 'set greeting'],
+      [3, 'deployed', 'set greeting; same as revision 1'],
     ]);
     const times = revisions.map((r) => Date.parse(r.createdAt));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(new Set(times).size).toBe(3);
     const table = await c.cli(['history', '-n', 'hist']);
     expect(table.stdout.split('\n')[0]).toMatch(/^REVISION\s+DEPLOYED\s+STATUS\s+PACKAGE\s+DESCRIPTION$/);
-    expect(table.stdout).toContain(
-      'rollback to 1: set app.greeting, db.greeting, extra.greeting, web.greeting; same as revision 1',
-    );
+    expect(table.stdout).toContain('rollback to 1: set greeting; same as revision 1');
     const status = await c.cli(['status', '-n', 'hist']);
     expect(status.stdout).toContain(`revision 3 deployed, deployed at ${revisions[2]?.createdAt}`);
   }, 60000);
