@@ -289,12 +289,18 @@ describe('one deploy, rollback or remove of a release at a time', () => {
 
   it('of two deploys at once with different values, one runs and the other is refused naming the holder; the live state is the deployed revision', async () => {
     c.sim.faults.neverReady('StatefulSet', 'locked', 'db'); // holds the first deploy in its first wave
-    const first = background('locked', ['--set', 'greeting=first']);
+    // A 3 s lease: only renewals keep it past the 4 s the second deploy waits below.
+    const first = background('locked', ['--set', 'greeting=first'], { STACKANETES_LOCK_SECONDS: '3' });
     await until('the first deploy to hold the lock and wait', () =>
       Boolean(
         lease('locked')?.spec?.holderIdentity && c.sim.store.get('apps/v1', 'StatefulSet', 'db', 'locked'),
       ),
     );
+    const renewed = () =>
+      (lease('locked') as { spec?: { renewTime?: string } } | undefined)?.spec?.renewTime ?? '';
+    const before = renewed();
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(renewed() > before).toBe(true); // renewed while running, so not expired
     c.sim.requests.reset();
     const second = await c.cli(['deploy', app, '-n', 'locked', '--set', 'greeting=second', '--no-wait']);
     expect(second.code).toBe(5);
@@ -303,7 +309,8 @@ describe('one deploy, rollback or remove of a release at a time', () => {
         /^error: another deploy of locked\/app by \S+ since \d{4}-\d\d-\d\dT[\d:.]+Z is running: nothing was changed; fix: wait for it to finish/,
       ),
     ]);
-    expect(c.sim.requests.count({ write: true })).toBe(0);
+    // Nothing but the first deploy's lease renewals was written meanwhile.
+    expect(c.sim.requests.find({ write: true }).filter((x) => x.resource !== 'leases')).toEqual([]);
     c.sim.faults.release('StatefulSet', 'locked', 'db');
     const done = await first.exited;
     expect([done.code, done.stderr]).toEqual([0, '']);
