@@ -15,7 +15,7 @@ import {
 } from '../kube/objects.js';
 import { kindRank, mapLimit } from '../kube/order.js';
 import { fetchLive } from '../kube/plan.js';
-import { lockSeconds, withReleaseLock } from '../release/lease.js';
+import { leaseRef, lockSeconds, withReleaseLock } from '../release/lease.js';
 import { createReleaseStore } from '../release/store.js';
 import type { ReleaseObject } from '../release/types.js';
 import {
@@ -127,6 +127,8 @@ export async function remove(options: RemoveOptions): Promise<RemoveResult> {
           await store.delete(desired.release, r.revision);
           revisions.push(r.revision);
         }
+        // The release is gone, and so is its lock (held until here).
+        await client.delete(leaseRef(namespace, desired.release));
         // The namespace deploy created for the release is protected in the same way.
         const nsRef: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
         const ns = seen.has(objectKey(nsRef)) ? undefined : await client.get(nsRef);

@@ -40,6 +40,14 @@ export function leaseName(release: string): string {
   return `stackanetes.lock.${release}`;
 }
 
+/** The Lease of a release, as an object reference (remove deletes it with the release). */
+export function leaseRef(
+  namespace: string,
+  release: string,
+): { apiVersion: string; kind: string; namespace: string; name: string } {
+  return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: leaseName(release) };
+}
+
 export interface LeaseOptions {
   /** What the holder does, as refusals name it: `deploy`, `rollback`, `remove`. */
   operation: string;
@@ -95,7 +103,7 @@ export async function acquireReleaseLock(
   const duration = options.durationSeconds ?? LEASE_DURATION_SECONDS;
   const host = hostname();
   const identity = `${host}/${process.pid}/${randomBytes(4).toString('hex')}`;
-  const ref = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: leaseName(release) };
+  const ref = leaseRef(namespace, release);
   const annotations = { [ANNOTATION_OPERATION]: options.operation, [ANNOTATION_HOST]: host };
   let createdNamespace = false;
 

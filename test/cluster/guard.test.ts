@@ -345,6 +345,10 @@ describe('one deploy, rollback or remove of a release at a time', () => {
     expect(lease('killed-lock')?.spec?.leaseTransitions).toBe(1);
     expect(greeting('killed-lock')).toBe('next');
     expect(revisions('killed-lock').map((r) => r.status)).toEqual(['superseded', 'deployed']);
+    // remove takes the lock too, and deletes it with the release.
+    const removed = await c.cli(['remove', app, '-n', 'killed-lock']);
+    expect([removed.code, removed.stderr]).toEqual([0, '']);
+    expect(lease('killed-lock')).toBeUndefined();
   }, 60000);
 
   it('a failed revision keeps its status and reason after later deploys', async () => {
