@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       await measured('kubectl apply (first)', () => kubectl(['apply', '--server-side', '-f', kfile]), [0]);
       await measured(
         'stackanetes deploy (first)',
-        () => stackanetes(['deploy', sfile, '-n', sns, '--no-wait']),
+        () => stackanetes(['deploy', sfile, '-n', sns, '--no-wait', '--allow-cluster-scope']),
         [0],
       );
       // The same first deploy waiting for readiness (every object is ready at once here), on a
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
       );
       await measured(
         'stackanetes deploy (no change)',
-        () => stackanetes(['deploy', sfile, '-n', sns, '--no-wait']),
+        () => stackanetes(['deploy', sfile, '-n', sns, '--no-wait', '--allow-cluster-scope']),
         [0],
       );
       await measured('kubectl diff', () => kubectl(['diff', '-f', kfile]), [0, 1]);

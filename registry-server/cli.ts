@@ -135,7 +135,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--max-body <size>', `largest request body, e.g. 20MiB (env ${ENV.maxBody})`)
     .option(
       '--max-unpacked <size>',
-      `largest unpacked package (gzip bomb guard), e.g. 100MiB (env ${ENV.maxUnpacked})`,
+      `largest unpacked package (gzip bomb guard), at most 36MiB (what clients accept), e.g. 20MiB (env ${ENV.maxUnpacked})`,
     )
     .option('--token-ttl <duration>', `lifetime of login tokens, e.g. 30d (env ${ENV.tokenTtl})`)
     .option(
@@ -151,6 +151,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option(
       '--shutdown-timeout <duration>',
       `how long in-flight requests may finish on SIGTERM (env ${ENV.shutdownTimeout}; default 30s)`,
+    )
+    .option(
+      '--body-timeout <duration>',
+      `how long a request body may take to arrive, else 408 (env ${ENV.bodyTimeout}; default 30s)`,
     )
     .option('--blob-cache <size>', `memory for hot blobs (env ${ENV.blobCache}; default 64MiB)`)
     .option(

@@ -2,6 +2,7 @@
  * Server configuration from flags and environment variables (flags win). Every value is checked
  * here, so a typo fails at start with one line naming the flag or variable, not at first use.
  */
+import { PACKAGE_LIMITS } from '../src/package/limits.js';
 
 /** Everything `serve` needs. */
 export interface ServerConfig {
@@ -17,6 +18,8 @@ export interface ServerConfig {
   anonymousReads: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   shutdownTimeoutMs: number;
+  /** How long a request body may take to arrive in full (a slow or lying Content-Length gets 408). */
+  bodyTimeoutMs: number;
   blobCacheBytes: number;
   lockStaleMs: number;
   pgPoolSize: number;
@@ -33,6 +36,7 @@ export const ENV = {
   anonymousReads: 'STACKANETES_REGISTRY_ANONYMOUS_READS',
   logLevel: 'STACKANETES_REGISTRY_LOG_LEVEL',
   shutdownTimeout: 'STACKANETES_REGISTRY_SHUTDOWN_TIMEOUT',
+  bodyTimeout: 'STACKANETES_REGISTRY_BODY_TIMEOUT',
   blobCache: 'STACKANETES_REGISTRY_BLOB_CACHE',
   lockStale: 'STACKANETES_REGISTRY_LOCK_STALE',
   pgPool: 'STACKANETES_REGISTRY_PG_POOL',
@@ -112,6 +116,7 @@ export interface RawServeOptions {
   requireAuthReads?: boolean;
   logLevel?: string;
   shutdownTimeout?: string;
+  bodyTimeout?: string;
   blobCache?: string;
   lockStale?: string;
   pgPool?: string;
@@ -160,18 +165,24 @@ export function resolveConfig(raw: RawServeOptions, env: NodeJS.ProcessEnv): Ser
     throw new ConfigError(
       'lock stale time must be at least 2s (proper-lockfile refreshes locks every stale/2)',
     );
+  const maxUnpackedBytes = size('maxUnpacked', raw.maxUnpacked, `${PACKAGE_LIMITS.maxTarBytes}`);
+  if (maxUnpackedBytes > PACKAGE_LIMITS.maxTarBytes)
+    throw new ConfigError(
+      `largest unpacked package ${maxUnpackedBytes} bytes is more than clients accept (${PACKAGE_LIMITS.maxTarBytes}): packages that size could be pushed but never pulled`,
+    );
   return {
     host,
     port,
     storage,
     maxBodyBytes: size('maxBody', raw.maxBody, '20MiB'),
-    maxUnpackedBytes: size('maxUnpacked', raw.maxUnpacked, '100MiB'),
-    maxEntries: 10000,
+    maxUnpackedBytes,
+    maxEntries: PACKAGE_LIMITS.maxMembers,
     tokenTtlMs: duration('tokenTtl', raw.tokenTtl, '30d'),
     allowSignup,
     anonymousReads,
     logLevel: level as ServerConfig['logLevel'],
     shutdownTimeoutMs: duration('shutdownTimeout', raw.shutdownTimeout, '30s'),
+    bodyTimeoutMs: duration('bodyTimeout', raw.bodyTimeout, '30s'),
     blobCacheBytes: size('blobCache', raw.blobCache, '64MiB'),
     lockStaleMs,
     pgPoolSize,

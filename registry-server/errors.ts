@@ -50,6 +50,9 @@ export const conflict = (
 /** The body exceeds the configured limit. */
 export const payloadTooLarge = (limit: number): HttpError =>
   new HttpError(413, 'payload-too-large', `request body exceeds the limit of ${limit} bytes`, { limit });
+/** The body did not arrive in time. */
+export const requestTimeout = (ms: number): HttpError =>
+  new HttpError(408, 'request-timeout', `request body did not arrive within ${ms} ms`, { timeoutMs: ms });
 /** A value that is well-formed JSON but semantically wrong (name, release, channel, blob). */
 export const unprocessable = (
   code: 'invalid-release' | 'invalid-parameters' | 'invalid-version' | 'invalid-package',

@@ -3,7 +3,7 @@
  * the error body of the wire protocol.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, HttpError, payloadTooLarge } from './errors.js';
+import { badRequest, HttpError, payloadTooLarge, requestTimeout } from './errors.js';
 
 /** What a handler sees of one request. */
 export interface RequestContext {
@@ -20,9 +20,22 @@ export interface RequestContext {
   user: string | undefined;
 }
 
-/** Reads the whole body up to `limit` bytes; beyond that, drains a bounded amount and answers 413. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+/**
+ * Reads the whole body up to `limit` bytes; beyond that, drains a bounded amount and answers 413.
+ * A body that has not fully arrived after `timeoutMs` (a client that stalls, or declares a
+ * Content-Length it never sends) answers 408 instead of holding the request open.
+ */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs = 30_000): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      req.pause();
+      reject(requestTimeout(timeoutMs));
+    }, timeoutMs);
+    timer.unref();
+    const done = () => clearTimeout(timer);
+    req.once('end', done);
+    req.once('error', done);
+    req.once('close', done);
     const declared = Number(req.headers['content-length'] ?? NaN);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -92,7 +105,7 @@ export function sendBytes(
 export function sendError(ctx: RequestContext, err: HttpError): void {
   const headers: Record<string, string> = {};
   if (err.status === 401) headers['www-authenticate'] = 'Bearer realm="stackanetes-registry"';
-  if (err.status === 413) headers.connection = 'close';
+  if (err.status === 413 || err.status === 408) headers.connection = 'close';
   sendJson(
     ctx,
     err.status,

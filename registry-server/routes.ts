@@ -29,6 +29,7 @@ import type { ServerMetrics } from './metrics.js';
 import { parseRange, resolveRelease } from './releases.js';
 import type { ReleaseRecord, Role, Storage } from './storage/types.js';
 import { checkManifestMatches, inspectBlob } from './tarball.js';
+import { metadataProblem } from '../src/package/limits.js';
 import {
   checkChannel,
   checkDigest,
@@ -217,7 +218,7 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
     (ns: string, name: string): Handler =>
     async (ctx) => {
       const user = await currentUser(ctx);
-      const body = parseJsonObject(await readBody(ctx.req, config.maxBodyBytes));
+      const body = parseJsonObject(await readBody(ctx.req, config.maxBodyBytes, config.bodyTimeoutMs));
       const release = checkRelease(body.release);
       const mediaType = checkMediaType(body.media_type ?? body.mediaType);
       if (typeof body.blob !== 'string' || body.blob.length === 0)
@@ -226,6 +227,9 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
         throw badRequest('field blob is not valid base64');
       const data = Buffer.from(body.blob, 'base64');
       const force = ctx.query.get('force') === 'true' || body.force === true;
+      const metadataTrouble = metadataProblem(body.metadata ?? null);
+      if (metadataTrouble)
+        throw unprocessable('invalid-parameters', `field metadata is refused: ${metadataTrouble}`);
       const inspected = await inspectBlob(data, {
         maxUnpackedBytes: config.maxUnpackedBytes,
         maxEntries: config.maxEntries,
@@ -260,6 +264,23 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
         });
       } catch (err) {
         if (err instanceof StorageConflict && err.kind === 'exists') {
+          // The same bytes again is a no-op that succeeded, so publishing a whole package set
+          // can be re-run; only different content under the same release needs force.
+          const same = (await storage.getRelease(ns, name, release)).find(
+            (r) => r.mediaType === mediaType && r.digest === record.digest,
+          );
+          if (same) {
+            sendJson(ctx, 200, {
+              status: 'ok',
+              package: `${ns}/${name}`,
+              release,
+              media_type: mediaType,
+              digest: record.digest,
+              replaced: false,
+              unchanged: true,
+            });
+            return;
+          }
           throw conflict(
             'package-exists',
             `${ns}/${name}@${release} (${mediaType}) already exists: push a new release, or use force to replace it`,
@@ -452,7 +473,9 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
   }
 
   const login: Handler = async (ctx) => {
-    const { username, password } = credentials(parseJsonObject(await readBody(ctx.req, SMALL_BODY)));
+    const { username, password } = credentials(
+      parseJsonObject(await readBody(ctx.req, SMALL_BODY, config.bodyTimeoutMs)),
+    );
     const user = await storage.getUser(username);
     // Unknown users cost one scrypt too, so timing does not reveal which names exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -474,7 +497,9 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
   const signup: Handler = async (ctx) => {
     if (!config.allowSignup)
       throw forbidden('sign-up is disabled on this registry: ask an administrator for an account');
-    const { username, password } = credentials(parseJsonObject(await readBody(ctx.req, SMALL_BODY)));
+    const { username, password } = credentials(
+      parseJsonObject(await readBody(ctx.req, SMALL_BODY, config.bodyTimeoutMs)),
+    );
     checkUserName(username);
     checkPassword(password);
     try {
@@ -508,7 +533,7 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
     async (ctx) => {
       checkUserName(username);
       await requireRole(ctx, ns, ['owner']);
-      const raw = await readBody(ctx.req, SMALL_BODY);
+      const raw = await readBody(ctx.req, SMALL_BODY, config.bodyTimeoutMs);
       const body = raw.length > 0 ? parseJsonObject(raw) : {};
       const role = body.role ?? 'member';
       if (role !== 'member' && role !== 'owner')

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { gunzip } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
+import { memberPathProblem, PACKAGE_LIMITS } from '../src/package/limits.js';
 import { unprocessable } from './errors.js';
 
 /** Limits applied while unpacking. */
@@ -125,6 +126,8 @@ export async function inspectBlob(blob: Buffer, limits: InspectLimits): Promise<
   let longName: string | undefined;
   let paxPath: string | undefined;
   let sawEnd = false;
+  let files = 0;
+  let contentBytes = 0;
   while (pos + 512 <= tar.length) {
     const header = tar.subarray(pos, pos + 512);
     if (header.every((b) => b === 0)) {
@@ -165,6 +168,19 @@ export async function inspectBlob(blob: Buffer, limits: InspectLimits): Promise<
     }
     if (members.length >= limits.maxEntries)
       throw invalid(`tar archive has more than ${limits.maxEntries} members`);
+    const pathProblem = memberPathProblem(rawPath);
+    if (pathProblem)
+      throw invalid(`tar member ${JSON.stringify(rawPath.slice(0, 120))} cannot be pulled: ${pathProblem}`, {
+        member: rawPath,
+      });
+    if (type !== '5') {
+      files += 1;
+      contentBytes += size;
+      if (files > PACKAGE_LIMITS.maxFiles)
+        throw invalid(`tar archive has more than ${PACKAGE_LIMITS.maxFiles} files, which no client can pull`);
+      if (contentBytes > PACKAGE_LIMITS.maxBytes)
+        throw invalid(`package content exceeds ${PACKAGE_LIMITS.maxBytes} bytes, which no client can pull`);
+    }
     members.push(path);
     if (type !== '5' && path === 'manifest.yaml') {
       if (manifest !== undefined) throw invalid('tar archive contains manifest.yaml twice');

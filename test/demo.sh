@@ -9,10 +9,27 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/stackanetes-demo.XXXXXX")"
 pids=()
+# Processes still running whose command line names the demo's directory: every server the demo
+# starts does (--storage, --kubeconfig), so this finds them even if a PID was recorded wrongly.
+leftovers() {
+  local proc
+  for proc in /proc/[0-9]*; do
+    [ "${proc#/proc/}" = "$$" ] && continue
+    if tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF -- "$work/"; then echo "${proc#/proc/}"; fi
+  done
+}
 cleanup() {
   local code=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  local left
+  left="$(leftovers | tr '\n' ' ')"
+  if [ -n "$left" ]; then
+    echo "error: processes the demo started are still running: $left" >&2
+    code=1
+  else
+    echo "demo processes stopped: ${pids[*]}"
+  fi
   rm -rf "$work"
   exit "$code"
 }
@@ -55,8 +72,10 @@ step "Starting a registry with filesystem storage"
 reg_port="$(free_port)"
 registry="http://127.0.0.1:$reg_port"
 printf '%s\n' "$password" | registry_admin user add "$user" --storage "$work/registry"
-registry_admin serve --listen "127.0.0.1:$reg_port" --storage "$work/registry" --log-level warn \
-  >"$work/registry.log" 2>&1 &
+# node itself in the background, not the registry_admin function: `$!` of a backgrounded
+# function is the subshell running it, and killing that left the server running.
+node "$root/bin/stackanetes-registry" serve --listen "127.0.0.1:$reg_port" --storage "$work/registry" \
+  --log-level warn >"$work/registry.log" 2>&1 &
 pids+=($!)
 wait_for "$registry/api/v1/packages" registry "$work/registry.log"
 echo "registry on $registry"
@@ -64,17 +83,16 @@ echo "registry on $registry"
 step "Logging in as $user"
 printf '%s\n' "$password" | stackanetes login "$registry" --username "$user" --password-stdin
 
-step "Pushing every package in packages/"
-for dir in "$root"/packages/*/; do
-  stackanetes push "$dir" --registry "$registry" --channel stable | tail -n +2
-done
+step "Pushing every package in packages/, dependencies first"
+stackanetes push "$root"/packages/*/ --channel stable
 
 step "Deploying stackanetes/stackanetes from the registry into namespace openstack"
 # A copy of the parameters, so the lockfile deploy writes beside them stays in the temporary directory.
 cp "$root/parameters.yaml" "$work/parameters.yaml"
 cd "$work"
+# --allow-cluster-scope: Traefik's ClusterRole and IngressClass live outside the namespace.
 stackanetes deploy stackanetes/stackanetes --registry "$registry" --namespace openstack \
-  --variables "$work/parameters.yaml" --timeout 5m
+  --variables "$work/parameters.yaml" --timeout 5m --allow-cluster-scope
 
 step "Status of the release"
 stackanetes status --namespace openstack

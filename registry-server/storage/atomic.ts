@@ -14,11 +14,18 @@ import lockfile from 'proper-lockfile';
  * Returns the identity (inode, mtime, size) of the new file, taken before the rename (which keeps
  * all three), so a cache can be primed without a stat that might see another writer's file.
  */
-export async function writeAtomic(tmpDir: string, path: string, data: Buffer | string): Promise<Stats> {
+export async function writeAtomic(
+  tmpDir: string,
+  path: string,
+  data: Buffer | string,
+  mode = 0o644,
+): Promise<Stats> {
   const tmp = join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', 0o644);
+  const handle = await open(tmp, 'wx', mode);
   let info: Stats;
   try {
+    // open()'s mode is filtered by the umask; chmod makes the private files private whatever it is.
+    if (mode !== 0o644) await handle.chmod(mode);
     await handle.writeFile(data);
     await handle.sync();
     info = await handle.stat();

@@ -12,7 +12,7 @@
  * an unreferenced blob or temp file, never a listed partial release.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageConflict } from '../errors.js';
 import { orderReleases, highest, sortDesc, type ReleaseOrder } from '../releases.js';
@@ -116,6 +116,10 @@ export class FsStorage implements Storage {
   async init(): Promise<void> {
     for (const dir of ['blobs/sha256', 'packages', 'auth', 'locks', 'tmp'])
       await mkdir(join(this.root, dir), { recursive: true });
+    // Password hashes and token hashes are for the server's eyes only, as the client keeps its token.
+    await chmod(join(this.root, 'auth'), 0o700);
+    for (const file of await readdir(join(this.root, 'auth')))
+      await chmod(join(this.root, 'auth', file), 0o600).catch(() => undefined);
     const formatFile = join(this.root, 'FORMAT');
     const existing = await readFile(formatFile, 'utf8').catch(() => undefined);
     if (existing === undefined) await writeFile(formatFile, FORMAT, { flag: 'w' });
@@ -189,7 +193,7 @@ export class FsStorage implements Storage {
       const current = await cache.load(path);
       const doc = current ? structuredClone(current) : empty();
       const { changed, result } = fn(doc);
-      if (changed) cache.prime(path, await writeAtomic(this.tmp, path, JSON.stringify(doc)), doc);
+      if (changed) cache.prime(path, await writeAtomic(this.tmp, path, JSON.stringify(doc), 0o600), doc);
       return result;
     });
   }

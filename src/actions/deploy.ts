@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { fromRendered, type DesiredRelease } from '../release/desired.js';
 import { isManifestFile, loadManifestFile } from '../release/manifest-file.js';
 import { runRelease, type RunOptions, type RunResult } from '../release/deployer.js';
+import { lockOnFirstWrite, lockSeconds } from '../release/lease.js';
+import { guardScope } from '../release/scope.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
 /** How to reach the cluster: kubectl's flags plus the environment (KUBECONFIG, in-cluster). */
@@ -17,6 +19,8 @@ export interface ClusterAccess {
   context?: string;
   namespace?: string;
   env: NodeJS.ProcessEnv;
+  /** When every request must have ended (epoch ms): --timeout covers connection and retries too. */
+  deadline?: number;
 }
 
 /** What to render: the same inputs as `generate`. */
@@ -56,7 +60,12 @@ export interface ApplyOptions {
   now?: () => Date;
 }
 
-export interface DeployOptions extends ClusterAccess, RenderInputs, ApplyOptions {}
+export interface DeployOptions extends ClusterAccess, RenderInputs, ApplyOptions {
+  /** `--allow-cluster-scope`: the release may write cluster-scoped objects. */
+  allowClusterScope?: boolean;
+  /** `--allow-namespace NS`: the release may write into these other namespaces. */
+  allowNamespaces?: string[];
+}
 
 export interface DeployResult extends RunResult {
   /** Requests sent to the API server, for --debug and benchmarks. */
@@ -69,7 +78,8 @@ export const DEFAULT_CONCURRENCY = 16;
 
 /** Opens the cluster connection; nothing is sent until the first call. */
 export function openCluster(access: ClusterAccess): KubeClient {
-  return connect({ ...access });
+  const { deadline, ...flags } = access;
+  return connect(flags, deadline === undefined ? {} : { deadline });
 }
 
 /**
@@ -184,11 +194,27 @@ export function checkConcurrency(value: number | undefined): number {
 
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const settings = runOptions(options, checkConcurrency(options.concurrency));
-  return withCluster(options, async (client) => {
+  return withCluster({ ...options, ...untilTimeout(settings) }, async (client) => {
     const { desired, writeLock } = await renderDesired(options, client.target.namespace, settings.progress);
-    const result = await runRelease(client, desired, settings);
+    if (!settings.dryRun)
+      await guardScope(client, desired.release, desired.namespace, desired.objects, {
+        cluster: options.allowClusterScope ?? false,
+        namespaces: options.allowNamespaces ?? [],
+      });
+    const lock = lockOnFirstWrite(client, desired.namespace, desired.release, {
+      operation: 'deploy',
+      durationSeconds: lockSeconds(options.env),
+    });
+    const result = await runRelease(client, desired, { ...settings, beforeWrite: lock.beforeWrite }).finally(
+      lock.release,
+    );
     // The lockfile records what is now deployed, so the next deploy resolves the same releases.
     if (result.outcome === 'deployed' || result.outcome === 'unchanged') await writeLock();
     return { ...result, requests: requestStats(client) };
   });
+}
+
+/** --timeout bounds every request too (connection and retries included), not only the waits. */
+export function untilTimeout(settings: { timeoutMs: number }): { deadline: number } {
+  return { deadline: Date.now() + settings.timeoutMs };
 }

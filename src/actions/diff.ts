@@ -11,6 +11,7 @@ import { summarize, type PlanAction, type PlanItem } from '../kube/plan.js';
 import { unifiedDiff } from '../kube/text-diff.js';
 import type { KubeObject } from '../render/types.js';
 import { planRelease } from '../release/deployer.js';
+import { scopeSummary } from '../release/scope.js';
 import {
   checkConcurrency,
   renderDesired,
@@ -20,6 +21,7 @@ import {
   type RenderInputs,
 } from './deploy.js';
 import { silentProgress, type ProgressSink } from './progress.js';
+import { count } from '../text.js';
 
 export interface DiffOptions extends ClusterAccess, RenderInputs {
   concurrency?: number;
@@ -59,6 +61,8 @@ export interface DiffResult {
   entries: DiffEntry[];
   changed: boolean;
   requests: { total: number; writes: number; retries: number };
+  /** What the release writes outside its namespace, and the flags deploy still needs for it. */
+  scope: Awaited<ReturnType<typeof scopeSummary>>;
 }
 
 function toYaml(object: KubeObject | undefined): string {
@@ -89,15 +93,15 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
     progress({
       type: 'start',
       id: 'diff',
-      text: `comparing ${desired.objects.length} objects with ${client.target.server}`,
+      text: `comparing ${count(desired.objects.length, 'object')} with ${client.target.server}`,
     });
-    const { plan } = await planRelease(client, desired, {
+    const { plan, history } = await planRelease(client, desired, {
       dryRun: true,
       concurrency,
       pruneProtected: options.pruneProtected ?? false,
       ...(options.adopt ? { adopt: true } : {}),
     });
-    progress({ type: 'succeed', id: 'diff', text: `compared ${desired.objects.length} objects` });
+    progress({ type: 'succeed', id: 'diff', text: `compared ${count(desired.objects.length, 'object')}` });
     const entries: DiffEntry[] = plan.items.map((item) => {
       const { before, after } = item.action === 'unchanged' ? { before: '', after: '' } : texts(item);
       const entry: DiffEntry = {
@@ -121,6 +125,7 @@ export async function diff(options: DiffOptions): Promise<DiffResult> {
       entries,
       changed: summary.create + summary.update + summary.replace + summary.delete > 0,
       requests: requestStats(client),
+      scope: await scopeSummary(client, desired.namespace, desired.release, desired.objects, history),
     };
   });
 }

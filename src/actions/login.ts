@@ -2,7 +2,7 @@
  * `stackanetes login [REGISTRY]`: trades a user name and password for a registry token (appr) or
  * checks Basic credentials (OCI), and stores it under the scope asked for, mode 0600.
  */
-import { normaliseRegistryUrl, registryHost } from '../config/config.js';
+import { normaliseRegistryUrl, registryHost, writeUserConfig } from '../config/config.js';
 import { saveCredential } from '../config/credentials.js';
 import { UsageError } from '../errors.js';
 import { openRegistrySession } from '../registry/session.js';
@@ -16,6 +16,8 @@ export interface LoginOptions {
   password: string;
   /** Narrow the token to a namespace (`ns`) or package (`ns/pkg`); default: the whole registry. */
   scope?: string;
+  /** Make this registry the default even when config.yaml already names another. */
+  setDefault?: boolean;
 }
 
 export interface LoginResult {
@@ -24,6 +26,8 @@ export interface LoginResult {
   /** The credential scope the token is stored under (`host`, `host:ns`, `host:ns/pkg`, `oci://host`). */
   scope: string;
   credentialsFile: string;
+  /** Set when login made this registry the default of config.yaml (the file written). */
+  defaultSetIn?: string;
 }
 
 export async function login(options: LoginOptions): Promise<LoginResult> {
@@ -32,6 +36,10 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     throw new UsageError('empty password', { hint: 'type it at the prompt or pipe it to --password-stdin' });
   const session = await openRegistrySession({ env: options.env });
   if (options.registry?.startsWith('oci://')) {
+    if (options.setDefault)
+      throw new UsageError(
+        '--set-default needs an App Registry: OCI registries are named per push and deploy',
+      );
     const host = options.registry.slice('oci://'.length).split('/')[0] ?? '';
     const basic = `${options.username}:${options.password}`;
     const { OciClient } = await import('../registry/oci.js');
@@ -60,5 +68,13 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     kind: 'token',
     username: options.username,
   });
-  return { registry: url, username: options.username, scope, credentialsFile };
+  const result: LoginResult = { registry: url, username: options.username, scope, credentialsFile };
+  // The registry one logs in to is the one the next push or deploy means, unless told otherwise.
+  if (options.setDefault || session.config.default === undefined) {
+    const named = options.registry !== undefined && session.config.registries[options.registry] !== undefined;
+    const value = named ? (options.registry as string) : url;
+    if (session.config.default !== value)
+      result.defaultSetIn = await writeUserConfig(options.env, { ...session.config, default: value });
+  }
+  return result;
 }

@@ -33,7 +33,9 @@ import {
   type Variables,
 } from '../render/values.js';
 import { evaluateWhen } from '../render/when.js';
+import { checkDeclaredScope } from '../release/scope.js';
 import { silentProgress, type ProgressSink } from './progress.js';
+import { count } from '../text.js';
 import {
   derivedValuesKey,
   readDerivedValues,
@@ -416,17 +418,26 @@ export async function renderReferenceDetailed(
       postProcess(objects, { release, namespace: options.namespace });
       const found: string[] = [];
       if (validate) {
-        progress({ type: 'update', id: 'render', text: `validating ${objects.length} objects` });
+        progress({ type: 'update', id: 'render', text: `validating ${count(objects.length, 'object')}` });
         found.push(...(await validateObjects(objects)));
       }
       walk.warnings.push(...found);
       writeRender(key, { packages: walk.packages, warnings: found }, env);
     }
+    // On cached renders too: the check is cheap, and its refusal must not depend on the cache.
+    const scopes = new Map(walk.loaded.map((w) => [w.pkg.manifest.package.name, w.pkg.manifest.scope]));
+    checkDeclaredScope(
+      options.namespace,
+      walk.packages.map((p) => {
+        const scope = scopes.get(p.name);
+        return scope ? { name: p.name, scope, objects: p.objects } : { name: p.name, objects: p.objects };
+      }),
+    );
     const objectCount = walk.packages.reduce((n, p) => n + p.objects.length, 0);
     progress({
       type: 'succeed',
       id: 'render',
-      text: `rendered ${objectCount} objects from ${walk.packages.length} packages`,
+      text: `rendered ${count(objectCount, 'object')} from ${count(walk.packages.length, 'package')}`,
     });
     const rendered: RenderedRelease = {
       release,

@@ -6,11 +6,13 @@
 import { InputError, NotFoundError } from '../errors.js';
 import { fromRecord } from '../release/desired.js';
 import { runRelease } from '../release/deployer.js';
+import { lockOnFirstWrite, lockSeconds } from '../release/lease.js';
 import { currentRevision, selectTargetRelease } from '../release/select.js';
 import {
   checkConcurrency,
   requestStats,
   runOptions,
+  untilTimeout,
   withCluster,
   type ApplyOptions,
   type ClusterAccess,
@@ -29,7 +31,7 @@ export interface RollbackResult extends DeployResult {
 
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   const settings = runOptions(options, checkConcurrency(options.concurrency));
-  return withCluster(options, async (client) => {
+  return withCluster({ ...options, ...untilTimeout(settings) }, async (client) => {
     const { history } = await selectTargetRelease(client, options.release);
     const release = (history[0] as (typeof history)[number]).release;
     const current = currentRevision(history);
@@ -63,7 +65,14 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         );
       }
     }
-    const result = await runRelease(client, fromRecord(target, `rollback to ${target.revision}`), settings);
+    const lock = lockOnFirstWrite(client, target.namespace, release, {
+      operation: 'rollback',
+      durationSeconds: lockSeconds(options.env),
+    });
+    const desired = fromRecord(target, `rollback to ${target.revision}`);
+    const result = await runRelease(client, desired, { ...settings, beforeWrite: lock.beforeWrite }).finally(
+      lock.release,
+    );
     return { ...result, from: target.revision, requests: requestStats(client) };
   });
 }

@@ -5,6 +5,7 @@
 import { objectKey, refOf } from '../kube/objects.js';
 import { fetchLive } from '../kube/plan.js';
 import { describeConditions, readiness } from '../kube/readiness.js';
+import { placeObjects } from '../release/scope.js';
 import { currentRevision, selectTargetRelease } from '../release/select.js';
 import type { RevisionStatus } from '../release/types.js';
 import { DEFAULT_CONCURRENCY, objectColumns, withCluster, type ClusterAccess } from './deploy.js';
@@ -30,6 +31,8 @@ export interface StatusResult {
   revision: number;
   revisionStatus: RevisionStatus;
   updatedAt: string;
+  /** When the revision was deployed (updatedAt is when its status last changed). */
+  deployedAt: string;
   ready: number;
   total: number;
   objects: ObjectStatus[];
@@ -39,7 +42,9 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   return withCluster(options, async (client) => {
     const { namespace, history } = await selectTargetRelease(client, options.release);
     const record = currentRevision(history);
-    const refs = record.objects.map((o) => refOf(o.object));
+    // A rendered manifest file records namespaced objects without their namespace.
+    const placed = await placeObjects(client, namespace, record.objects);
+    const refs = placed.map((o) => refOf(o.object));
     const live = await fetchLive(client, refs, DEFAULT_CONCURRENCY);
     const objects: ObjectStatus[] = record.objects.map((o, i) => {
       const ref = refs[i] as (typeof refs)[number];
@@ -60,6 +65,7 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
       revision: record.revision,
       revisionStatus: record.status,
       updatedAt: record.updatedAt,
+      deployedAt: record.createdAt,
       ready: objects.filter((o) => o.status === 'ready').length,
       total: objects.length,
       objects,

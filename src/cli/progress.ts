@@ -1,9 +1,40 @@
 /**
  * Turns progress events into ora spinners on a TTY; elsewhere only warnings reach stderr, so piped
- * and JSON output stay clean. ora is imported lazily: most invocations never need it.
+ * and JSON output stay clean, except that verbs taking `lines` print one line per package wave
+ * (started, then ready or failed with its time), so a deploy in CI or a log is not silent for
+ * minutes. ora is imported lazily: most invocations never need it.
  */
+import type { Command } from 'commander';
 import type { ProgressEvent, ProgressSink } from '../actions/progress.js';
 import type { Writer } from './output.js';
+
+/** `--quiet`: no spinners and no per-wave lines, only the result. */
+export function addQuietFlag(command: Command): Command {
+  return command.option('-q, --quiet', 'print only the result: no progress, not even per-wave lines in logs');
+}
+
+/** Progress events of a deploy wave (`wave-0`, `wave-namespace`, `wave-all`). */
+const isWave = (id: string): boolean => id.startsWith('wave-');
+
+/** One stdout line per wave event, for output that is not a terminal. */
+function waveLines(writer: Writer): ProgressSink {
+  const started = new Map<string, number>();
+  const texts = new Map<string, string>();
+  const took = (id: string): string =>
+    `${((Date.now() - (started.get(id) ?? Date.now())) / 1000).toFixed(1)} s`;
+  return (event) => {
+    if (event.type === 'warn') return writer.err(`warning: ${event.text}`);
+    if (event.type === 'info' || !isWave(event.id)) return;
+    if (event.type === 'start') {
+      started.set(event.id, Date.now());
+      texts.set(event.id, event.text);
+      writer.out(`started ${event.text}`);
+    } else if (event.type === 'succeed')
+      writer.out(`ready   ${event.text ?? texts.get(event.id) ?? event.id} (${took(event.id)})`);
+    else if (event.type === 'fail')
+      writer.out(`failed  ${event.text ?? texts.get(event.id) ?? event.id} (${took(event.id)})`);
+  };
+}
 
 interface Spinner {
   text: string;
@@ -18,9 +49,11 @@ export interface CliProgress {
   flush(): Promise<void>;
 }
 
-export function createProgress(writer: Writer, options: { quiet: boolean }): CliProgress {
+export function createProgress(writer: Writer, options: { quiet: boolean; lines?: boolean }): CliProgress {
   // A pseudo-terminal with no columns (some CI runners, `script`) makes ora redraw forever.
   const interactive = writer.isTTY && !options.quiet && !process.env.CI && (process.stderr.columns ?? 0) > 0;
+  if (!interactive && options.lines && !options.quiet)
+    return { sink: waveLines(writer), flush: async () => {} };
   if (!interactive) {
     return {
       sink: (event) => {
@@ -59,7 +92,7 @@ export function createProgress(writer: Writer, options: { quiet: boolean }): Cli
  */
 export async function withProgress<T>(
   writer: Writer,
-  options: { quiet: boolean },
+  options: { quiet: boolean; lines?: boolean },
   work: (sink: ProgressSink) => Promise<T>,
 ): Promise<T> {
   const progress = createProgress(writer, options);
@@ -68,4 +101,12 @@ export async function withProgress<T>(
   } finally {
     await progress.flush();
   }
+}
+
+/** Progress for deploy-like verbs: spinners on a TTY, wave lines elsewhere; nothing with --quiet or -o json/yaml. */
+export function progressOptions(
+  format: string,
+  flags: { quiet?: boolean },
+): { quiet: boolean; lines: boolean } {
+  return { quiet: format !== 'table' || flags.quiet === true, lines: true };
 }

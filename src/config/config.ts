@@ -6,7 +6,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { InputError, UsageError } from '../errors.js';
 
 /** Where the user's config lives. */
@@ -119,4 +119,52 @@ export async function writeFileAtomic(path: string, text: string, mode = 0o644):
   await writeFile(tmp, text, { encoding: 'utf8', mode });
   await chmod(tmp, mode);
   await rename(tmp, path);
+}
+
+/** The path of config.yaml under the config home. */
+export function userConfigPath(env: NodeJS.ProcessEnv): string {
+  return join(configHome(env), 'config.yaml');
+}
+
+/** Writes config.yaml (0600 in a 0700 home, like the credentials beside it). */
+export async function writeUserConfig(env: NodeJS.ProcessEnv, config: UserConfig): Promise<string> {
+  const path = userConfigPath(env);
+  const doc: Record<string, unknown> = {};
+  if (config.default !== undefined) doc.default = config.default;
+  doc.registries = config.registries;
+  await writeFileAtomic(path, stringify(doc), 0o600);
+  return path;
+}
+
+/** The keys `stackanetes config get|set|unset` accept. */
+const CONFIG_KEY = /^(default|registries\.([A-Za-z0-9][A-Za-z0-9_-]{0,62})(\.url)?)$/;
+
+function parseConfigKey(key: string): { kind: 'default' } | { kind: 'registry'; name: string } {
+  const m = CONFIG_KEY.exec(key);
+  if (!m)
+    throw new UsageError(`unknown config key ${JSON.stringify(key)}`, {
+      hint: 'use default or registries.NAME.url',
+    });
+  return m[2] === undefined ? { kind: 'default' } : { kind: 'registry', name: m[2] };
+}
+
+/** A config value by key (`default`, `registries.NAME.url`), or undefined when unset. */
+export function getConfigValue(config: UserConfig, key: string): string | undefined {
+  const k = parseConfigKey(key);
+  return k.kind === 'default' ? config.default : config.registries[k.name]?.url;
+}
+
+/** A copy of `config` with `key` set (value undefined: removed). Registry URLs are checked here. */
+export function setConfigValue(config: UserConfig, key: string, value: string | undefined): UserConfig {
+  const k = parseConfigKey(key);
+  const next: UserConfig = { ...config, registries: { ...config.registries } };
+  if (k.kind === 'default') {
+    if (value === undefined) delete next.default;
+    else {
+      if (!config.registries[value]) normaliseRegistryUrl(value);
+      next.default = value;
+    }
+  } else if (value === undefined) delete next.registries[k.name];
+  else next.registries[k.name] = { url: normaliseRegistryUrl(value) };
+  return next;
 }

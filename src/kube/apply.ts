@@ -10,6 +10,7 @@
  */
 import type { ProgressSink } from '../actions/progress.js';
 import type { KubeObject } from '../render/types.js';
+import { count } from '../text.js';
 import type { KubeClient } from './client.js';
 import { packageGraph, updateStrategy } from './graph.js';
 import { KubeApiError, sleep } from './http.js';
@@ -23,7 +24,16 @@ import { createTracker, type NotReady, type ReadinessTracker } from './wait.js';
 
 export { isImmutable } from './immutable.js';
 
-export type RowStatus = 'created' | 'updated' | 'replaced' | 'unchanged' | 'deleted' | 'protected' | 'failed';
+export type RowStatus =
+  | 'created'
+  | 'updated'
+  /** Deleted and created again with --force (its immutable fields changed); a Job is `replaced`. */
+  | 'recreated'
+  | 'replaced'
+  | 'unchanged'
+  | 'deleted'
+  | 'protected'
+  | 'failed';
 
 /** One line of the result table, in kpm's shape. */
 export interface ResultRow {
@@ -95,15 +105,17 @@ async function waitGone(client: KubeClient, item: PlanItem, deadline: number): P
 type Applied = { row: ResultRow; current?: KubeObject; error?: { message: string; hint?: string } };
 
 /** Deletes the object (its pods with it, before it disappears) and creates it from the package. */
-async function recreate(client: KubeClient, item: PlanItem, deadline: number, how: string): Promise<Applied> {
+async function recreate(
+  client: KubeClient,
+  item: PlanItem,
+  deadline: number,
+  how: 'replaced' | 'recreated',
+): Promise<Applied> {
   try {
     await client.delete(item.ref, { propagation: 'Foreground' });
     await waitGone(client, item, deadline);
     const result = await client.apply((item.prepared as PreparedObject).object, { force: true });
-    return {
-      row: row(item, how === 'replaced' ? 'replaced' : 'updated', how === 'replaced' ? undefined : how),
-      current: result,
-    };
+    return { row: row(item, how), current: result };
   } catch (again) {
     if (!(again instanceof KubeApiError)) throw again;
     return { row: row(item, 'failed', again.message), error: { message: again.message } };
@@ -150,7 +162,7 @@ async function applyItem(client: KubeClient, item: PlanItem, options: ExecuteOpt
     if (isImmutable(err) && updateStrategy(prepared.object) === 'replace')
       return recreate(client, item, options.deadline, 'replaced');
     if (isImmutable(err) && options.force)
-      return recreate(client, item, options.deadline, 'recreated (--force)');
+      return recreate(client, item, options.deadline, item.ref.kind === 'Job' ? 'replaced' : 'recreated');
     if (isImmutable(err)) {
       return {
         row: row(item, 'failed', err.message),
@@ -638,7 +650,7 @@ export async function prune(
     rows.push(row(item, 'protected', 'kept: pass --prune-protected to delete it'));
   const deletions = plan.items.filter((i) => i.action === 'delete');
   if (deletions.length === 0) return rows;
-  options.progress({ type: 'start', id: 'prune', text: `pruning ${deletions.length} objects` });
+  options.progress({ type: 'start', id: 'prune', text: `pruning ${count(deletions.length, 'object')}` });
   // One kind step at a time, in the plan's reverse order, so dependents go before what they use.
   const steps: PlanItem[][] = [];
   for (const item of deletions) {
@@ -658,6 +670,6 @@ export async function prune(
     });
     rows.push(...done);
   }
-  options.progress({ type: 'succeed', id: 'prune', text: `pruned ${deletions.length} objects` });
+  options.progress({ type: 'succeed', id: 'prune', text: `pruned ${count(deletions.length, 'object')}` });
   return rows;
 }

@@ -49,7 +49,16 @@ export interface TransportOptions {
   /** First backoff delay in milliseconds; doubles each retry (default 100). */
   backoffMs?: number;
   maxSockets?: number;
+  /**
+   * When the whole command must end (epoch ms, from --timeout): attempts are cut to what is
+   * left, and no retry starts after it. Past it each request still gets one short attempt, so a
+   * failed deploy can record why it failed.
+   */
+  deadline?: number;
 }
+
+/** The shortest attempt a request gets once the deadline has passed. */
+const LAST_ATTEMPT_MS = 2000;
 
 /** Counts what went over the wire, for reports and benchmarks. */
 export interface TransportStats {
@@ -123,7 +132,11 @@ export function createTransport(target: ClusterTarget, options: TransportOptions
     return agent;
   };
 
-  const once = async (req: KubeRequest, a: AuthOptions): Promise<{ status: number; body: string }> => {
+  const once = async (
+    req: KubeRequest,
+    a: AuthOptions,
+    timeoutMs: number,
+  ): Promise<{ status: number; body: string }> => {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) query.set(k, String(v));
     const qs = query.toString();
@@ -192,21 +205,28 @@ export function createTransport(target: ClusterTarget, options: TransportOptions
     stats,
     async request<T>(req: KubeRequest): Promise<T> {
       let refreshedAuth = false;
+      const started = Date.now();
+      const left = () => (options.deadline === undefined ? Infinity : options.deadline - Date.now());
       for (let attempt = 1; ; attempt++) {
         auth ??= target.authenticate();
         const a = await auth;
         let answer: { status: number; body: string };
         try {
-          answer = await once(req, a);
+          answer = await once(req, a, Math.round(Math.max(LAST_ATTEMPT_MS, Math.min(timeoutMs, left()))));
         } catch (err) {
           if (!(err instanceof TransportFailure)) throw err;
           // Refused or unresolvable connections mean the cluster is not there: fail fast.
           const retriable = RETRIABLE_CODES.has(err.code) || (err.connected && err.code !== 'ECONNREFUSED');
-          if (req.idempotent && retriable && attempt < attempts) {
+          const delay = backoff(backoffMs, attempt);
+          if (req.idempotent && retriable && attempt < attempts && left() > delay) {
             stats.retries++;
-            await sleep(backoff(backoffMs, attempt));
+            await sleep(delay);
             continue;
           }
+          // The message states the time really spent, retries included.
+          if (attempt > 1)
+            err.message = `${err.message} (${attempt} attempts in ${Math.round((Date.now() - started) / 100) / 10} s)`;
+          if (left() <= 0) err.message = `${err.message}, and --timeout ran out`;
           throw unreachable(err);
         }
         if (answer.status >= 200 && answer.status < 300) {
@@ -233,9 +253,12 @@ export function createTransport(target: ClusterTarget, options: TransportOptions
           );
         }
         if (RETRIABLE_STATUS.has(answer.status) && req.idempotent && attempt < attempts) {
-          stats.retries++;
-          await sleep(backoff(backoffMs, attempt));
-          continue;
+          const delay = backoff(backoffMs, attempt);
+          if (left() > delay) {
+            stats.retries++;
+            await sleep(delay);
+            continue;
+          }
         }
         throw toApiError(answer.status, answer.body);
       }

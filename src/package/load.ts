@@ -3,10 +3,19 @@
  * render, validate) works on the in-memory LoadedPackage, so the same code serves local folders,
  * pulled tarballs and registry blobs.
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import {
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describeCause, InputError, NotFoundError } from '../errors.js';
+import { memberPathProblem, PACKAGE_LIMITS } from './limits.js';
 import { parseManifest } from './manifest.js';
 import { readTar } from './tar.js';
 import type { LoadedPackage, PackageManifest, PackageOrigin } from './types.js';
@@ -16,8 +25,7 @@ export { parseManifest } from './manifest.js';
 /** The manifest's file name inside a package. */
 export const MANIFEST_FILE = 'manifest.yaml';
 
-/** Bounds for one package, against runaway directories and zip bombs. */
-export const PACKAGE_LIMITS = { maxFiles: 2000, maxBytes: 32 * 1024 * 1024 } as const;
+export { PACKAGE_LIMITS } from './limits.js';
 
 const SKIP = new Set(['node_modules', '.git']);
 
@@ -28,7 +36,7 @@ function walk(
   display: string,
   dir: string,
   out: Map<string, string>,
-  budget: { bytes: number },
+  budget: { bytes: number; realRoot: string },
 ): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
@@ -36,15 +44,21 @@ function walk(
   for (const entry of entries) {
     if (entry.name.startsWith('.') || SKIP.has(entry.name)) continue;
     const full = join(dir, entry.name);
+    const member = relative(root, full).split(sep).join('/');
+    const pathProblem = memberPathProblem(member);
+    if (pathProblem)
+      throw new InputError(`${display}: ${member} cannot be packaged: ${pathProblem}`, {
+        hint: 'rename it with a shorter name',
+      });
     const info = entry.isSymbolicLink()
-      ? statSync(full)
+      ? linkTarget(budget.realRoot, display, full, member)
       : entry.isDirectory() || entry.isFile()
         ? entry
         : lstatSync(full);
     if (info.isDirectory() && entry.isSymbolicLink()) {
       // a linked directory could loop back on itself; packages are plain trees
       throw new InputError(
-        `${display}: ${relative(root, full)} is a symbolic link to a directory; copy it into the package instead`,
+        `${display}: ${member} is a symbolic link to a directory; copy it into the package instead`,
       );
     }
     if (info.isDirectory()) {
@@ -56,9 +70,40 @@ function walk(
         throw new InputError(`${display}: more than ${PACKAGE_LIMITS.maxFiles} files in the package`);
       if (budget.bytes > PACKAGE_LIMITS.maxBytes)
         throw new InputError(`${display}: package content exceeds ${PACKAGE_LIMITS.maxBytes} bytes`);
-      out.set(relative(root, full).split(sep).join('/'), text);
+      out.set(member, text);
     }
   }
+}
+
+/**
+ * What a symbolic link inside a package points at. Only links that stay inside the package are
+ * read (as the content of their target): one leading out of it would publish whatever file of the
+ * machine it names, such as /etc/passwd.
+ */
+function linkTarget(realRoot: string, display: string, full: string, member: string): Stats {
+  let target: string;
+  try {
+    target = realpathSync(full);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ELOOP'
+        ? 'is a symbolic link loop'
+        : code === 'ENOENT'
+          ? `is a symbolic link to ${JSON.stringify(readlinkSync(full))}, which does not exist`
+          : `is a symbolic link that cannot be followed (${describeCause(err)})`;
+    throw new InputError(`${display}: ${member} ${why}`, {
+      hint: 'replace the link with the file it should hold, or delete it',
+    });
+  }
+  const inside = relative(realRoot, target);
+  if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
+    throw new InputError(
+      `${display}: ${member} is a symbolic link to ${target}, outside the package: refused`,
+      { hint: 'copy the file into the package instead of linking to it' },
+    );
+  }
+  return statSync(target);
 }
 
 /** Checks what the manifest promises against the files that exist. */
@@ -113,7 +158,7 @@ export async function loadPackageDirectory(dir: string, display: string = dir): 
     });
   }
   const files = new Map<string, string>();
-  walk(dir, display, dir, files, { bytes: 0 });
+  walk(dir, display, dir, files, { bytes: 0, realRoot: realpathSync(dir) });
   return packageFromFiles(files, { kind: 'directory', location: dir }, join(display, MANIFEST_FILE));
 }
 
@@ -129,7 +174,7 @@ export function loadPackageTarball(
 ): LoadedPackage {
   let tar: Buffer;
   try {
-    tar = gunzipSync(bytes, { maxOutputLength: PACKAGE_LIMITS.maxBytes + 4 * 1024 * 1024 });
+    tar = gunzipSync(bytes, { maxOutputLength: PACKAGE_LIMITS.maxTarBytes });
   } catch (err) {
     throw new InputError(`${location}: not a readable .tar.gz (${describeCause(err)})`);
   }

@@ -11,6 +11,7 @@ import {
   type DependencyEntry,
   type LibraryEntry,
   type PackageManifest,
+  type PackageScope,
   type PackageMeta,
   type ResourceEntry,
 } from './types.js';
@@ -325,7 +326,12 @@ export function parseManifest(text: string, file: string): PackageManifest {
       '(top level)',
       `must be a map with package, variables, resources, dependencies; got ${show(data)}`,
     );
-  checkKeys(data, ['package', 'variables', 'resources', 'dependencies', 'libraries'], file, '(top level)');
+  checkKeys(
+    data,
+    ['package', 'variables', 'resources', 'dependencies', 'libraries', 'scope'],
+    file,
+    '(top level)',
+  );
   const meta = parseMeta(data.package, file);
   if (meta.kind === 'library') checkLibrary(data, file);
   let variables: Record<string, unknown> = {};
@@ -338,5 +344,28 @@ export function parseManifest(text: string, file: string): PackageManifest {
   const libraries = parseLibraries(data.libraries, file, meta.name);
   const manifest: PackageManifest = { package: meta, variables, resources, dependencies };
   if (libraries.length > 0) manifest.libraries = libraries;
+  const scope = parseScope(data.scope, file);
+  if (scope) manifest.scope = scope;
   return manifest;
+}
+
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SCOPE_HINT = 'write `scope: cluster`, or `scope: {cluster: true, namespaces: [kube-system]}`';
+
+/** Parses `scope:` (`cluster`, or `{cluster: bool, namespaces: [NS…]}`). */
+function parseScope(value: unknown, file: string): PackageScope | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === 'cluster') return { cluster: true, namespaces: [] };
+  if (!isRecord(value)) fail(file, 'scope', `must be "cluster" or a map, got ${show(value)}`, SCOPE_HINT);
+  checkKeys(value, ['cluster', 'namespaces'], file, 'scope');
+  if (value.cluster !== undefined && typeof value.cluster !== 'boolean')
+    fail(file, 'scope.cluster', `must be true or false, got ${show(value.cluster)}`);
+  const namespaces = value.namespaces ?? [];
+  if (!Array.isArray(namespaces))
+    fail(file, 'scope.namespaces', `must be a list of namespace names, got ${show(namespaces)}`, SCOPE_HINT);
+  namespaces.forEach((ns: unknown, i) => {
+    if (typeof ns !== 'string' || !NAMESPACE_NAME.test(ns))
+      fail(file, `scope.namespaces[${i}]`, `${show(ns)} is not a namespace name`);
+  });
+  return { cluster: value.cluster === true, namespaces: [...new Set(namespaces as string[])] };
 }

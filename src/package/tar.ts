@@ -4,6 +4,7 @@
  * follow links, so neither needs more than regular files and directories.
  */
 import { InputError } from '../errors.js';
+import { memberPathProblem } from './limits.js';
 
 const BLOCK = 512;
 
@@ -188,5 +189,8 @@ function checkPath(path: string, location: string): string {
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..'))
     throw new InputError(`${location}: entry ${JSON.stringify(path)} escapes the package with ".."`);
+  const problem = memberPathProblem(path);
+  if (problem)
+    throw new InputError(`${location}: entry ${JSON.stringify(path)} cannot be written: ${problem}`);
   return parts.join('/');
 }

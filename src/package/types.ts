@@ -64,6 +64,19 @@ export interface PackageManifest {
   dependencies: DependencyEntry[];
   /** Library packages whose partials the templates use (absent or empty: none). */
   libraries?: LibraryEntry[];
+  /** What the package writes outside the release namespace (absent: nothing). */
+  scope?: PackageScope;
+}
+
+/**
+ * manifest.yaml `scope:`: cluster-scoped objects (`scope: cluster`) and other namespaces the
+ * package's templates write into. Anything outside the release namespace that is not declared
+ * here fails the render, and deploy asks for `--allow-cluster-scope` / `--allow-namespace NS`
+ * the first time a release writes there.
+ */
+export interface PackageScope {
+  cluster: boolean;
+  namespaces: string[];
 }
 
 /** Whether a manifest declares a library package. */

@@ -240,14 +240,17 @@ export class ApprClient {
     return res.body;
   }
 
-  /** Pushes a release; 409 unless `force`. */
+  /**
+   * Pushes a release; 409 unless `force` or the registry already holds the same bytes, which it
+   * reports as `unchanged` (so publishing a package set again is a no-op, not an error).
+   */
   async push(
     name: string,
     release: string,
     tarGz: Buffer,
     options: { force?: boolean; metadata?: unknown; mediaType?: string } = {},
-  ): Promise<void> {
-    await this.json({
+  ): Promise<{ outcome: 'pushed' | 'replaced' | 'unchanged' }> {
+    const answer = await this.json<{ replaced?: unknown; unchanged?: unknown }>({
       method: 'POST',
       path: `/api/v1/packages/${name}`,
       ...(options.force ? { searchParams: { force: 'true' } } : {}),
@@ -260,6 +263,9 @@ export class ApprClient {
       what: `push ${name}@${release}`,
       packageName: name,
     });
+    return {
+      outcome: answer.unchanged === true ? 'unchanged' : answer.replaced === true ? 'replaced' : 'pushed',
+    };
   }
 
   async deleteRelease(name: string, release: string, mediaType = MEDIA_TYPE): Promise<void> {

@@ -142,8 +142,27 @@ export function responseMessage(res: HttpResponse): string {
   } catch {
     // not JSON
   }
+  if (/^\s*<(!doctype|html|head|body|\?xml|[a-z]+[\s>])/i.test(text)) return htmlExcerpt(res.status, text);
   const line = text.split('\n')[0]?.trim() ?? '';
   return line === '' ? `HTTP ${res.status}` : line.slice(0, 200);
+}
+
+/**
+ * A proxy's or web server's HTML error page, as the status and a short plain-text excerpt (its
+ * title, else its first words): the markup itself would make a one-line error unreadable.
+ */
+function htmlExcerpt(status: number, html: string): string {
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
+  const plain = (title ?? html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' '))
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const excerpt = plain.length > 80 ? `${plain.slice(0, 77)}...` : plain;
+  return excerpt === '' ? `(an HTML page, HTTP ${status})` : `(an HTML page: "${excerpt}")`;
 }
 
 /** The appr error code (`package-not-found`, …) of an error response, if any. */

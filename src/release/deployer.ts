@@ -27,6 +27,11 @@ export interface RunOptions {
   adopt?: boolean;
   /** Aborted on SIGINT/SIGTERM: no new work, the revision is marked failed (interrupted). */
   signal?: AbortSignal;
+  /**
+   * Called once there is something to write, right before the first write, with the history the
+   * plan was made from (deploy and rollback take the release lock here; see lease.ts).
+   */
+  beforeWrite?: (history: readonly ReleaseRecord[]) => Promise<void>;
 }
 
 export interface RunResult {
@@ -144,6 +149,7 @@ export async function runRelease(
     };
   }
 
+  await options.beforeWrite?.(history);
   const revision = Math.max(0, ...history.map((r) => r.revision)) + 1;
   const now = options.now().toISOString();
   const record: ReleaseRecord = {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { loadYamlDocuments, YamlTooLarge } from '../package/yaml-limits.js';
 import { InputError, describeCause } from '../errors.js';
 import { LABEL_PACKAGE, LABEL_PART_OF, isPlainObject } from '../kube/objects.js';
 import type { KubeObject } from '../render/types.js';
@@ -32,8 +32,9 @@ export async function loadManifestFile(
   // reads `yes`/`on` as strings, as Kubernetes (YAML 1.2) does.
   let docs: unknown[];
   try {
-    docs = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: path });
+    docs = loadYamlDocuments(text, path);
   } catch (err) {
+    if (err instanceof YamlTooLarge) throw err;
     throw new InputError(`${path} is not valid YAML: ${describeCause(err).split('\n')[0]}`, { cause: err });
   }
   const objects: KubeObject[] = [];

@@ -23,7 +23,14 @@ export interface TemplateData {
   package: { name: string; version: string };
 }
 
-type Compiled = (context: unknown, options?: { data?: Record<string, unknown> }) => string;
+type Compiled = (
+  context: unknown,
+  options?: {
+    data?: Record<string, unknown>;
+    allowProtoPropertiesByDefault?: boolean;
+    allowProtoMethodsByDefault?: boolean;
+  },
+) => string;
 
 /** A failure located in a template file (possibly a partial) before package context is added. */
 class TemplateFault extends Error {
@@ -55,9 +62,15 @@ function lazyTemplate(env: typeof Handlebars, text: string): Compiled {
   let compiled: Compiled | undefined;
   return (context, options) => {
     compiled ??= env.template(templateSpec(text, { ...COMPILE_OPTIONS })) as unknown as Compiled;
-    return compiled(context, options);
+    return compiled(context, { ...options, ...PROTOTYPE_ACCESS });
   };
 }
+
+/**
+ * Prototype access stays denied, as by default, but said explicitly: left unset, Handlebars
+ * prints a three-line warning to stderr for every denied method name (`{{hasOwnProperty}}`).
+ */
+const PROTOTYPE_ACCESS = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false } as const;
 
 /** True for files that are partials rather than resources: `_name.hbs` / `_name.yaml.hbs` under templates/. */
 export function isPartialFile(path: string): boolean {

@@ -249,6 +249,13 @@ function splitPath(pathText: string, text: string): string[] {
         bad(segment === '' ? 'empty segment' : `invalid segment ${JSON.stringify(segment)}`);
       i = end < 0 ? pathText.length : end;
     }
+    // Refused here, before any object is built: assigning `__proto__` would silently drop the
+    // value, while `constructor` failed later with another message and exit code.
+    if (FORBIDDEN_KEYS.has(segment))
+      throw new UsageError(
+        `--set ${JSON.stringify(text)}: the key ${JSON.stringify(segment)} is not allowed in variables`,
+        { hint: 'name a parameter of the package, e.g. keystone.replicas' },
+      );
     parts.push(segment);
     if (i >= pathText.length) break;
     i += 1;

@@ -351,7 +351,16 @@ spec:
     const d = await c.cli(['diff', file, '-n', 'crds', '--release', 'crds']);
     expect(d.code).toBe(1);
     expect(d.stdout).toContain('crds/Widget/w1 (crds) will be created');
-    const r = await c.cli(['deploy', file, '-n', 'crds', '--release', 'crds', '--no-wait']);
+    const r = await c.cli([
+      'deploy',
+      file,
+      '-n',
+      'crds',
+      '--release',
+      'crds',
+      '--no-wait',
+      '--allow-cluster-scope',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(tableStatuses(r.stdout).get('Widget/w1')).toBe('created');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -41,6 +41,10 @@ interface Case {
   extra?: Record<string, string>;
   args: string[];
   message: RegExp;
+  /** The exit code, where the case pins it. */
+  code?: number;
+  /** Symbolic links to create (path → target), relative to the workspace. */
+  links?: Record<string, string>;
 }
 
 const cases: Case[] = [
@@ -219,7 +223,8 @@ const cases: Case[] = [
       }),
     },
     args: ['generate', 'app'],
-    message: /^error: test\/app templates\/d\.yaml\.hbs: Deployment web: spec\.replicas: must be integer, got "two"$/,
+    message:
+      /^error: test\/app templates\/d\.yaml\.hbs: Deployment web: spec\.replicas: must be integer, got "two"$/,
   },
   {
     what: 'an object name the API server would reject',
@@ -249,6 +254,54 @@ const cases: Case[] = [
     packages: { app: ok },
     args: ['generate', 'app', '--namespace', 'Open_Stack'],
     message: /^error: --namespace "Open_Stack" is not a valid namespace name$/,
+  },
+  {
+    what: '--set __proto__.x=1 (refused, not silently dropped)',
+    packages: { app: ok },
+    args: ['generate', 'app', '--set', '__proto__.x=1'],
+    message: /^error: --set "__proto__\.x=1": the key "__proto__" is not allowed in variables$/,
+    code: 2,
+  },
+  {
+    what: '--set constructor.prototype.x=1 (refused the same way as __proto__)',
+    packages: { app: ok },
+    args: ['generate', 'app', '--set', 'constructor.prototype.x=1'],
+    message:
+      /^error: --set "constructor\.prototype\.x=1": the key "constructor" is not allowed in variables$/,
+    code: 2,
+  },
+  {
+    what: 'an empty --namespace',
+    packages: { app: ok },
+    args: ['generate', 'app', '--namespace', ''],
+    message: /^error: --namespace "" is empty$/,
+    code: 2,
+  },
+  {
+    what: 'a dangling symbolic link in the package',
+    packages: { app: ok },
+    links: { 'app/templates/gone.yaml': 'missing.yaml' },
+    args: ['generate', 'app'],
+    message:
+      /^error: app: templates\/gone\.yaml is a symbolic link to "missing\.yaml", which does not exist$/,
+    code: 3,
+  },
+  {
+    what: 'a symbolic link loop in the package',
+    packages: { app: ok },
+    links: { 'app/templates/a': 'b', 'app/templates/b': 'a' },
+    args: ['generate', 'app'],
+    message: /^error: app: templates\/a is a symbolic link loop$/,
+    code: 3,
+  },
+  {
+    what: 'a symbolic link to a file outside the package',
+    packages: { app: ok },
+    links: { 'app/templates/passwd.txt': '/etc/passwd' },
+    args: ['generate', 'app'],
+    message:
+      /^error: app: templates\/passwd\.txt is a symbolic link to \/etc\/passwd, outside the package: refused$/,
+    code: 3,
   },
   {
     what: 'a document without kind',
@@ -282,9 +335,11 @@ describe('malformed input: one error line, a non-zero exit code and no stack tra
 
   it.each(cases.map((c) => [c.what, c] as const))('%s', async (_what, c) => {
     const dir = workspace(c.packages, c.extra);
+    for (const [path, target] of Object.entries(c.links ?? {})) symlinkSync(target, join(dir, path));
     try {
       const result = await runCli(c.args, { cwd: dir });
       expect(result.code).not.toBe(0);
+      if (c.code !== undefined) expect(result.code).toBe(c.code);
       expect(result.stdout).toBe('');
       const lines = result.stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
@@ -294,6 +349,23 @@ describe('malformed input: one error line, a non-zero exit code and no stack tra
       if (fix !== undefined) expect(fix.length).toBeGreaterThan(5);
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(result.stderr).not.toContain(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('templates that reach for prototype methods', () => {
+  it('render them empty without Handlebars printing its multi-line warning to stderr', async () => {
+    const dir = workspace({
+      app: pkg('test/app', 'variables: {settings: {a: 1}}\nresources: [templates/cm.yaml.hbs]\n', {
+        'templates/cm.yaml.hbs': cm('cm', '"{{#with settings}}{{hasOwnProperty}}{{/with}}"'),
+      }),
+    });
+    try {
+      const result = await runCli(['generate', 'app'], { cwd: dir });
+      expect([result.code, result.stderr]).toEqual([0, '']);
+      expect(result.stdout).toContain("value: ''");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

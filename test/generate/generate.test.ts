@@ -102,7 +102,7 @@ describe('stackanetes new and lint', () => {
       expect(lint.stderr).toBe('');
       expect(lint.code).toBe(0);
       expect(lint.stdout).toMatch(
-        /^acme\/web-app 0\.1\.0: 1 package\(s\), 2 objects with defaults, 2 with every branch on: valid/,
+        /^acme\/web-app 0\.1\.0: 1 package, 2 objects with defaults, 2 with every branch on: valid/,
       );
       const rendered = await runCli(['generate', 'web-app', '--set', 'image.tag=1.28'], { cwd: dir });
       expect(rendered.stdout).toContain('image: docker.io/nginxinc/nginx-unprivileged:1.28');

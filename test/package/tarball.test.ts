@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { InputError } from '../../src/errors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPackageDirectory, loadPackageTarball } from '../../src/package/load.js';
@@ -172,5 +173,77 @@ describe('package tarballs', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('package directories with hostile entries', () => {
+  const made: string[] = [];
+  afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  /** A package directory holding manifest.yaml, templates/ and whatever `add` puts there. */
+  function packageDir(add: (dir: string) => void): string {
+    const dir = mkdtempSync(join(tmpdir(), 'stackanetes-links-'));
+    made.push(dir);
+    writeFileSync(join(dir, 'manifest.yaml'), manifest);
+    mkdirSync(join(dir, 'templates'));
+    add(dir);
+    return dir;
+  }
+
+  it.each([
+    [
+      'a link to /etc/passwd',
+      (dir: string) => symlinkSync('/etc/passwd', join(dir, 'templates', 'passwd.txt')),
+      /templates\/passwd\.txt is a symbolic link to \/etc\/passwd, outside the package: refused/,
+    ],
+    [
+      'a relative link leaving the package',
+      (dir: string) => {
+        writeFileSync(join(dir, '..', `${dir.split('/').pop()}-secret`), 'secret');
+        made.push(join(dir, '..', `${dir.split('/').pop()}-secret`));
+        symlinkSync(`../../${dir.split('/').pop()}-secret`, join(dir, 'templates', 'secret'));
+      },
+      /templates\/secret is a symbolic link to .*-secret, outside the package: refused/,
+    ],
+    [
+      'a dangling link',
+      (dir: string) => symlinkSync('missing.yaml', join(dir, 'templates', 'gone.yaml')),
+      /templates\/gone\.yaml is a symbolic link to "missing\.yaml", which does not exist/,
+    ],
+    [
+      'a symbolic link loop',
+      (dir: string) => {
+        symlinkSync('b', join(dir, 'templates', 'a'));
+        symlinkSync('a', join(dir, 'templates', 'b'));
+      },
+      /templates\/a is a symbolic link loop/,
+    ],
+    [
+      'a path of more than 1024 bytes',
+      (dir: string) => {
+        const deep = join(dir, 'templates', ...Array.from({ length: 5 }, (_, i) => `${i}`.repeat(250)));
+        mkdirSync(deep, { recursive: true });
+        writeFileSync(join(deep, 'x.yaml'), 'x');
+      },
+      /cannot be packaged: its path is 1\d{3} bytes, more than 1024/,
+    ],
+  ])('are refused in one line naming the file when they hold %s', async (_what, add, message) => {
+    const dir = packageDir(add);
+    const err = await loadPackageDirectory(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('store a link that stays inside the package as its target content', async () => {
+    const dir = packageDir((d) => {
+      writeFileSync(join(d, 'templates', 'real.yaml'), 'real: true\n');
+      symlinkSync('real.yaml', join(d, 'templates', 'alias.yaml'));
+    });
+    const pkg = await loadPackageDirectory(dir);
+    expect(pkg.files.get('templates/alias.yaml')).toBe('real: true\n');
   });
 });

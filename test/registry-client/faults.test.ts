@@ -4,6 +4,8 @@
  * ends in one clear line and the registry exit code (6), and a corrupted blob is never unpacked.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { freePort } from '../services/ports.mjs';
@@ -60,6 +62,31 @@ describe('registry faults', () => {
         `^error: cannot reach registry 127\\.0\\.0\\.1:${port} \\(list packages\\): connection refused`,
       ),
     );
+  });
+
+  it("shows a proxy's HTML error page as status and title, not as markup", async () => {
+    const page =
+      '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title><style>body{}</style></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n';
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(page);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const result = await cli(['list', '--registry', `127.0.0.1:${port}`], {
+        STACKANETES_REGISTRY_RETRIES: '0',
+      });
+      expectOneLineError(
+        result,
+        6,
+        /^error: registry 127\.0\.0\.1:\d+ failed list packages: HTTP 502 \(an HTML page: "502 Bad Gateway"\)/,
+      );
+      expect(result.stderr).not.toContain('<');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('forgets the token on logout even when the registry is unreachable, and says it was not revoked', async () => {

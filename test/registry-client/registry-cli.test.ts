@@ -116,8 +116,16 @@ describe('push, list, show, channel', () => {
     expect(again.digest).toBe(first);
   });
 
-  it('refuses a duplicate release without --force (exit 5) and points at the fix', async () => {
-    const result = await cli(['push', join(work, 'db-1.0.0', 'db')]);
+  it('reports an identical re-push as unchanged (exit 0), with the same digest', async () => {
+    const again = json<{ digest: string; status: string }>(
+      await cli(['push', join(work, 'db-1.0.0', 'db'), '--output', 'json']),
+    );
+    expect(again).toMatchObject({ digest: digests['db@1.0.0'], status: 'unchanged' });
+  });
+
+  it('refuses a duplicate release with other content without --force (exit 5) and points at the fix', async () => {
+    const dir = fixturePackage(join(work, 'changed'), 'db', '1.0.0', (t) => `${t}\n# changed\n`);
+    const result = await cli(['push', dir]);
     expectOneLineError(result, 5, /^error: push regtest\/db@1\.0\.0: .*already exists/);
     expect(result.stderr).toContain('--force');
   });
@@ -282,6 +290,89 @@ describe('resolution through the registry and the lockfile', () => {
       previous: '1.1.0',
       version: '1.2.0',
     });
+  });
+});
+
+describe('the everyday flow', () => {
+  it('login makes the registry the default when none is set, says so, and push then needs no --registry', async () => {
+    const fresh = tempDir('regclient-fresh-home');
+    const env = { STACKANETES_HOME: fresh, STACKANETES_REGISTRY: '' };
+    const login = await cli(['login', registry.url, '-u', 'alice', '--password-stdin'], {
+      input: 'password\n',
+      env,
+    });
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain(
+      `${registry.url} is now the default registry (set in ${join(fresh, 'config.yaml')})`,
+    );
+    expect((await cli(['config', 'get', 'default'], { env })).stdout.trim()).toBe(registry.url);
+    expect(statSync(join(fresh, 'config.yaml')).mode & 0o777).toBe(0o600);
+    const pushed = await cli(
+      ['push', fixturePackage(join(work, 'flow'), 'web', '0.9.0'), '--channel', 'beta'],
+      {
+        env,
+      },
+    );
+    expect([pushed.code, pushed.stderr]).toEqual([0, '']);
+    expect(pushed.stdout).toMatch(/regtest\/web\s+0\.9\.0\s+sha256:[0-9a-f]{64}\s+pushed/);
+    // A second login to another address leaves the default alone, unless --set-default.
+    await cli(['config', 'set', 'registries.other.url', 'https://other.example.com'], { env });
+    await cli(['config', 'set', 'default', 'other'], { env });
+    const again = await cli(['login', registry.url, '-u', 'alice', '--password-stdin'], {
+      input: 'password\n',
+      env,
+    });
+    expect(again.stdout).not.toContain('default registry');
+    expect((await cli(['config', 'get', 'default'], { env })).stdout.trim()).toBe('other');
+    const forced = await cli(['login', registry.url, '-u', 'alice', '--password-stdin', '--set-default'], {
+      input: 'password\n',
+      env,
+    });
+    expect(forced.stdout).toContain('is now the default registry');
+    const view = await cli(['config', 'view', '-o', 'json'], { env });
+    expect(JSON.parse(view.stdout)).toEqual({
+      default: registry.url,
+      registries: { other: { url: 'https://other.example.com' } },
+    });
+  });
+
+  it('config refuses unknown keys (exit 2) and get of an unset key exits 4, in one line', async () => {
+    const env = { STACKANETES_HOME: tempDir('regclient-config-home') };
+    expectOneLineError(
+      await cli(['config', 'set', 'colour', 'blue'], { env }),
+      2,
+      /^error: unknown config key "colour"/,
+    );
+    expectOneLineError(await cli(['config', 'get', 'default'], { env }), 4, /^error: default is not set/);
+    expectOneLineError(
+      await cli(['config', 'set', 'registries.x.url', 'http://a b'], { env }),
+      2,
+      /^error: registry address "http:\/\/a b" is not a host or URL/,
+    );
+  });
+
+  it('pushes several directories in dependency order with one summary table, and again as unchanged', async () => {
+    const root = join(work, 'many');
+    const meta = fixturePackage(root, 'meta', '3.0.0', (t) =>
+      t.replace('WEB_DIGEST', `sha256:${'a'.repeat(64)}`),
+    );
+    const dirs = [meta, fixturePackage(root, 'web', '3.0.0'), fixturePackage(root, 'db', '3.0.0')];
+    const first = await cli(['push', ...dirs]);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^PACKAGE\s+RELEASE\s+DIGEST\s+STATUS\s+REGISTRY\s+CHANNELS$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
+      'regtest/db',
+      'regtest/web',
+      'regtest/meta',
+    ]);
+    expect(lines.slice(1).every((l) => /\spushed\s/.test(l))).toBe(true);
+    const second = json<{ package: string; status: string }[]>(await cli(['push', ...dirs, '-o', 'json']));
+    expect(second.map((r) => [r.package, r.status])).toEqual([
+      ['regtest/db', 'unchanged'],
+      ['regtest/web', 'unchanged'],
+      ['regtest/meta', 'unchanged'],
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join, relative } from 'node:path';
 import pg from 'pg';
 import { makeBackend, type Backend } from './contract.js';
@@ -77,6 +78,22 @@ const push = (pkg: string, blob: Buffer, release: string, mediaType = 'stackanet
   path: `/api/v1/packages/${pkg}`,
   body: pushBody(blob, release, mediaType),
 });
+
+/** A pax header member giving the next member a path too long for ustar. */
+const paxPath = (path: string) => {
+  const body = ` path=${path}\n`;
+  let len = Buffer.byteLength(body) + 1;
+  while (String(len).length + Buffer.byteLength(body) !== len)
+    len = String(len).length + Buffer.byteLength(body);
+  return { path: 'PaxHeader', type: 'x', content: `${len}${body}` };
+};
+
+/** A push body whose metadata nests `depth` objects (built as text: JSON.stringify would overflow first). */
+const deepMetadataBody = (depth: number) =>
+  pushBody(packageBlob('alice/app', '2.0.0'), '2.0.0').replace(
+    /}$/,
+    `,"metadata":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`,
+  );
 
 const HOSTILE: Hostile[] = [
   {
@@ -310,6 +327,44 @@ const HOSTILE: Hostile[] = [
     code: 'package-exists',
   },
   {
+    name: 'member name longer than a client can write (290 characters)',
+    token: 'alice',
+    ...push(
+      'alice/app',
+      packageBlob('alice/app', '2.0.0', [
+        paxPath(`templates/${'n'.repeat(290)}.yaml`),
+        { path: 'x', content: 'y' },
+      ]),
+      '2.0.0',
+    ),
+    status: 422,
+    code: 'invalid-package',
+  },
+  {
+    name: 'more files than a client can pull',
+    token: 'alice',
+    ...push(
+      'alice/app',
+      packageBlob(
+        'alice/app',
+        '2.0.0',
+        Array.from({ length: 2001 }, (_, i) => ({ path: `f/${i}`, content: '' })),
+      ),
+      '2.0.0',
+    ),
+    status: 422,
+    code: 'invalid-package',
+  },
+  {
+    name: 'metadata nested 20,000 levels deep',
+    token: 'alice',
+    method: 'POST',
+    path: '/api/v1/packages/alice/app',
+    body: deepMetadataBody(20000),
+    status: 422,
+    code: 'invalid-parameters',
+  },
+  {
     name: 'login with a wrong password',
     method: 'POST',
     path: '/api/v1/users/login',
@@ -398,6 +453,16 @@ describe.each(['filesystem', 'postgres'] as const)('hostile requests against %s 
     expect(await snapshot()).toBe(before);
   });
 
+  it('answers an identical re-push with 200 unchanged, leaving storage byte-identical', async () => {
+    const before = await snapshot();
+    const r = await call(reg.url, 'POST', '/api/v1/packages/alice/app', {
+      token: tokens.alice,
+      body: pushBody(packageBlob('alice/app', '1.0.0'), '1.0.0'),
+    });
+    expect([r.status, r.body?.unchanged, r.body?.replaced]).toEqual([200, true, false]);
+    expect(await snapshot()).toBe(before);
+  });
+
   it('still serves the untouched release afterwards', async () => {
     expect((await call(reg.url, 'GET', '/api/v1/packages/alice/app/channels/stable')).body).toEqual({
       name: 'stable',
@@ -405,5 +470,48 @@ describe.each(['filesystem', 'postgres'] as const)('hostile requests against %s 
       releases: ['1.0.0'],
     });
     expect((await fetch(`${reg.url}/api/v1/packages/alice/app/1.0.0/stackanetes/pull`)).status).toBe(200);
+  });
+});
+
+describe('registry server files and slow bodies', () => {
+  let backend: Backend;
+  let reg: RunningRegistry;
+  let token = '';
+  beforeAll(async () => {
+    backend = await makeBackend('filesystem');
+    await addUser(backend.storage, 'alice');
+    reg = await startRegistry(backend.storage, ['--body-timeout', '1s']);
+    token = await login(reg.url, 'alice');
+  });
+  afterAll(async () => {
+    await reg?.stop();
+    await backend?.cleanup();
+  });
+
+  it('keeps auth files private: 0700 directory, 0600 files', () => {
+    const auth = join(backend.storage, 'auth');
+    expect(statSync(auth).mode & 0o777).toBe(0o700);
+    const files = readdirSync(auth);
+    expect(files).toEqual(expect.arrayContaining(['users.json', 'tokens.json']));
+    for (const file of files) expect([file, statSync(join(auth, file)).mode & 0o777]).toEqual([file, 0o600]);
+  });
+
+  it('answers 408 when a body never arrives in full (Content-Length larger than what is sent)', async () => {
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(reg.port, '127.0.0.1', () => {
+        socket.write(
+          `POST /api/v1/packages/alice/app HTTP/1.1\r\nhost: x\r\nauthorization: ${token}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"blob":`,
+        );
+      });
+      let data = '';
+      socket.on('data', (d: Buffer) => (data += d.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+      setTimeout(() => socket.destroy(), 20000);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain('request-timeout');
+    expect(Date.now() - started).toBeLessThan(10000);
   });
 });

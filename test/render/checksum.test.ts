@@ -132,7 +132,8 @@ describe('the stackanetes.io/config-checksum pod annotation', () => {
 
 describe('namespace and labels', () => {
   const scoped = memoryPackage({
-    'manifest.yaml': manifest('test/scopes', { resources: ['all.yaml.hbs'] }),
+    // Declares what it writes outside the release namespace, as any such package must.
+    'manifest.yaml': `${manifest('test/scopes', { resources: ['all.yaml.hbs'] })}scope: {cluster: true, namespaces: [kube-system]}\n`,
     'all.yaml.hbs': `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: reader, namespace: wrong}

@@ -15,7 +15,9 @@ import {
   type OutputFormat,
   type Writer,
 } from '../output.js';
-import { withProgress } from '../progress.js';
+import { checkNamespaceFlag } from '../namespace.js';
+import { addScopeFlags, scopeOptions, type ScopeFlagValues } from '../scope.js';
+import { addQuietFlag, progressOptions, withProgress } from '../progress.js';
 
 /** Appends repeatable option values (`--set a=1 --set b=2`). */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -71,7 +73,7 @@ export function accessOptions(flags: ClusterFlagValues): {
   };
   if (flags.kubeconfig) out.kubeconfig = flags.kubeconfig;
   if (flags.context) out.context = flags.context;
-  if (flags.namespace) out.namespace = flags.namespace;
+  if (flags.namespace !== undefined) out.namespace = checkNamespaceFlag(flags.namespace);
   return out;
 }
 
@@ -286,7 +288,9 @@ export function throwIfFailed(result: DeployResult): void {
     : new ClusterError(message, options);
 }
 
-interface DeployFlags extends ClusterFlagValues, RenderFlagValues, ApplyFlagValues {}
+interface DeployFlags extends ClusterFlagValues, RenderFlagValues, ApplyFlagValues, ScopeFlagValues {
+  quiet?: boolean;
+}
 
 export function register(program: Command, env: CliEnv): void {
   const command = program
@@ -298,7 +302,7 @@ export function register(program: Command, env: CliEnv): void {
       '<ref>',
       'package directory, .tar.gz, registry reference (ns/name[@version|:channel]) or rendered manifest file (.yaml)',
     );
-  addApplyFlags(addRenderFlags(addClusterFlags(command)), {
+  addApplyFlags(addQuietFlag(addScopeFlags(addRenderFlags(addClusterFlags(command)))), {
     timeout: 'how long the whole deploy may take to be ready',
     force: 'delete and recreate objects whose immutable fields changed (Jobs are replaced without it)',
     pruneProtected:
@@ -309,12 +313,13 @@ export function register(program: Command, env: CliEnv): void {
       const format: OutputFormat = parseOutputFormat(flags.output);
       const apply = applyOptions(flags);
       const result = await withInterrupt((signal) =>
-        withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
+        withProgress(env.writer, progressOptions(format, flags), async (progress) => {
           const { deploy } = await import('../../actions/deploy.js');
           return deploy({
             ...accessOptions(flags),
             ...renderOptions(ref, flags),
             ...apply,
+            ...scopeOptions(flags),
             ...(flags.adopt ? { adopt: true } : {}),
             signal,
             progress,

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { isStackanetesError, StackanetesError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
+import { printScope } from '../scope.js';
 import { formatData, paint, parseOutputFormat, type Writer } from '../output.js';
 import { withProgress } from '../progress.js';
 import {
@@ -75,6 +76,7 @@ export function register(program: Command, env: CliEnv): void {
             if (entry.diff.length > 0) w.out(entry.diff.map((l) => colourLine(w, l)).join('\n'));
             w.out('');
           }
+          printScope(w, result.scope);
           const s = result.summary;
           w.out(
             `Plan: ${s.create} to create, ${s.update} to update, ${s.replace > 0 ? `${s.replace} to replace, ` : ''}${s.delete} to delete, ${s.unchanged} unchanged.`,
@@ -88,7 +90,13 @@ export function register(program: Command, env: CliEnv): void {
               `requests: ${result.requests.total} (${result.requests.writes} dry-run writes, ${result.requests.retries} retries)`,
             );
         }
-        env.setExitCode(result.changed ? 1 : 0);
+        // A change the server would reject is an error, as for kubectl diff: deploy would fail.
+        const rejected = result.entries.filter((e) => e.error).length;
+        if (rejected > 0)
+          env.writer.err(
+            `error: the server rejects ${rejected} object${rejected === 1 ? '' : 's'}: deploy would fail`,
+          );
+        env.setExitCode(rejected > 0 ? 2 : result.changed ? 1 : 0);
       } catch (err) {
         // kubectl diff's contract: every error is exit 2, so scripts can tell it from "changes".
         if (isStackanetesError(err))

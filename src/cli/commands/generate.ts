@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
+import { checkNamespaceFlag } from '../namespace.js';
 
 /** Collects a repeatable option into a list, in command-line order (the precedence order). */
 export function collect(value: string, previous: string[]): string[] {
@@ -54,7 +55,7 @@ export function register(program: Command, env: CliEnv): void {
       const { generate } = await import('../../actions/generate.js');
       const result = await generate({
         reference,
-        namespace: flags.namespace,
+        namespace: checkNamespaceFlag(flags.namespace),
         variableFiles: flags.variables,
         sets: flags.set,
         format: flags.output,

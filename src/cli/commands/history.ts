@@ -21,15 +21,16 @@ export function register(program: Command, env: CliEnv): void {
         ...(flags.release ? { release: flags.release } : {}),
       });
       if (format !== 'table') return env.writer.out(formatData(result, format));
+      // DEPLOYED is when the revision was made; its status may have changed later (superseded).
       env.writer.out(
         formatTable(
-          ['revision', 'updated', 'status', 'package', 'description'],
+          ['revision', 'deployed', 'status', 'package', 'description'],
           result.revisions.map((r) => [
             r.revision,
-            r.updatedAt,
+            r.createdAt,
             r.status,
             `${r.root.name}@${r.root.version}`,
-            r.failure ? `${r.description}: ${r.failure}` : r.description,
+            `${r.description}: ${r.changes}${r.failure ? `; failed: ${r.failure}` : ''}`,
           ]),
         ),
       );

@@ -5,6 +5,7 @@ import * as lint from './lint.js';
 import * as newPackage from './new.js';
 import * as login from './login.js';
 import * as logout from './logout.js';
+import * as config from './config.js';
 import * as push from './push.js';
 import * as pull from './pull.js';
 import * as show from './show.js';
@@ -26,6 +27,7 @@ export const commandModules: readonly CommandModule[] = [
   newPackage,
   login,
   logout,
+  config,
   push,
   pull,
   show,

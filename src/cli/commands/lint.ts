@@ -4,6 +4,7 @@ import { InputError, UsageError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
 import { formatData } from '../output.js';
 import { collect } from './generate.js';
+import { count } from '../../text.js';
 
 interface LintFlags {
   variables: string[];
@@ -41,7 +42,7 @@ export function register(program: Command, env: CliEnv): void {
         env.writer.out(
           result.library
             ? `${result.package} ${result.version}: library, ${result.library.partials.length} partial(s) compiled: valid`
-            : `${result.package} ${result.version}: ${result.packages.length} package(s), ${result.objects.defaults} objects with defaults, ${result.objects.allBranches} with every branch on: valid`,
+            : `${result.package} ${result.version}: ${count(result.packages.length, 'package')}, ${count(result.objects.defaults, 'object')} with defaults, ${result.objects.allBranches} with every branch on: valid`,
         );
       }
       const findings = result.warnings.length + result.unused.length;

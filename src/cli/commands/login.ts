@@ -10,6 +10,7 @@ interface LoginFlags {
   username?: string;
   passwordStdin?: boolean;
   scope?: string;
+  setDefault?: boolean;
   output: string;
 }
 
@@ -76,6 +77,10 @@ export function register(program: Command, env: CliEnv): void {
     .option('-u, --username <user>', 'user name (prompted on a terminal when omitted)')
     .option('--password-stdin', 'read the password from stdin (for scripts and CI)')
     .option('--scope <ns|ns/pkg>', 'store the token for one namespace or package only')
+    .option(
+      '--set-default',
+      'make this the default registry in config.yaml (login does so anyway when none is set)',
+    )
     .option('-o, --output <format>', 'table, json or yaml', 'table')
     .action(async (registry: string | undefined, flags: LoginFlags) => {
       const format = outputFormat(flags);
@@ -99,13 +104,16 @@ export function register(program: Command, env: CliEnv): void {
         password,
         ...(registry ? { registry } : {}),
         ...(flags.scope ? { scope: flags.scope } : {}),
+        ...(flags.setDefault ? { setDefault: true } : {}),
       });
-      printResult(
-        env,
-        format,
-        result,
-        () =>
-          `${formatTable(['registry', 'username', 'scope'], [[result.registry, result.username, result.scope]])}\nlogin succeeded; token stored in ${result.credentialsFile}`,
+      printResult(env, format, result, () =>
+        [
+          formatTable(['registry', 'username', 'scope'], [[result.registry, result.username, result.scope]]),
+          `login succeeded; token stored in ${result.credentialsFile}`,
+          ...(result.defaultSetIn
+            ? [`${result.registry} is now the default registry (set in ${result.defaultSetIn})`]
+            : []),
+        ].join('\n'),
       );
     });
 }

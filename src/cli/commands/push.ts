@@ -1,4 +1,8 @@
-/** `stackanetes push [DIR]`: deterministic tarball up to the registry, then channels; prints the digest. */
+/**
+ * `stackanetes push [DIR...]`: deterministic tarballs up to the registry in dependency order, then
+ * channels; one summary table with each package's digest and whether it was pushed, replaced or
+ * already there unchanged.
+ */
 import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatTable } from '../output.js';
@@ -12,32 +16,35 @@ interface PushFlags extends OutputFlags {
 export function register(program: Command, env: CliEnv): void {
   const command = program
     .command('push')
-    .description('push a package directory as a release (registry, or --registry oci://host/prefix)')
-    .argument('[dir]', 'package directory', '.')
+    .description(
+      'push package directories as releases, dependencies first (registry, or --registry oci://host/prefix)',
+    )
+    .argument('[dirs...]', 'package directories (default: the current directory)')
     .option(
       '--channel <name>',
-      'add the release to this channel (repeatable)',
+      'add the releases to this channel (repeatable)',
       (v: string, p: string[]) => [...p, v],
       [],
     )
-    .option('-f, --force', 'replace an existing release of the same version');
-  registryVerb<PushFlags, [string]>(command, env, {}, async ({ flags, registry, progress }, dir) => {
-    const { push } = await import('../../actions/push.js');
-    const result = await push({
+    .option('-f, --force', 'replace an existing release of the same version with other content');
+  registryVerb<PushFlags, [string[]]>(command, env, {}, async ({ flags, registry, progress }, dirs) => {
+    const { pushMany } = await import('../../actions/push.js');
+    const results = await pushMany({
       cwd: process.cwd(),
       env: process.env,
-      dir,
+      dirs: dirs.length > 0 ? dirs : ['.'],
       channels: flags.channel,
       force: flags.force === true,
       progress,
       ...registry,
     });
     return {
-      data: result,
+      // One directory keeps its single-object JSON, as scripts already read it.
+      data: results.length === 1 ? results[0] : results,
       table: () =>
         formatTable(
-          ['package', 'release', 'digest', 'registry', 'channels'],
-          [[result.package, result.version, result.digest, result.registry, result.channels]],
+          ['package', 'release', 'digest', 'status', 'registry', 'channels'],
+          results.map((r) => [r.package, r.version, r.digest, r.status, r.registry, r.channels]),
         ),
     };
   });

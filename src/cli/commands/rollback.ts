@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliEnv } from '../main.js';
 import { parseOutputFormat } from '../output.js';
-import { withProgress } from '../progress.js';
+import { addQuietFlag, progressOptions, withProgress } from '../progress.js';
 import {
   accessOptions,
   addApplyFlags,
@@ -18,6 +18,7 @@ import {
 
 interface RollbackFlags extends ClusterFlagValues, ApplyFlagValues {
   release?: string;
+  quiet?: boolean;
 }
 
 export function register(program: Command, env: CliEnv): void {
@@ -29,7 +30,7 @@ export function register(program: Command, env: CliEnv): void {
       )
       .argument('[revision]', 'revision number (see `stackanetes history`)'),
   ).option('--release <name>', 'release name (default: the only release in the namespace)');
-  addApplyFlags(command, {
+  addApplyFlags(addQuietFlag(command), {
     timeout: 'how long the rollback may take to be ready',
     force: 'delete and recreate objects whose immutable fields changed',
     pruneProtected:
@@ -47,7 +48,7 @@ export function register(program: Command, env: CliEnv): void {
     }
     const apply = applyOptions(flags);
     const result = await withInterrupt((signal) =>
-      withProgress(env.writer, { quiet: format !== 'table' }, async (progress) => {
+      withProgress(env.writer, progressOptions(format, flags), async (progress) => {
         const { rollback } = await import('../../actions/rollback.js');
         return rollback({
           ...accessOptions(flags),

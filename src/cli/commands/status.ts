@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliEnv } from '../main.js';
 import { formatData, formatTable, paint, parseOutputFormat } from '../output.js';
 import { accessOptions, addClusterFlags, type ClusterFlagValues } from './deploy.js';
+import { count } from '../../text.js';
 
 interface StatusFlags extends ClusterFlagValues {
   release?: string;
@@ -25,7 +26,7 @@ export function register(program: Command, env: CliEnv): void {
       if (format !== 'table') return env.writer.out(formatData(result, format));
       const w = env.writer;
       w.out(
-        `release ${result.release} in namespace ${result.namespace}: revision ${result.revision} ${result.revisionStatus} at ${result.updatedAt}`,
+        `release ${result.release} in namespace ${result.namespace}: revision ${result.revision} ${result.revisionStatus}, deployed at ${result.deployedAt}`,
       );
       w.out(
         formatTable(
@@ -46,6 +47,6 @@ export function register(program: Command, env: CliEnv): void {
           )
           .join('\n'),
       );
-      w.out(`${result.ready} of ${result.total} objects ready`);
+      w.out(`${result.ready} of ${count(result.total, 'object')} ready`);
     });
 }
