@@ -13,7 +13,7 @@ export function addQuietFlag(command: Command): Command {
   return command.option('-q, --quiet', 'print only the result: no progress, not even per-wave lines in logs');
 }
 
-/** Progress events of a deploy wave (`wave-0`, `wave-namespace`, `wave-all`). */
+/** Progress events of one package's application during a deploy (`wave-<package>`). */
 const isWave = (id: string): boolean => id.startsWith('wave-');
 
 /** One stdout line per wave event, for output that is not a terminal. */
@@ -68,6 +68,8 @@ export function createProgress(writer: Writer, options: { quiet: boolean; lines?
   const handle = async (event: ProgressEvent): Promise<void> => {
     if (event.type === 'warn') return writer.err(`warning: ${event.text}`);
     if (event.type === 'info') return writer.err(event.text);
+    // On a terminal one spinner shows the packages in flight; per-package events are for logs.
+    if (isWave(event.id)) return;
     if (!oraFactory) {
       const { default: ora } = await import('ora');
       oraFactory = (text: string) => ora({ text, stream: process.stderr }) as unknown as Spinner;

@@ -561,12 +561,20 @@ export async function executePlan(
         }
         if (stopped) return false;
         const changed = unit.items.filter((i) => i.action !== 'unchanged').length;
-        doing.set(unit.id, `applying ${changed} of ${unit.items.length} objects`);
+        doing.set(unit.id, `applying ${changed} of ${count(unit.items.length, 'object')}`);
+        // A start and an end event per package, for logs (one line each off a terminal).
+        const waveId = `wave-${unit.id}`;
+        options.progress({
+          type: 'start',
+          id: waveId,
+          text: `${unit.label}: applying ${changed} of ${count(unit.items.length, 'object')}`,
+        });
         const readies: Promise<boolean>[] = [];
         for (const step of applySteps(unit.items, options.wait)) {
           const results = await Promise.all(step.map(apply));
           if (stopped || results.some((r) => !r || r.error)) {
             doing.delete(unit.id);
+            options.progress({ type: 'fail', id: waveId });
             return false;
           }
           // CRDs must be established before anything of theirs is applied, with or without --wait.
@@ -580,12 +588,16 @@ export async function executePlan(
         doing.set(unit.id, 'waiting for readiness');
         const ok = (await Promise.all(readies)).every(Boolean);
         doing.delete(unit.id);
-        if (!ok || stopped) return false;
+        if (!ok || stopped) {
+          options.progress({ type: 'fail', id: waveId });
+          return false;
+        }
         const mine = rows.filter((r) =>
           unit.items.some(
             (i) => i.ref.kind === r.kind && i.ref.name === r.name && (i.ref.namespace ?? '-') === r.namespace,
           ),
         );
+        options.progress({ type: 'succeed', id: waveId, text: `${unit.label}: ${summary(mine)}` });
         if (!spinning) spin('start', unit.label);
         spin('succeed', `${unit.label}: ${summary(mine)}`);
         if (doing.size > 0) spin('start', render());

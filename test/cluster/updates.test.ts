@@ -99,7 +99,7 @@ function revisions(
 describe('updating is the same command', () => {
   it('the stack, then the same command with --set misc.debug=true replaces exactly the changed Jobs and rolls exactly the workloads whose checksum changed, then writes nothing', async () => {
     const args = ['-n', 'openstack', '--variables', parameters];
-    const first = await c.cli(['deploy', meta, ...args], { timeoutMs: 240000 });
+    const first = await c.cli(['deploy', meta, ...args, '--allow-cluster-scope'], { timeoutMs: 240000 });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
 
