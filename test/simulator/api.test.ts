@@ -394,7 +394,7 @@ describe('objects', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toBe(
-      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal string into Go struct field .metadata.finalizers of type slice',
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal string into Go struct field ObjectMeta.metadata.finalizers of type []string',
     );
     await api.post('/apis/apps/v1/namespaces/crud/deployments', deploymentBody('typed'));
     const patched = await api.patch(
@@ -414,7 +414,9 @@ describe('objects', () => {
       dta: {},
     });
     expect(strict.status).toBe(400);
-    expect(strict.body.message).toBe('strict decoding error: unknown field "dta"');
+    expect(strict.body.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dta"',
+    );
     const warn = await api.post('/api/v1/namespaces/crud/configmaps?fieldValidation=Warn', {
       ...cm('warn'),
       metadata: { name: 'warn', lables: {} },

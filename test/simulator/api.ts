@@ -442,7 +442,7 @@ export class Api {
   ): KubeObject {
     const ctx = walkContext(type);
     const apiVersion = groupVersion(type.group, type.version);
-    const problem = decodeError(type.kind, ctx.builtin, candidate);
+    const problem = decodeError(type, candidate);
     if (problem) throw badRequest(problem);
     const obj = clone(candidate);
     obj.apiVersion = apiVersion;

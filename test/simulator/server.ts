@@ -17,7 +17,7 @@ import { groupVersion } from './resources.js';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { resourceKey, type WatchEvent } from './store.js';
 import { toTable, type IncludeObject } from './tables.js';
-import { unknownFields } from './validate.js';
+import { fieldProblems, strictError } from './field-validation.js';
 
 /** Kinds with a `/scale` subresource. */
 const scalable = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
@@ -263,15 +263,13 @@ export class HttpFrontend {
       userAgent: String(req.headers['user-agent'] ?? ''),
     };
     const warnings: string[] = [];
-    const checkFields = (body: Json): void => {
+    const checkFields = (body: Json, how: 'decode' | 'apply' | 'patch', text = ''): void => {
       const mode = q.get('fieldValidation') ?? 'Warn';
       if (mode === 'Ignore' || !isObject(body)) return;
-      const unknown = unknownFields(type, body);
-      if (unknown.length === 0) return;
-      if (mode === 'Strict') {
-        throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
-      }
-      warnings.push(...unknown.map((f) => `299 - "unknown field \\"${f}\\""`));
+      const problems = fieldProblems(type, body, how, how === 'decode' ? text : '');
+      if (problems.length === 0) return;
+      if (mode === 'Strict') throw strictError(type, how, problems);
+      warnings.push(...problems.map((f) => `299 - ${JSON.stringify(f)}`));
     };
     const ok = (status: number, body: Json): void =>
       send(res, status, body, accept, warnings.length > 0 ? { Warning: warnings.join(', ') } : {});
@@ -319,14 +317,14 @@ export class HttpFrontend {
       case 'POST': {
         if (name !== undefined) throw methodNotAllowed();
         const body = Api.decodeBody(raw, contentType);
-        checkFields(body);
+        checkFields(body, 'decode', raw);
         const created = this.api.create(type, namespace, body, write);
         return ok(201, created);
       }
       case 'PUT': {
         if (name === undefined) throw methodNotAllowed();
         const body = Api.decodeBody(raw, contentType);
-        checkFields(body);
+        checkFields(body, 'decode', raw);
         return ok(200, this.api.update(type, namespace, name, body, write, sub));
       }
       case 'PATCH': {
@@ -340,7 +338,7 @@ export class HttpFrontend {
           );
         }
         const body = Api.decodeBody(raw, patchType === 'apply' ? 'application/yaml' : 'application/json');
-        if (patchType === 'apply') checkFields(body);
+        if (patchType !== 'json') checkFields(body, patchType === 'apply' ? 'apply' : 'patch');
         const existed = this.api.store.get(resourceKey(type), namespace, name) !== undefined;
         const result = this.api.patch(type, namespace, name, patchType, body, write, sub);
         return ok(patchType === 'apply' && !existed ? 201 : 200, result);

@@ -6,6 +6,8 @@ import type { FieldError } from './api-error.js';
 import type { Json, JsonObject } from './json.js';
 import { deepEqual, isObject, str } from './json.js';
 import { labelsOf } from './selectors.js';
+import { schemas } from './k8s-schema.js';
+import { decodeAs, type DecodeResult } from './structure.js';
 
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -249,150 +251,52 @@ export function validateObject(obj: JsonObject, prev: JsonObject | undefined): F
   return errors;
 }
 
-const commonTop = ['apiVersion', 'kind', 'metadata'];
-const topFields: Record<string, string[]> = {
-  ConfigMap: ['data', 'binaryData', 'immutable'],
-  Secret: ['data', 'stringData', 'type', 'immutable'],
-  ServiceAccount: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
-  Role: ['rules'],
-  ClusterRole: ['rules', 'aggregationRule'],
-  RoleBinding: ['subjects', 'roleRef'],
-  ClusterRoleBinding: ['subjects', 'roleRef'],
-  IngressClass: ['spec'],
-  Endpoints: ['subsets'],
-  Event: [
-    'involvedObject',
-    'reason',
-    'message',
-    'source',
-    'firstTimestamp',
-    'lastTimestamp',
-    'count',
-    'type',
-    'eventTime',
-    'series',
-    'action',
-    'related',
-    'reportingComponent',
-    'reportingInstance',
-  ],
-  StorageClass: [
-    'provisioner',
-    'parameters',
-    'reclaimPolicy',
-    'mountOptions',
-    'allowVolumeExpansion',
-    'volumeBindingMode',
-    'allowedTopologies',
-  ],
-  PriorityClass: ['value', 'globalDefault', 'description', 'preemptionPolicy'],
-  ControllerRevision: ['data', 'revision'],
-};
-const metadataFields = new Set([
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-]);
-
-/**
- * Fields a built-in kind does not have, at the top level and in metadata (the real server checks
- * every level against the schema; these two catch the usual typos, e.g. `metdata` or `lables`).
- * Custom resources are not checked (their schemas may preserve unknown fields).
- */
-export function unknownFields(type: { kind: string; crdName?: string }, body: JsonObject): string[] {
-  if (type.crdName) return [];
-  const allowed = new Set([...commonTop, ...(topFields[type.kind] ?? ['spec', 'status'])]);
-  const out = Object.keys(body).filter((k) => !allowed.has(k));
-  if (isObject(body.metadata))
-    for (const k of Object.keys(body.metadata)) if (!metadataFields.has(k)) out.push(`metadata.${k}`);
-  return out;
+/** The subset of a served type that decoding needs. */
+export interface TypeRef {
+  group: string;
+  version: string;
+  kind: string;
+  crdName?: string;
 }
 
-type Shape = 'object' | 'array' | 'string' | 'integer' | 'boolean' | 'stringMap';
+const objectMeta = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
-/** Field shapes the Go types force (a wrong JSON type is a decode error on the real server). */
-const shapes: [path: string[], shape: Shape][] = [
-  [['metadata'], 'object'],
-  [['metadata', 'name'], 'string'],
-  [['metadata', 'namespace'], 'string'],
-  [['metadata', 'labels'], 'stringMap'],
-  [['metadata', 'annotations'], 'stringMap'],
-  [['metadata', 'finalizers'], 'array'],
-  [['metadata', 'ownerReferences'], 'array'],
-  [['metadata', 'managedFields'], 'array'],
-  [['spec'], 'object'],
-  [['status'], 'object'],
-  [['spec', 'replicas'], 'integer'],
-  [['spec', 'selector'], 'object'],
-  [['spec', 'template'], 'object'],
-  [['spec', 'template', 'spec'], 'object'],
-  [['spec', 'template', 'spec', 'containers'], 'array'],
-  [['spec', 'containers'], 'array'],
-  [['spec', 'ports'], 'array'],
-  [['spec', 'suspend'], 'boolean'],
-  [['immutable'], 'boolean'],
-  [['rules'], 'array'],
-  [['subjects'], 'array'],
-];
-
-const goTypes: Record<Shape, string> = {
-  object: 'struct',
-  array: 'slice',
-  string: 'string',
-  integer: 'int32',
-  boolean: 'bool',
-  stringMap: 'map[string]string',
-};
-
-function jsonType(v: Json): string {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'null';
-  return typeof v === 'object' ? 'object' : typeof v;
-}
-
-function fits(v: Json, shape: Shape): boolean {
-  switch (shape) {
-    case 'object':
-      return isObject(v);
-    case 'array':
-      return Array.isArray(v);
-    case 'string':
-      return typeof v === 'string';
-    case 'integer':
-      return typeof v === 'number' && Number.isInteger(v);
-    case 'boolean':
-      return typeof v === 'boolean';
-    case 'stringMap':
-      return isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+function decodeBody(type: TypeRef, body: JsonObject): DecodeResult {
+  const set = schemas();
+  if (type.crdName) {
+    // Custom resources: only the metadata has a Go type; the rest is checked against the CRD.
+    const meta = decodeAs(set, objectMeta, isObject(body.metadata) ? body.metadata : {});
+    return {
+      ...(meta.typeError
+        ? { typeError: meta.typeError.replace(/ObjectMeta\./, 'ObjectMeta.metadata.') }
+        : {}),
+      unknown: meta.unknown.map((f) => `metadata.${f}`),
+    };
   }
+  const def = set.forKind(type.group, type.version, type.kind);
+  if (!def) return { unknown: [] };
+  return decodeAs(set, def, body);
+}
+
+/** The kind's name in decode errors: `Deployment in version "v1" cannot be handled as a Deployment`. */
+export function decodePrefix(type: TypeRef): string {
+  return `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}`;
 }
 
 /**
- * The first field whose JSON type the kind's Go type could not decode, phrased as the real
- * server's 400 ("cannot be handled as a Deployment: json: cannot unmarshal ..."), or undefined.
- * Custom resources are only checked for metadata.
+ * Fields of the body that the kind's schema does not declare, with their paths
+ * (`spec.template.spec.containers[0].imagePullpolicy`). Keys starting with `$` are patch
+ * directives, not fields.
  */
-export function decodeError(kind: string, builtin: boolean, body: JsonObject): string | undefined {
-  const data =
-    kind === 'ConfigMap' || kind === 'Secret' ? [[['data'], 'stringMap'] as [string[], Shape]] : [];
-  for (const [path, shape] of [...shapes, ...data]) {
-    if (!builtin && path[0] !== 'metadata') continue;
-    let cur: Json | undefined = body;
-    for (const p of path) cur = isObject(cur) ? cur[p] : undefined;
-    if (cur === undefined || cur === null || fits(cur, shape)) continue;
-    return `${kind} in version "v1" cannot be handled as a ${kind}: json: cannot unmarshal ${jsonType(cur)} into Go struct field .${path.join('.')} of type ${goTypes[shape]}`;
-  }
-  return undefined;
+export function unknownFields(type: TypeRef, body: JsonObject): string[] {
+  return decodeBody(type, body).unknown.filter((f) => !/(^|\.)\$/.test(f));
+}
+
+/**
+ * The first value whose JSON type the kind's Go type could not decode (or a malformed quantity),
+ * phrased as the real server's 400, or undefined.
+ */
+export function decodeError(type: TypeRef, body: JsonObject): string | undefined {
+  const { typeError } = decodeBody(type, body);
+  return typeError ? `${decodePrefix(type)}: ${typeError}` : undefined;
 }
