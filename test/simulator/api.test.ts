@@ -404,7 +404,7 @@ describe('objects', () => {
     );
     expect(patched.status).toBe(400);
     expect(patched.body.message).toContain(
-      'cannot unmarshal string into Go struct field .spec.replicas of type int32',
+      'cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
     );
   });
 
