@@ -237,7 +237,7 @@ describe('objects', () => {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'web' },
-        spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80, name: 'http' }] },
       })
     ).body;
     expect(svc.spec).toMatchObject({
@@ -254,7 +254,7 @@ describe('objects', () => {
     );
     expect(changedIp.status).toBe(422);
     expect(changedIp.body.message).toContain(
-      'spec.clusterIP: Invalid value: "10.96.200.200": field is immutable',
+      'spec.clusterIPs[0]: Invalid value: []string{"10.96.200.200"}: may not change once set',
     );
   });
 

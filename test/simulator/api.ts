@@ -483,7 +483,7 @@ export class Api {
     const previousEntries = readManaged(prev);
     const finalEntries = entries ?? recordUpdate(prev, obj, defaultManager(opts), apiVersion, ctx, sub);
     allocateValues(obj, prev, { uid, nextClusterIp: () => allocateClusterIp(this.clusterIps++) });
-    const errors = validateObject(obj, prev);
+    const errors = validateObject(obj, prev, type.crdName ? type.schema : undefined);
     if (errors.length > 0) throw invalid(type.kind, type.group, name, errors);
 
     if (prev && type.hasGeneration && !deepEqual(withoutMetaAndStatus(prev), withoutMetaAndStatus(obj))) {
