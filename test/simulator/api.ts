@@ -24,6 +24,7 @@ import type { ResourceRegistry, ResourceType } from './resources.js';
 import { builtinResources, groupVersion } from './resources.js';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ObjectStore, resourceKey } from './store.js';
+import { storedForm } from './stored-form.js';
 import { decodeError, validateObject } from './validate.js';
 
 /** Options every write carries (from the query string and headers). */
@@ -444,7 +445,7 @@ export class Api {
     const apiVersion = groupVersion(type.group, type.version);
     const problem = decodeError(type, candidate);
     if (problem) throw badRequest(problem);
-    const obj = clone(candidate);
+    const obj = clone(storedForm(type, candidate) as KubeObject);
     obj.apiVersion = apiVersion;
     obj.kind = type.kind;
     const metadata: JsonObject = isObject(obj.metadata) ? obj.metadata : {};

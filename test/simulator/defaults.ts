@@ -59,7 +59,14 @@ export function defaultPodSpec(spec: JsonObject, restartPolicy = 'Always'): void
     setDefault(spec, 'serviceAccount', spec.serviceAccountName);
   for (const list of ['containers', 'initContainers']) {
     const containers = spec[list];
-    if (Array.isArray(containers)) for (const c of containers) if (isObject(c)) defaultContainer(c);
+    if (!Array.isArray(containers)) continue;
+    for (const c of containers) {
+      if (!isObject(c)) continue;
+      defaultContainer(c);
+      // Under hostNetwork the container's ports are the node's: hostPort defaults to containerPort.
+      if (spec.hostNetwork === true && Array.isArray(c.ports))
+        for (const p of c.ports) if (isObject(p)) setDefault(p, 'hostPort', p.containerPort ?? null);
+    }
   }
   defaultVolumes(spec);
 }
