@@ -48,6 +48,8 @@ export interface ListOptions {
   fieldSelector?: string | null;
   limit?: number;
   continueToken?: string | null;
+  resourceVersion?: string | null;
+  resourceVersionMatch?: string | null;
 }
 
 /** The patch formats, by content type. */
@@ -201,8 +203,13 @@ export class Api {
   ): { items: KubeObject[]; resourceVersion: string; continueToken?: string } {
     const labelMatch = parseLabelSelector(opts.labelSelector);
     const fieldMatch = parseFieldSelector(opts.fieldSelector);
-    let items = this.store
-      .list(resourceKey(type), namespace)
+    const at = this.listVersion(opts);
+    const source =
+      at === undefined
+        ? this.store.list(resourceKey(type), namespace)
+        : this.store.listAt(resourceKey(type), at, namespace);
+    if (!source) throw new ApiError(410, 'Expired', 'The resourceVersion for the provided list is too old.');
+    let items = source
       .filter((o) => labelMatch(labelsOf(o)) && fieldMatch(o))
       .map((o) => this.present(type, o));
     let start = 0;
@@ -216,7 +223,7 @@ export class Api {
         );
       start = decoded;
     }
-    const resourceVersion = String(this.store.resourceVersion);
+    const resourceVersion = String(at ?? this.store.resourceVersion);
     if (opts.limit && opts.limit > 0) {
       const page = items.slice(start, start + opts.limit);
       const next =
@@ -227,6 +234,43 @@ export class Api {
       return next ? { items, resourceVersion, continueToken: next } : { items, resourceVersion };
     }
     return { items: items.slice(start), resourceVersion };
+  }
+
+  /**
+   * The resourceVersion a list must be served at (`resourceVersionMatch=Exact`), or undefined for
+   * the current state; versions newer than the store answer 504 as the real server does after
+   * waiting for them.
+   */
+  private listVersion(opts: ListOptions): number | undefined {
+    const match = opts.resourceVersionMatch;
+    const rvText = opts.resourceVersion;
+    if (!match) return undefined;
+    if (!rvText)
+      throw badRequest(
+        'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+      );
+    if (match !== 'Exact' && match !== 'NotOlderThan')
+      throw badRequest(
+        `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
+      );
+    const rv = Number(rvText);
+    if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${rvText}`);
+    if (rv > this.store.resourceVersion) {
+      throw new ApiError(
+        504,
+        'Timeout',
+        `Too large resource version: ${rv}, current: ${this.store.resourceVersion}`,
+        {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          retryAfterSeconds: 1,
+        },
+      );
+    }
+    if (match === 'Exact') {
+      if (rv === 0) throw badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
+      return rv;
+    }
+    return undefined;
   }
 
   /** POST: creates an object; `dryRun` returns it without storing. */

@@ -9,7 +9,7 @@ import { ApiError, badRequest } from './api-error.js';
 import type { Faults } from './faults.js';
 import type { Json, JsonObject, KubeObject } from './json.js';
 import { isObject, str } from './json.js';
-import { discoveryEntry, openApiV3Document, openApiV3Root } from './openapi.js';
+import { discoveryEntry, openApiV2Document, openApiV3Document, openApiV3Root } from './openapi.js';
 import type { RequestLog, RequestRecord, RequestVerb } from './requests.js';
 import { decodeProtobufNamespace, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
 import type { ResourceType } from './resources.js';
@@ -238,7 +238,7 @@ export class HttpFrontend {
     accept: string,
   ): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (method === 'GET' && this.discovery(path, res)) return;
+    if (method === 'GET' && this.discovery(path, res, accept)) return;
     const route = this.routeOf(path);
     if (!route) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const { type, namespace, name, subresource } = route;
@@ -286,6 +286,8 @@ export class HttpFrontend {
             fieldSelector: q.get('fieldSelector'),
             limit: q.get('limit') ? Number(q.get('limit')) : 0,
             continueToken: q.get('continue'),
+            resourceVersion: q.get('resourceVersion'),
+            resourceVersionMatch: q.get('resourceVersionMatch'),
           });
           const listMeta: JsonObject = { resourceVersion: list.resourceVersion };
           if (list.continueToken) listMeta.continue = list.continueToken;
@@ -431,7 +433,7 @@ export class HttpFrontend {
   }
 
   /** /version, discovery and OpenAPI; returns false when the path is none of them. */
-  private discovery(path: string, res: ServerResponse): boolean {
+  private discovery(path: string, res: ServerResponse, accept = ''): boolean {
     const registry = this.api.registry;
     const groups = registry.groups();
     if (path === '/version') {
@@ -514,6 +516,20 @@ export class HttpFrontend {
         groupVersion: groupVersion(group, version),
         resources,
       });
+      return true;
+    }
+    if (path === '/openapi/v2') {
+      // kubectl asks for the protobuf encoding only; it treats 406 as "no v2 document" and
+      // works from the v3 documents (explain, field validation) and its built-in types.
+      if (!/application\/json|\*\/\*/.test(accept) && accept.includes('protobuf')) {
+        send(
+          res,
+          406,
+          new ApiError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2').toStatus(),
+        );
+        return true;
+      }
+      send(res, 200, openApiV2Document(registry));
       return true;
     }
     if (path === '/openapi/v3') {
