@@ -68,3 +68,39 @@ export function strictError(type: TypeRef, how: 'decode' | 'apply' | 'patch', pr
   const detail = `strict decoding error: ${problems.join(', ')}`;
   return new ApiError(400, 'BadRequest', how === 'decode' ? `${decodePrefix(type)}: ${detail}` : detail);
 }
+
+/**
+ * Server-side apply refuses a body whose keyed list holds two items with one key (two env vars
+ * named alike), whatever `fieldValidation` says: the patch cannot be made a typed object.
+ */
+export function checkApplyKeys(type: TypeRef & { crdName?: string }, body: JsonObject): void {
+  if (type.crdName) return;
+  const walk = (v: Json, names: string[], path: string): void => {
+    if (Array.isArray(v)) {
+      const sem = listSemantics(type.kind, names, true);
+      const seen = new Set<string>();
+      v.forEach((item, i) => {
+        if (sem.type === 'map') {
+          const key = itemKey(item, sem.keys);
+          if (seen.has(key)) {
+            const parsed = JSON.parse(key) as JsonObject;
+            const spelled = Object.entries(parsed)
+              .map(([k, x]) => `${k}=${JSON.stringify(x)}`)
+              .join(',');
+            throw new ApiError(
+              400,
+              'BadRequest',
+              `failed to create typed patch object (${groupVersion(type.group, type.version)}, Kind=${type.kind}): ${applyPath(type.kind, body, path)}: duplicate entries for key [${spelled}]`,
+            );
+          }
+          seen.add(key);
+        }
+        walk(item, names, `${path}[${i}]`);
+      });
+      return;
+    }
+    if (!isObject(v)) return;
+    for (const [k, x] of Object.entries(v)) walk(x, [...names, k], path === '' ? k : `${path}.${k}`);
+  };
+  walk(body, [], '');
+}

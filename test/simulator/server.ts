@@ -17,7 +17,7 @@ import { groupVersion } from './resources.js';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { resourceKey, type WatchEvent } from './store.js';
 import { toTable, type IncludeObject } from './tables.js';
-import { fieldProblems, strictError } from './field-validation.js';
+import { checkApplyKeys, fieldProblems, strictError } from './field-validation.js';
 
 /** Kinds with a `/scale` subresource. */
 const scalable = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
@@ -340,6 +340,7 @@ export class HttpFrontend {
           );
         }
         const body = Api.decodeBody(raw, patchType === 'apply' ? 'application/yaml' : 'application/json');
+        if (patchType === 'apply' && isObject(body)) checkApplyKeys(type, body);
         if (patchType !== 'json') checkFields(body, patchType === 'apply' ? 'apply' : 'patch');
         const existed = this.api.store.get(resourceKey(type), namespace, name) !== undefined;
         const result = this.api.patch(type, namespace, name, patchType, body, write, sub);

@@ -2,7 +2,8 @@
  * The form a real server stores an object in, which is not the form it was sent in: the body is
  * decoded into Go types and encoded again, so quantities come back canonical (`0.5` → `500m`),
  * nulls and the empty lists and maps of `omitempty` fields vanish (`env: []`, `annotations: {}`),
- * and so do the zero values of non-pointer `omitempty` scalars (`hostPort: 0`, `readOnly: false`).
+ * and so do the zero values of non-pointer `omitempty` scalars (`hostPort: 0`, `readOnly: false`)
+ * and fields the types do not declare.
  * Custom resources lose the fields their structural schema does not declare (pruning).
  */
 import { pruneUnknown } from './crd-rules.js';
@@ -110,10 +111,8 @@ class Normalizer {
     const out: JsonObject = {};
     for (const [k, x] of Object.entries(v)) {
       const field = props[k];
-      if (!field) {
-        out[k] = x;
-        continue;
-      }
+      // The Go types have no place for an unknown field: decoding drops it.
+      if (!field) continue;
       if (x === null) continue;
       const norm = this.value(x, field.type);
       const keepEmpty = required.has(k) || keptEmpty.has(`${d.goName}.${k}`);
