@@ -752,7 +752,9 @@ function checkService(spec: Obj, e: Errors): void {
     const name = str(p, 'name');
     if (ports.length > 1 && !name) e.required(`${at}.name`);
     if (name) {
-      checkPortName(name, `${at}.name`, e);
+      // A Service port name is a DNS-1123 label (`80-8080`, as kubectl create service names
+      // them, is valid); IANA_SVC_NAME applies to container ports and targetPort names only.
+      checkLabel(name, `${at}.name`, e);
       if (names.has(name)) e.duplicate(`${at}.name`, name);
       names.add(name);
     }

@@ -11,7 +11,7 @@ import type { Json, JsonObject, KubeObject } from './json.js';
 import { isObject, str } from './json.js';
 import { discoveryEntry, openApiV2Document, openApiV3Document, openApiV3Root } from './openapi.js';
 import type { RequestLog, RequestRecord, RequestVerb } from './requests.js';
-import { decodeProtobufNamespace, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
+import { decodeProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
 import type { ResourceType } from './resources.js';
 import { groupVersion } from './resources.js';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -218,7 +218,7 @@ export class HttpFrontend {
       // kubectl sends the objects it builds itself (create namespace) as protobuf; they are
       // turned into the JSON the same request would carry, so everything after sees JSON only.
       const protobuf = body.length > 0 && contentType.startsWith(PROTOBUF_MEDIA_TYPE);
-      const raw = protobuf ? JSON.stringify(decodeProtobufNamespace(body)) : body.toString('utf8');
+      const raw = protobuf ? JSON.stringify(decodeProtobuf(body)) : body.toString('utf8');
       await this.dispatch(method, url, req, res, raw, protobuf ? 'application/json' : contentType, accept);
       // Streams (watch) stay open; their status is known as soon as headers went out.
       if (res.headersSent && record.status === 0) record.status = res.statusCode;

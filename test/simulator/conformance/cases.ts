@@ -836,6 +836,16 @@ export const cases: Case[] = [
     expect: { code: 422, reason: 'Invalid', field: 'spec.ports[1].name', message: 'Duplicate value: "http"' },
   },
   {
+    name: 'a Service port name is a DNS-1123 label, so digits and a hyphen are valid',
+    object: service((s) => (s.spec.ports = [{ port: 80, targetPort: 8080, name: '80-8080' }])),
+    expect: created,
+  },
+  {
+    name: 'a Service port name with upper case letters is not a DNS-1123 label',
+    object: service((s) => (s.spec.ports = [{ port: 80, name: 'HTTP' }])),
+    expect: invalid('spec.ports[0].name', 'a lowercase RFC 1123 label must consist of'),
+  },
+  {
     name: 'a Service port of 0 is required',
     object: service((s) => (s.spec.ports = [{ port: 0 }])),
     kubectl: true,
