@@ -1145,6 +1145,31 @@ export const cases: Case[] = [
     expect: ok,
   },
   {
+    name: 'a Service cluster IP may not change once set',
+    setup: [service()],
+    update: true,
+    object: service((s) => (s.spec.clusterIP = '10.96.99.99')),
+    expect: invalid('spec.clusterIPs[0]', 'may not change once set'),
+  },
+  {
+    name: 'a ClusterIP Service applied as ExternalName drops its cluster IP',
+    setup: [service()],
+    apply: true,
+    object: service((s) => {
+      s.spec = { type: 'ExternalName', externalName: 'db.example.com' };
+    }),
+    expect: ok,
+    stored: { path: 'spec.clusterIP', value: undefined },
+  },
+  {
+    name: 'an ExternalName Service may become a ClusterIP Service',
+    setup: [service((s) => (s.spec = { type: 'ExternalName', externalName: 'db.example.com' }))],
+    update: true,
+    object: service(),
+    expect: ok,
+    stored: { path: 'spec.type', value: 'ClusterIP' },
+  },
+  {
     name: 'a Job template is immutable',
     setup: [job()],
     update: true,

@@ -124,7 +124,7 @@ async function cleanUp(c: Case): Promise<void> {
 async function send(c: Case, ns: string): Promise<RawResponse> {
   const q = `?fieldValidation=${c.fieldValidation ?? 'Strict'}`;
   if (c.apply)
-    return rawRequest(sim.url, 'PATCH', `${itemPath(c.object, ns)}${q}&fieldManager=conformance`, {
+    return rawRequest(sim.url, 'PATCH', `${itemPath(c.object, ns)}${q}&fieldManager=conformance&force=true`, {
       body: JSON.stringify(c.object),
       contentType: 'application/apply-patch+yaml',
     });
@@ -189,7 +189,11 @@ describe('conformance corpus', () => {
         const file = join(dir, `case-${i}.json`);
         await writeFile(file, JSON.stringify(c.object));
         const validate = { Strict: 'strict', Warn: 'warn', Ignore: 'ignore' }[c.fieldValidation ?? 'Strict'];
-        const verb = c.apply ? ['apply', '--server-side'] : c.update ? ['replace'] : ['create'];
+        const verb = c.apply
+          ? ['apply', '--server-side', '--force-conflicts']
+          : c.update
+            ? ['replace']
+            : ['create'];
         const cache = join(dir, `cache-${i}`);
         try {
           const run = await kubectl([...verb, '-n', ns, `--validate=${validate}`, '-f', file], cache);
