@@ -7,7 +7,7 @@
 import type { FieldError } from './api-error.js';
 import type { Json, JsonObject } from './json.js';
 import { deepEqual, isObject, str } from './json.js';
-import { compareQuantities, parseQuantity } from './quantity.js';
+import { compareQuantities, parseQuantity } from './quantity-canonical.js';
 
 type Obj = JsonObject;
 

@@ -11,7 +11,7 @@ import type { Json, JsonObject } from './json.js';
 import { isObject } from './json.js';
 import type { Definition, FieldType, SchemaSet } from './k8s-schema.js';
 import { schemas } from './k8s-schema.js';
-import { canonicalQuantity } from './quantity.js';
+import { canonicalQuantity } from './quantity-canonical.js';
 import type { TypeRef } from './validate.js';
 
 /**
