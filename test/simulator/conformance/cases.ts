@@ -213,6 +213,13 @@ const pvc = (mod?: Mod): Obj =>
     },
     mod,
   );
+/** The StorageClass the simulator defaults claims to, so claims bind. */
+const standardClass: Obj = {
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+  provisioner: 'kubernetes.io/no-provisioner',
+};
 const role = (mod?: Mod): Obj =>
   make(
     {
@@ -1178,8 +1185,8 @@ export const cases: Case[] = [
   },
   {
     name: 'a PVC access mode change is forbidden',
-    setup: [pvc()],
-    update: true,
+    setup: [standardClass, pvc()],
+    apply: true,
     object: pvc((p) => (p.spec.accessModes = ['ReadWriteMany'])),
     expect: {
       code: 422,
@@ -1190,9 +1197,9 @@ export const cases: Case[] = [
     },
   },
   {
-    name: 'a PVC cannot shrink',
-    setup: [pvc()],
-    update: true,
+    name: 'a bound PVC cannot shrink',
+    setup: [standardClass, pvc()],
+    apply: true,
     object: pvc((p) => (p.spec.resources.requests.storage = '5Gi')),
     expect: {
       code: 422,
@@ -1200,6 +1207,14 @@ export const cases: Case[] = [
       field: 'spec.resources.requests.storage',
       message: 'field can not be less than',
     },
+  },
+  {
+    name: 'a bound PVC may grow',
+    setup: [standardClass, pvc()],
+    apply: true,
+    object: pvc((p) => (p.spec.resources.requests.storage = '20Gi')),
+    expect: ok,
+    stored: { path: 'spec.resources.requests.storage', value: '20Gi' },
   },
   {
     name: 'an immutable ConfigMap keeps its data',

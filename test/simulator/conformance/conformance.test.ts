@@ -76,6 +76,7 @@ const kinds: Record<string, Kind> = {
     plural: 'customresourcedefinitions',
     namespaced: false,
   },
+  StorageClass: { prefix: '/apis/storage.k8s.io/v1', plural: 'storageclasses', namespaced: false },
   Widget: { prefix: '/apis/conformance.example.com/v1', plural: 'widgets', namespaced: true },
 };
 
@@ -110,6 +111,12 @@ async function setUp(c: Case, ns: string): Promise<void> {
   for (const o of c.setup ?? []) {
     const res = await api.post(collection(o, ns), o);
     if (res.status !== 409) expect(res.status).toBe(201);
+    // A claim's size may change only once it is bound: wait for the binding.
+    for (let tries = 0; o.kind === 'PersistentVolumeClaim' && tries < 100; tries++) {
+      const got = await api.get(itemPath(o, ns));
+      if (got.body?.status?.phase === 'Bound') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 }
 
@@ -117,7 +124,8 @@ async function setUp(c: Case, ns: string): Promise<void> {
 async function cleanUp(c: Case): Promise<void> {
   for (const o of [c.object, ...(c.setup ?? [])]) {
     const k = kinds[String(o.kind)];
-    if (k && !k.namespaced && o.kind !== 'CustomResourceDefinition') await api.delete(itemPath(o, ''));
+    const shared = o.kind === 'CustomResourceDefinition' || o.kind === 'StorageClass';
+    if (k && !k.namespaced && !shared) await api.delete(itemPath(o, ''));
   }
 }
 
