@@ -91,15 +91,23 @@ describe('reads at a resourceVersion', () => {
 
   it('lists at resourceVersionMatch=Exact as the objects were then', async () => {
     await api.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rv' } });
-    await api.post(path, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { v: '1' } });
+    const labels = { case: 'rv' };
+    await api.post(path, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', labels },
+      data: { v: '1' },
+    });
     before = (await api.get(path)).body.metadata.resourceVersion;
     await api.patch(`${path}/a`, { data: { v: '2' } }, 'merge');
-    await api.post(path, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
-    const old = await api.get(`${path}?resourceVersion=${before}&resourceVersionMatch=Exact`);
+    await api.post(path, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', labels } });
+    // Only this test's ConfigMaps (a namespace may hold others, such as kube-root-ca.crt).
+    const mine = 'labelSelector=case%3Drv';
+    const old = await api.get(`${path}?${mine}&resourceVersion=${before}&resourceVersionMatch=Exact`);
     expect(old.status).toBe(200);
     expect(old.body.metadata.resourceVersion).toBe(before);
     expect(old.body.items.map((o: { data: { v: string } }) => o.data.v)).toEqual(['1']);
-    const now = await api.get(`${path}?resourceVersion=${before}&resourceVersionMatch=NotOlderThan`);
+    const now = await api.get(`${path}?${mine}&resourceVersion=${before}&resourceVersionMatch=NotOlderThan`);
     expect(now.body.items).toHaveLength(2);
   });
 
