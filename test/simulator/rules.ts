@@ -1022,6 +1022,38 @@ function checkNetworkPolicy(spec: Obj, e: Errors): void {
   }
 }
 
+function checkIngressClass(spec: Obj, e: Errors): void {
+  const controller = str(spec, 'controller');
+  if (!controller) {
+    e.required('spec.controller');
+    return;
+  }
+  if (controller.length > 250) e.tooLong('spec.controller', 'may not be more than 250 bytes');
+  const [domain, ...path] = controller.split('/');
+  if (path.length === 0 || path.join('/') === '' || !dns1123Subdomain.test(domain ?? ''))
+    e.invalid('spec.controller', controller, 'must be a domain-prefixed path (such as "acme.io/foo")');
+}
+
+function checkStorageClass(o: Obj, e: Errors): void {
+  const provisioner = str(o, 'provisioner');
+  if (!provisioner) e.required('provisioner');
+  const policy = o.reclaimPolicy;
+  if (policy !== undefined && policy !== 'Delete' && policy !== 'Retain')
+    e.notSupported('reclaimPolicy', policy, ['Delete', 'Retain']);
+  const mode = o.volumeBindingMode;
+  if (mode !== undefined && mode !== 'Immediate' && mode !== 'WaitForFirstConsumer')
+    e.notSupported('volumeBindingMode', mode, ['Immediate', 'WaitForFirstConsumer']);
+}
+
+function checkPriorityClass(o: Obj, e: Errors): void {
+  const name = str(obj(o.metadata) ?? {}, 'name') ?? '';
+  if (name.startsWith('system-'))
+    e.forbidden('metadata.name', "priority class names with 'system-' prefix are reserved");
+  const policy = o.preemptionPolicy;
+  if (policy !== undefined && policy !== 'Never' && policy !== 'PreemptLowerPriority')
+    e.notSupported('preemptionPolicy', policy, ['Never', 'PreemptLowerPriority']);
+}
+
 /** The checks of one kind, on a defaulted object. */
 export function checkKind(kind: string, o: Obj, e: Errors): void {
   const spec = obj(o.spec) ?? {};
@@ -1063,6 +1095,12 @@ export function checkKind(kind: string, o: Obj, e: Errors): void {
       return checkHpa(spec, e);
     case 'NetworkPolicy':
       return checkNetworkPolicy(spec, e);
+    case 'IngressClass':
+      return checkIngressClass(spec, e);
+    case 'StorageClass':
+      return checkStorageClass(o, e);
+    case 'PriorityClass':
+      return checkPriorityClass(o, e);
     case 'ServiceAccount':
       for (const [s, i] of objs(o.imagePullSecrets))
         if (!str(s, 'name')) e.required(`imagePullSecrets[${i}].name`);

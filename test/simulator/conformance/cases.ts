@@ -925,6 +925,27 @@ export const cases: Case[] = [
     object: pdb((p) => (p.spec.minAvailable = '120%')),
     expect: invalid('spec.minAvailable', 'must not be greater than 100%'),
   },
+  {
+    name: 'an IngressClass controller must be a domain-prefixed path',
+    object: {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: 'conformance-class' },
+      spec: { controller: 'traefik' },
+    },
+    expect: invalid('spec.controller', 'must be a domain-prefixed path (such as "acme.io/foo")'),
+  },
+  {
+    name: 'a StorageClass reclaimPolicy must be Delete or Retain',
+    object: {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'conformance-keep' },
+      provisioner: 'kubernetes.io/no-provisioner',
+      reclaimPolicy: 'Keep',
+    },
+    expect: invalid('reclaimPolicy', 'Unsupported value: "Keep": supported values: "Delete", "Retain"'),
+  },
   // --- ConfigMaps, Secrets
   {
     name: 'a ConfigMap key with a space and a slash is not a config key',

@@ -76,6 +76,7 @@ const kinds: Record<string, Kind> = {
     plural: 'customresourcedefinitions',
     namespaced: false,
   },
+  IngressClass: { prefix: '/apis/networking.k8s.io/v1', plural: 'ingressclasses', namespaced: false },
   StorageClass: { prefix: '/apis/storage.k8s.io/v1', plural: 'storageclasses', namespaced: false },
   Widget: { prefix: '/apis/conformance.example.com/v1', plural: 'widgets', namespaced: true },
 };
