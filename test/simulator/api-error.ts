@@ -86,9 +86,34 @@ export function staleConflict(plural: string, group: string, name: string): ApiE
 /** One invalid field, collected by validation before answering 422. */
 export interface FieldError {
   field: string;
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueForbidden';
+  type:
+    | 'FieldValueRequired'
+    | 'FieldValueInvalid'
+    | 'FieldValueNotSupported'
+    | 'FieldValueForbidden'
+    | 'FieldValueDuplicate'
+    | 'FieldValueNotFound'
+    | 'FieldValueTooLong';
   detail: string;
   value?: unknown;
+}
+
+/**
+ * A value as the real server prints it in field errors (Go's `%#v` for the simple cases:
+ * quoted strings, bare numbers, `map[string]string{"a":"b"}`, `[]string{"a"}`).
+ */
+export function goValue(v: unknown): string {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null)
+    return JSON.stringify(v);
+  if (v === undefined) return '""';
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+    return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
+  if (typeof v === 'object' && Object.values(v as object).every((x) => typeof x === 'string'))
+    return `map[string]string{${Object.entries(v as Record<string, string>)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, x]) => `${JSON.stringify(k)}:${JSON.stringify(x)}`)
+      .join(', ')}}`;
+  return JSON.stringify(v);
 }
 
 /** 422 Invalid with the per-field causes, message formatted like the real server's. */
@@ -100,9 +125,15 @@ export function invalid(kind: string, group: string, name: string, errors: Field
       case 'FieldValueForbidden':
         return `Forbidden: ${e.detail}`;
       case 'FieldValueNotSupported':
-        return `Unsupported value: ${JSON.stringify(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
+        return `Unsupported value: ${goValue(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
+      case 'FieldValueDuplicate':
+        return `Duplicate value: ${goValue(e.value)}`;
+      case 'FieldValueNotFound':
+        return `Not found: ${goValue(e.value)}`;
+      case 'FieldValueTooLong':
+        return `Too long: ${e.detail}`;
       default:
-        return `Invalid value: ${JSON.stringify(e.value)}: ${e.detail}`;
+        return `Invalid value: ${goValue(e.value)}: ${e.detail}`;
     }
   };
   const parts = errors.map((e) => `${e.field}: ${describe(e)}`);

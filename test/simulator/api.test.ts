@@ -237,7 +237,7 @@ describe('objects', () => {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'web' },
-        spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80, name: 'http' }] },
       })
     ).body;
     expect(svc.spec).toMatchObject({
@@ -254,7 +254,7 @@ describe('objects', () => {
     );
     expect(changedIp.status).toBe(422);
     expect(changedIp.body.message).toContain(
-      'spec.clusterIP: Invalid value: "10.96.200.200": field is immutable',
+      'spec.clusterIPs[0]: Invalid value: []string{"10.96.200.200"}: may not change once set',
     );
   });
 
@@ -394,7 +394,7 @@ describe('objects', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toBe(
-      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal string into Go struct field .metadata.finalizers of type slice',
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal string into Go struct field ObjectMeta.metadata.finalizers of type []string',
     );
     await api.post('/apis/apps/v1/namespaces/crud/deployments', deploymentBody('typed'));
     const patched = await api.patch(
@@ -404,7 +404,7 @@ describe('objects', () => {
     );
     expect(patched.status).toBe(400);
     expect(patched.body.message).toContain(
-      'cannot unmarshal string into Go struct field .spec.replicas of type int32',
+      'cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
     );
   });
 
@@ -414,7 +414,9 @@ describe('objects', () => {
       dta: {},
     });
     expect(strict.status).toBe(400);
-    expect(strict.body.message).toBe('strict decoding error: unknown field "dta"');
+    expect(strict.body.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dta"',
+    );
     const warn = await api.post('/api/v1/namespaces/crud/configmaps?fieldValidation=Warn', {
       ...cm('warn'),
       metadata: { name: 'warn', lables: {} },

@@ -24,6 +24,7 @@ import type { ResourceRegistry, ResourceType } from './resources.js';
 import { builtinResources, groupVersion } from './resources.js';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ObjectStore, resourceKey } from './store.js';
+import { storedForm } from './stored-form.js';
 import { decodeError, validateObject } from './validate.js';
 
 /** Options every write carries (from the query string and headers). */
@@ -47,6 +48,8 @@ export interface ListOptions {
   fieldSelector?: string | null;
   limit?: number;
   continueToken?: string | null;
+  resourceVersion?: string | null;
+  resourceVersionMatch?: string | null;
 }
 
 /** The patch formats, by content type. */
@@ -200,8 +203,13 @@ export class Api {
   ): { items: KubeObject[]; resourceVersion: string; continueToken?: string } {
     const labelMatch = parseLabelSelector(opts.labelSelector);
     const fieldMatch = parseFieldSelector(opts.fieldSelector);
-    let items = this.store
-      .list(resourceKey(type), namespace)
+    const at = this.listVersion(opts);
+    const source =
+      at === undefined
+        ? this.store.list(resourceKey(type), namespace)
+        : this.store.listAt(resourceKey(type), at, namespace);
+    if (!source) throw new ApiError(410, 'Expired', 'The resourceVersion for the provided list is too old.');
+    let items = source
       .filter((o) => labelMatch(labelsOf(o)) && fieldMatch(o))
       .map((o) => this.present(type, o));
     let start = 0;
@@ -215,7 +223,7 @@ export class Api {
         );
       start = decoded;
     }
-    const resourceVersion = String(this.store.resourceVersion);
+    const resourceVersion = String(at ?? this.store.resourceVersion);
     if (opts.limit && opts.limit > 0) {
       const page = items.slice(start, start + opts.limit);
       const next =
@@ -226,6 +234,43 @@ export class Api {
       return next ? { items, resourceVersion, continueToken: next } : { items, resourceVersion };
     }
     return { items: items.slice(start), resourceVersion };
+  }
+
+  /**
+   * The resourceVersion a list must be served at (`resourceVersionMatch=Exact`), or undefined for
+   * the current state; versions newer than the store answer 504 as the real server does after
+   * waiting for them.
+   */
+  private listVersion(opts: ListOptions): number | undefined {
+    const match = opts.resourceVersionMatch;
+    const rvText = opts.resourceVersion;
+    if (!match) return undefined;
+    if (!rvText)
+      throw badRequest(
+        'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+      );
+    if (match !== 'Exact' && match !== 'NotOlderThan')
+      throw badRequest(
+        `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
+      );
+    const rv = Number(rvText);
+    if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${rvText}`);
+    if (rv > this.store.resourceVersion) {
+      throw new ApiError(
+        504,
+        'Timeout',
+        `Too large resource version: ${rv}, current: ${this.store.resourceVersion}`,
+        {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          retryAfterSeconds: 1,
+        },
+      );
+    }
+    if (match === 'Exact') {
+      if (rv === 0) throw badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
+      return rv;
+    }
+    return undefined;
   }
 
   /** POST: creates an object; `dryRun` returns it without storing. */
@@ -442,9 +487,9 @@ export class Api {
   ): KubeObject {
     const ctx = walkContext(type);
     const apiVersion = groupVersion(type.group, type.version);
-    const problem = decodeError(type.kind, ctx.builtin, candidate);
+    const problem = decodeError(type, candidate);
     if (problem) throw badRequest(problem);
-    const obj = clone(candidate);
+    const obj = clone(storedForm(type, candidate) as KubeObject);
     obj.apiVersion = apiVersion;
     obj.kind = type.kind;
     const metadata: JsonObject = isObject(obj.metadata) ? obj.metadata : {};
@@ -483,7 +528,7 @@ export class Api {
     const previousEntries = readManaged(prev);
     const finalEntries = entries ?? recordUpdate(prev, obj, defaultManager(opts), apiVersion, ctx, sub);
     allocateValues(obj, prev, { uid, nextClusterIp: () => allocateClusterIp(this.clusterIps++) });
-    const errors = validateObject(obj, prev);
+    const errors = validateObject(obj, prev, type.crdName ? type.schema : undefined);
     if (errors.length > 0) throw invalid(type.kind, type.group, name, errors);
 
     if (prev && type.hasGeneration && !deepEqual(withoutMetaAndStatus(prev), withoutMetaAndStatus(obj))) {

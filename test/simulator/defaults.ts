@@ -59,7 +59,14 @@ export function defaultPodSpec(spec: JsonObject, restartPolicy = 'Always'): void
     setDefault(spec, 'serviceAccount', spec.serviceAccountName);
   for (const list of ['containers', 'initContainers']) {
     const containers = spec[list];
-    if (Array.isArray(containers)) for (const c of containers) if (isObject(c)) defaultContainer(c);
+    if (!Array.isArray(containers)) continue;
+    for (const c of containers) {
+      if (!isObject(c)) continue;
+      defaultContainer(c);
+      // Under hostNetwork the container's ports are the node's: hostPort defaults to containerPort.
+      if (spec.hostNetwork === true && Array.isArray(c.ports))
+        for (const p of c.ports) if (isObject(p)) setDefault(p, 'hostPort', p.containerPort ?? null);
+    }
   }
   defaultVolumes(spec);
 }
@@ -75,6 +82,28 @@ function templateSpec(spec: JsonObject): JsonObject | undefined {
 export function allocateClusterIp(counter: number): string {
   const n = counter + 10;
   return `10.96.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+}
+
+/**
+ * A Service whose type changes loses the values the old type needed and the new one does not,
+ * when the update left them as they were (the registry's type transition): cluster IPs and IP
+ * families when it becomes ExternalName, node ports when it stops being NodePort/LoadBalancer.
+ */
+function dropTypeDependentFields(s: JsonObject, prevSpec: JsonObject | undefined): void {
+  if (!prevSpec || (prevSpec.type ?? 'ClusterIP') === (s.type ?? 'ClusterIP')) return;
+  if (s.type === 'ExternalName') {
+    for (const f of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'internalTrafficPolicy'])
+      if (s[f] !== undefined && JSON.stringify(s[f]) === JSON.stringify(prevSpec[f])) delete s[f];
+  }
+  if (s.type !== 'NodePort' && s.type !== 'LoadBalancer' && Array.isArray(s.ports)) {
+    const prevPorts = Array.isArray(prevSpec.ports) ? prevSpec.ports.filter(isObject) : [];
+    for (const p of s.ports) {
+      if (!isObject(p) || p.nodePort === undefined) continue;
+      if (prevPorts.some((q) => q.port === p.port && q.nodePort === p.nodePort)) delete p.nodePort;
+    }
+    if (s.externalTrafficPolicy !== undefined && s.externalTrafficPolicy === prevSpec.externalTrafficPolicy)
+      delete s.externalTrafficPolicy;
+  }
 }
 
 /** What allocation needs from the store. */
@@ -101,9 +130,12 @@ export function allocateValues(obj: JsonObject, prev: JsonObject | undefined, ct
       break;
     case 'Service': {
       const s = child(obj, 'spec');
+      dropTypeDependentFields(s, prev ? prevSpec : undefined);
       if (s.type === 'ExternalName') break;
+      const keep = prev && prevSpec.type !== 'ExternalName' && typeof prevSpec.clusterIP === 'string';
       if (s.clusterIP === undefined || s.clusterIP === '') {
-        s.clusterIP = typeof prevSpec.clusterIP === 'string' ? prevSpec.clusterIP : ctx.nextClusterIp();
+        s.clusterIP = keep ? (prevSpec.clusterIP as string) : ctx.nextClusterIp();
+        if (!keep) delete s.clusterIPs;
       }
       if (s.clusterIPs === undefined)
         s.clusterIPs = Array.isArray(prevSpec.clusterIPs) ? prevSpec.clusterIPs : [s.clusterIP];

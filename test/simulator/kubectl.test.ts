@@ -415,11 +415,62 @@ spec:
     const invalid = await kubectl(['create', 'namespace', 'Not_A_Name']);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('metadata.name: Invalid value: "Not_A_Name"');
-    const cm = await kubectl(['create', 'configmap', 'from-create', '--from-literal=a=b']);
-    expect(cm.code).toBe(1);
-    expect(cm.stderr).toContain('the simulator accepts protobuf only for creating a Namespace');
+    const pc = await kubectl(['create', 'priorityclass', 'from-create', '--value=10']);
+    expect(pc.code).toBe(1);
+    expect(pc.stderr).toContain('(scheduling.k8s.io/v1 PriorityClass)');
     const del = await kubectl(['delete', 'namespace', 'made-by-create', '--timeout=20s']);
     expect(del.code).toBe(0);
+  });
+
+  it('creates objects with the kubectl generators (protobuf bodies): configmap, secret, deployment, service, job, serviceaccount, run', async () => {
+    const ns = ['-n', 'demo'];
+    const runs = [
+      ['create', 'configmap', 'gen-cm', '--from-literal=a=1', '--from-literal=b=two'],
+      ['create', 'secret', 'generic', 'gen-secret', '--from-literal=password=pw'],
+      ['create', 'deployment', 'gen-web', '--image=nginx:1.27', '--port=80', '--replicas=2'],
+      ['create', 'service', 'clusterip', 'gen-svc', '--tcp=80:8080', '--tcp=443:https'],
+      ['create', 'job', 'gen-job', '--image=busybox:1', '--', 'echo', 'hi'],
+      ['create', 'serviceaccount', 'gen-sa'],
+      [
+        'run',
+        'gen-pod',
+        '--image=busybox:1',
+        '--env=A=1',
+        '--port=8080',
+        '--restart=Never',
+        '--',
+        'sleep',
+        '10',
+      ],
+    ];
+    for (const args of runs) {
+      const run = await kubectl([...ns, ...args]);
+      expect({ args, stderr: run.stderr, code: run.code }).toEqual({ args, stderr: '', code: 0 });
+    }
+    const read = async (apiVersion: string, kind: string, name: string): Promise<k8s.KubernetesObject> =>
+      objects.read({ apiVersion, kind, metadata: { name, namespace: 'demo' } });
+    expect(((await read('v1', 'ConfigMap', 'gen-cm')) as k8s.V1ConfigMap).data).toEqual({ a: '1', b: 'two' });
+    expect(((await read('v1', 'Secret', 'gen-secret')) as k8s.V1Secret).data).toEqual({ password: 'cHc=' });
+    const web = (await read('apps/v1', 'Deployment', 'gen-web')) as k8s.V1Deployment;
+    expect(web.spec?.replicas).toBe(2);
+    expect(web.spec?.template.spec?.containers[0]).toMatchObject({
+      name: 'nginx',
+      image: 'nginx:1.27',
+      ports: [{ containerPort: 80, protocol: 'TCP' }],
+    });
+    const svc = (await read('v1', 'Service', 'gen-svc')) as k8s.V1Service;
+    expect(svc.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([
+      ['80-8080', 80, 8080],
+      ['443-https', 443, 'https'],
+    ]);
+    const pod = (await read('v1', 'Pod', 'gen-pod')) as k8s.V1Pod;
+    expect(pod.spec?.restartPolicy).toBe('Never');
+    expect(pod.spec?.containers[0]).toMatchObject({
+      args: ['sleep', '10'],
+      env: [{ name: 'A', value: '1' }],
+    });
+    const job = (await read('batch/v1', 'Job', 'gen-job')) as k8s.V1Job;
+    expect(job.spec?.template.spec?.containers[0]?.command).toEqual(['echo', 'hi']);
   });
 
   it('deletes objects and namespaces; client-node sees them gone', async () => {

@@ -9,15 +9,15 @@ import { ApiError, badRequest } from './api-error.js';
 import type { Faults } from './faults.js';
 import type { Json, JsonObject, KubeObject } from './json.js';
 import { isObject, str } from './json.js';
-import { discoveryEntry, openApiV3Document, openApiV3Root } from './openapi.js';
+import { discoveryEntry, openApiV2Document, openApiV3Document, openApiV3Root } from './openapi.js';
 import type { RequestLog, RequestRecord, RequestVerb } from './requests.js';
-import { decodeProtobufNamespace, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
+import { decodeProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf.js';
 import type { ResourceType } from './resources.js';
 import { groupVersion } from './resources.js';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { resourceKey, type WatchEvent } from './store.js';
 import { toTable, type IncludeObject } from './tables.js';
-import { unknownFields } from './validate.js';
+import { checkApplyKeys, fieldProblems, strictError } from './field-validation.js';
 
 /** Kinds with a `/scale` subresource. */
 const scalable = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
@@ -218,7 +218,7 @@ export class HttpFrontend {
       // kubectl sends the objects it builds itself (create namespace) as protobuf; they are
       // turned into the JSON the same request would carry, so everything after sees JSON only.
       const protobuf = body.length > 0 && contentType.startsWith(PROTOBUF_MEDIA_TYPE);
-      const raw = protobuf ? JSON.stringify(decodeProtobufNamespace(body)) : body.toString('utf8');
+      const raw = protobuf ? JSON.stringify(decodeProtobuf(body)) : body.toString('utf8');
       await this.dispatch(method, url, req, res, raw, protobuf ? 'application/json' : contentType, accept);
       // Streams (watch) stay open; their status is known as soon as headers went out.
       if (res.headersSent && record.status === 0) record.status = res.statusCode;
@@ -238,7 +238,7 @@ export class HttpFrontend {
     accept: string,
   ): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (method === 'GET' && this.discovery(path, res)) return;
+    if (method === 'GET' && this.discovery(path, res, accept)) return;
     const route = this.routeOf(path);
     if (!route) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const { type, namespace, name, subresource } = route;
@@ -263,15 +263,13 @@ export class HttpFrontend {
       userAgent: String(req.headers['user-agent'] ?? ''),
     };
     const warnings: string[] = [];
-    const checkFields = (body: Json): void => {
+    const checkFields = (body: Json, how: 'decode' | 'apply' | 'patch', text = ''): void => {
       const mode = q.get('fieldValidation') ?? 'Warn';
       if (mode === 'Ignore' || !isObject(body)) return;
-      const unknown = unknownFields(type, body);
-      if (unknown.length === 0) return;
-      if (mode === 'Strict') {
-        throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
-      }
-      warnings.push(...unknown.map((f) => `299 - "unknown field \\"${f}\\""`));
+      const problems = fieldProblems(type, body, how, how === 'decode' ? text : '');
+      if (problems.length === 0) return;
+      if (mode === 'Strict') throw strictError(type, how, problems);
+      warnings.push(...problems.map((f) => `299 - ${JSON.stringify(f)}`));
     };
     const ok = (status: number, body: Json): void =>
       send(res, status, body, accept, warnings.length > 0 ? { Warning: warnings.join(', ') } : {});
@@ -288,6 +286,8 @@ export class HttpFrontend {
             fieldSelector: q.get('fieldSelector'),
             limit: q.get('limit') ? Number(q.get('limit')) : 0,
             continueToken: q.get('continue'),
+            resourceVersion: q.get('resourceVersion'),
+            resourceVersionMatch: q.get('resourceVersionMatch'),
           });
           const listMeta: JsonObject = { resourceVersion: list.resourceVersion };
           if (list.continueToken) listMeta.continue = list.continueToken;
@@ -319,14 +319,14 @@ export class HttpFrontend {
       case 'POST': {
         if (name !== undefined) throw methodNotAllowed();
         const body = Api.decodeBody(raw, contentType);
-        checkFields(body);
+        checkFields(body, 'decode', raw);
         const created = this.api.create(type, namespace, body, write);
         return ok(201, created);
       }
       case 'PUT': {
         if (name === undefined) throw methodNotAllowed();
         const body = Api.decodeBody(raw, contentType);
-        checkFields(body);
+        checkFields(body, 'decode', raw);
         return ok(200, this.api.update(type, namespace, name, body, write, sub));
       }
       case 'PATCH': {
@@ -340,7 +340,8 @@ export class HttpFrontend {
           );
         }
         const body = Api.decodeBody(raw, patchType === 'apply' ? 'application/yaml' : 'application/json');
-        if (patchType === 'apply') checkFields(body);
+        if (patchType === 'apply' && isObject(body)) checkApplyKeys(type, body);
+        if (patchType !== 'json') checkFields(body, patchType === 'apply' ? 'apply' : 'patch');
         const existed = this.api.store.get(resourceKey(type), namespace, name) !== undefined;
         const result = this.api.patch(type, namespace, name, patchType, body, write, sub);
         return ok(patchType === 'apply' && !existed ? 201 : 200, result);
@@ -433,7 +434,7 @@ export class HttpFrontend {
   }
 
   /** /version, discovery and OpenAPI; returns false when the path is none of them. */
-  private discovery(path: string, res: ServerResponse): boolean {
+  private discovery(path: string, res: ServerResponse, accept = ''): boolean {
     const registry = this.api.registry;
     const groups = registry.groups();
     if (path === '/version') {
@@ -516,6 +517,20 @@ export class HttpFrontend {
         groupVersion: groupVersion(group, version),
         resources,
       });
+      return true;
+    }
+    if (path === '/openapi/v2') {
+      // kubectl asks for the protobuf encoding only; it treats 406 as "no v2 document" and
+      // works from the v3 documents (explain, field validation) and its built-in types.
+      if (!/application\/json|\*\/\*/.test(accept) && accept.includes('protobuf')) {
+        send(
+          res,
+          406,
+          new ApiError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2').toStatus(),
+        );
+        return true;
+      }
+      send(res, 200, openApiV2Document(registry));
       return true;
     }
     if (path === '/openapi/v3') {

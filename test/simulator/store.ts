@@ -14,6 +14,8 @@ export interface WatchEvent {
   /** The resourceVersion the event happened at. */
   rv: number;
   object: KubeObject;
+  /** The object as it was before the event (history only, for reads at an older resourceVersion). */
+  before?: KubeObject;
 }
 
 /** Something listening to the store's changes. */
@@ -87,12 +89,13 @@ export class ObjectStore {
     const namespace = str(obj.metadata, 'namespace');
     const b = this.bucket(resource);
     const key = objectKey(namespace, name);
-    const type = b.has(key) ? 'MODIFIED' : 'ADDED';
+    const old = b.get(key);
+    const type = old ? 'MODIFIED' : 'ADDED';
     this.revision++;
     const stored = clone(obj);
     stored.metadata.resourceVersion = String(this.revision);
     b.set(key, stored);
-    this.emit({ type, resource, rv: this.revision, object: clone(stored) });
+    this.emit({ type, resource, rv: this.revision, object: clone(stored) }, old);
     return clone(stored);
   }
 
@@ -106,7 +109,7 @@ export class ObjectStore {
     this.revision++;
     const gone = clone(obj);
     gone.metadata.resourceVersion = String(this.revision);
-    this.emit({ type: 'DELETED', resource, rv: this.revision, object: clone(gone) });
+    this.emit({ type: 'DELETED', resource, rv: this.revision, object: clone(gone) }, obj);
     return gone;
   }
 
@@ -119,10 +122,10 @@ export class ObjectStore {
 
   /** Events after `rv` for a resource, or undefined when history no longer reaches back that far. */
   eventsSince(resource: string, rv: number): WatchEvent[] | undefined {
-    if (rv < this.oldestResumable - 1 && this.history.length >= this.historyLimit) return undefined;
+    if (this.compacted(rv)) return undefined;
     return this.history
       .filter((e) => e.rv > rv && e.resource === resource)
-      .map((e) => ({ ...e, object: clone(e.object) }));
+      .map((e) => ({ type: e.type, resource: e.resource, rv: e.rv, object: clone(e.object) }));
   }
 
   /** Subscribes to every change; returns the unsubscribe function. */
@@ -131,8 +134,35 @@ export class ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(event: WatchEvent): void {
-    this.history.push(event);
+  /** Whether `rv` lies before the oldest change the history still holds (etcd would have compacted it). */
+  compacted(rv: number): boolean {
+    return rv < this.oldestResumable - 1 && this.history.length >= this.historyLimit;
+  }
+
+  /**
+   * The objects of a resource as they were at `rv` (sorted like `list`), rolled back from the
+   * current state through the history; undefined when `rv` is compacted.
+   */
+  listAt(resource: string, rv: number, namespace?: string): KubeObject[] | undefined {
+    if (this.compacted(rv)) return undefined;
+    const state = new Map<string, KubeObject>();
+    for (const o of this.data.get(resource)?.values() ?? [])
+      state.set(objectKey(str(o.metadata, 'namespace'), str(o.metadata, 'name') ?? ''), o);
+    for (let i = this.history.length - 1; i >= 0 && this.history[i]!.rv > rv; i--) {
+      const e = this.history[i]!;
+      if (e.resource !== resource) continue;
+      const key = objectKey(str(e.object.metadata, 'namespace'), str(e.object.metadata, 'name') ?? '');
+      if (e.before) state.set(key, e.before);
+      else state.delete(key);
+    }
+    return [...state.entries()]
+      .filter(([, o]) => namespace === undefined || str(o.metadata, 'namespace') === namespace)
+      .sort(([a], [b2]) => (a < b2 ? -1 : a > b2 ? 1 : 0))
+      .map(([, o]) => clone(o));
+  }
+
+  private emit(event: WatchEvent, before?: KubeObject): void {
+    this.history.push(before ? { ...event, before } : event);
     if (this.history.length > this.historyLimit) this.history.shift();
     for (const l of [...this.listeners]) l(event);
   }
