@@ -9,11 +9,12 @@ import type { KubeObject } from '../render/types.js';
 import type { KubeClient } from './client.js';
 import { KubeApiError, sleep } from './http.js';
 import { sameContent, type PreparedObject } from './normalize.js';
-import { describeRef, PROTECTED_KINDS } from './objects.js';
+import { describeRef, objectKey, PROTECTED_KINDS } from './objects.js';
 import { mapLimit, stepsByKind } from './order.js';
 import type { Plan, PlanItem } from './plan.js';
 import { needsWait, readiness } from './readiness.js';
 import { waitReady, type NotReady } from './wait.js';
+import { diagnosePods } from './pod-diagnosis.js';
 
 export type RowStatus = 'created' | 'updated' | 'unchanged' | 'deleted' | 'protected' | 'failed';
 
@@ -273,6 +274,15 @@ export async function executePlan(
           }),
       });
       if (notReady.length > 0) {
+        // The pods say why (scheduler and kubelet reasons); a failed look leaves the report as it was.
+        const diagnosis = await diagnosePods(
+          client,
+          notReady.map((n) => n.ref),
+        ).catch(() => new Map<string, string>());
+        for (const n of notReady) {
+          const why = diagnosis.get(objectKey(n.ref));
+          if (why) n.reason = `${n.reason}; ${why}`;
+        }
         const names = new Set(notReady.map((n) => `${n.ref.kind}/${n.ref.name}`));
         for (const r of waveRows)
           if (names.has(`${r.kind}/${r.name}`))
