@@ -32,13 +32,17 @@ interface Obj {
 }
 
 beforeAll(async () => {
-  c = await startCluster({ readinessDelayMs: 20 });
-  c.sim.imageContracts.add(kollaContract);
   const g = await runCli(['generate', meta, '-n', 'stack', '--variables', parameters]);
   expect(g.stderr).toBe('');
   rendered = g.stdout;
 });
-afterAll(async () => {
+// A cluster per case: the stack's cluster-scoped objects (Traefik's ClusterRole, the
+// IngressClass) belong to one release per cluster.
+beforeEach(async () => {
+  c = await startCluster({ readinessDelayMs: 20 });
+  c.sim.imageContracts.add(kollaContract);
+});
+afterEach(async () => {
   await c?.stop();
 });
 
@@ -119,7 +123,7 @@ describe('a broken stack fails its deploy with the kubelet or scheduler reason',
     });
     expect(err).toContain('nokolla/Deployment/keystone-api');
     expect(err).toMatch(
-      /pod keystone-api-\S+: container keystone-api: CrashLoopBackOff \(kolla: \/var\/lib\/kolla\/config_files\/config\.json is missing \(no volumeMount covers/,
+      /pod keystone-api-\S+: container api: CrashLoopBackOff \(kolla: \/var\/lib\/kolla\/config_files\/config\.json is missing \(no volumeMount covers/,
     );
   });
 
@@ -131,7 +135,7 @@ describe('a broken stack fails its deploy with the kubelet or scheduler reason',
     });
     expect(err).toContain('badimage/Deployment/keystone-api');
     expect(err).toMatch(
-      /pod keystone-api-\S+: container keystone-api: InvalidImageName \(Failed to apply default image tag/,
+      /pod keystone-api-\S+: container api: InvalidImageName \(Failed to apply default image tag/,
     );
   });
 });

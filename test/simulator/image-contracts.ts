@@ -15,6 +15,9 @@ export interface ContainerView {
   container: string;
   pod: string;
   namespace: string;
+  /** The container's `command` and `args` when set (they replace the image's ENTRYPOINT and CMD). */
+  command: string[] | undefined;
+  args: string[] | undefined;
   /** Resolves an absolute path through the container's mounts (volumes, ConfigMaps, Secrets). */
   file(path: string): FileLookup;
 }
@@ -66,6 +69,14 @@ export const kollaContract: ImageContract = {
   name: 'kolla',
   matches: (image) => image.includes('openstack.kolla/') || image.includes('/kolla/'),
   check(view) {
+    // kolla_start (the image's CMD) is what reads config.json; a container that runs something
+    // else in its place (memcached started directly, a bootstrap script) does not need one.
+    const argv = [...(view.command ?? []), ...(view.args ?? [])];
+    if (
+      (view.command !== undefined || view.args !== undefined) &&
+      !argv.some((a) => a.includes('kolla_start'))
+    )
+      return undefined;
     const configPath = `${kollaDir}/config.json`;
     const config = view.file(configPath);
     if (!config.found) return `${configPath} is missing (${config.why})`;

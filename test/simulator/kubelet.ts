@@ -29,6 +29,8 @@ export interface StartProblems {
 }
 
 const objs = (v: Json | undefined): JsonObject[] => (Array.isArray(v) ? v.filter(isObject) : []);
+const stringList = (v: Json | undefined): string[] | undefined =>
+  Array.isArray(v) ? v.map((x) => String(x)) : undefined;
 
 // The distribution reference grammar (docker/distribution reference.go), anchored.
 const component = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
@@ -193,6 +195,8 @@ export function startProblems(
       container: name,
       pod: podName,
       namespace,
+      command: stringList(c.command),
+      args: stringList(c.args),
       file: (path) => lookupFile(pod, c, path, source),
     });
     if (unmet)
