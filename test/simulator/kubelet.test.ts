@@ -500,7 +500,8 @@ describe('the workload controllers', () => {
     const d = await waitUntil(
       async () => (await api.get(path)).body,
       (x) =>
-        x.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3' && x.status?.replicas === 2,
+        x.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3' &&
+        x.status?.conditions?.some((c: Any) => c.reason === 'NewReplicaSetAvailable'),
       'back to v1',
     );
     expect(d.status.updatedReplicas).toBe(2);

@@ -31,9 +31,25 @@ export interface ReadinessSettings {
 
 const objs = (v: Json | undefined): JsonObject[] => (Array.isArray(v) ? v.filter(isObject) : []);
 
+/**
+ * Decoded into Go structs, a null field and an absent one are the same and key order is gone
+ * (kubectl rollout undo sends the template back reordered, with `creationTimestamp: null`), so
+ * templates hash in that canonical form.
+ */
+function withoutNulls(value: Json | undefined): Json | undefined {
+  if (Array.isArray(value)) return value.map((v) => withoutNulls(v) ?? null);
+  if (!isObject(value)) return value ?? undefined;
+  const out: JsonObject = {};
+  for (const k of Object.keys(value).sort()) {
+    const kept = withoutNulls(value[k]);
+    if (kept !== undefined) out[k] = kept;
+  }
+  return out;
+}
+
 function hashOf(value: Json | undefined): string {
   const hex = createHash('sha256')
-    .update(JSON.stringify(value ?? null))
+    .update(JSON.stringify(withoutNulls(value) ?? null))
     .digest('hex');
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   let out = '';
