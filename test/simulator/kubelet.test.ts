@@ -493,7 +493,10 @@ describe('the workload controllers', () => {
     await api.patch(path, image('nginx:1.28'), 'strategic');
     await waitUntil(
       async () => (await api.get(path)).body,
-      (d) => d.status?.updatedReplicas === 2 && d.status?.replicas === 2,
+      (d) =>
+        d.status?.observedGeneration === d.metadata.generation &&
+        d.status?.updatedReplicas === 2 &&
+        d.status?.replicas === 2,
       'v2',
     );
     await api.patch(path, image('nginx:1.27'), 'strategic');
@@ -501,6 +504,7 @@ describe('the workload controllers', () => {
       async () => (await api.get(path)).body,
       (x) =>
         x.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3' &&
+        x.status?.observedGeneration === x.metadata.generation &&
         x.status?.conditions?.some((c: Any) => c.reason === 'NewReplicaSetAvailable'),
       'back to v1',
     );

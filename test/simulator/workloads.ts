@@ -166,7 +166,15 @@ export class WorkloadSimulator implements ChangeObserver {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   /** Controller uid → keys (`resource|ns/name`) of the objects it controls. */
   private readonly children = new Map<string, Set<string>>();
-  private readonly queue = new Set<string>();
+  /**
+   * Work by tier: Pods, claims and namespaces first, then the controllers of Pods, then
+   * Deployments. A controller's status is computed once its Pods have settled instead of once
+   * per Pod transition, which keeps status writes (each a full admission round) few.
+   */
+  private readonly tiers: [Set<string>, Set<string>, Set<string>] = [new Set(), new Set(), new Set()];
+  private get queued(): number {
+    return this.tiers[0].size + this.tiers[1].size + this.tiers[2].size;
+  }
   private draining = false;
   private scheduledDrain: NodeJS.Immediate | undefined;
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -178,7 +186,10 @@ export class WorkloadSimulator implements ChangeObserver {
     private readonly api: Api,
     private readonly settings: ReadinessSettings,
   ) {
-    this.events = new EventRecorder(api);
+    this.events = new EventRecorder(api, (ns) => {
+      const namespace = this.find('/namespaces', '', ns);
+      return namespace !== undefined && !namespace.metadata.deletionTimestamp;
+    });
   }
 
   // ---- bookkeeping -------------------------------------------------------------------------
@@ -217,7 +228,10 @@ export class WorkloadSimulator implements ChangeObserver {
 
   private enqueue(work: string): void {
     if (this.stopped) return;
-    this.queue.add(work);
+    const kind = work.slice(0, work.indexOf('|'));
+    const tier =
+      kind === 'Deployment' ? 2 : ['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'].includes(kind) ? 1 : 0;
+    this.tiers[tier].add(work);
     if (!this.draining && !this.scheduledDrain) this.scheduledDrain = setImmediate(() => this.drain());
   }
 
@@ -227,27 +241,28 @@ export class WorkloadSimulator implements ChangeObserver {
     try {
       // Yield to the HTTP side now and then so a burst of controller work does not stall clients.
       const started = Date.now();
-      while (this.queue.size > 0 && !this.stopped && Date.now() - started < 20) {
-        const work = this.queue.values().next().value as string;
-        this.queue.delete(work);
+      while (this.queued > 0 && !this.stopped && Date.now() - started < 5) {
+        const tier = this.tiers.find((t) => t.size > 0)!;
+        const work = tier.values().next().value as string;
+        tier.delete(work);
         this.reconcile(work);
       }
     } finally {
       this.draining = false;
     }
-    if (this.queue.size > 0 && !this.stopped) this.scheduledDrain = setImmediate(() => this.drain());
+    if (this.queued > 0 && !this.stopped) this.scheduledDrain = setImmediate(() => this.drain());
   }
 
   /** Resolves once no controller work is queued (delayed Pod starts are not waited for). */
   async settled(): Promise<void> {
-    while (this.queue.size > 0 || this.draining || this.scheduledDrain)
+    while (this.queued > 0 || this.draining || this.scheduledDrain)
       await new Promise((r) => setTimeout(r, 1));
   }
 
   /** Stops all pending work (the simulator is shutting down). */
   stop(): void {
     this.stopped = true;
-    this.queue.clear();
+    for (const t of this.tiers) t.clear();
     if (this.scheduledDrain) clearImmediate(this.scheduledDrain);
     this.scheduledDrain = undefined;
     for (const t of this.timers.values()) clearTimeout(t);
@@ -462,6 +477,26 @@ export class WorkloadSimulator implements ChangeObserver {
     });
   }
 
+  /**
+   * Stores a Pod as the kubelet and the scheduler change it (binding, status), straight into the
+   * store: these are the bulk of a cluster's writes, and going through admission, validation and
+   * managedFields bookkeeping for each made the simulator several times slower under a stack
+   * deploy. Pods keep the managedFields of their creation.
+   */
+  private putPod(current: KubeObject, change: (o: KubeObject) => void): void {
+    const ns = nsOf(current);
+    if (!this.find('/pods', ns, nameOf(current))) return;
+    const next = {
+      ...current,
+      metadata: { ...current.metadata },
+      spec: clone(specOf(current)),
+    } as KubeObject;
+    next.status = clone(isObject(current.status) ? current.status : {});
+    change(next);
+    const type = this.type('v1', 'Pod');
+    this.changed(type, this.api.store.put(resourceKey(type), next));
+  }
+
   /** Writes a recomputed status only when it differs from the stored one. */
   private writeStatus(
     apiVersion: string,
@@ -472,6 +507,10 @@ export class WorkloadSimulator implements ChangeObserver {
     const status = clone(isObject(current.status) ? current.status : {});
     compute(status);
     if (deepEqual(status, current.status ?? {})) return;
+    if (kind === 'Pod') {
+      this.putPod(current, (o) => (o.status = status));
+      return;
+    }
     this.api.controllerWrite(
       this.type(apiVersion, kind),
       nsOf(current) || undefined,
@@ -579,13 +618,7 @@ export class WorkloadSimulator implements ChangeObserver {
     if (!node) {
       const placement = schedule(pod, this.schedulingView());
       if ('node' in placement) {
-        this.api.controllerWrite(
-          this.type('v1', 'Pod'),
-          ns,
-          name,
-          (o) => (child(o, 'spec').nodeName = placement.node),
-          'main',
-        );
+        this.putPod(pod, (o) => (child(o, 'spec').nodeName = placement.node));
         this.events.record(
           pod,
           'Normal',
@@ -1265,13 +1298,14 @@ export class WorkloadSimulator implements ChangeObserver {
     const hash = hashOf(template);
     const view = this.schedulingView();
     // A node is eligible when the pod would fit there ignoring what already runs on it.
+    // The scheduler only reads the probe, so it shares the template's spec.
+    const probe = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'probe', namespace: ns },
+      spec: isObject(template.spec) ? template.spec : {},
+    } as KubeObject;
     const eligible = view.nodes.filter((n) => {
-      const probe = {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'probe', namespace: ns },
-        spec: clone(isObject(template.spec) ? template.spec : {}),
-      } as KubeObject;
       return (
         'node' in
         schedule(probe, {
