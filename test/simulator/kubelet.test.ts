@@ -543,6 +543,31 @@ describe('namespaces and discovery', () => {
     expect(view.metadata.labels['rbac.authorization.k8s.io/aggregate-to-edit']).toBe('true');
   });
 
+  it('reports a terminating namespace with the namespace controller conditions and what remains', async () => {
+    const api = await start({ namespaceDeletionDelayMs: 60_000 });
+    await api.post('/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'going' },
+    });
+    await sim!.settled();
+    await api.delete('/api/v1/namespaces/going');
+    await sim!.settled();
+    const ns = (await api.get('/api/v1/namespaces/going')).body;
+    expect(ns.status.phase).toBe('Terminating');
+    const byType = Object.fromEntries(ns.status.conditions.map((c: Any) => [c.type, [c.status, c.reason]]));
+    expect(byType).toEqual({
+      NamespaceDeletionDiscoveryFailure: ['False', 'ResourcesDiscovered'],
+      NamespaceDeletionGroupVersionParsingFailure: ['False', 'ParsedGroupVersions'],
+      NamespaceDeletionContentFailure: ['False', 'ContentDeleted'],
+      NamespaceContentRemaining: ['True', 'SomeResourcesRemain'],
+      NamespaceFinalizersRemaining: ['False', 'ContentHasNoFinalizers'],
+    });
+    expect(ns.status.conditions.find((c: Any) => c.type === 'NamespaceContentRemaining').message).toBe(
+      'Some resources are remaining: configmaps. has 1 resource instances, serviceaccounts. has 1 resource instances',
+    );
+  });
+
   it('serves the rest of 1.32 discovery, with Leases as a real CRUD resource', async () => {
     const api = await start();
     const core = (await api.get('/api/v1')).body.resources.map((r: Any) => r.name);

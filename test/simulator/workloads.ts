@@ -1568,7 +1568,11 @@ export class WorkloadSimulator implements ChangeObserver {
 
   private namespace(name: string): void {
     const ns = this.find('/namespaces', '', name);
-    if (!ns || ns.metadata.deletionTimestamp) return;
+    if (!ns) return;
+    if (ns.metadata.deletionTimestamp) {
+      this.terminating(ns);
+      return;
+    }
     if (!this.api.store.get('/serviceaccounts', name, 'default'))
       this.create(
         'v1',
@@ -1597,6 +1601,66 @@ export class WorkloadSimulator implements ChangeObserver {
         },
         'kube-controller-manager',
       );
+  }
+
+  /** The namespace controller's account of a deletion in progress, as `kubectl get ns -o yaml` shows it. */
+  private terminating(ns: KubeObject): void {
+    const name = nameOf(ns);
+    const remaining = new Map<string, number>();
+    for (const [resource, o] of this.api.store.entries()) {
+      if (str(o.metadata, 'namespace') !== name) continue;
+      const plural = resource.slice(resource.indexOf('/') + 1);
+      const group = resource.slice(0, resource.indexOf('/'));
+      const label = `${plural}.${group}`;
+      remaining.set(label, (remaining.get(label) ?? 0) + 1);
+    }
+    const summary = [...remaining.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([r, n]) => `${r} has ${n} resource instances`)
+      .join(', ');
+    // Straight into the store, as the deletion itself was: an update through admission would
+    // finish the deletion of an object with a deletionTimestamp and no metadata finalizers.
+    const s = clone(isObject(ns.status) ? ns.status : {});
+    {
+      s.phase = 'Terminating';
+      const c = (type: string, status: 'True' | 'False', reason: string, message: string): void =>
+        setCondition(s, condition(type, status, reason, message));
+      c(
+        'NamespaceDeletionDiscoveryFailure',
+        'False',
+        'ResourcesDiscovered',
+        'All resources successfully discovered',
+      );
+      c(
+        'NamespaceDeletionGroupVersionParsingFailure',
+        'False',
+        'ParsedGroupVersions',
+        'All legacy kube types successfully parsed',
+      );
+      c(
+        'NamespaceDeletionContentFailure',
+        'False',
+        'ContentDeleted',
+        'All content successfully deleted, may be waiting on finalization',
+      );
+      if (summary)
+        c(
+          'NamespaceContentRemaining',
+          'True',
+          'SomeResourcesRemain',
+          `Some resources are remaining: ${summary}`,
+        );
+      else c('NamespaceContentRemaining', 'False', 'ContentRemoved', 'All content successfully removed');
+      c(
+        'NamespaceFinalizersRemaining',
+        'False',
+        'ContentHasNoFinalizers',
+        'All content-preserving finalizers finished',
+      );
+    }
+    if (deepEqual(s, ns.status)) return;
+    const type = this.type('v1', 'Namespace');
+    this.bucket('/namespaces').set(`/${name}`, this.api.store.put(resourceKey(type), { ...ns, status: s }));
   }
 
   private crd(name: string): void {
