@@ -1,9 +1,9 @@
 /**
- * A local Kubernetes API simulator for tests and the demo (API-server behaviour without kubelets,
- * in the spirit of kwok): discovery, OpenAPI, CRUD, selectors, resourceVersion conflicts,
- * server-side apply with managedFields, patches, dry-run, defaulting, watch, simulated workload
- * readiness and fault injection, over real HTTP(S) so kubectl and client-node talk to it as to a
- * cluster.
+ * A local Kubernetes API simulator for tests and the demo (in the spirit of kwok): discovery,
+ * OpenAPI, CRUD, selectors, resourceVersion conflicts, server-side apply with managedFields,
+ * patches, dry-run, defaulting, watch, simulated Nodes, scheduler, controllers and a kubelet
+ * stand-in (readiness comes from Pods), Events, image start contracts and fault injection, over
+ * real HTTP(S) so kubectl and client-node talk to it as to a cluster.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
