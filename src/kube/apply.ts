@@ -20,6 +20,7 @@ import { describeRef, objectKey, PROTECTED_KINDS } from './objects.js';
 import { mapLimit, stepsByKind } from './order.js';
 import type { Plan, PlanItem } from './plan.js';
 import { needsWait, readiness } from './readiness.js';
+import { diagnosePods } from './pod-diagnosis.js';
 import { createTracker, type NotReady, type ReadinessTracker } from './wait.js';
 
 export { isImmutable } from './immutable.js';
@@ -320,11 +321,22 @@ interface Stop {
  * when, and the fix. It may read the cluster (the client) to say more about what is stuck.
  */
 export async function failureReport(
-  _client: KubeClient,
+  client: KubeClient,
   stop: Stop,
   now: number,
   timeoutMs?: number,
 ): Promise<ExecuteFailure | undefined> {
+  if (stop.notReady.length > 0) {
+    // The pods say why (scheduler and kubelet reasons); a failed look leaves the report as it was.
+    const diagnosis = await diagnosePods(
+      client,
+      stop.notReady.map((n) => n.ref),
+    ).catch(() => new Map<string, string>());
+    for (const n of stop.notReady) {
+      const why = diagnosis.get(objectKey(n.ref));
+      if (why) n.reason = `${n.reason}; ${why}`;
+    }
+  }
   if (stop.errors.length > 0) {
     const first = stop.errors[0] as { message: string; hint?: string };
     const failure: ExecuteFailure = {

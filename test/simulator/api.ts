@@ -658,6 +658,7 @@ export class Api {
       next.status = { ...(isObject(next.status) ? next.status : {}), phase: 'Terminating' };
       if (opts.dryRun) return this.present(type, next);
       const stored = prev.metadata.deletionTimestamp ? prev : this.store.put(resourceKey(type), next);
+      if (stored !== prev) this.observer?.changed(type, stored);
       // Contents go first, then the namespace itself, after the response (as the namespace
       // controller does), so clients see Terminating and then the deletion.
       if (!prev.metadata.deletionTimestamp) {

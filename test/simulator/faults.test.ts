@@ -76,7 +76,7 @@ describe('readiness simulation', () => {
     expect(progressing).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
   });
 
-  it('takes a changed pod template through an update: new generation, 0 updated replicas, then all updated', async () => {
+  it('takes a changed pod template through a rolling update: new generation, one surge pod updated while the old pods serve, then all updated', async () => {
     sim = await startSimulator({ readinessDelayMs: 0 });
     const api = rawClient(sim.url);
     const path = '/apis/apps/v1/namespaces/default/deployments/web';
@@ -95,8 +95,15 @@ describe('readiness simulation', () => {
     expect(patched.body.metadata.generation).toBe(2);
     await sim.settled();
     const rolling = (await api.get(path)).body;
-    expect(rolling.status).toMatchObject({ observedGeneration: 2, readyReplicas: 2 });
-    expect(rolling.status.updatedReplicas).toBeUndefined();
+    // maxSurge 25% of 2 rounds up to one new pod; maxUnavailable rounds down to 0, so both old
+    // pods keep serving until the new one is available.
+    expect(rolling.status).toMatchObject({
+      observedGeneration: 2,
+      readyReplicas: 2,
+      updatedReplicas: 1,
+      replicas: 3,
+    });
+    expect(available(rolling)).toBe('True');
     expect(rolling.status.conditions.find((c: { type: string }) => c.type === 'Progressing').reason).toBe(
       'ReplicaSetUpdated',
     );

@@ -1,9 +1,9 @@
 /**
- * A local Kubernetes API simulator for tests and the demo (API-server behaviour without kubelets,
- * in the spirit of kwok): discovery, OpenAPI, CRUD, selectors, resourceVersion conflicts,
- * server-side apply with managedFields, patches, dry-run, defaulting, watch, simulated workload
- * readiness and fault injection, over real HTTP(S) so kubectl and client-node talk to it as to a
- * cluster.
+ * A local Kubernetes API simulator for tests and the demo (in the spirit of kwok): discovery,
+ * OpenAPI, CRUD, selectors, resourceVersion conflicts, server-side apply with managedFields,
+ * patches, dry-run, defaulting, watch, simulated Nodes, scheduler, controllers and a kubelet
+ * stand-in (readiness comes from Pods), Events, image start contracts and fault injection, over
+ * real HTTP(S) so kubectl and client-node talk to it as to a cluster.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -18,11 +18,17 @@ import { HttpFrontend } from './server.js';
 import { resourceKey } from './store.js';
 import { createSelfSignedCert } from './tls.js';
 import { WorkloadSimulator } from './workloads.js';
+import { defaultFixturePath, genericFixture, loadFixture } from './cluster-fixture.js';
+import { ImageContracts, type ImageContract } from './image-contracts.js';
+import { bootstrapRbac } from './system-objects.js';
 
 export type { RequestFilter, RequestRecord, RequestVerb } from './requests.js';
 export type { KubeObject, Json, JsonObject } from './json.js';
+import type { JsonObject } from './json.js';
 export type { KubeconfigOptions } from './kubeconfig.js';
 export { Faults } from './faults.js';
+export { ImageContracts, kollaContract } from './image-contracts.js';
+export type { ImageContract, ContainerView, FileLookup } from './image-contracts.js';
 
 /** How to start a simulator. Every field is optional. */
 export interface SimulatorOptions {
@@ -32,7 +38,7 @@ export interface SimulatorOptions {
   tls?: boolean;
   /** Require `Authorization: Bearer <token>` (401 otherwise). */
   token?: string;
-  /** Delay before workloads report ready / Jobs finish / PVCs bind (default 0: next tick). */
+  /** How long a scheduled Pod takes to start (a Job's Pod: to finish) and a PVC to bind (default 0). */
   readinessDelayMs?: number;
   /** Initial fault settings (all mutable later on `simulator.faults`). */
   latencyMs?: number;
@@ -41,8 +47,15 @@ export interface SimulatorOptions {
   timeoutRate?: number;
   /** Seed of the fault PRNG (default 1), so random faults repeat run to run. */
   seed?: number;
-  /** Simulated node count: DaemonSets want one pod per node (default 1). */
+  /**
+   * The cluster's Nodes and StorageClasses: a fixture file (see test/simulator/clusters/), or a
+   * count of unlabelled worker nodes. Default: clusters/default.yaml (3 control-plane, 2 compute).
+   */
+  cluster?: string | number;
+  /** Same as a numeric `cluster` (kept for callers that only want N plain nodes). */
   nodes?: number;
+  /** Image start contracts in force from the start (more can be added on `imageContracts`). */
+  imageContracts?: ImageContract[];
   /** How long a deleted namespace stays Terminating before it and its contents go (default 50). */
   namespaceDeletionDelayMs?: number;
   /** How many events watches can resume from; older resourceVersions get 410 Expired (default 5000). */
@@ -88,8 +101,10 @@ export interface Simulator {
   writeKubeconfig(path: string, opts?: KubeconfigOptions): Promise<void>;
   readonly requests: SimulatorRequests;
   readonly faults: SimulatorFaults;
-  /** Delay before simulated readiness; changes apply to objects changed afterwards. */
+  /** How long Pods take to start and claims to bind; applies to Pods scheduled afterwards. */
   readinessDelayMs: number;
+  /** The image start contracts the kubelet stand-in enforces (mutable). */
+  readonly imageContracts: ImageContracts;
   readonly store: SimulatorStore;
   /**
    * Resolves once the simulated controllers have no immediate work left (status "observed"
@@ -102,6 +117,53 @@ export interface Simulator {
 
 const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/**
+ * What kube-root-ca.crt publishes when the simulator serves plain HTTP: a PEM-framed note, since
+ * there is no certificate authority to publish.
+ */
+const plainHttpCa = `-----BEGIN CERTIFICATE-----\n${Buffer.from('stackanetes simulator: plain HTTP, no certificate authority').toString('base64')}\n-----END CERTIFICATE-----\n`;
+
+/** A fixture Node's status completed with what a healthy kubelet reports. */
+function nodeStatus(node: KubeObject): JsonObject {
+  const given = (node.status ?? {}) as JsonObject;
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const cond = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+    reason,
+    message,
+  });
+  return {
+    ...given,
+    conditions: [
+      cond(
+        'MemoryPressure',
+        'False',
+        'KubeletHasSufficientMemory',
+        'kubelet has sufficient memory available',
+      ),
+      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+      cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+      cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+    ],
+    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    nodeInfo: {
+      architecture: 'amd64',
+      bootID: '',
+      containerRuntimeVersion: 'containerd://1.7.24',
+      kernelVersion: '6.8.0',
+      kubeProxyVersion: 'v1.32.0',
+      kubeletVersion: 'v1.32.0',
+      machineID: '',
+      operatingSystem: 'linux',
+      osImage: 'Ubuntu 24.04 LTS',
+      systemUUID: '',
+    },
+  };
+}
+
 /** Starts a simulator on 127.0.0.1 and resolves once it accepts connections. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const registry = new ResourceRegistry();
@@ -113,13 +175,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   faults.timeoutRate = options.timeoutRate ?? 0;
   if (options.errorStatuses) faults.errorStatuses = [...options.errorStatuses];
   const settings = { readinessDelayMs: options.readinessDelayMs ?? 0 };
+  const clusterOption = options.cluster ?? options.nodes;
+  const fixture =
+    typeof clusterOption === 'number'
+      ? genericFixture(clusterOption)
+      : loadFixture(clusterOption ?? defaultFixturePath());
+  const cert = options.tls ? await createSelfSignedCert() : undefined;
+  const contracts = new ImageContracts();
+  for (const c of options.imageContracts ?? []) contracts.add(c);
   const workloads = new WorkloadSimulator(api, {
     get readinessDelayMs() {
       return settings.readinessDelayMs;
     },
-    nodes: options.nodes ?? 1,
     neverReady: (kind, ns, name) => faults.isNeverReady(kind, ns, name),
     jobFails: (ns, name) => faults.jobFails(ns, name),
+    contracts,
+    rootCa: cert?.cert ?? plainHttpCa,
   });
   api.observer = workloads;
   if (options.namespaceDeletionDelayMs !== undefined)
@@ -132,17 +203,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   };
 
+  const system = { dryRun: false, fieldManager: 'kube-apiserver' };
   for (const ns of systemNamespaces) {
     const type = registry.byPlural('', 'v1', 'namespaces')!;
-    api.create(
-      type,
-      undefined,
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-      { dryRun: false, fieldManager: 'kube-apiserver' },
-    );
+    api.create(type, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, system);
+  }
+  for (const obj of bootstrapRbac())
+    api.create(registry.byKind(String(obj.apiVersion), String(obj.kind))!, undefined, obj, system);
+  for (const sc of fixture.storageClasses)
+    api.create(registry.byKind('storage.k8s.io/v1', 'StorageClass')!, undefined, sc, system);
+  const nodeType = registry.byKind('v1', 'Node')!;
+  for (const node of fixture.nodes) {
+    api.create(nodeType, undefined, node, { dryRun: false, fieldManager: 'kubelet' });
+    api.controllerWrite(nodeType, undefined, String(node.metadata.name), (o) => {
+      o.status = nodeStatus(node);
+    });
   }
 
-  const cert = options.tls ? await createSelfSignedCert() : undefined;
   let address = '127.0.0.1:0';
   const frontend = new HttpFrontend(api, log, faults, {
     ...(options.token !== undefined ? { token: options.token } : {}),
@@ -209,6 +286,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       settings.readinessDelayMs = ms;
     },
     store,
+    imageContracts: contracts,
     settled: () => workloads.settled(),
     async stop() {
       if (stopped) return;

@@ -163,6 +163,7 @@ describe('kubectl against the simulator', () => {
     expect(run.code).toBe(0);
     const list = JSON.parse(run.stdout) as { items: k8s.KubernetesObject[] };
     expect(list.items.map((o) => `${o.kind}/${o.metadata!.name}`)).toEqual([
+      'ConfigMap/kube-root-ca.crt',
       'ConfigMap/settings',
       'Secret/creds',
       'Deployment/web',

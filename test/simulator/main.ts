@@ -3,7 +3,9 @@
  * foreground (for the demo and for poking at it with kubectl) until interrupted.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { startSimulator } from './index.js';
+import { kollaContract, startSimulator, type ImageContract } from './index.js';
+
+const contracts: Record<string, ImageContract> = { kolla: kollaContract };
 
 function integer(name: string) {
   return (value: string): number => {
@@ -15,7 +17,7 @@ function integer(name: string) {
 }
 
 const program = new Command('simulator')
-  .description('Run a local Kubernetes API simulator (no kubelets) on 127.0.0.1')
+  .description('Run a local Kubernetes API simulator (simulated nodes and kubelets) on 127.0.0.1')
   .option('--port <port>', 'TCP port (0 picks a free one)', integer('--port'), 0)
   .option('--kubeconfig <file>', 'write a kubeconfig pointing at the simulator to this file')
   .option('--namespace <ns>', 'default namespace of the written kubeconfig context')
@@ -23,6 +25,22 @@ const program = new Command('simulator')
   .option('--tls', 'serve HTTPS with a throwaway self-signed certificate (needs openssl)')
   .option('--readiness-delay <ms>', 'delay before workloads become ready', integer('--readiness-delay'), 2000)
   .option('--latency <ms>', 'latency added to every resource request', integer('--latency'), 0)
+  .option(
+    '--cluster <file|count>',
+    'Nodes and StorageClasses from a fixture file, or that many unlabelled nodes (default: 3 control-plane and 2 compute nodes)',
+  )
+  .option(
+    '--image-contract <name>',
+    `enforce an image start contract (${Object.keys(contracts).join(', ')})`,
+    (v: string, all: string[]) => {
+      if (!contracts[v])
+        throw new InvalidArgumentError(
+          `unknown image contract "${v}"; known: ${Object.keys(contracts).join(', ')}`,
+        );
+      return [...all, v];
+    },
+    [] as string[],
+  )
   .action(
     async (opts: {
       port: number;
@@ -32,6 +50,8 @@ const program = new Command('simulator')
       tls?: boolean;
       readinessDelay: number;
       latency: number;
+      cluster?: string;
+      imageContract: string[];
     }) => {
       try {
         const sim = await startSimulator({
@@ -39,6 +59,10 @@ const program = new Command('simulator')
           tls: opts.tls === true,
           readinessDelayMs: opts.readinessDelay,
           latencyMs: opts.latency,
+          ...(opts.cluster !== undefined
+            ? { cluster: /^\d+$/.test(opts.cluster) ? Number(opts.cluster) : opts.cluster }
+            : {}),
+          imageContracts: opts.imageContract.map((n) => contracts[n]!),
           ...(opts.token ? { token: opts.token } : {}),
         });
         if (opts.kubeconfig)

@@ -70,6 +70,34 @@ function conditionTrue(o: KubeObject, type: string): boolean {
   return Array.isArray(list) && list.some((c) => isObject(c) && c.type === type && c.status === 'True');
 }
 
+/** What `kubectl get pods` prints as STATUS: the reason a container waits or ended, else the phase. */
+function podStatusCell(o: KubeObject): string {
+  const phase = String(path(o, 'status', 'phase') ?? 'Pending');
+  if (o.metadata.deletionTimestamp) return 'Terminating';
+  const inits = path(o, 'status', 'initContainerStatuses');
+  const initList = Array.isArray(inits) ? inits.filter(isObject) : [];
+  for (const [i, s] of initList.entries()) {
+    const waiting = path(s, 'state', 'waiting', 'reason');
+    if (typeof waiting === 'string' && waiting !== 'PodInitializing') return `Init:${waiting}`;
+    if (path(s, 'state', 'terminated', 'exitCode') !== 0) return `Init:${i}/${initList.length}`;
+  }
+  let reason = phase;
+  const statuses = path(o, 'status', 'containerStatuses');
+  for (const s of Array.isArray(statuses) ? statuses.filter(isObject) : []) {
+    const waiting = path(s, 'state', 'waiting', 'reason');
+    const terminated = path(s, 'state', 'terminated', 'reason');
+    if (typeof waiting === 'string') reason = waiting;
+    else if (typeof terminated === 'string') reason = terminated;
+  }
+  return reason;
+}
+
+function nodeAddress(o: KubeObject, kind: string): string {
+  const list = path(o, 'status', 'addresses');
+  const a = Array.isArray(list) ? list.find((x) => isObject(x) && x.type === kind) : undefined;
+  return isObject(a) && typeof a.address === 'string' ? a.address : '<none>';
+}
+
 function columnsFor(type: ResourceType): Column[] {
   switch (type.kind) {
     case 'Namespace':
@@ -163,9 +191,90 @@ function columnsFor(type: ResourceType): Column[] {
             : 0;
           return `${ready}/${total}`;
         }),
-        col('Status', (o) => String(path(o, 'status', 'phase') ?? 'Pending')),
-        col('Restarts', () => 0, 'integer'),
+        col('Status', podStatusCell),
+        col(
+          'Restarts',
+          (o) => {
+            const statuses = path(o, 'status', 'containerStatuses');
+            return Array.isArray(statuses)
+              ? statuses.reduce<number>((sum, s) => sum + (isObject(s) ? n(s.restartCount) : 0), 0)
+              : 0;
+          },
+          'integer',
+        ),
         ageColumn,
+        col('IP', (o) => String(path(o, 'status', 'podIP') ?? '<none>'), 'string', 1),
+        col('Node', (o) => String(path(o, 'spec', 'nodeName') ?? '<none>'), 'string', 1),
+        col('Nominated Node', () => '<none>', 'string', 1),
+        col('Readiness Gates', () => '<none>', 'string', 1),
+      ];
+    case 'Node':
+      return [
+        nameColumn,
+        col('Status', (o) => {
+          const ready = conditionTrue(o, 'Ready') ? 'Ready' : 'NotReady';
+          return path(o, 'spec', 'unschedulable') === true ? `${ready},SchedulingDisabled` : ready;
+        }),
+        col('Roles', (o) => {
+          const labels = isObject(o.metadata.labels) ? o.metadata.labels : {};
+          const roles = Object.keys(labels)
+            .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+            .map((k) => k.slice('node-role.kubernetes.io/'.length));
+          return roles.length > 0 ? roles.sort().join(',') : '<none>';
+        }),
+        ageColumn,
+        col('Version', (o) => String(path(o, 'status', 'nodeInfo', 'kubeletVersion') ?? '')),
+        col('Internal-IP', (o) => nodeAddress(o, 'InternalIP'), 'string', 1),
+        col('External-IP', (o) => nodeAddress(o, 'ExternalIP'), 'string', 1),
+        col('OS-Image', (o) => String(path(o, 'status', 'nodeInfo', 'osImage') ?? ''), 'string', 1),
+        col(
+          'Kernel-Version',
+          (o) => String(path(o, 'status', 'nodeInfo', 'kernelVersion') ?? ''),
+          'string',
+          1,
+        ),
+        col(
+          'Container-Runtime',
+          (o) => String(path(o, 'status', 'nodeInfo', 'containerRuntimeVersion') ?? ''),
+          'string',
+          1,
+        ),
+      ];
+    case 'Event':
+      if (type.group !== '') return [nameColumn, ageColumn];
+      return [
+        col('Last Seen', (o) => {
+          const t = str(o, 'lastTimestamp') ?? str(o, 'eventTime');
+          return t ? humanDuration(Date.now() - Date.parse(t)) : '<unknown>';
+        }),
+        col('Type', (o) => str(o, 'type') ?? ''),
+        col('Reason', (o) => str(o, 'reason') ?? ''),
+        col('Object', (o) => {
+          const inv = isObject(o.involvedObject) ? o.involvedObject : {};
+          return `${String(inv.kind ?? '').toLowerCase()}/${String(inv.name ?? '')}`;
+        }),
+        col('Subobject', (o) => String(path(o, 'involvedObject', 'fieldPath') ?? ''), 'string', 1),
+        col(
+          'Source',
+          (o) => {
+            const src = isObject(o.source) ? o.source : {};
+            return [src.component, src.host].filter((x) => typeof x === 'string' && x !== '').join(', ');
+          },
+          'string',
+          1,
+        ),
+        col('Message', (o) => str(o, 'message') ?? ''),
+        col(
+          'First Seen',
+          (o) => {
+            const t = str(o, 'firstTimestamp');
+            return t ? humanDuration(Date.now() - Date.parse(t)) : '<unknown>';
+          },
+          'string',
+          1,
+        ),
+        col('Count', (o) => n(o.count), 'integer', 1),
+        col('Name', (o) => str(o.metadata, 'name') ?? '', 'string', 1),
       ];
     case 'Deployment':
       return [
@@ -175,8 +284,15 @@ function columnsFor(type: ResourceType): Column[] {
         col('Available', (o) => n(path(o, 'status', 'availableReplicas')), 'integer'),
         ageColumn,
       ];
-    case 'StatefulSet':
     case 'ReplicaSet':
+      return [
+        nameColumn,
+        col('Desired', (o) => n(path(o, 'spec', 'replicas')), 'integer'),
+        col('Current', (o) => n(path(o, 'status', 'replicas')), 'integer'),
+        col('Ready', (o) => n(path(o, 'status', 'readyReplicas')), 'integer'),
+        ageColumn,
+      ];
+    case 'StatefulSet':
       return [
         nameColumn,
         col('Ready', (o) => `${n(path(o, 'status', 'readyReplicas'))}/${n(path(o, 'spec', 'replicas'))}`),
