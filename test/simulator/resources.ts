@@ -97,7 +97,6 @@ export const builtinResources: readonly ResourceType[] = [
     hasStatus: true,
     hasGeneration: true,
   }),
-  builtin('coordination.k8s.io', 'v1', 'Lease', 'leases', true, []),
   builtin('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true, []),
   builtin('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true, []),
   builtin('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false, []),
