@@ -60,7 +60,7 @@ wait_for() { # URL, name, log file
   return 1
 }
 
-step "Starting a Kubernetes API simulator (no kubelets: workloads turn ready after a short delay)"
+step "Starting a Kubernetes API simulator (with a kubelet stand-in: pods start after a short delay)"
 sim_port="$(free_port)"
 node "$root/dist/test/simulator/main.js" --port "$sim_port" --kubeconfig "$KUBECONFIG" --readiness-delay 300 \
   >"$work/simulator.log" 2>&1 &
