@@ -44,16 +44,31 @@ export function updateStrategy(object: KubeObject): UpdateStrategy | { invalid: 
   return { invalid: value };
 }
 
-/** Parses a depends-on value; entries that are not `Kind/name` come back in `bad`. */
-export function parseDependsOn(value: string): { refs: { kind: string; name: string }[]; bad: string[] } {
-  const refs: { kind: string; name: string }[] = [];
+/** One depends-on entry: `Kind/name`, or `ns/package:Kind/name` for an object of another package. */
+export interface DependsOnRef {
+  kind: string;
+  name: string;
+  /** The package that renders it, when the entry names one. */
+  package?: string;
+}
+
+/**
+ * Parses a depends-on value; entries that are neither `Kind/name` nor `ns/package:Kind/name`
+ * come back in `bad`.
+ */
+export function parseDependsOn(value: string): { refs: DependsOnRef[]; bad: string[] } {
+  const refs: DependsOnRef[] = [];
   const bad: string[] = [];
   for (const part of value.split(',')) {
     const text = part.trim();
     if (text === '') continue;
-    const m = /^([A-Za-z][A-Za-z0-9]*)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text);
-    if (m) refs.push({ kind: m[1] as string, name: m[2] as string });
-    else bad.push(text);
+    const m =
+      /^(?:([a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*):)?([A-Za-z][A-Za-z0-9]*)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(
+        text,
+      );
+    if (!m) bad.push(text);
+    else if (m[1]) refs.push({ package: m[1], kind: m[2] as string, name: m[3] as string });
+    else refs.push({ kind: m[2] as string, name: m[3] as string });
   }
   return { refs, bad };
 }
@@ -72,6 +87,7 @@ export interface ObjectGraph {
 export function objectGraph(nodes: readonly GraphNode[], namespace: string): ObjectGraph {
   const index = new Map<string, number>();
   nodes.forEach((n, i) => index.set(keyOf(n.object, namespace), i));
+  const packages = new Set(nodes.map((n) => n.package));
   const problems: string[] = [];
   const dependsOn: number[][] = nodes.map((n) => {
     const strategy = updateStrategy(n.object);
@@ -85,10 +101,13 @@ export function objectGraph(nodes: readonly GraphNode[], namespace: string): Obj
     const { refs, bad } = parseDependsOn(value);
     for (const b of bad)
       problems.push(
-        `${label(n.object)} (${n.package}): ${ANNOTATION_DEPENDS_ON} entry ${JSON.stringify(b)} is not Kind/name`,
+        `${label(n.object)} (${n.package}): ${ANNOTATION_DEPENDS_ON} entry ${JSON.stringify(b)} is neither Kind/name nor ns/package:Kind/name`,
       );
     const out: number[] = [];
     for (const ref of refs) {
+      // An object of a package this release does not contain belongs to another release (the
+      // service deployed on its own next to an existing Keystone): there is nothing to order.
+      if (ref.package !== undefined && !packages.has(ref.package)) continue;
       const target = index.get(nodeKey(ref.kind, n.object.metadata.namespace ?? namespace, ref.name));
       if (target === undefined) {
         problems.push(

@@ -74,6 +74,9 @@ interface Group {
   running: boolean;
 }
 
+/** How often waited objects are read again while a watch runs. */
+const RESYNC_MS = 3000;
+
 function version(object: KubeObject | undefined): number {
   const rv = Number(object?.metadata.resourceVersion);
   return Number.isFinite(rv) ? rv : NaN;
@@ -133,8 +136,31 @@ export function createTracker(
     group.polling = false;
   };
 
+  /**
+   * Reads the waited objects again every few seconds while a watch runs, as informers resync: a
+   * watch that silently missed an event (a proxy, a server dropping it under load) then costs a
+   * few seconds instead of the whole --timeout.
+   */
+  const resync = async (group: Group): Promise<void> => {
+    while (!closed && group.waiters.size > 0 && group.running) {
+      await pause(Math.min(RESYNC_MS, Math.max(0, deadline - now())));
+      if (closed || group.waiters.size === 0 || !group.running) break;
+      try {
+        const items = await client.list(group.apiVersion, group.kind, group.namespace);
+        const byKey = new Map(items.map((o) => [objectKey(refOf(o)), o]));
+        for (const key of [...group.waiters.keys()]) {
+          const o = byKey.get(key);
+          if (o) observe(group, o, key);
+        }
+      } catch {
+        // the watch or the poll fallback still decides
+      }
+    }
+  };
+
   const run = async (group: Group, from: number): Promise<void> => {
     group.running = true;
+    void resync(group);
     let resume = from;
     try {
       while (group.waiters.size > 0 && !closed) {

@@ -64,7 +64,7 @@ function keystoneApi(
 }
 
 async function deployBroken(ns: string, breakIt: (o: Obj) => void): Promise<string> {
-  const r = await c.cli(['deploy', stackFile(ns, breakIt), '-n', ns, '--wait', '--timeout', '15s'], {
+  const r = await c.cli(['deploy', stackFile(ns, breakIt), '-n', ns, '--wait', '--timeout', '15s', '--allow-cluster-scope'], {
     timeoutMs: 120000,
   });
   expect(r.code).not.toBe(0);
@@ -73,7 +73,7 @@ async function deployBroken(ns: string, breakIt: (o: Obj) => void): Promise<stri
 
 describe('a broken stack fails its deploy with the kubelet or scheduler reason', () => {
   it('deploys the unbroken stack with the Kolla start contract enforced', async () => {
-    const r = await c.cli(['deploy', stackFile('whole'), '-n', 'whole', '--wait', '--timeout', '120s'], {
+    const r = await c.cli(['deploy', stackFile('whole'), '-n', 'whole', '--wait', '--timeout', '120s', '--allow-cluster-scope'], {
       timeoutMs: 180000,
     });
     expect(r.stderr).toBe('');

@@ -38,6 +38,23 @@ describe('depends-on', () => {
     expect(parseDependsOn('Job/a,job-b').bad).toEqual(['job-b']);
   });
 
+  it('skips a package-qualified reference to a package the release does not contain, and resolves it when it does', () => {
+    expect(parseDependsOn('stackanetes/keystone:Job/keystone-bootstrap').refs).toEqual([
+      { package: 'stackanetes/keystone', kind: 'Job', name: 'keystone-bootstrap' },
+    ]);
+    const register = node(
+      's/glance',
+      obj('Job', 'glance-register', dependsOn('s/keystone:Deployment/keystone-api')),
+    );
+    expect(objectGraph([register], 'ns')).toEqual({ dependsOn: [[]], problems: [] });
+    const withKeystone = objectGraph([node('s/keystone', obj('Deployment', 'keystone-api')), register], 'ns');
+    expect(withKeystone).toEqual({ dependsOn: [[], [0]], problems: [] });
+    const misspelt = objectGraph([node('s/keystone', obj('Deployment', 'keystone')), register], 'ns');
+    expect(misspelt.problems).toEqual([
+      'Job/glance-register (s/glance) depends on Deployment/keystone-api, which no package of the release renders',
+    ]);
+  });
+
   it('resolves references across packages of the release', () => {
     const nodes = [
       node('p/db', obj('Job', 'db-init')),

@@ -436,7 +436,9 @@ describe('rados-gateway: the OpenStack object store', () => {
   it('a register Job after Keystone bootstrap registers object-store with account URLs, internal and public', async () => {
     const objects = await render('rados-gateway');
     const job = get(objects, 'Job', 'rados-gateway-register');
-    expect(job.metadata.annotations?.['stackanetes.io/depends-on']).toBe('Job/keystone-bootstrap');
+    expect(job.metadata.annotations?.['stackanetes.io/depends-on']).toBe(
+      'stackanetes/keystone:Job/keystone-bootstrap',
+    );
     const script = (get(objects, 'Secret', 'rados-gateway-register').stringData as Record<string, string>)[
       'register.sh'
     ];
@@ -519,7 +521,7 @@ describe('rados-gateway: the OpenStack object store', () => {
     const objects = await render('stackanetes', ['ceph.enabled=true']);
     const job = get(objects, 'Job', 'rados-gateway-register');
     for (const dependency of (job.metadata.annotations?.['stackanetes.io/depends-on'] ?? '').split(',')) {
-      const [kind, name] = dependency.split('/');
+      const [kind, name] = dependency.slice(dependency.indexOf(':') + 1).split('/');
       expect(find(objects, kind ?? '', name ?? '')).toBeDefined();
     }
     expect(get(objects, 'Ingress', 'rados-gateway')).toBeDefined();

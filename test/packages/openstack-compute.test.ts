@@ -668,9 +668,9 @@ describe('smaller defects', () => {
       (find(list, 'Job', name).metadata.annotations as Record<string, string> | undefined)?.['stackanetes.io/depends-on'];
     expect(dependsOn('nova-db-sync')).toBe('Job/nova-db-init');
     expect(dependsOn('nova-placement-db-sync')).toBe('Job/nova-db-init');
-    expect(dependsOn('nova-register')).toBe('Job/keystone-bootstrap');
+    expect(dependsOn('nova-register')).toBe('stackanetes/keystone:Job/keystone-bootstrap');
     expect(dependsOn('neutron-db-sync')).toBe('Job/neutron-db-init');
-    expect(dependsOn('neutron-register')).toBe('Job/keystone-bootstrap');
+    expect(dependsOn('neutron-register')).toBe('stackanetes/keystone:Job/keystone-bootstrap');
     expect(find(await objects('stackanetes', [PARAMETERS]), 'Job', 'keystone-bootstrap')).toBeDefined();
   });
 });

@@ -624,7 +624,8 @@ describe('smaller defects of the core packages', () => {
         continue;
       }
       for (const ref of after.split(',')) {
-        const [kind, name] = ref.split('/');
+        // `ns/package:Kind/name` names an object of another package of the stack
+        const [kind, name] = ref.slice(ref.indexOf(':') + 1).split('/');
         if (!objects.some((o) => o.kind === kind && o.metadata.name === name)) missing.push(`Job/${job.metadata.name}: ${ref} is not rendered`);
       }
     }
