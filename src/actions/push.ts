@@ -6,7 +6,6 @@
 import { resolve as resolvePath } from 'node:path';
 import type { ProgressSink } from './progress.js';
 import { silentProgress } from './progress.js';
-import { InputError } from '../errors.js';
 import { loadPackageDirectory } from '../package/load.js';
 import { buildPackageTarball } from '../package/tarball.js';
 import { openRegistrySession } from '../registry/session.js';
@@ -56,8 +55,6 @@ export async function push(options: PushOptions): Promise<PushResult> {
   const id = `push:${name}@${version}`;
 
   if (options.registry?.startsWith('oci://')) {
-    if (channels.length > 0)
-      throw new InputError('--channel needs an App Registry; OCI registries have tags, not channels');
     const rest = options.registry.slice('oci://'.length).replace(/\/+$/, '');
     const [host, ...prefix] = rest.split('/');
     const repository = [...prefix, name].join('/');
@@ -76,6 +73,9 @@ export async function push(options: PushOptions): Promise<PushResult> {
       description: pkg.manifest.package.description ?? '',
       digest: built.digest,
     });
+    // Channels are tags on OCI registries: each one moves to the release just pushed.
+    const { addToOciChannel } = await import('../registry/oci-channels.js');
+    for (const channel of channels) await addToOciChannel(client, repository, channel, version);
     progress({ type: 'succeed', id, text: `pushed ${name}@${version}` });
     return {
       ...base,

@@ -57,12 +57,20 @@ describe('OCI registries', () => {
     );
   });
 
-  it('reports a missing tag with the registry host (exit 4)', async () => {
+  it('reports a missing version with the releases the repository has (exit 4)', async () => {
     const result = await cli(['pull', `${prefix}/regtest/db:7.7.7`]);
     expect(result.code).toBe(4);
     expect(result.stderr.split('\n')[0]).toMatch(
+      /^error: no release of regtest\/db satisfies @7\.7\.7 \(required by the command line\); available: 1\.0\.0/,
+    );
+  });
+
+  it('reports a repository without releases with the registry host (exit 4)', async () => {
+    const result = await cli(['pull', `${prefix}/regtest/nothing:1.0.0`]);
+    expect(result.code).toBe(4);
+    expect(result.stderr.split('\n')[0]).toMatch(
       new RegExp(
-        `^error: pull stk-\\d+/regtest/db:7\\.7\\.7: not found at OCI registry ${ociHost.replace('.', '\\.')}`,
+        `^error: regtest/nothing at OCI registry ${ociHost.replace(/\./g, '\\.')} has no release tags`,
       ),
     );
   });
