@@ -238,7 +238,7 @@ describe.each<OciAuthMode>(['anonymous', 'basic', 'bearer'])('OCI registry, %s',
   });
 
   if (mode !== 'anonymous') {
-    it('says wrong credentials in one line, for login and for a pull', async () => {
+    it('says wrong credentials in one line, for login and for a pull, and logs in with the right ones', async () => {
       const login = await cli(
         ['login', `oci://${reg.host}`, '-u', reg.user, '--password-stdin'],
         'wrong-password',
@@ -249,6 +249,12 @@ describe.each<OciAuthMode>(['anonymous', 'basic', 'bearer'])('OCI registry, %s',
         new RegExp(`^error: OCI registry ${reg.host.replace(/\./g, '\\.')} refused `),
       );
       expect(login.code).not.toBe(0);
+      const right = await cli(
+        ['login', `oci://${reg.host}`, '-u', reg.user, '--password-stdin'],
+        reg.password,
+      );
+      expect(right.stderr).toBe('');
+      expect(right.code).toBe(0);
       const stranger = tempDir(`oci-${mode}-stranger`);
       const pull = await runCli(['pull', `${deps}/fixture/db@1.0.0`, '-o', join(stranger, 'db')], {
         cwd: stranger,
