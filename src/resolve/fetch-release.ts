@@ -82,7 +82,7 @@ export async function resolveRelease(
 export async function fetchRelease(
   session: RegistrySession,
   given: RegistryReference | OciReference,
-  options: { registry?: string; inChannel?: string } = {},
+  options: { registry?: string; inChannel?: string; releaseDigests?: boolean } = {},
 ): Promise<FetchedRelease> {
   let reference = given;
   if (reference.kind === 'registry' && !reference.registry) {
@@ -122,7 +122,7 @@ export function parseRemoteReference(raw: string): RegistryReference | OciRefere
 async function fetchOciRelease(
   session: RegistrySession,
   reference: OciReference,
-  options: { inChannel?: string },
+  options: { inChannel?: string; releaseDigests?: boolean },
 ): Promise<FetchedRelease> {
   const client = session.oci(reference.host);
   const listing = await ociListing(client, reference.repository);
@@ -180,8 +180,9 @@ async function fetchOciRelease(
         { hint: `add it: stackanetes channel ${where} --name ${options.inChannel} --add ${meta.version}` },
       );
   }
+  // Each release's manifest digest costs a HEAD, so only `show` (which lists them) asks for them.
   const releases = await Promise.all(
-    listing.releases.map(async (version) => ({
+    (options.releaseDigests ? listing.releases : []).map(async (version) => ({
       version,
       digest: (await client.resolveTag(reference.repository, version)) ?? '',
     })),
