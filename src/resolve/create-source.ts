@@ -482,9 +482,10 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       const parentName = parent.manifest.package.name;
       const requiredBy = `${parentName}@${parent.manifest.package.version}`;
       const named = dependencyOrigin(entry);
-      if (named && !plan.has(entry.name)) {
+      if (named) {
         // `registry:` on the entry is where the dependency lives, whatever sits beside the parent.
         if (!originOf.has(entry.name)) originOf.set(entry.name, named);
+        if (plan.has(entry.name)) return handOut(entry.name);
         return fromRegistry({ ...constraintOf(entry), requiredBy }, originOf.get(entry.name) as Origin);
       }
       if (parent.origin.kind === 'directory' || parent.origin.kind === 'tarball') {

@@ -198,6 +198,18 @@ describe.each<OciAuthMode>(['anonymous', 'basic', 'bearer'])('OCI registry, %s',
     const lock = readFileSync(join(project, 'stackanetes.lock'), 'utf8');
     expect(lock).toMatch(new RegExp(`oci: ${deps}/fixture/db@sha256:[0-9a-f]{64}`));
     expect(lock).toMatch(new RegExp(`oci: ${metas}/fixture/app@sha256:[0-9a-f]{64}`));
+    // The same manifest as a local directory resolved through a registry that lacks the
+    // dependencies: their registry: entries still say where they live. Offline, the error says so.
+    const local = await cli(['generate', meta, '-n', ns, '--registry', metas]);
+    expect(local.stderr).toBe('');
+    expect(local.code).toBe(0);
+    expect(local.stdout).toMatch(/kind: StatefulSet[\s\S]*replicas: 2/);
+    const offline = await cli(['generate', meta, '-n', ns]);
+    expectOneLineError(
+      offline,
+      4,
+      new RegExp(`not found locally.*; fix: it lives at ${deps}: render with --registry`),
+    );
   });
 
   it('pulls a release with the digest push reported', async () => {
