@@ -225,11 +225,6 @@ export class OciClient {
     return { digest, how: 'uploaded' };
   }
 
-  /** Records that `repository` holds `digest`, so a later push elsewhere on this host can mount it. */
-  remember(digest: string, repository: string): void {
-    this.known.set(digest, repository);
-  }
-
   /** The manifest `repository:reference`, parsed, with its digest (computed from the bytes). */
   async manifest(repository: string, reference: string, what: string): Promise<FetchedManifest> {
     const res = await this.send('GET', `/v2/${repository}/manifests/${reference}`, repository, what, {
