@@ -7,6 +7,7 @@
  */
 import { ConflictError, NotFoundError, RegistryError, type StackanetesError } from '../errors.js';
 import { normaliseRegistryUrl } from '../config/config.js';
+import { memoryBlobLocations, type BlobLocations } from './blob-locations.js';
 import { sha256 } from './digest.js';
 import { responseMessage, type HttpResponse, type Transport } from './http.js';
 
@@ -60,6 +61,8 @@ export interface OciClientOptions {
   transport: Transport;
   /** `user:password` for Basic auth (and for Bearer token requests), when logged in. */
   basic?: () => Promise<string | undefined>;
+  /** Where blobs of this host were seen, for cross-repository mounts; default: this client's own pushes and pulls. */
+  blobLocations?: BlobLocations;
 }
 
 /** A client for one OCI registry host. */
@@ -71,13 +74,14 @@ export class OciClient {
   private readonly bearer = new Map<string, string>();
   private readonly challenged = new Set<string>();
   /** Blob digest → a repository of this host known to hold it, for cross-repository mounts. */
-  private readonly known = new Map<string, string>();
+  private readonly known: BlobLocations;
 
   constructor(options: OciClientOptions) {
     this.host = options.host;
     this.base = normaliseRegistryUrl(options.host);
     this.transport = options.transport;
     this.basic = options.basic ?? (async () => undefined);
+    this.known = options.blobLocations ?? memoryBlobLocations();
   }
 
   private async send(
@@ -200,14 +204,18 @@ export class OciClient {
     const digest = sha256(bytes);
     const head = await this.send('HEAD', `/v2/${repository}/blobs/${digest}`, repository, what);
     if (head.status === 200) {
-      this.known.set(digest, repository);
+      await this.known.set(digest, repository);
       return { digest, how: 'existed' };
     }
-    const from = this.known.get(digest);
+    const from = await this.known.get(digest);
     const query = from && from !== repository ? `?mount=${digest}&from=${encodeURIComponent(from)}` : '';
-    const start = await this.send('POST', `/v2/${repository}/blobs/uploads/${query}`, repository, what);
+    let start = await this.send('POST', `/v2/${repository}/blobs/uploads/${query}`, repository, what);
+    if (query && [401, 403, 404].includes(start.status)) {
+      // No pull access to the source repository (or it is gone): send the bytes instead.
+      start = await this.send('POST', `/v2/${repository}/blobs/uploads/`, repository, what);
+    }
     if (start.status === 201 && query) {
-      this.known.set(digest, repository);
+      await this.known.set(digest, repository);
       return { digest, how: 'mounted' };
     }
     if (start.status !== 202) throw this.fail(start, what);
@@ -221,7 +229,7 @@ export class OciClient {
       body: bytes,
     });
     if (put.status !== 201) throw this.fail(put, what);
-    this.known.set(digest, repository);
+    await this.known.set(digest, repository);
     return { digest, how: 'uploaded' };
   }
 
@@ -387,7 +395,7 @@ export class OciClient {
         `digest mismatch for ${what}: expected ${layer.digest}, got ${actual}; the blob is corrupted and was not unpacked`,
       );
     }
-    this.known.set(layer.digest, repository);
+    await this.known.set(layer.digest, repository);
     return { tarGz: blob.body, manifestDigest, layerDigest: layer.digest };
   }
 }

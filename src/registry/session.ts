@@ -21,6 +21,7 @@ import type { LoadedPackage } from '../package/types.js';
 import { ApprClient } from './appr.js';
 import { createBlobCache, type BlobCache } from './cache.js';
 import { verifyApprDigest } from './digest.js';
+import { fileBlobLocations } from './blob-locations.js';
 import { dockerCredential } from './docker-config.js';
 import { OciClient } from './oci.js';
 import { createTransport, transportOptionsFromEnv, type Transport } from './http.js';
@@ -111,6 +112,7 @@ export async function openRegistrySession(options: SessionOptions): Promise<Regi
         client = new OciClient({
           host,
           transport,
+          blobLocations: fileBlobLocations(join(configHome(env), 'cache', 'oci-blob-locations.json'), host),
           basic: async () => {
             basic ??= (async () => {
               const credential = await findCredential(env, `oci://${host}`);
