@@ -4,14 +4,17 @@
  *     PostgreSQL back ends) next to Debian's docker-registry (the CNCF distribution registry)
  *     serving the same blob by digest, started by this run with its own temporary config;
  *  2. show/pull latency with 100 vs 100,000 releases in one package, in each back end (seeded
- *     directly: one package document, or one bulk INSERT ... SELECT generate_series).
+ *     directly: one package document, or one bulk INSERT ... SELECT generate_series);
+ *  3. push and pull of the full package set (every directory of packages/) through the client,
+ *     to docker-registry as OCI artifacts and to our server (filesystem) as appr releases.
  * Access logs are off on every server so the figures compare serving, not logging.
  * Run: `npm run build && node dist/bench/registry.js` (PostgreSQL: STACKANETES_BENCH_POSTGRES_URL,
  * else one is started like the tests do).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +24,11 @@ import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import * as tar from 'tar';
 import { PgStorage } from '../registry-server/storage/postgres.js';
+import { login } from '../src/actions/login.js';
+import { push } from '../src/actions/push.js';
+import { openRegistrySession } from '../src/registry/session.js';
+import { fetchRelease } from '../src/resolve/fetch-release.js';
+import { parseOciReference, parseRegistryReference } from '../src/resolve/reference.js';
 import { createThrowawayDatabase, serveArgv } from '../registry-server/testing.js';
 
 interface CannonResult {
@@ -249,6 +257,12 @@ async function main(): Promise<void> {
     cleanups.unshift(() => db.drop());
     await seedPg(db.url, packages, blob);
 
+    const added = spawnSync(
+      process.execPath,
+      [join(root, 'bin', 'stackanetes-registry'), 'user', 'add', 'bench', '--storage', fsDir],
+      { input: 'bench-password\n' },
+    );
+    if (added.status !== 0) throw new Error(`user add failed: ${added.stderr.toString()}`);
     const oursFs = await startOurs(fsDir);
     children.push(oursFs.child);
     const oursPg = await startOurs(db.url);
@@ -333,11 +347,70 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${table(['backend route', '100: req/s', 'mean ms', 'p99 ms', '100k: req/s', 'mean ms', 'p99 ms', '100k/100', 'errors'], latencyRows)}\n`,
     );
+
+    const setRows = await packageSetTransfer(work, docker.url, oursFs.url);
+    process.stdout.write(
+      `\nPush and pull of the full package set through the client (pull: median of 3, empty cache each time)\n`,
+    );
+    process.stdout.write(
+      `${table(['registry', 'packages', 'MiB', 'push ms', 'pull ms', 'pull vs docker'], setRows)}\n`,
+    );
   } finally {
     for (const c of children) await stop(c);
     for (const c of cleanups) await c().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Pushes every package directory with the client's push action (one session, as `push DIR…`
+ * would), then pulls each release back three times with an empty blob cache; the pulls verify
+ * digests as users' pulls do.
+ */
+async function packageSetTransfer(work: string, dockerUrl: string, oursUrl: string): Promise<string[][]> {
+  const dirs = readdirSync(join(root, 'packages'))
+    .map((d) => join(root, 'packages', d))
+    .filter((d) => existsSync(join(d, 'manifest.yaml')));
+  const home = join(work, 'client-home');
+  mkdirSync(home, { recursive: true });
+  const pushEnv = { STACKANETES_HOME: home, HOME: home };
+  const ociRegistry = `oci://${new URL(dockerUrl).host}/bench-set`;
+  await login({ env: pushEnv, registry: oursUrl, username: 'bench', password: 'bench-password' });
+  const rows: string[][] = [];
+  let dockerPull = 0;
+  for (const [label, registry] of [
+    ['docker-registry (OCI)', ociRegistry],
+    ['stackanetes-registry (appr, filesystem)', oursUrl],
+  ] as const) {
+    const started = performance.now();
+    const pushed: { package: string; version: string; size: number }[] = [];
+    for (const dir of dirs) pushed.push(await push({ cwd: root, env: pushEnv, dir, registry }));
+    const pushMs = performance.now() - started;
+    const pulls: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      rmSync(join(home, 'cache'), { recursive: true, force: true });
+      const session = await openRegistrySession({ env: pushEnv });
+      const t0 = performance.now();
+      for (const p of pushed) {
+        const ref = registry.startsWith('oci://')
+          ? parseOciReference(`${registry}/${p.package}@${p.version}`)
+          : parseRegistryReference(`${p.package}@${p.version}`);
+        await fetchRelease(session, ref, { registry });
+      }
+      pulls.push(performance.now() - t0);
+    }
+    const pullMs = [...pulls].sort((a, b) => a - b)[1] as number;
+    if (registry.startsWith('oci://')) dockerPull = pullMs;
+    rows.push([
+      label,
+      String(pushed.length),
+      fmt(pushed.reduce((n, p) => n + p.size, 0) / 1024 / 1024, 2),
+      fmt(pushMs),
+      fmt(pullMs),
+      `${fmt(pullMs / dockerPull, 2)}x`,
+    ]);
+  }
+  return rows;
 }
 
 main().catch((err: unknown) => {

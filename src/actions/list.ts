@@ -1,5 +1,9 @@
 /** `stackanetes list`: the packages of a registry, optionally of one namespace or matching a substring. */
-import { openRegistrySession } from '../registry/session.js';
+import semver from 'semver';
+import { isSemverTag } from '../registry/oci.js';
+import { openRegistrySession, type RegistrySession } from '../registry/session.js';
+import { ociListing } from '../resolve/oci-index.js';
+import { parseOciRegistry } from '../resolve/reference.js';
 import { NAME_PART } from '../resolve/reference.js';
 import { UsageError } from '../errors.js';
 
@@ -12,7 +16,8 @@ export interface ListOptions {
 
 export interface ListResult {
   registry: string;
-  packages: { name: string; default?: string; releases: string[] }[];
+  /** `channels`: the channel tags, for OCI registries (App Registries list them with `channel PKG`). */
+  packages: { name: string; default?: string; releases: string[]; channels?: string[] }[];
 }
 
 export async function list(options: ListOptions): Promise<ListResult> {
@@ -23,6 +28,7 @@ export async function list(options: ListOptions): Promise<ListResult> {
   }
   const session = await openRegistrySession({ env: options.env });
   const url = session.registryUrl(options.registry);
+  if (url.startsWith('oci://')) return listOci(session, url, options);
   const filter: { namespace?: string; query?: string } = {};
   if (options.namespace) filter.namespace = options.namespace;
   if (options.search) filter.query = options.search;
@@ -35,6 +41,37 @@ export async function list(options: ListOptions): Promise<ListResult> {
           ? { name: p.name, default: p.default, releases: p.releases }
           : { name: p.name, releases: p.releases },
       )
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+/**
+ * The packages under an OCI registry path: the repositories the catalog lists at
+ * `path/namespace/name`, with their release tags and channel tags. Registries that do not serve
+ * `/v2/_catalog` (many hosted ones) answer with an error naming it.
+ */
+async function listOci(session: RegistrySession, url: string, options: ListOptions): Promise<ListResult> {
+  const registry = parseOciRegistry(url);
+  const client = session.oci(registry.host);
+  const lead = registry.prefix ? `${registry.prefix}/` : '';
+  const names = (await client.catalog())
+    .filter((r) => r.startsWith(lead) && r.slice(lead.length).split('/').length === 2)
+    .map((r) => r.slice(lead.length))
+    .filter((n) => !options.namespace || n.startsWith(`${options.namespace}/`))
+    .filter((n) => !options.search || n.includes(options.search));
+  const packages = await Promise.all(
+    names.map(async (name) => {
+      const listing = await ociListing(client, `${lead}${name}`);
+      const releases = semver.rsort(listing.releases.filter(isSemverTag));
+      const channels = listing.channels.map((c) => c.name).sort();
+      return { name, releases, channels };
+    }),
+  );
+  return {
+    registry: url,
+    packages: packages
+      .filter((p) => p.releases.length > 0)
+      .map((p) => (p.releases[0] ? { ...p, default: p.releases[0] } : p))
       .sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

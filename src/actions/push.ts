@@ -123,8 +123,6 @@ async function pushOne(
   const id = `push:${name}@${version}`;
 
   if (options.registry?.startsWith('oci://')) {
-    if (channels.length > 0)
-      throw new InputError('--channel needs an App Registry; OCI registries have tags, not channels');
     const rest = options.registry.slice('oci://'.length).replace(/\/+$/, '');
     const [host, ...prefix] = rest.split('/');
     const repository = [...prefix, name].join('/');
@@ -143,6 +141,9 @@ async function pushOne(
       description: pkg.manifest.package.description ?? '',
       digest: built.digest,
     });
+    // Channels are tags on OCI registries: each one moves to the release just pushed.
+    const { addToOciChannel } = await import('../registry/oci-channels.js');
+    for (const channel of channels) await addToOciChannel(client, repository, channel, version);
     progress({ type: 'succeed', id, text: `pushed ${name}@${version}` });
     return {
       ...base,

@@ -26,6 +26,7 @@ export interface ShowResult {
 export async function show(options: ShowOptions): Promise<ShowResult> {
   const session = await openRegistrySession({ env: options.env });
   const fetched = await fetchRelease(session, parseRemoteReference(options.reference), {
+    releaseDigests: true,
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.inChannel ? { inChannel: options.inChannel } : {}),
   });

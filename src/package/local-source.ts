@@ -128,7 +128,9 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
     throw new NotFoundError(
       `dependency ${describeEntry(entry)} of ${parent.manifest.package.name} not found locally${why}`,
       {
-        hint: `add the package as ${display(join(base, short))} or fix the dependency entry in ${parent.manifest.package.name}'s manifest.yaml`,
+        hint: entry.registry
+          ? `it lives at ${entry.registry}: render with --registry (or deploy/diff, which resolve through registries), or add it as ${display(join(base, short))}`
+          : `add the package as ${display(join(base, short))} or fix the dependency entry in ${parent.manifest.package.name}'s manifest.yaml`,
       },
     );
   };

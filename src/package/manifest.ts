@@ -171,7 +171,7 @@ function parseDependencies(
     const field = `${list}[${i}]`;
     if (!isRecord(item))
       fail(file, field, `must be a map {name, version|channel|digest, variables, when}, got ${show(item)}`);
-    checkKeys(item, ['name', 'version', 'channel', 'digest', 'variables', 'when'], file, field);
+    checkKeys(item, ['name', 'version', 'channel', 'digest', 'registry', 'variables', 'when'], file, field);
     const name = item.name;
     if (name !== SELF) {
       const problem = packageNameProblem(name);
@@ -230,6 +230,18 @@ function parseDependencies(
           'use "sha256:" followed by 64 lower-case hex digits',
         );
       entry.digest = digest;
+    }
+    const registry = list === 'dependencies' ? optionalString(item, 'registry', file, field) : undefined;
+    if (registry !== undefined) {
+      if (name === SELF) fail(file, `${field}.registry`, `${SELF} takes no registry`);
+      if (!/^(oci|https?):\/\/[^/\s]+(\/\S*)?$/.test(registry))
+        fail(
+          file,
+          `${field}.registry`,
+          `invalid registry ${show(registry)}`,
+          'use oci://host[:port]/path or an App Registry URL (https://host)',
+        );
+      entry.registry = registry;
     }
     if (item.variables !== undefined && item.variables !== null) {
       if (!isRecord(item.variables))

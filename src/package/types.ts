@@ -40,6 +40,8 @@ export interface DependencyEntry {
   channel?: string;
   /** `sha256:<64 hex>`: the appr digest of the release. */
   digest?: string;
+  /** Where to find it when not where the parent came from: a registry URL or `oci://host[:port]/path`. */
+  registry?: string;
   /** Overrides for this dependency (precedence level 4). */
   variables?: Record<string, unknown>;
   when?: string;

@@ -21,6 +21,8 @@ import type { LoadedPackage } from '../package/types.js';
 import { ApprClient } from './appr.js';
 import { createBlobCache, type BlobCache } from './cache.js';
 import { verifyApprDigest } from './digest.js';
+import { fileBlobLocations } from './blob-locations.js';
+import { dockerCredential } from './docker-config.js';
 import { OciClient } from './oci.js';
 import { createTransport, transportOptionsFromEnv, type Transport } from './http.js';
 
@@ -63,8 +65,14 @@ export async function openRegistrySession(options: SessionOptions): Promise<Regi
     progress({ type: 'warn', text: `cached blob ${digest} is corrupted; fetching it again` }),
   );
   const clients = new Map<string, ApprClient>();
-  const optionalRegistryUrl = (explicit?: string): string | undefined =>
-    chooseRegistry(config, env, explicit);
+  const ociClients = new Map<string, OciClient>();
+  const optionalRegistryUrl = (explicit?: string): string | undefined => {
+    // An OCI registry (`oci://host/path`) is kept as written: it is a host plus a repository path, not a URL.
+    const value = explicit ?? (env.STACKANETES_REGISTRY || undefined) ?? config.default;
+    const target = value === undefined ? undefined : (config.registries[value]?.url ?? value);
+    if (target?.startsWith('oci://')) return target.replace(/\/+$/, '');
+    return chooseRegistry(config, env, explicit);
+  };
   const session: RegistrySession = {
     env,
     config,
@@ -96,14 +104,27 @@ export async function openRegistrySession(options: SessionOptions): Promise<Regi
       return client;
     },
     oci(host) {
-      return new OciClient({
-        host,
-        transport,
-        basic: async () => {
-          const credential = await findCredential(env, `oci://${host}`);
-          return credential?.kind === 'basic' ? credential.token : undefined;
-        },
-      });
+      // One client per host for the whole command: tokens and known blob locations (for
+      // cross-repository mounts) carry over from one package to the next.
+      let client = ociClients.get(host);
+      if (!client) {
+        let basic: Promise<string | undefined> | undefined;
+        client = new OciClient({
+          host,
+          transport,
+          blobLocations: fileBlobLocations(join(configHome(env), 'cache', 'oci-blob-locations.json'), host),
+          basic: async () => {
+            basic ??= (async () => {
+              const credential = await findCredential(env, `oci://${host}`);
+              if (credential?.kind === 'basic') return credential.token;
+              return dockerCredential(env, host);
+            })();
+            return basic;
+          },
+        });
+        ociClients.set(host, client);
+      }
+      return client;
     },
     async fetchRelease(client, name, version, digest, fetchOptions = {}) {
       const what = `${name}@${version}`;

@@ -18,7 +18,13 @@ import { MEDIA_TYPE, type ApprChannel } from '../registry/appr.js';
 import { apprDigest } from '../registry/digest.js';
 import type { RegistrySession } from '../registry/session.js';
 import { LOCKFILE_NAME, readLockfile, writeLockfile, type LockedPackage } from './lockfile.js';
-import { parseReference, type OciReference } from './reference.js';
+import { ociListing } from './oci-index.js';
+import {
+  ociRepository as ociRepositoryOf,
+  parseOciRegistry,
+  parseReference,
+  type OciReference,
+} from './reference.js';
 import {
   resolveGraph,
   type IndexedChannel,
@@ -126,12 +132,8 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     const entry = lockedByName.get(name);
     if (entry?.registry) return { kind: 'appr', url: entry.registry };
     if (entry?.oci) {
-      const { host, repository } = parseReference(entry.oci, options.cwd) as OciReference;
-      return {
-        kind: 'oci',
-        host,
-        prefix: repository.endsWith(`/${name}`) ? repository.slice(0, -name.length - 1) : dirname(repository),
-      };
+      const { host, prefix } = parseReference(entry.oci, options.cwd) as OciReference;
+      return { kind: 'oci', host, prefix };
     }
     return undefined;
   };
@@ -179,14 +181,20 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     const s = await session();
     if (origin.kind === 'oci') {
       const repository = ociRepository(origin, need.name);
-      const tags = await s.oci(origin.host).tags(repository);
-      const releases = tags.filter((t) => isSemver(t)).map((version) => ({ version }));
-      if (releases.length === 0) {
+      const listing = await ociListing(s.oci(origin.host), repository);
+      if (listing.releases.length === 0) {
         throw new NotFoundError(
           `package ${need.name} not found at OCI registry ${origin.host} (no version tags in ${repository}; required by ${need.requiredBy})`,
+          {
+            hint: `push it: stackanetes push DIR --registry oci://${origin.host}${origin.prefix ? `/${origin.prefix}` : ''}`,
+          },
         );
       }
-      index.set(need.name, { name: need.name, releases });
+      index.set(need.name, {
+        name: need.name,
+        releases: listing.releases.map((version) => ({ version })),
+        channels: channelRecord(listing.channels),
+      });
       return;
     }
     const client = s.appr(origin.url);
@@ -231,6 +239,7 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       }
       release.digest = digest;
       pkg = loadPackageTarball(pulled.tarGz, `oci://${origin.host}/${repository}:${need.version}`, 'oci');
+      checkServed(pkg, need.name, need.version, `oci://${origin.host}/${repository}:${need.version}`);
       pkg.digest = digest;
       ociRef = pulled.ociRef;
     } else {
@@ -246,6 +255,9 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     }
     loaded.set(key(need.name, need.version), ociRef ? { pkg, oci: ociRef } : { pkg });
     release.dependencies = graphEdges(pkg);
+    for (const dep of pkg.manifest.dependencies)
+      if (dep.name !== SELF && !originOf.has(dep.name))
+        originOf.set(dep.name, dependencyOrigin(dep) ?? originFromLock(dep.name) ?? origin);
     for (const dep of release.dependencies)
       if (!originOf.has(dep.name)) originOf.set(dep.name, originFromLock(dep.name) ?? origin);
   };
@@ -344,27 +356,37 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     explicit: string | undefined,
     required: boolean,
   ): Promise<Origin | undefined> => {
-    if (explicit) return { kind: 'appr', url: normaliseRegistryUrl(explicit) };
+    if (explicit) return originOfRegistry(explicit);
     const fromLock = originFromLock(name);
     if (fromLock) return fromLock;
     const s = await session();
     const url = required ? s.registryUrl(options.registry) : s.optionalRegistryUrl(options.registry);
-    return url ? { kind: 'appr', url } : undefined;
+    return url ? originOfRegistry(url) : undefined;
   };
 
   const openOci = async (ref: OciReference): Promise<LoadedPackage> => {
+    const origin: Origin = { kind: 'oci', host: ref.host, prefix: ref.prefix };
+    if (!ref.digest) {
+      // A version, range or channel resolves over the repository's tags like any registry package.
+      const req: Requirement = { name: ref.name, requiredBy: 'the command line' };
+      if (ref.version) req.version = ref.version;
+      if (ref.channel) req.channel = ref.channel;
+      originOf.set(ref.name, origin);
+      return fromRegistry(req, origin);
+    }
     const s = await session();
     const lockedRoot = [...lockedByName.values()].find((e) =>
       e.oci?.startsWith(`oci://${ref.host}/${ref.repository}@`),
     );
-    if (options.locked && ref.digest && lockedRoot?.oci && !lockedRoot.oci.endsWith(`@${ref.digest}`)) {
+    if (options.locked && lockedRoot?.oci && !lockedRoot.oci.endsWith(`@${ref.digest}`)) {
       throw new ConflictError(`--locked: ${lockPath} pins ${lockedRoot.oci}, not ${ref.raw}`, {
         hint: 'run `stackanetes update` to re-resolve and rewrite the lockfile, or drop --locked',
       });
     }
-    const pulled = await pullOci(s, ref.host, ref.repository, ref.digest ?? ref.tag ?? 'latest', lockedRoot);
+    const pulled = await pullOci(s, ref.host, ref.repository, ref.digest, lockedRoot);
     const digest = pulled.digest;
     const pkg = loadPackageTarball(pulled.tarGz, ref.raw, 'oci');
+    checkServed(pkg, ref.name, undefined, ref.raw);
     pkg.digest = digest;
     const { name, version } = pkg.manifest.package;
     const locked = lockedByName.get(name);
@@ -376,10 +398,7 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
         },
       );
     }
-    const prefix = ref.repository.endsWith(`/${name}`)
-      ? ref.repository.slice(0, -name.length - 1)
-      : dirname(ref.repository);
-    originOf.set(name, { kind: 'oci', host: ref.host, prefix });
+    originOf.set(name, origin);
     const release: MutableRelease = {
       version,
       digest,
@@ -390,9 +409,11 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
       pkg,
       oci: pulled.ociRef,
     });
-    for (const dep of release.dependencies ?? [])
-      if (!originOf.has(dep.name))
-        originOf.set(dep.name, originFromLock(dep.name) ?? (originOf.get(name) as Origin));
+    for (const dep of pkg.manifest.dependencies)
+      if (dep.name !== SELF && !originOf.has(dep.name))
+        originOf.set(dep.name, dependencyOrigin(dep) ?? originFromLock(dep.name) ?? origin);
+    for (const dep of pkg.manifest.libraries ?? [])
+      if (!originOf.has(dep.name)) originOf.set(dep.name, originFromLock(dep.name) ?? origin);
     roots.push({ name, version, requiredBy: 'the command line' });
     await settle();
     return handOut(name);
@@ -401,12 +422,18 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
   const checkInChannel = async (pkg: LoadedPackage, channelName: string): Promise<void> => {
     const { name, version } = pkg.manifest.package;
     const origin = originOf.get(name);
-    if (!origin || origin.kind !== 'appr')
+    if (!origin)
       throw new InputError(
-        `--in-channel needs a package from an App Registry; ${name} came from ${pkg.origin.location}`,
+        `--in-channel needs a package from a registry; ${name} came from ${pkg.origin.location}`,
       );
     const s = await session();
-    const channels = index.get(name)?.channels ?? channelRecord(await s.appr(origin.url).channels(name));
+    const channels =
+      index.get(name)?.channels ??
+      channelRecord(
+        origin.kind === 'appr'
+          ? await s.appr(origin.url).channels(name)
+          : (await ociListing(s.oci(origin.host), ociRepository(origin, name))).channels,
+      );
     const channel = channels[channelName];
     if (!channel) {
       throw new NotFoundError(
@@ -454,6 +481,13 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
         throw new InputError(`${parent.manifest.package.name}: $self is not a package to load`);
       const parentName = parent.manifest.package.name;
       const requiredBy = `${parentName}@${parent.manifest.package.version}`;
+      const named = dependencyOrigin(entry);
+      if (named) {
+        // `registry:` on the entry is where the dependency lives, whatever sits beside the parent.
+        if (!originOf.has(entry.name)) originOf.set(entry.name, named);
+        if (plan.has(entry.name)) return handOut(entry.name);
+        return fromRegistry({ ...constraintOf(entry), requiredBy }, originOf.get(entry.name) as Origin);
+      }
       if (parent.origin.kind === 'directory' || parent.origin.kind === 'tarball') {
         let localError: unknown;
         try {
@@ -518,14 +552,36 @@ function constraintOf(
   return c;
 }
 
-function channelRecord(channels: readonly ApprChannel[]): Record<string, IndexedChannel> {
+function ociRepository(origin: Extract<Origin, { kind: 'oci' }>, name: string): string {
+  return ociRepositoryOf(origin, name);
+}
+
+function channelRecord(
+  channels: readonly Pick<ApprChannel, 'name' | 'current' | 'releases'>[],
+): Record<string, IndexedChannel> {
   return Object.fromEntries(channels.map((c) => [c.name, { current: c.current, releases: c.releases }]));
 }
 
-function ociRepository(origin: Extract<Origin, { kind: 'oci' }>, name: string): string {
-  return origin.prefix && origin.prefix !== '.' ? `${origin.prefix}/${name}` : name;
+/** Where a registry address (`--registry`, a dependency's `registry:`, the default) points. */
+function originOfRegistry(value: string): Origin {
+  if (value.startsWith('oci://')) return { kind: 'oci', ...parseOciRegistry(value) };
+  return { kind: 'appr', url: normaliseRegistryUrl(value) };
 }
 
-function isSemver(tag: string): boolean {
-  return /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(tag);
+/** The origin a dependency entry names with `registry:`, if it names one. */
+function dependencyOrigin(entry: DependencyEntry): Origin | undefined {
+  return entry.registry ? originOfRegistry(entry.registry) : undefined;
+}
+
+/** Refuses a package whose manifest names another package or release than the one asked for. */
+function checkServed(pkg: LoadedPackage, name: string, version: string | undefined, where: string): void {
+  const meta = pkg.manifest.package;
+  if (meta.name !== name || (version !== undefined && meta.version !== version)) {
+    throw new ConflictError(
+      `${where} holds ${meta.name}@${meta.version}, not ${name}${version ? `@${version}` : ''}; refusing to use it`,
+      {
+        hint: 'push packages with `stackanetes push DIR --registry oci://host/path`, which names the repository after the package',
+      },
+    );
+  }
 }

@@ -3,12 +3,14 @@
  * single package (pull, show, delete-package): same reference forms, same resolution rules and
  * digest checks as rendering, but no graph walk and no lockfile.
  */
-import { ConflictError, InputError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, RegistryError } from '../errors.js';
 import type { LoadedPackage } from '../package/types.js';
 import { MEDIA_TYPE, type ApprChannel, type ApprClient, type ApprManifest } from '../registry/appr.js';
 import { apprDigest } from '../registry/digest.js';
 import type { RegistrySession } from '../registry/session.js';
+import { ociListing } from './oci-index.js';
 import {
+  ociReferenceFor,
   parseOciReference,
   parseRegistryReference,
   type OciReference,
@@ -79,32 +81,15 @@ export async function resolveRelease(
 /** Resolves a registry or OCI reference to one release and downloads it, digest-verified. */
 export async function fetchRelease(
   session: RegistrySession,
-  reference: RegistryReference | OciReference,
-  options: { registry?: string; inChannel?: string } = {},
+  given: RegistryReference | OciReference,
+  options: { registry?: string; inChannel?: string; releaseDigests?: boolean } = {},
 ): Promise<FetchedRelease> {
-  if (reference.kind === 'oci') {
-    if (options.inChannel)
-      throw new InputError('--in-channel needs an App Registry; OCI registries have tags, not channels');
-    const client = session.oci(reference.host);
-    const pulled = await client.pullPackage(
-      reference.repository,
-      reference.digest ?? reference.tag ?? 'latest',
-    );
-    const digest = apprDigest(pulled.tarGz, reference.raw);
-    const { loadPackageTarball } = await import('../package/load.js');
-    const pkg = loadPackageTarball(pulled.tarGz, reference.raw, 'oci');
-    pkg.digest = digest;
-    return {
-      name: pkg.manifest.package.name,
-      version: pkg.manifest.package.version,
-      digest,
-      registry: `oci://${reference.host}/${reference.repository}`,
-      tarGz: pulled.tarGz,
-      pkg,
-      manifests: [],
-      channels: [],
-    };
+  let reference = given;
+  if (reference.kind === 'registry' && !reference.registry) {
+    const fallback = session.optionalRegistryUrl(options.registry);
+    if (fallback?.startsWith('oci://')) reference = ociReferenceFor(fallback, reference);
   }
+  if (reference.kind === 'oci') return fetchOciRelease(session, reference, options);
   const url = session.registryUrl(reference.registry ?? options.registry);
   const client = session.appr(url);
   const chosen = await resolveRelease(
@@ -128,4 +113,97 @@ export async function fetchRelease(
 /** Parses a REF argument of pull/show/delete-package: a registry or OCI reference, never a local path. */
 export function parseRemoteReference(raw: string): RegistryReference | OciReference {
   return raw.startsWith('oci://') ? parseOciReference(raw) : parseRegistryReference(raw);
+}
+
+/**
+ * Resolves an OCI reference over the repository's tags (a version or range picks among the
+ * version tags, a channel follows its tag, a digest is taken as is), then pulls it, verified.
+ */
+async function fetchOciRelease(
+  session: RegistrySession,
+  reference: OciReference,
+  options: { inChannel?: string; releaseDigests?: boolean },
+): Promise<FetchedRelease> {
+  const client = session.oci(reference.host);
+  const listing = await ociListing(client, reference.repository);
+  const where = `oci://${reference.host}/${reference.repository}`;
+  let pullBy: string;
+  if (reference.digest) pullBy = reference.digest;
+  else {
+    if (listing.releases.length === 0)
+      throw new NotFoundError(
+        `${reference.name} at OCI registry ${reference.host} has no release tags in ${reference.repository}`,
+        {
+          hint: `push one: stackanetes push DIR --registry oci://${reference.host}${reference.prefix ? `/${reference.prefix}` : ''}`,
+        },
+      );
+    const req: Requirement = { name: reference.name, requiredBy: 'the command line' };
+    if (reference.version) req.version = reference.version;
+    if (reference.channel) req.channel = reference.channel;
+    const index = new Map([
+      [
+        reference.name,
+        {
+          name: reference.name,
+          releases: listing.releases.map((version) => ({ version, dependencies: [] })),
+          channels: Object.fromEntries(
+            listing.channels.map((c) => [c.name, { current: c.current, releases: c.releases }]),
+          ),
+        },
+      ],
+    ]);
+    const result = resolveGraph([req], index);
+    const chosen = result.complete ? result.packages.get(reference.name) : undefined;
+    if (!chosen) throw new Error(`resolution of ${reference.name} is incomplete`);
+    pullBy = chosen.version;
+  }
+  const pulled = await client.pullPackage(reference.repository, pullBy);
+  const digest = apprDigest(pulled.tarGz, reference.raw);
+  const { loadPackageTarball } = await import('../package/load.js');
+  const pkg = loadPackageTarball(pulled.tarGz, reference.raw, 'oci');
+  const meta = pkg.manifest.package;
+  if (meta.name !== reference.name || (!reference.digest && meta.version !== pullBy)) {
+    throw new RegistryError(
+      `${where}:${pullBy} holds ${meta.name}@${meta.version}, not ${reference.name}@${pullBy}; refusing to use it`,
+    );
+  }
+  pkg.digest = digest;
+  if (options.inChannel) {
+    const channel = listing.channels.find((c) => c.name === options.inChannel);
+    if (!channel)
+      throw new NotFoundError(
+        `${reference.name} has no channel ${JSON.stringify(options.inChannel)}; channels: ${listing.channels.map((c) => c.name).join(', ') || 'none'}`,
+      );
+    if (!channel.releases.includes(meta.version))
+      throw new ConflictError(
+        `${reference.name}@${meta.version} is not in channel ${options.inChannel} (its releases: ${channel.releases.join(', ')})`,
+        { hint: `add it: stackanetes channel ${where} --name ${options.inChannel} --add ${meta.version}` },
+      );
+  }
+  // Each release's manifest digest costs a HEAD, so only `show` (which lists them) asks for them.
+  const releases = await Promise.all(
+    (options.releaseDigests ? listing.releases : []).map(async (version) => ({
+      version,
+      digest: (await client.resolveTag(reference.repository, version)) ?? '',
+    })),
+  );
+  return {
+    name: meta.name,
+    version: meta.version,
+    digest,
+    registry: `oci://${reference.host}${reference.prefix ? `/${reference.prefix}` : ''}`,
+    tarGz: pulled.tarGz,
+    pkg,
+    manifests: releases.map((r) => ({
+      package: meta.name,
+      release: r.version,
+      digest: r.digest,
+      mediaType: MEDIA_TYPE,
+    })) as ApprManifest[],
+    channels: listing.channels.map((c) => ({
+      name: c.name,
+      current: c.current,
+      releases: c.releases,
+    })) as ApprChannel[],
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
+import semver from 'semver';
 import { InputError } from '../errors.js';
 
 /** `namespace/name` part rule from the package format (DESIGN §3). */
@@ -34,14 +35,34 @@ export interface RegistryReference {
   channel?: string;
 }
 
-/** `oci://host[:port]/repository/path:version` or `…@sha256:hex` (the gzip digest, as OCI addresses blobs). */
+/**
+ * `oci://host[:port]/path/namespace/name` followed by `@version`, `@range`, `@sha256:…` (a
+ * manifest digest, as OCI addresses content), `:version` (the release tag) or `:channel` (a
+ * channel tag). The registry part, `oci://host[:port]/path`, is what `push --registry` takes;
+ * the package's `namespace/name` is always the last two path components (Helm's rule: registry
+ * plus chart name).
+ */
 export interface OciReference {
   kind: 'oci';
   raw: string;
   host: string;
+  /** Full repository path: `path/namespace/name`. */
   repository: string;
-  tag?: string;
+  /** The path between the host and the package name ('' when the package sits at the root). */
+  prefix: string;
+  /** `namespace/name`. */
+  name: string;
+  /** An exact version or a semver range. */
+  version?: string;
+  channel?: string;
+  /** A manifest digest. */
   digest?: string;
+}
+
+/** `oci://host[:port]/path` as `push --registry`, `--registry` and dependency `registry:` take it. */
+export interface OciRegistry {
+  host: string;
+  prefix: string;
 }
 
 /** Validates `namespace/name`, naming the offending part. */
@@ -149,40 +170,82 @@ export function parseRegistryReference(raw: string): RegistryReference {
   return ref;
 }
 
-/** Parses `oci://host/repository[:tag|@sha256:…]`. */
+const OCI_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+/** Parses `oci://host[:port][/path]` (a registry, no package name). */
+export function parseOciRegistry(raw: string): OciRegistry {
+  const rest = raw
+    .trim()
+    .replace(/^oci:\/\//, '')
+    .replace(/\/+$/, '');
+  const [host = '', ...path] = rest.split('/');
+  if (
+    !raw.trim().startsWith('oci://') ||
+    host === '' ||
+    !/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-f:]+\](:\d+)?$/.test(host)
+  )
+    throw new InputError(`OCI registry ${JSON.stringify(raw)} is not of the form oci://host[:port][/path]`, {
+      hint: 'e.g. oci://registry.example.com/team',
+    });
+  const prefix = path.join('/');
+  if (prefix !== '' && !OCI_PATH.test(prefix))
+    throw new InputError(
+      `path ${JSON.stringify(prefix)} in ${JSON.stringify(raw)} is not a valid OCI repository path`,
+      {
+        hint: 'use lower-case path components separated by /',
+      },
+    );
+  return { host, prefix };
+}
+
+/** The repository of package `name` under an OCI registry: `prefix/namespace/name`. */
+export function ociRepository(registry: OciRegistry, name: string): string {
+  return registry.prefix ? `${registry.prefix}/${name}` : name;
+}
+
+/** Parses `oci://host/path/namespace/name[@version|@range|@sha256:…|:version|:channel]`. */
 export function parseOciReference(raw: string): OciReference {
   const rest = raw.slice('oci://'.length);
   const slash = rest.indexOf('/');
   if (slash <= 0 || slash === rest.length - 1) {
     throw new InputError(
-      `OCI reference ${JSON.stringify(raw)} is not of the form oci://host/repository:version`,
+      `OCI reference ${JSON.stringify(raw)} is not of the form oci://host[/path]/namespace/name[@version|:channel]`,
     );
   }
   const host = rest.slice(0, slash);
   let path = rest.slice(slash + 1);
-  const ref: OciReference = { kind: 'oci', raw, host, repository: '' };
+  const selector: { version?: string; channel?: string; digest?: string } = {};
   const at = path.indexOf('@');
   if (at >= 0) {
-    const digest = path.slice(at + 1);
-    if (!DIGEST.test(digest))
-      throw new InputError(
-        `digest ${JSON.stringify(digest)} in ${JSON.stringify(raw)} is not sha256: followed by 64 hex digits`,
-      );
-    ref.digest = digest;
+    const wanted = path.slice(at + 1);
     path = path.slice(0, at);
+    if (wanted.startsWith('sha256:')) {
+      if (!DIGEST.test(wanted))
+        throw new InputError(
+          `digest ${JSON.stringify(wanted)} in ${JSON.stringify(raw)} is not sha256: followed by 64 hex digits`,
+        );
+      selector.digest = wanted;
+    } else if (wanted === '' || semver.validRange(wanted) === null) {
+      throw new InputError(
+        `${JSON.stringify(wanted)} in ${JSON.stringify(raw)} is not a version or semver range`,
+        {
+          hint: 'e.g. @1.2.0 or @^1.2, or :stable for a channel',
+        },
+      );
+    } else selector.version = wanted;
   } else {
     const colon = path.lastIndexOf(':');
     if (colon > path.lastIndexOf('/')) {
-      ref.tag = path.slice(colon + 1);
+      const tag = path.slice(colon + 1);
       path = path.slice(0, colon);
-      if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref.tag)) {
-        throw new InputError(
-          `tag ${JSON.stringify(ref.tag)} in ${JSON.stringify(raw)} is not a valid OCI tag`,
-        );
+      if (semver.valid(tag) === tag) selector.version = tag;
+      else {
+        checkChannelName(tag);
+        selector.channel = tag;
       }
     }
   }
-  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(path)) {
+  if (!OCI_PATH.test(path)) {
     throw new InputError(
       `repository ${JSON.stringify(path)} in ${JSON.stringify(raw)} is not a valid OCI repository name`,
       {
@@ -190,8 +253,38 @@ export function parseOciReference(raw: string): OciReference {
       },
     );
   }
-  ref.repository = path;
-  return ref;
+  const parts = path.split('/');
+  if (parts.length < 2)
+    throw new InputError(
+      `OCI reference ${JSON.stringify(raw)} does not end in a package name namespace/name`,
+      {
+        hint: `packages live at oci://host/path/namespace/name, as push --registry oci://host/path puts them`,
+      },
+    );
+  const name = parts.slice(-2).join('/');
+  checkPackageName(name, `package name in reference ${JSON.stringify(raw)}:`);
+  return {
+    kind: 'oci',
+    raw,
+    host,
+    repository: path,
+    prefix: parts.slice(0, -2).join('/'),
+    name,
+    ...selector,
+  };
+}
+
+/** The OCI reference for `name[selector]` under an OCI registry, as if written in full. */
+export function ociReferenceFor(registry: string, ref: RegistryReference): OciReference {
+  const parsed = parseOciRegistry(registry);
+  const selector = ref.digest
+    ? `@${ref.digest}`
+    : ref.version
+      ? `@${ref.version}`
+      : ref.channel
+        ? `:${ref.channel}`
+        : '';
+  return parseOciReference(`oci://${parsed.host}/${ociRepository(parsed, ref.name)}${selector}`);
 }
 
 /** The reference of a dependency entry as it would be written on the command line, for messages. */

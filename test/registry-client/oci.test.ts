@@ -9,7 +9,7 @@ import { renderReference } from '../../src/actions/pipeline.js';
 import { createPackageSource } from '../../src/resolve/create-source.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { freePort } from '../services/ports.mjs';
-import { fixturePackage, removeTempDirs, tempDir } from './helpers.js';
+import { fixturePackage, removeTempDirs, startProxy, tempDir } from './helpers.js';
 
 const ociUrl = process.env.STACKANETES_TEST_OCI_URL as string;
 const ociHost = new URL(ociUrl ?? 'http://127.0.0.1:1').host;
@@ -57,14 +57,54 @@ describe('OCI registries', () => {
     );
   });
 
-  it('reports a missing tag with the registry host (exit 4)', async () => {
+  it('reports a missing version with the releases the repository has (exit 4)', async () => {
     const result = await cli(['pull', `${prefix}/regtest/db:7.7.7`]);
     expect(result.code).toBe(4);
     expect(result.stderr.split('\n')[0]).toMatch(
+      /^error: no release of regtest\/db satisfies @7\.7\.7 \(required by the command line\); available: 1\.0\.0/,
+    );
+  });
+
+  it('reports a repository without releases with the registry host (exit 4)', async () => {
+    const result = await cli(['pull', `${prefix}/regtest/nothing:1.0.0`]);
+    expect(result.code).toBe(4);
+    expect(result.stderr.split('\n')[0]).toMatch(
       new RegExp(
-        `^error: pull stk-\\d+/regtest/db:7\\.7\\.7: not found at OCI registry ${ociHost.replace('.', '\\.')}`,
+        `^error: regtest/nothing at OCI registry ${ociHost.replace(/\./g, '\\.')} has no release tags`,
       ),
     );
+  });
+
+  it('mounts the blobs of a release pushed earlier from another path instead of uploading them again', async () => {
+    const proxy = await startProxy(ociUrl);
+    try {
+      const via = `oci://${proxy.host}/stk-${process.pid}`;
+      const dir = fixturePackage(work, 'web', '1.0.0');
+      // The hint is per registry host: the first push through the proxy records where the blobs are.
+      expect((await cli(['push', dir, '--registry', `${via}/dev`])).code).toBe(0);
+      proxy.seen.length = 0;
+      const promoted = json<{ digest: string }>(
+        await cli(['push', dir, '--registry', `${via}/prod`, '--output', 'json']),
+      );
+      const mounts = proxy.seen.filter((p) =>
+        /\/prod\/regtest\/web\/blobs\/uploads\/\?mount=sha256:/.test(p),
+      );
+      expect(mounts).toHaveLength(2);
+      expect(mounts.every((p) => p.includes(`from=stk-${process.pid}%2Fdev%2Fregtest%2Fweb`))).toBe(true);
+      const pulled = json<{ digest: string }>(
+        await cli([
+          'pull',
+          `${via}/prod/regtest/web@1.0.0`,
+          '-o',
+          join(work, 'web-prod'),
+          '--output',
+          'json',
+        ]),
+      );
+      expect(pulled.digest).toBe(promoted.digest);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('resolves the dependencies of an OCI meta-package by range from sibling repositories', async () => {

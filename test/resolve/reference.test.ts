@@ -31,7 +31,14 @@ describe('parseReference', () => {
     ],
     [
       'oci://ghcr.io/org/charts/ns/pkg:1.2.0',
-      { kind: 'oci', host: 'ghcr.io', repository: 'org/charts/ns/pkg', tag: '1.2.0' },
+      {
+        kind: 'oci',
+        host: 'ghcr.io',
+        repository: 'org/charts/ns/pkg',
+        prefix: 'org/charts',
+        name: 'ns/pkg',
+        version: '1.2.0',
+      },
     ],
     [
       `oci://127.0.0.1:5000/ns/pkg@sha256:${hex}`,
@@ -56,7 +63,7 @@ describe('parseReference', () => {
     ['just-a-name', /is not of the form \[registry\/\]namespace\/name/],
     ['ns/pkg@sha256:1234', /digest "sha256:1234" in "ns\/pkg@sha256:1234" is not sha256: followed by 64/],
     ['ns/pkg:Bad Channel', /channel "Bad Channel" is not a valid channel name/],
-    ['oci://host', /is not of the form oci:\/\/host\/repository:version/],
+    ['oci://host', /is not of the form oci:\/\/host\[\/path\]\/namespace\/name/],
   ])('rejects %s naming the offending part', (raw, message) => {
     expect(() => parseReference(raw, cwd)).toThrow(InputError);
     expect(() => parseReference(raw, cwd)).toThrow(message);

@@ -15,7 +15,7 @@ export function register(program: Command, env: CliEnv): void {
   const command = program
     .command('channel')
     .description("list a package's channels, or add/remove a release, or delete a channel")
-    .argument('<package>', '[registry/]namespace/name')
+    .argument('<package>', '[registry/]namespace/name, or oci://host/path/namespace/name')
     .option('--name <channel>', 'the channel to show or change')
     .option('--add <release>', 'add the release to the channel (creates it) and make it current')
     .option('--remove <release>', 'remove the release from the channel')

@@ -20,6 +20,7 @@ import * as remove from './remove.js';
 import * as status from './status.js';
 import * as history from './history.js';
 import * as rollback from './rollback.js';
+import * as completion from './completion.js';
 
 export const commandModules: readonly CommandModule[] = [
   generate,
@@ -42,4 +43,5 @@ export const commandModules: readonly CommandModule[] = [
   status,
   history,
   rollback,
+  completion,
 ];

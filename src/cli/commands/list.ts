@@ -25,10 +25,15 @@ export function register(program: Command, env: CliEnv): void {
       return {
         data: result.packages,
         table: () =>
-          formatTable(
-            ['app', 'release', 'downloads', 'manifests'],
-            result.packages.map((p) => [p.name, p.default, '-', 'stackanetes']),
-          ),
+          result.registry.startsWith('oci://')
+            ? formatTable(
+                ['app', 'release', 'releases', 'channels'],
+                result.packages.map((p) => [p.name, p.default, p.releases, p.channels ?? []]),
+              )
+            : formatTable(
+                ['app', 'release', 'downloads', 'manifests'],
+                result.packages.map((p) => [p.name, p.default, '-', 'stackanetes']),
+              ),
       };
     },
   );
