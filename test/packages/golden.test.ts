@@ -259,7 +259,7 @@ describe('meta-package behaviour', () => {
       .filter((f) => f.text.includes('transport_url = rabbit://'));
     expect(files.map((f) => f.where).sort()).toEqual(
       ['cinder-config cinder.conf', 'glance-config glance-api.conf', 'neutron-config neutron.conf']
-        .concat(['nova-config nova.conf', 'searchlight-config searchlight.conf'])
+        .concat(['nova-compute nova.conf', 'nova-config nova.conf', 'searchlight-config searchlight.conf'])
         .sort(),
     );
     for (const { where, text } of files)

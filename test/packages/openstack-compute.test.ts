@@ -1,0 +1,356 @@
+/**
+ * Nova and Neutron (Open vSwitch included) as a real cluster would start them: the Kolla start
+ * contract of every container (config.json where Kolla reads it, sources that exist, state
+ * directories owned by the service user), what each hypervisor-side daemon is given, and which
+ * changes restart which DaemonSets. Rendered in-process exactly as the golden test renders.
+ */
+import { join, resolve } from 'node:path';
+import { renderReference } from '../../src/actions/pipeline.js';
+import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
+
+const ROOT = resolve(process.cwd());
+const PACKAGES = join(ROOT, 'packages');
+const PARAMETERS = join(ROOT, 'parameters.yaml');
+const CEPH_HA = join(ROOT, 'test', 'packages', 'fixtures', 'ceph-ha.yaml');
+const KOLLA_DIR = '/var/lib/kolla/config_files';
+
+const cache = new Map<string, Promise<RenderedRelease>>();
+function render(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<RenderedRelease> {
+  const key = JSON.stringify([dir, variableFiles, sets]);
+  let release = cache.get(key);
+  if (!release) {
+    release = renderReference({
+      reference: join(PACKAGES, dir),
+      namespace: 'openstack',
+      variableFiles,
+      sets,
+      cwd: ROOT,
+    });
+    cache.set(key, release);
+  }
+  return release;
+}
+
+async function objects(dir: string, variableFiles: string[] = [], sets: string[] = []): Promise<KubeObject[]> {
+  const release = await render(dir, variableFiles, sets);
+  return release.packages.flatMap((p) => p.objects.map((o) => o.object));
+}
+
+/** The objects the nova and neutron packages render inside the meta-package. */
+async function computeObjects(variableFiles: string[] = [PARAMETERS], sets: string[] = []): Promise<KubeObject[]> {
+  const release = await render('stackanetes', variableFiles, sets);
+  return release.packages
+    .filter((p) => p.name === 'stackanetes/nova' || p.name === 'stackanetes/neutron')
+    .flatMap((p) => p.objects.map((o) => o.object));
+}
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string } };
+}
+interface Mount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  env?: EnvVar[];
+  volumeMounts?: Mount[];
+  securityContext?: Record<string, unknown>;
+}
+interface SecretProjection {
+  secret?: { name: string; items?: { key: string; path: string }[] };
+}
+interface Volume {
+  name: string;
+  secret?: { secretName: string };
+  hostPath?: { path: string };
+  projected?: { sources: SecretProjection[] };
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: Volume[];
+}
+interface KollaConfig {
+  command: string;
+  config_files: { source: string; dest: string; owner: string; perm: string; optional?: boolean }[];
+  permissions?: { path: string; owner: string; recurse?: boolean }[];
+}
+
+const WORKLOADS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'Job']);
+const find = (list: KubeObject[], kind: string, name: string): KubeObject => {
+  const found = list.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`${kind}/${name} is not rendered`);
+  return found;
+};
+const podOf = (object: KubeObject): PodSpec =>
+  (object.spec as { template: { spec: PodSpec } }).template.spec;
+const secretData = (list: KubeObject[], name: string): Record<string, string> =>
+  (find(list, 'Secret', name).stringData ?? {}) as Record<string, string>;
+
+/** Every Kolla container of the workloads, with the pod it runs in. */
+function kollaContainers(list: KubeObject[]): { where: string; object: KubeObject; container: Container }[] {
+  return list
+    .filter((o) => WORKLOADS.has(o.kind))
+    .flatMap((object) =>
+      [...(podOf(object).initContainers ?? []), ...podOf(object).containers]
+        .filter((c) => c.image.includes('openstack.kolla/'))
+        .map((container) => ({ where: `${object.kind}/${object.metadata.name} ${container.name}`, object, container })),
+    );
+}
+
+/** What Kolla reads in a container: the Secret behind config_files and the parsed config.json. */
+function kollaConfigOf(list: KubeObject[], object: KubeObject, container: Container): { secret: string; config: KollaConfig } {
+  const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === KOLLA_DIR);
+  if (!mount) throw new Error(`${object.metadata.name} ${container.name}: nothing mounted at ${KOLLA_DIR}`);
+  const volume = (podOf(object).volumes ?? []).find((v) => v.name === mount.name);
+  const sources = volume?.projected?.sources ?? [];
+  const whole = sources.find((s) => s.secret && !s.secret.items)?.secret?.name;
+  const mapped = sources.find((s) => s.secret?.items?.some((i) => i.path === 'config.json'))?.secret;
+  if (!whole || !mapped || mapped.name !== whole)
+    throw new Error(`${object.metadata.name} ${container.name}: volume ${mount.name} is not the Secret plus its config.json`);
+  const key = mapped.items?.find((i) => i.path === 'config.json')?.key ?? '';
+  const data = secretData(list, whole);
+  if (!(key in data)) throw new Error(`Secret ${whole} has no key ${key}`);
+  return { secret: whole, config: JSON.parse(data[key] ?? '') as KollaConfig };
+}
+
+const configOf = (list: KubeObject[], kind: string, name: string, container?: string): KollaConfig => {
+  const object = find(list, kind, name);
+  const c = podOf(object).containers.find((x) => !container || x.name === container) as Container;
+  return kollaConfigOf(list, object, c).config;
+};
+
+describe('Kolla start contract of every nova, neutron and Open vSwitch container', () => {
+  const variants: [string, () => Promise<KubeObject[]>][] = [
+    ['packages/nova defaults', () => objects('nova')],
+    ['packages/neutron defaults', () => objects('neutron')],
+    ['the meta-package with parameters.yaml', () => computeObjects()],
+    ['the meta-package with Ceph and HA', () => computeObjects([PARAMETERS, CEPH_HA])],
+  ];
+
+  it.each(variants)(
+    '%s: config.json is mounted where Kolla reads it, from a projected volume of the Secret and its own key',
+    async (_label, load) => {
+      const list = await load();
+      const containers = kollaContainers(list);
+      expect(containers.length).toBeGreaterThan(5);
+      for (const { where, object, container } of containers) {
+        const env = container.env ?? [];
+        expect([where, env.some((e) => e.name === 'KOLLA_CONFIG_FILE')]).toEqual([where, false]);
+        expect([where, env.find((e) => e.name === 'KOLLA_CONFIG_STRATEGY')?.value]).toEqual([where, 'COPY_ALWAYS']);
+        const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === KOLLA_DIR) as Mount;
+        expect([where, mount?.readOnly, mount?.name.startsWith('kolla-'), mount?.name.length <= 63]).toEqual([
+          where,
+          true,
+          true,
+          true,
+        ]);
+        const { config } = kollaConfigOf(list, object, container);
+        expect([where, typeof config.command, config.command.length > 0]).toEqual([where, 'string', true]);
+        expect([where, Array.isArray(config.config_files)]).toEqual([where, true]);
+      }
+    },
+  );
+
+  it.each(variants)(
+    '%s: every config_files entry has owner and perm, and every source under the config directory is a key of the mounted Secret',
+    async (_label, load) => {
+      const list = await load();
+      for (const { where, object, container } of kollaContainers(list)) {
+        const { secret, config } = kollaConfigOf(list, object, container);
+        const keys = Object.keys(secretData(list, secret));
+        for (const file of config.config_files) {
+          expect([where, file.dest, typeof file.owner, /^0[0-7]{3}$/.test(file.perm)]).toEqual([
+            where,
+            file.dest,
+            'string',
+            true,
+          ]);
+          if (file.source.startsWith(`${KOLLA_DIR}/`) && !file.optional)
+            expect([where, file.source, keys.includes(file.source.slice(KOLLA_DIR.length + 1))]).toEqual([
+              where,
+              file.source,
+              true,
+            ]);
+        }
+        for (const permission of config.permissions ?? [])
+          expect([where, typeof permission.path, /^[a-z]+(:[a-z]+)?$/.test(permission.owner)]).toEqual([
+            where,
+            'string',
+            true,
+          ]);
+      }
+    },
+  );
+
+  it('Neutron agents own /var/lib/neutron (metadata proxy socket, DHCP state, L3 pids, lock_path) though the hostPath is created by root', async () => {
+    const list = await objects('neutron');
+    const conf = secretData(list, 'neutron-config')['neutron.conf'] ?? '';
+    expect(conf).toMatch(/\[oslo_concurrency\]\nlock_path = \/var\/lib\/neutron\/tmp\n/);
+    for (const agent of ['neutron-dhcp-agent', 'neutron-l3-agent', 'neutron-metadata-agent', 'neutron-openvswitch-agent']) {
+      const permissions = configOf(list, 'DaemonSet', agent).permissions ?? [];
+      expect([agent, permissions]).toEqual([
+        agent,
+        expect.arrayContaining([{ path: '/var/lib/neutron', owner: 'neutron:neutron', recurse: true }]),
+      ]);
+    }
+  });
+
+  it('nova-compute owns /var/lib/nova (instances, lock_path, compute_id) though the hostPath is created by root', async () => {
+    const list = await objects('nova');
+    expect(configOf(list, 'DaemonSet', 'nova-compute').permissions).toEqual(
+      expect.arrayContaining([{ path: '/var/lib/nova', owner: 'nova:nova', recurse: true }]),
+    );
+  });
+});
+
+/** Objects of the meta-package render with `sets`, nova and neutron only. */
+const withSets = (sets: string[], files: string[] = [PARAMETERS]): Promise<KubeObject[]> => computeObjects(files, sets);
+
+describe('nova-libvirt', () => {
+  it('starts as Kolla does (virtlogd, then libvirtd --listen) with its own libvirtd.conf and qemu.conf', async () => {
+    const list = await objects('nova');
+    const libvirt = find(list, 'DaemonSet', 'nova-libvirt');
+    const container = podOf(libvirt).containers[0] as Container;
+    const { secret, config } = kollaConfigOf(list, libvirt, container);
+    expect(secret).toBe('nova-libvirt');
+    const data = secretData(list, secret);
+    // The command may prepare the node first, but ends in Kolla's own start (virtlogd + libvirtd --listen).
+    const script = config.command.startsWith('bash ') ? (data[config.command.split('/').pop() ?? ''] ?? '') : config.command;
+    expect(script).toMatch(/exec \/usr\/local\/bin\/kolla_nova_libvirt_start\n?$/);
+    const dests = Object.fromEntries(config.config_files.map((f) => [f.dest, f]));
+    expect(dests['/etc/libvirt/libvirtd.conf']).toMatchObject({ owner: 'root', perm: '0600' });
+    expect(dests['/etc/libvirt/qemu.conf']).toMatchObject({ owner: 'root', perm: '0600' });
+    expect(data['libvirtd.conf']).toMatch(/^listen_tcp = 1$/m);
+    expect(data['libvirtd.conf']).toMatch(/^listen_tls = 0$/m);
+    expect(data['libvirtd.conf']).toMatch(/^auth_tcp = "sasl"$/m);
+    // Guests' consoles go through virtlogd, and QEMU runs as the user nova-compute writes disks as.
+    expect(data['qemu.conf']).toMatch(/^stdio_handler = "logd"$/m);
+    expect(data['qemu.conf']).toMatch(/^user = "nova"$/m);
+  });
+
+  it('keeps guest definitions (/etc/libvirt/qemu) on the node and is only replaced when an operator deletes its pods', async () => {
+    const list = await objects('nova');
+    const libvirt = find(list, 'DaemonSet', 'nova-libvirt');
+    expect((libvirt.spec as { updateStrategy: unknown }).updateStrategy).toEqual({ type: 'OnDelete' });
+    const pod = podOf(libvirt);
+    const mount = (pod.containers[0]?.volumeMounts ?? []).find((m) => m.mountPath === '/etc/libvirt/qemu');
+    expect(pod.volumes?.find((v) => v.name === mount?.name)?.hostPath?.path).toMatch(/^\//);
+  });
+
+  it('a changed nova password leaves the libvirt DaemonSet untouched (no guest is killed) while nova-compute rolls', async () => {
+    const before = await withSets([]);
+    const after = await withSets(['nova.service.password=rotated-service', 'nova.db.password=rotated-db']);
+    expect(find(after, 'DaemonSet', 'nova-libvirt')).toEqual(find(before, 'DaemonSet', 'nova-libvirt'));
+    expect(find(after, 'DaemonSet', 'nova-compute')).not.toEqual(find(before, 'DaemonSet', 'nova-compute'));
+  });
+
+  it('with Ceph, libvirt holds the Cinder key as a persistent secret under ceph.secret_uuid, defined before it starts', async () => {
+    const list = await computeObjects([PARAMETERS, CEPH_HA]);
+    const config = configOf(list, 'DaemonSet', 'nova-libvirt');
+    const data = secretData(list, 'nova-libvirt');
+    const uuid = '457eb676-33da-42ec-9a8c-9293d545c337';
+    const byDest = Object.fromEntries(config.config_files.map((f) => [f.dest, f.source.split('/').pop() ?? '']));
+    expect(data[byDest[`/etc/libvirt/secrets/${uuid}.xml`] ?? '']).toContain(`<uuid>${uuid}</uuid>`);
+    expect(data[byDest[`/etc/libvirt/secrets/${uuid}.base64`] ?? '']).toBe('QVFBcGxhY2Vob2xkZXJjaW5kZXJrZXk9');
+  });
+});
+
+/** The values of one INI section (`[name]` up to the next header). */
+function section(ini: string, name: string): string | undefined {
+  const match = new RegExp(`^\\[${name}\\]\\n([\\s\\S]*?)(?=^\\[|(?![\\s\\S]))`, 'm').exec(ini);
+  return match?.[1];
+}
+
+describe('nova-compute', () => {
+  it('runs the libvirt driver from a compute-only nova.conf with no database sections', async () => {
+    const list = await objects('nova');
+    const compute = find(list, 'DaemonSet', 'nova-compute');
+    const { secret, config } = kollaConfigOf(list, compute, podOf(compute).containers[0] as Container);
+    const conf = secretData(list, secret)[
+      config.config_files.find((f) => f.dest === '/etc/nova/nova.conf')?.source.split('/').pop() ?? ''
+    ];
+    expect(section(conf ?? '', 'DEFAULT')).toMatch(/^compute_driver = libvirt\.LibvirtDriver$/m);
+    for (const name of ['database', 'api_database', 'keystone_authtoken', 'placement_database'])
+      expect([name, section(conf ?? '', name)]).toEqual([name, undefined]);
+    expect(conf).not.toContain('metadata_proxy_shared_secret');
+  });
+
+  it('no control-plane secret (database passwords, MariaDB root, Keystone admin, metadata secret) reaches a hypervisor', async () => {
+    const secrets = {
+      'database.root_password': 'root-secret-1',
+      'identity.admin.password': 'admin-secret-2',
+      'metadata.shared_secret': 'metadata-secret-3',
+      'nova.db.password': 'nova-db-secret-4',
+      'nova.placement.db.password': 'placement-db-secret-5',
+    };
+    const list = await withSets(Object.entries(secrets).map(([k, v]) => `${k}=${v}`));
+    for (const name of ['nova-compute', 'nova-libvirt']) {
+      const mounted = (podOf(find(list, 'DaemonSet', name)).volumes ?? []).flatMap((v) => [
+        ...(v.secret ? [v.secret.secretName] : []),
+        ...(v.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret.name] : [])),
+      ]);
+      expect(mounted.length).toBeGreaterThan(0);
+      for (const secret of new Set(mounted)) {
+        const text = JSON.stringify(secretData(list, secret));
+        for (const value of Object.values(secrets))
+          expect([name, secret, value, text.includes(value)]).toEqual([name, secret, value, false]);
+      }
+    }
+  });
+
+  it('registers under the node name and reaches libvirt over TCP at the node address, as live migrations do', async () => {
+    const list = await objects('nova');
+    const compute = find(list, 'DaemonSet', 'nova-compute');
+    const container = podOf(compute).containers[0] as Container;
+    const { secret, config } = kollaConfigOf(list, compute, container);
+    const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
+    expect(env).toMatchObject({ HOST_IP: 'status.hostIP', NODE_NAME: 'spec.nodeName' });
+    const script = secretData(list, secret)[config.command.replace(/^bash \/var\/lib\/kolla\/config_files\//, '')] ?? '';
+    expect(script).toMatch(/^host = \$NODE_NAME$/m);
+    expect(script).toMatch(/^connection_uri = qemu\+tcp:\/\/\$HOST_IP\/system$/m);
+    expect(script).toMatch(/^live_migration_inbound_addr = \$HOST_IP$/m);
+    expect(script).toMatch(/exec nova-compute --config-file \/etc\/nova\/nova\.conf --config-file (\S+)\n$/);
+    // The same SASL password on both ends of the libvirt connection.
+    const auth = config.config_files.find((f) => f.dest === '/var/lib/nova/.config/libvirt/auth.conf');
+    expect(secretData(list, secret)[auth?.source.split('/').pop() ?? '']).toContain(
+      `password=${secretData(list, 'nova-libvirt')['sasl-password']}`,
+    );
+  });
+});
+
+describe('Open vSwitch', () => {
+  it('runs ovsdb-server itself (the image has no start-ovsdb-server) on the db socket and 127.0.0.1:6640', async () => {
+    const list = await objects('neutron');
+    const db = configOf(list, 'DaemonSet', 'openvswitch-db-server').command;
+    expect(db).not.toContain('start-ovsdb-server');
+    expect(db).toMatch(/(^|\s)ovsdb-server \/var\/lib\/openvswitch\/conf\.db\s/);
+    expect(db).toContain(' --remote=punix:/run/openvswitch/db.sock');
+    expect(db).toContain(' --remote=ptcp:6640:127.0.0.1');
+    // The agents and os-vif reach the same database the way neutron's [ovs] says.
+    const agent = secretData(list, 'neutron-config')['openvswitch_agent.ini'] ?? '';
+    expect(agent).toMatch(/^ovsdb_connection = tcp:127\.0\.0\.1:6640$/m);
+    expect(configOf(list, 'DaemonSet', 'openvswitch-vswitchd').command).toMatch(
+      /(^|\s)ovs-vswitchd unix:\/run\/openvswitch\/db\.sock(\s|$)/,
+    );
+  });
+
+  it('is replaced only when an operator deletes its pods, and a neutron.conf change leaves it untouched', async () => {
+    const before = await withSets([]);
+    const after = await withSets(['neutron.service.password=rotated-service', 'neutron.db.password=rotated-db']);
+    for (const name of ['openvswitch-db-server', 'openvswitch-vswitchd']) {
+      const ds = find(after, 'DaemonSet', name);
+      expect([name, (ds.spec as { updateStrategy: unknown }).updateStrategy]).toEqual([name, { type: 'OnDelete' }]);
+      expect([name, ds]).toEqual([name, find(before, 'DaemonSet', name)]);
+    }
+    expect(find(after, 'DaemonSet', 'neutron-openvswitch-agent')).not.toEqual(
+      find(before, 'DaemonSet', 'neutron-openvswitch-agent'),
+    );
+  });
+});
