@@ -76,7 +76,7 @@ describe('the stackanetes meta-package on a simulated cluster', () => {
     const d = await c.cli(['diff', meta, ...args]);
     expect(d.code).toBe(1);
     const headers = d.stdout.split('\n').filter((l) => / will be (created|updated|deleted)$/.test(l));
-    expect(headers).toEqual(['openstack/Deployment/memcached (stackanetes/memcached) will be updated']);
+    expect(headers).toEqual(['openstack/StatefulSet/memcached (stackanetes/memcached) will be updated']);
     expect(d.stdout).toMatch(/^\+.*512/m);
     c.sim.requests.reset();
     const r = await c.cli(['deploy', meta, ...args]);
@@ -84,7 +84,7 @@ describe('the stackanetes meta-package on a simulated cluster', () => {
     const changed = [...tableStatuses(r.stdout).entries()]
       .filter(([, s]) => s !== 'unchanged')
       .map(([k]) => k);
-    expect(changed).toEqual(['Deployment/memcached']);
+    expect(changed).toEqual(['StatefulSet/memcached']);
     expect(c.sim.requests.find({ patchType: 'apply', dryRun: false }).map((x) => x.name)).toEqual([
       'memcached',
     ]);
