@@ -266,7 +266,7 @@ describe('meta-package behaviour', () => {
       .filter((f) => f.text.includes('transport_url = rabbit://'));
     expect(files.map((f) => f.where).sort()).toEqual(
       ['cinder-config cinder.conf', 'glance-config glance-api.conf', 'neutron-config neutron.conf']
-        .concat(['nova-compute nova.conf', 'nova-config nova.conf'])
+        .concat(['neutron-agent neutron.conf', 'nova-compute nova.conf', 'nova-config nova.conf'])
         .sort(),
     );
     for (const { where, text } of files)
@@ -391,7 +391,7 @@ describe('meta-package behaviour', () => {
       .flatMap((o) => (o.spec as { rules: { host: string }[] }).rules.map((r) => r.host))
       .sort();
     expect(hosts).toEqual(
-      ['compute', 'horizon', 'identity', 'image', 'network', 'novnc.compute', 'volume'].map(
+      ['compute', 'horizon', 'identity', 'image', 'network', 'novnc.compute', 'placement', 'volume'].map(
         (h) => `${h}.openstack.cluster`,
       ),
     );

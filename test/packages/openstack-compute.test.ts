@@ -4,6 +4,9 @@
  * directories owned by the service user), what each hypervisor-side daemon is given, and which
  * changes restart which DaemonSets. Rendered in-process exactly as the golden test renders.
  */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderReference } from '../../src/actions/pipeline.js';
 import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
@@ -104,20 +107,28 @@ function kollaContainers(list: KubeObject[]): { where: string; object: KubeObjec
     );
 }
 
-/** What Kolla reads in a container: the Secret behind config_files and the parsed config.json. */
-function kollaConfigOf(list: KubeObject[], object: KubeObject, container: Container): { secret: string; config: KollaConfig } {
+/**
+ * What Kolla reads in a container: the Secret whose key is mapped to config.json, the parsed
+ * config.json, and every file of the config directory (the keys of each Secret projected whole).
+ */
+function kollaConfigOf(
+  list: KubeObject[],
+  object: KubeObject,
+  container: Container,
+): { secret: string; config: KollaConfig; files: string[] } {
   const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === KOLLA_DIR);
   if (!mount) throw new Error(`${object.metadata.name} ${container.name}: nothing mounted at ${KOLLA_DIR}`);
   const volume = (podOf(object).volumes ?? []).find((v) => v.name === mount.name);
   const sources = volume?.projected?.sources ?? [];
-  const whole = sources.find((s) => s.secret && !s.secret.items)?.secret?.name;
+  const whole = sources.flatMap((s) => (s.secret && !s.secret.items ? [s.secret.name] : []));
   const mapped = sources.find((s) => s.secret?.items?.some((i) => i.path === 'config.json'))?.secret;
-  if (!whole || !mapped || mapped.name !== whole)
+  if (!mapped || !whole.includes(mapped.name))
     throw new Error(`${object.metadata.name} ${container.name}: volume ${mount.name} is not the Secret plus its config.json`);
   const key = mapped.items?.find((i) => i.path === 'config.json')?.key ?? '';
-  const data = secretData(list, whole);
-  if (!(key in data)) throw new Error(`Secret ${whole} has no key ${key}`);
-  return { secret: whole, config: JSON.parse(data[key] ?? '') as KollaConfig };
+  const data = secretData(list, mapped.name);
+  if (!(key in data)) throw new Error(`Secret ${mapped.name} has no key ${key}`);
+  const files = whole.flatMap((name) => Object.keys(secretData(list, name)));
+  return { secret: mapped.name, config: JSON.parse(data[key] ?? '') as KollaConfig, files };
 }
 
 const configOf = (list: KubeObject[], kind: string, name: string, container?: string): KollaConfig => {
@@ -159,12 +170,11 @@ describe('Kolla start contract of every nova, neutron and Open vSwitch container
   );
 
   it.each(variants)(
-    '%s: every config_files entry has owner and perm, and every source under the config directory is a key of the mounted Secret',
+    '%s: every config_files entry has owner and perm, every source under the config directory is a key of a mounted Secret, and so is a script the command runs',
     async (_label, load) => {
       const list = await load();
       for (const { where, object, container } of kollaContainers(list)) {
-        const { secret, config } = kollaConfigOf(list, object, container);
-        const keys = Object.keys(secretData(list, secret));
+        const { config, files: keys } = kollaConfigOf(list, object, container);
         for (const file of config.config_files) {
           expect([where, file.dest, typeof file.owner, /^0[0-7]{3}$/.test(file.perm)]).toEqual([
             where,
@@ -179,6 +189,8 @@ describe('Kolla start contract of every nova, neutron and Open vSwitch container
               true,
             ]);
         }
+        const script = /^bash \/var\/lib\/kolla\/config_files\/(\S+)/.exec(config.command)?.[1];
+        if (script) expect([where, script, keys.includes(script)]).toEqual([where, script, true]);
         for (const permission of config.permissions ?? [])
           expect([where, typeof permission.path, /^[a-z]+(:[a-z]+)?$/.test(permission.owner)]).toEqual([
             where,
@@ -191,7 +203,7 @@ describe('Kolla start contract of every nova, neutron and Open vSwitch container
 
   it('Neutron agents own /var/lib/neutron (metadata proxy socket, DHCP state, L3 pids, lock_path) though the hostPath is created by root', async () => {
     const list = await objects('neutron');
-    const conf = secretData(list, 'neutron-config')['neutron.conf'] ?? '';
+    const conf = secretData(list, 'neutron-agent')['neutron.conf'] ?? '';
     expect(conf).toMatch(/\[oslo_concurrency\]\nlock_path = \/var\/lib\/neutron\/tmp\n/);
     for (const agent of ['neutron-dhcp-agent', 'neutron-l3-agent', 'neutron-metadata-agent', 'neutron-openvswitch-agent']) {
       const permissions = configOf(list, 'DaemonSet', agent).permissions ?? [];
@@ -282,16 +294,24 @@ describe('nova-compute', () => {
     expect(conf).not.toContain('metadata_proxy_shared_secret');
   });
 
-  it('no control-plane secret (database passwords, MariaDB root, Keystone admin, metadata secret) reaches a hypervisor', async () => {
+  it('no control-plane secret (database passwords, MariaDB root, Keystone admin and neutron accounts, metadata secret) reaches a hypervisor', async () => {
     const secrets = {
       'database.root_password': 'root-secret-1',
       'identity.admin.password': 'admin-secret-2',
       'metadata.shared_secret': 'metadata-secret-3',
       'nova.db.password': 'nova-db-secret-4',
       'nova.placement.db.password': 'placement-db-secret-5',
+      'neutron.db.password': 'neutron-db-secret-6',
+      'neutron.service.password': 'neutron-service-secret-7',
     };
     const list = await withSets(Object.entries(secrets).map(([k, v]) => `${k}=${v}`));
-    for (const name of ['nova-compute', 'nova-libvirt']) {
+    for (const name of [
+      'nova-compute',
+      'nova-libvirt',
+      'neutron-openvswitch-agent',
+      'openvswitch-db-server',
+      'openvswitch-vswitchd',
+    ]) {
       const mounted = (podOf(find(list, 'DaemonSet', name)).volumes ?? []).flatMap((v) => [
         ...(v.secret ? [v.secret.secretName] : []),
         ...(v.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret.name] : [])),
@@ -334,23 +354,208 @@ describe('Open vSwitch', () => {
     expect(db).toContain(' --remote=punix:/run/openvswitch/db.sock');
     expect(db).toContain(' --remote=ptcp:6640:127.0.0.1');
     // The agents and os-vif reach the same database the way neutron's [ovs] says.
-    const agent = secretData(list, 'neutron-config')['openvswitch_agent.ini'] ?? '';
+    const agent = secretData(list, 'neutron-agent')['openvswitch_agent.ini'] ?? '';
     expect(agent).toMatch(/^ovsdb_connection = tcp:127\.0\.0\.1:6640$/m);
     expect(configOf(list, 'DaemonSet', 'openvswitch-vswitchd').command).toMatch(
       /(^|\s)ovs-vswitchd unix:\/run\/openvswitch\/db\.sock(\s|$)/,
     );
   });
 
-  it('is replaced only when an operator deletes its pods, and a neutron.conf change leaves it untouched', async () => {
+  it('is replaced only when an operator deletes its pods; neither a neutron-server nor an agent configuration change touches it', async () => {
     const before = await withSets([]);
-    const after = await withSets(['neutron.service.password=rotated-service', 'neutron.db.password=rotated-db']);
+    const server = await withSets(['neutron.service.password=rotated-service', 'neutron.db.password=rotated-db']);
+    const bus = await withSets(['messaging.password=rotated-bus']);
     for (const name of ['openvswitch-db-server', 'openvswitch-vswitchd']) {
-      const ds = find(after, 'DaemonSet', name);
+      const ds = find(server, 'DaemonSet', name);
       expect([name, (ds.spec as { updateStrategy: unknown }).updateStrategy]).toEqual([name, { type: 'OnDelete' }]);
       expect([name, ds]).toEqual([name, find(before, 'DaemonSet', name)]);
+      expect([name, find(bus, 'DaemonSet', name)]).toEqual([name, find(before, 'DaemonSet', name)]);
     }
-    expect(find(after, 'DaemonSet', 'neutron-openvswitch-agent')).not.toEqual(
+    // The agents follow their own configuration (the message bus), not neutron-server's.
+    expect(find(server, 'DaemonSet', 'neutron-openvswitch-agent')).toEqual(
       find(before, 'DaemonSet', 'neutron-openvswitch-agent'),
     );
+    expect(find(bus, 'DaemonSet', 'neutron-openvswitch-agent')).not.toEqual(
+      find(before, 'DaemonSet', 'neutron-openvswitch-agent'),
+    );
+  });
+
+});
+
+describe('service-to-service traffic', () => {
+  it('Neutron tells Nova about ports through the internal endpoint (pods cannot resolve the public names)', async () => {
+    const conf = secretData(await objects('neutron'), 'neutron-config')['neutron.conf'] ?? '';
+    expect(section(conf, 'nova')).toMatch(/^endpoint_type = internal$/m);
+  });
+
+  it.each(['nova-config', 'nova-compute'])(
+    '%s: Nova reaches Placement, Neutron, Glance and Cinder through their internal endpoints',
+    async (secret) => {
+      const conf = secretData(await objects('nova'), secret)['nova.conf'] ?? '';
+      for (const name of ['placement', 'neutron', 'glance'])
+        expect([name, section(conf, name)]).toEqual([name, expect.stringMatching(/^valid_interfaces = internal$/m)]);
+      expect(section(conf, 'cinder')).toMatch(/^catalog_info = volumev3::internalURL$/m);
+    },
+  );
+
+  it('Placement is published through the ingress and registers that public name', async () => {
+    const list = await objects('nova');
+    const rules = (find(list, 'Ingress', 'nova').spec as {
+      rules: { host: string; http: { paths: { backend: { service: { name: string; port: { number: number } } } }[] } }[];
+    }).rules;
+    const rule = rules.find((r) => r.host === 'placement.openstack.cluster');
+    expect(rule?.http.paths[0]?.backend.service).toEqual({ name: 'placement-api', port: { number: 8778 } });
+    const register = secretData(list, 'nova-register')['register.sh'] ?? '';
+    expect(register).toContain(
+      "service placement placement 'http://placement-api:8778' 'http://placement.openstack.cluster:30080'",
+    );
+    const off = await objects('nova', [], ['network.ingress.enabled=false']);
+    expect(secretData(off, 'nova-register')['register.sh']).toContain(
+      "service placement placement 'http://placement-api:8778' 'http://placement-api:8778'",
+    );
+  });
+});
+
+describe('the service role', () => {
+  it('every nova and neutron service user gets the service role, which Cinder 2025.1 requires of service requests', async () => {
+    const nova = secretData(await objects('nova'), 'nova-register')['register.sh'] ?? '';
+    expect(nova).toMatch(/^openstack role create --or-show service\b/m);
+    // user() grants both roles to every account it creates: nova and placement.
+    const user = /^user\(\) \{\n([\s\S]*?)\n\}/m.exec(nova)?.[1] ?? '';
+    expect(user).toMatch(/openstack role add --project '[^']+' --user "\$1" service$/m);
+    expect(nova).toMatch(/^user 'nova' /m);
+    expect(nova).toMatch(/^user 'placement' /m);
+    const neutron = secretData(await objects('neutron'), 'neutron-register')['register.sh'] ?? '';
+    expect(neutron).toMatch(/^openstack role create --or-show service\b/m);
+    expect(neutron).toMatch(/^for role in admin service; do\n\s+openstack role add --project 'service' --user 'neutron' "\$role"$/m);
+  });
+
+  it('Nova, Placement and Neutron accept a service token only from a user with the service role', async () => {
+    const nova = secretData(await objects('nova'), 'nova-config');
+    const neutron = secretData(await objects('neutron'), 'neutron-config');
+    for (const [where, conf] of [
+      ['nova.conf', nova['nova.conf']],
+      ['placement.conf', nova['placement.conf']],
+      ['neutron.conf', neutron['neutron.conf']],
+    ])
+      expect([where, section(conf ?? '', 'keystone_authtoken')]).toEqual([
+        where,
+        expect.stringMatching(/^service_token_roles_required = true$/m),
+      ]);
+  });
+});
+
+/**
+ * Runs nova's db-sync script under `bash -e -o pipefail` with a stand-in nova-manage that logs
+ * its arguments and lists `cells` (a long table, written slowly, as a real cell list can be).
+ */
+function runDbSync(script: string, cells: string[]): { status: number | null; calls: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'nova-db-sync-'));
+  try {
+    const log = join(dir, 'calls');
+    writeFileSync(log, '');
+    writeFileSync(
+      join(dir, 'nova-manage'),
+      [
+        '#!/bin/bash',
+        `echo "$*" >> '${log}'`,
+        'if [ "$1 $2" = "cell_v2 list_cells" ]; then',
+        "  printf '|  Name |                 UUID                 | Transport URL | Database Connection | Disabled |\\n'",
+        ...cells.map(
+          (name, i) =>
+            `  printf '| ${name} | 0000000${i}-1111-2222-3333-444444444444 | rabbit://openstack:****@rabbitmq:5672/ | mysql+pymysql://nova:****@mariadb:3306/nova | False |\\n'`,
+        ),
+        '  sleep 0.3',
+        "  for i in $(seq 1 5000); do printf '+-------+--------------------------------------+\\n'; done",
+        'fi',
+        'exit 0',
+      ].join('\n'),
+    );
+    chmodSync(join(dir, 'nova-manage'), 0o755);
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      env: { PATH: `${dir}:/usr/bin:/bin` },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    return { status: result.status, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('smaller defects', () => {
+  it('cell setup creates cell1 once and, rerun under pipefail with a long cell list, updates it instead of creating a second', async () => {
+    const script = secretData(await objects('nova'), 'nova-config')['db-sync.sh'] ?? '';
+    const first = runDbSync(script, ['cell0']);
+    expect(first.status).toBe(0);
+    expect(first.calls).toContain('cell_v2 create_cell --name cell1 --verbose');
+    const rerun = runDbSync(script, ['cell0', 'cell1']);
+    expect(rerun.status).toBe(0);
+    expect(rerun.calls.filter((c) => c.startsWith('cell_v2 create_cell'))).toEqual([]);
+    expect(rerun.calls).toContain('cell_v2 update_cell --cell_uuid 00000001-1111-2222-3333-444444444444');
+    expect(rerun.calls).toContain('db sync');
+  });
+
+  it('Neutron agents register under the node name, the host nova-compute binds ports to', async () => {
+    const list = await objects('neutron');
+    for (const agent of ['neutron-dhcp-agent', 'neutron-l3-agent', 'neutron-metadata-agent', 'neutron-openvswitch-agent']) {
+      const ds = find(list, 'DaemonSet', agent);
+      const container = podOf(ds).containers[0] as Container;
+      const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
+      expect([agent, env.NODE_NAME]).toEqual([agent, 'spec.nodeName']);
+      const { secret, config } = kollaConfigOf(list, ds, container);
+      const script = secretData(list, secret)[config.command.split(' ')[1]?.split('/').pop() ?? ''] ?? '';
+      expect([agent, /host = (%s|\$NODE_NAME)\b[\s\S]*\$NODE_NAME/.test(script) || /^host = \$NODE_NAME$/m.test(script)]).toEqual([agent, true]);
+      expect([agent, config.command]).toEqual([agent, expect.stringMatching(/^bash \/var\/lib\/kolla\/config_files\/\S+\.sh( |$)/)]);
+    }
+  });
+
+  it.each(['nova-config', 'nova-compute'])('%s: [service_user] has only options it knows (no region_name)', async (secret) => {
+    const conf = secretData(await objects('nova'), secret)['nova.conf'] ?? '';
+    const options = (section(conf, 'service_user') ?? '')
+      .split('\n')
+      .filter((l) => /^\w/.test(l))
+      .map((l) => l.split(' = ')[0]);
+    expect(options.sort()).toEqual(
+      ['auth_type', 'auth_url', 'password', 'project_domain_name', 'project_name', 'send_service_user_token', 'user_domain_name', 'username'].sort(),
+    );
+  });
+
+  it('VXLAN uses a UDP port parameter whose default is not Calico\'s 4789', async () => {
+    const ini = (list: KubeObject[]) => section(secretData(list, 'neutron-agent')['openvswitch_agent.ini'] ?? '', 'agent') ?? '';
+    expect(ini(await objects('neutron'))).toMatch(/^vxlan_udp_port = 4790$/m);
+    expect(ini(await objects('neutron', [], ['vxlan_udp_port=8472']))).toMatch(/^vxlan_udp_port = 8472$/m);
+  });
+
+  it('notifications go nowhere by default and to messagingv2 when notifications.driver says so', async () => {
+    const drivers = (list: KubeObject[]) =>
+      [
+        secretData(list, 'nova-config')['nova.conf'],
+        secretData(list, 'nova-compute')['nova.conf'],
+        secretData(list, 'neutron-config')['neutron.conf'],
+      ].map((conf) => /^driver = (\S+)$/m.exec(section(conf ?? '', 'oslo_messaging_notifications') ?? '')?.[1]);
+    expect(drivers(await withSets([]))).toEqual(['noop', 'noop', 'noop']);
+    expect(drivers(await withSets(['notifications.driver=messagingv2']))).toEqual(['messagingv2', 'messagingv2', 'messagingv2']);
+  });
+
+  it('the nova and neutron APIs have PodDisruptionBudgets, so a drain never takes every replica at once', async () => {
+    const list = await withSets([]);
+    for (const name of ['nova-api', 'nova-placement', 'neutron-server']) {
+      const selector = (find(list, 'Deployment', name).spec as { selector: { matchLabels: Record<string, string> } }).selector;
+      const pdb = find(list, 'PodDisruptionBudget', name);
+      expect([name, pdb.apiVersion, pdb.spec]).toEqual([name, 'policy/v1', { maxUnavailable: 1, selector }]);
+    }
+  });
+
+  it('Jobs run in order: db-init, then db-sync, and registration after Keystone is bootstrapped', async () => {
+    const list = await withSets([]);
+    const dependsOn = (name: string) =>
+      (find(list, 'Job', name).metadata.annotations as Record<string, string> | undefined)?.['stackanetes.io/depends-on'];
+    expect(dependsOn('nova-db-sync')).toBe('Job/nova-db-init');
+    expect(dependsOn('nova-placement-db-sync')).toBe('Job/nova-db-init');
+    expect(dependsOn('nova-register')).toBe('Job/keystone-bootstrap');
+    expect(dependsOn('neutron-db-sync')).toBe('Job/neutron-db-init');
+    expect(dependsOn('neutron-register')).toBe('Job/keystone-bootstrap');
+    expect(find(await objects('stackanetes', [PARAMETERS]), 'Job', 'keystone-bootstrap')).toBeDefined();
   });
 });
