@@ -109,7 +109,7 @@ describe('mariadb (Galera)', () => {
       );
       const set = get(objects, 'StatefulSet', 'mariadb');
       expect(specOf(set).replicas).toBe(n);
-      expect(specOf(set).podManagementPolicy).toBe('OrderedReady');
+      expect(specOf(set).podManagementPolicy).toBe('Parallel');
       const main = specOf(set).template.spec.containers.find((c) => c.name === 'mariadb');
       expect(main?.env?.find((e) => e.name === 'GALERA_MEMBERS')?.value).toBe(members);
     },

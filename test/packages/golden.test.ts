@@ -391,7 +391,17 @@ describe('meta-package behaviour', () => {
       .flatMap((o) => (o.spec as { rules: { host: string }[] }).rules.map((r) => r.host))
       .sort();
     expect(hosts).toEqual(
-      ['compute', 'horizon', 'identity', 'image', 'network', 'novnc.compute', 'placement', 'volume'].map(
+      [
+        'compute',
+        'horizon',
+        'identity',
+        'image',
+        'network',
+        'novnc.compute',
+        'object-store',
+        'placement',
+        'volume',
+      ].map(
         (h) => `${h}.openstack.cluster`,
       ),
     );
