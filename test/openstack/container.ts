@@ -26,17 +26,17 @@ import {
 /** The image's user and its extend_start steps, by Kolla image name. */
 interface Image {
   user: string;
+  /** Apache serves it: its long-running containers start as root (apache drops to its users). */
+  apache?: boolean;
   /** Runs as root before the command (what the image's Dockerfile prepared). */
   prepare?: string;
   /** Sourced by kolla_start before it runs the command (Kolla's extend_start.sh). */
   extendStart?: string;
 }
 
-const APACHE_EXTEND = `if [[ "$CMD" == /usr/sbin/apache2* ]]; then
-  . /etc/apache2/envvars
-  rm -rf /run/apache2/*
-  mkdir -p "$APACHE_RUN_DIR" "$APACHE_LOCK_DIR" "$APACHE_LOG_DIR"
-fi
+/** Kolla's apache images load Debian's apache environment before any command. */
+const APACHE_EXTEND = `. /etc/apache2/envvars
+rm -rf /run/apache2/* 2>/dev/null || true
 `;
 
 /** Kolla's per-image behaviour, rewritten for the Debian packages (owners: the Kolla images). */
@@ -64,11 +64,13 @@ ARGS="\${BOOTSTRAP_ARGS:-}"
   memcached: { user: 'memcache' },
   keystone: {
     user: 'keystone',
-    extendStart: `${APACHE_EXTEND}if [[ "$CMD" == /usr/sbin/apache2* ]] && [[ ! "\${!KOLLA_BOOTSTRAP[@]}" ]]; then ARGS="-DFOREGROUND"; fi\n`,
+    apache: true,
+    // Kolla's keystone start: db_sync on bootstrap, else apache in the foreground
+    extendStart: `${APACHE_EXTEND}if [[ ! "\${!KOLLA_BOOTSTRAP[@]}" ]]; then ARGS="-DFOREGROUND"; fi\n`,
   },
   'glance-api': { user: 'glance' },
-  'placement-api': { user: 'placement', extendStart: APACHE_EXTEND },
-  'nova-api': { user: 'nova', extendStart: APACHE_EXTEND },
+  'placement-api': { user: 'placement', apache: true, extendStart: APACHE_EXTEND },
+  'nova-api': { user: 'nova', apache: true, extendStart: APACHE_EXTEND },
   'nova-conductor': { user: 'nova' },
   'nova-scheduler': { user: 'nova' },
   'nova-compute': { user: 'nova' },
@@ -77,7 +79,7 @@ ARGS="\${BOOTSTRAP_ARGS:-}"
   'neutron-dhcp-agent': { user: 'neutron' },
   'neutron-l3-agent': { user: 'neutron' },
   'neutron-metadata-agent': { user: 'neutron' },
-  horizon: { user: 'horizon', extendStart: APACHE_EXTEND },
+  horizon: { user: 'horizon', apache: true, extendStart: APACHE_EXTEND },
   'kolla-toolbox': { user: 'root' },
 };
 
@@ -206,11 +208,11 @@ ${extra}`,
     writeFileSync(
       join(dir, 'upper', 'kolla-test', 'start'),
       `set -e
+# what the image's /run holds (the container's /run is a fresh tmpfs here)
+mkdir -p /run/lock /run/apache2 /run/lock/apache2
 ${image.prepare ?? ''}
 ${kolla ? `[ ! -f /var/lib/kolla/config_files/config.json ] || /usr/local/bin/kolla_set_configs` : ''}
-user=${q(image.user)}
-# Kolla's apache images start apache as root; it drops to its own and the WSGI daemon users
-if [ -f /run_command ] && grep -q '^/usr/sbin/apache2' /run_command; then user=root; fi
+user=${q(image.apache && unit.object.kind !== 'Job' ? 'root' : image.user)}
 home=$(getent passwd "$user" | cut -d: -f6)
 cd /
 exec env -i PATH=${PATH} HOME="$home" HOSTNAME=${q(podName)} ${Object.entries(env)

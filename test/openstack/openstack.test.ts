@@ -153,7 +153,7 @@ async function startWorkload(u: Unit): Promise<void> {
   }
   const started = u.pod.containers.map((c) => ({ c, r: kubelet.start(u, c, pod) }));
   running.push(...started.map((s) => s.r));
-  const deadline = Date.now() + 180000;
+  const deadline = Date.now() + (process.env.OPENSTACK_TEST_HOLD === '1' ? 20000 : 180000);
   for (const { c, r } of started) {
     while (!ready(r, c)) {
       if (r.process.exitCode !== null || Date.now() > deadline)
@@ -235,7 +235,9 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  node?.stop();
+  // OPENSTACK_TEST_HOLD=1 leaves the node running for a look inside (nsenter -t PID -a)
+  if (process.env.OPENSTACK_TEST_HOLD === '1') process.stderr.write(`node init pid ${node?.pid}\n`);
+  else node?.stop();
   const seconds = Math.round((Date.now() - t0) / 1000);
   process.stderr.write(`openstack test: ${seconds}s; state in ${state}${KEEP ? ' (kept)' : ''}\n`);
   if (!KEEP) rmSync(state, { recursive: true, force: true });
