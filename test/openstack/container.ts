@@ -121,6 +121,7 @@ mkdir -p /var/lib/kolla /usr/local/bin /kolla-test
 [ -e /var/lib/kolla/venv ] || ln -s /usr /var/lib/kolla/venv
 install -m 0755 ${q(join(this.state, 'image', 'kolla_start'))} /usr/local/bin/kolla_start
 install -m 0755 ${q(join(this.state, 'image', 'set_configs.py'))} /usr/local/bin/kolla_set_configs
+install -m 0755 ${q(join(this.state, 'image', 'healthcheck_port'))} /usr/local/bin/healthcheck_port
 # Kolla's images let their service user run kolla_set_configs (only it) as root
 echo 'ALL ALL=(root) NOPASSWD:SETENV: /usr/local/bin/kolla_set_configs' > /etc/sudoers.d/kolla
 chmod 0440 /etc/sudoers.d/kolla
@@ -147,7 +148,7 @@ ${extra}`,
   }
 
   /** Lays out one container of a pod and starts it; returns its handle. */
-  start(unit: Unit, container: Container, podName: string): Running {
+  start(unit: Unit, container: Container, podName: string, restart = 0): Running {
     const dir = join(this.state, 'pods', podName, container.name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'upper', 'kolla-test'), { recursive: true });
@@ -222,7 +223,11 @@ exec env -i PATH=${PATH} HOME="$home" HOSTNAME=${q(podName)} ${Object.entries(en
         )} setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups -- ${entry.map(q).join(' ')}
 `,
     );
-    const log = join(this.state, 'logs', `${podName}_${container.name}.log`);
+    const log = join(
+      this.state,
+      'logs',
+      `${podName}_${container.name}${restart ? `.restart${restart}` : ''}.log`,
+    );
     mkdirSync(dirname(log), { recursive: true });
     const process = this.node.startContainer(dir, log);
     return {
