@@ -313,6 +313,10 @@ describe('Searchlight is opt-in (retired upstream, no Kolla images since Wallaby
     expect(await packagesOf([PARAMETERS], WITH_SEARCHLIGHT)).toContain('stackanetes/searchlight');
   });
 
+  it('the searchlight package switched off renders nothing, ingress included', async () => {
+    expect(objectsOf(await render('searchlight', [], ['enabled=false']))).toEqual([]);
+  });
+
   it('the ingress comes before Keystone and optional services after every required one', async () => {
     const names = await packagesOf([PARAMETERS, CEPH_HA], ['network.ingress.enabled=true', ...WITH_SEARCHLIGHT]);
     const at = (n: string): number => names.indexOf(`stackanetes/${n}`);
@@ -587,5 +591,68 @@ describe('administrative passwords reach only the Jobs that need them', () => {
     }
     expect(offenders).toEqual([]);
     expect(jobsWithThem).toBeGreaterThan(0);
+  });
+});
+
+describe('smaller defects of the core packages', () => {
+  const FULL: [string, string[], string[]] = ['stackanetes', [PARAMETERS, CEPH_HA], ['network.ingress.enabled=true', ...WITH_SEARCHLIGHT]];
+
+  it('cinder registers under a fixed host, not the random pod name of each replica', async () => {
+    const objects = objectsOf(await render(...FULL));
+    expect(confValues(objects, 'DEFAULT', 'host')).toEqual([{ where: 'cinder-config cinder.conf', value: 'cinder' }]);
+  });
+
+  it('glance on RBD shows image locations so Nova and Cinder clone inside Ceph', async () => {
+    const rbd = confValues(objectsOf(await render('glance', [], ['storage=rbd'])), 'DEFAULT', 'show_image_direct_url');
+    expect(rbd).toEqual([{ where: 'glance-config glance-api.conf', value: 'true' }]);
+    expect(confValues(objectsOf(await render('glance')), 'DEFAULT', 'show_image_direct_url')).toEqual([]);
+  });
+
+  it('no [service_user] names region_name (not an option there)', async () => {
+    expect(confValues(objectsOf(await render(...FULL)), 'service_user', 'region_name')).toEqual([]);
+  });
+
+  it('every Deployment has a PodDisruptionBudget evicting one pod at a time', async () => {
+    const objects = ownObjects(objectsOf(await render(...FULL)));
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    expect(deployments.length).toBeGreaterThanOrEqual(8);
+    for (const d of deployments) {
+      const labels = (d.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
+      const pdbs = objects.filter(
+        (o) =>
+          o.kind === 'PodDisruptionBudget' &&
+          JSON.stringify((o.spec as { selector: { matchLabels: unknown } }).selector.matchLabels) === JSON.stringify(labels),
+      );
+      expect([d.metadata.name, pdbs.map((p) => (p.spec as { maxUnavailable?: number }).maxUnavailable)]).toEqual([
+        d.metadata.name,
+        [1],
+      ]);
+    }
+  });
+
+  it('every setup Job names what it needs in stackanetes.io/depends-on, and each named object is rendered', async () => {
+    const objects = objectsOf(await render(...FULL));
+    const own = ownObjects(objects);
+    // Jobs that need nothing before them: the database creations and the key generation.
+    const first = new Set(['keystone-db-init', 'glance-db-init', 'cinder-db-init', 'keystone-keys']);
+    const missing: string[] = [];
+    for (const job of own.filter((o) => o.kind === 'Job')) {
+      const after = job.metadata.annotations?.['stackanetes.io/depends-on'];
+      if (first.has(job.metadata.name)) continue;
+      if (!after) {
+        missing.push(`Job/${job.metadata.name}: no depends-on`);
+        continue;
+      }
+      for (const ref of after.split(',')) {
+        const [kind, name] = ref.split('/');
+        if (!objects.some((o) => o.kind === kind && o.metadata.name === name)) missing.push(`Job/${job.metadata.name}: ${ref} is not rendered`);
+      }
+    }
+    expect(missing).toEqual([]);
+    const dependsOn = (kind: string, name: string): string | undefined =>
+      find(objects, kind, name)?.metadata.annotations?.['stackanetes.io/depends-on'];
+    for (const svc of ['keystone', 'glance', 'cinder']) expect(dependsOn('Job', `${svc}-db-sync`)).toBe(`Job/${svc}-db-init`);
+    expect(dependsOn('Job', 'keystone-bootstrap')).toBe('Job/keystone-db-sync');
+    for (const svc of ['glance', 'cinder', 'searchlight']) expect(dependsOn('Job', `${svc}-register`)).toBe('Deployment/keystone-api');
   });
 });
