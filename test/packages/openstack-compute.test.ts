@@ -5,7 +5,7 @@
  * changes restart which DaemonSets. Rendered in-process exactly as the golden test renders.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderReference } from '../../src/actions/pipeline.js';
@@ -280,6 +280,103 @@ function section(ini: string, name: string): string | undefined {
   return match?.[1];
 }
 
+/**
+ * Runs nova's db-sync script under `bash -e -o pipefail` with a stand-in nova-manage that logs
+ * its arguments and lists `cells` (a long table, written slowly, as a real cell list can be).
+ */
+function runDbSync(script: string, cells: string[]): { status: number | null; calls: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'nova-db-sync-'));
+  try {
+    const log = join(dir, 'calls');
+    writeFileSync(log, '');
+    writeFileSync(
+      join(dir, 'nova-manage'),
+      [
+        '#!/bin/bash',
+        `echo "$*" >> '${log}'`,
+        'if [ "$1 $2" = "cell_v2 list_cells" ]; then',
+        "  printf '|  Name |                 UUID                 | Transport URL | Database Connection | Disabled |\\n'",
+        ...cells.map(
+          (name, i) =>
+            `  printf '| ${name} | 0000000${i}-1111-2222-3333-444444444444 | rabbit://openstack:****@rabbitmq:5672/ | mysql+pymysql://nova:****@mariadb:3306/nova | False |\\n'`,
+        ),
+        '  sleep 0.3',
+        "  for i in $(seq 1 5000); do printf '+-------+--------------------------------------+\\n'; done",
+        'fi',
+        'exit 0',
+      ].join('\n'),
+    );
+    chmodSync(join(dir, 'nova-manage'), 0o755);
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      env: { PATH: `${dir}:/usr/bin:/bin` },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    return { status: result.status, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts a container the way Kolla would, in a private directory: the Secret keys `files` are
+ * the config directory, each config_files entry is copied to its dest, and the command runs
+ * with `env`. Absolute paths the scripts use (/tmp, /etc, /var/lib/nova, the config directory,
+ * /usr/local/bin) are moved under the directory, and `programs` (name → bash body; $DIR is the
+ * directory) stand in for the real ones. Returns what the command printed.
+ */
+function runKolla(
+  config: KollaConfig,
+  files: Record<string, string>,
+  env: Record<string, string>,
+  programs: Record<string, string>,
+): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kolla-start-'));
+  try {
+    const mapped: Record<string, string> = {
+      '/tmp/': `${dir}/tmp/`,
+      [`${KOLLA_DIR}/`]: `${dir}/config_files/`,
+      '/etc/': `${dir}/etc/`,
+      '/var/lib/nova/': `${dir}/var/lib/nova/`,
+      '/usr/local/bin/': `${dir}/bin/`,
+    };
+    const local = (text: string) =>
+      text.replace(/(?<![\w.-])(\/tmp\/|\/var\/lib\/kolla\/config_files\/|\/etc\/|\/var\/lib\/nova\/|\/usr\/local\/bin\/)/g, (m) => mapped[m] ?? m);
+    for (const path of Object.values(mapped)) mkdirSync(path, { recursive: true });
+    for (const [key, text] of Object.entries(files)) writeFileSync(join(dir, 'config_files', key), local(text));
+    for (const file of config.config_files) {
+      const dest = local(file.dest);
+      mkdirSync(dest.slice(0, dest.lastIndexOf('/')), { recursive: true });
+      writeFileSync(dest, readFileSync(local(file.source)));
+    }
+    for (const [name, body] of Object.entries(programs)) {
+      writeFileSync(join(dir, 'bin', name), `#!/bin/bash\n${body}\n`);
+      chmodSync(join(dir, 'bin', name), 0o755);
+    }
+    const [program = '', ...args] = local(config.command).split(' ');
+    const result = spawnSync(program, args, {
+      env: { ...env, DIR: dir, PATH: `${dir}/bin:/usr/bin:/bin` },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect([config.command, result.status, result.stderr]).toEqual([config.command, 0, '']);
+    return result.stdout;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A stand-in daemon that prints its name, then the config file it was given last. */
+const printsLastConfig = (name: string): string => `echo ${name}; echo ---; cat "\${@: -1}"`;
+
+/** The keys of every Secret projected whole into a workload's pod. */
+function projectedFiles(list: KubeObject[], object: KubeObject): Record<string, string> {
+  const names = (podOf(object).volumes ?? [])
+    .flatMap((v) => v.projected?.sources ?? [])
+    .flatMap((source) => (source.secret && !source.secret.items ? [source.secret.name] : []));
+  return Object.assign({}, ...names.map((name) => secretData(list, name))) as Record<string, string>;
+}
+
 describe('nova-compute', () => {
   it('runs the libvirt driver from a compute-only nova.conf with no database sections', async () => {
     const list = await objects('nova');
@@ -332,11 +429,28 @@ describe('nova-compute', () => {
     const { secret, config } = kollaConfigOf(list, compute, container);
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
     expect(env).toMatchObject({ HOST_IP: 'status.hostIP', NODE_NAME: 'spec.nodeName' });
-    const script = secretData(list, secret)[config.command.replace(/^bash \/var\/lib\/kolla\/config_files\//, '')] ?? '';
-    expect(script).toMatch(/^host = \$NODE_NAME$/m);
-    expect(script).toMatch(/^connection_uri = qemu\+tcp:\/\/\$HOST_IP\/system$/m);
-    expect(script).toMatch(/^live_migration_inbound_addr = \$HOST_IP$/m);
-    expect(script).toMatch(/exec nova-compute --config-file \/etc\/nova\/nova\.conf --config-file (\S+)\n$/);
+    // Start it with a stand-in nova-compute that prints its arguments and the node's config file.
+    const node = (hostIp: string) => {
+      const out = runKolla(config, projectedFiles(list, compute), { HOST_IP: hostIp, NODE_NAME: 'compute-7' }, {
+        'nova-compute': 'printf "%s\\n" "$@"; echo ---; cat "${@: -1}"',
+      });
+      const [args = '', conf = ''] = out.split('---\n');
+      return { args: args.trim().split('\n'), conf };
+    };
+    const v4 = node('10.1.2.3');
+    expect(v4.args).toEqual([
+      '--config-file',
+      expect.stringMatching(/\/etc\/nova\/nova\.conf$/),
+      '--config-file',
+      expect.any(String),
+    ]);
+    expect(section(v4.conf, 'DEFAULT')).toMatch(/^host = compute-7\nmy_ip = 10\.1\.2\.3$/m);
+    expect(section(v4.conf, 'libvirt')).toMatch(
+      /^connection_uri = qemu\+tcp:\/\/10\.1\.2\.3\/system\nlive_migration_inbound_addr = 10\.1\.2\.3$/m,
+    );
+    expect(section(node('fd00::7').conf, 'libvirt')).toMatch(
+      /^connection_uri = qemu\+tcp:\/\/\[fd00::7\]\/system\nlive_migration_inbound_addr = fd00::7$/m,
+    );
     // The same SASL password on both ends of the libvirt connection.
     const auth = config.config_files.find((f) => f.dest === '/var/lib/nova/.config/libvirt/auth.conf');
     expect(secretData(list, secret)[auth?.source.split('/').pop() ?? '']).toContain(
@@ -445,44 +559,6 @@ describe('the service role', () => {
   });
 });
 
-/**
- * Runs nova's db-sync script under `bash -e -o pipefail` with a stand-in nova-manage that logs
- * its arguments and lists `cells` (a long table, written slowly, as a real cell list can be).
- */
-function runDbSync(script: string, cells: string[]): { status: number | null; calls: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'nova-db-sync-'));
-  try {
-    const log = join(dir, 'calls');
-    writeFileSync(log, '');
-    writeFileSync(
-      join(dir, 'nova-manage'),
-      [
-        '#!/bin/bash',
-        `echo "$*" >> '${log}'`,
-        'if [ "$1 $2" = "cell_v2 list_cells" ]; then',
-        "  printf '|  Name |                 UUID                 | Transport URL | Database Connection | Disabled |\\n'",
-        ...cells.map(
-          (name, i) =>
-            `  printf '| ${name} | 0000000${i}-1111-2222-3333-444444444444 | rabbit://openstack:****@rabbitmq:5672/ | mysql+pymysql://nova:****@mariadb:3306/nova | False |\\n'`,
-        ),
-        '  sleep 0.3',
-        "  for i in $(seq 1 5000); do printf '+-------+--------------------------------------+\\n'; done",
-        'fi',
-        'exit 0',
-      ].join('\n'),
-    );
-    chmodSync(join(dir, 'nova-manage'), 0o755);
-    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], {
-      env: { PATH: `${dir}:/usr/bin:/bin` },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    return { status: result.status, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 describe('smaller defects', () => {
   it('cell setup creates cell1 once and, rerun under pipefail with a long cell list, updates it instead of creating a second', async () => {
     const script = secretData(await objects('nova'), 'nova-config')['db-sync.sh'] ?? '';
@@ -502,12 +578,40 @@ describe('smaller defects', () => {
       const ds = find(list, 'DaemonSet', agent);
       const container = podOf(ds).containers[0] as Container;
       const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
-      expect([agent, env.NODE_NAME]).toEqual([agent, 'spec.nodeName']);
-      const { secret, config } = kollaConfigOf(list, ds, container);
-      const script = secretData(list, secret)[config.command.split(' ')[1]?.split('/').pop() ?? ''] ?? '';
-      expect([agent, /host = (%s|\$NODE_NAME)\b[\s\S]*\$NODE_NAME/.test(script) || /^host = \$NODE_NAME$/m.test(script)]).toEqual([agent, true]);
-      expect([agent, config.command]).toEqual([agent, expect.stringMatching(/^bash \/var\/lib\/kolla\/config_files\/\S+\.sh( |$)/)]);
+      expect([agent, env.NODE_NAME, env.HOST_IP]).toEqual([agent, 'spec.nodeName', 'status.hostIP']);
+      const { config } = kollaConfigOf(list, ds, container);
+      const out = runKolla(
+        config,
+        projectedFiles(list, ds),
+        { NODE_NAME: 'gateway-3', HOST_IP: '10.1.2.3' },
+        { [agent]: printsLastConfig(agent), 'ovs-vsctl': 'exit 0' },
+      );
+      // The agent itself runs, with the node's config file last.
+      const [program = '', conf = ''] = out.split('\n---\n');
+      expect([agent, program]).toEqual([agent, agent]);
+      expect([agent, section(conf, 'DEFAULT')]).toEqual([agent, expect.stringMatching(/^host = gateway-3$/m)]);
     }
+  });
+
+  it('libvirt listens on the node address only and knows nova-compute\'s SASL user before Kolla\'s start runs', async () => {
+    const list = await objects('nova');
+    const ds = find(list, 'DaemonSet', 'nova-libvirt');
+    const { config } = kollaConfigOf(list, ds, podOf(ds).containers[0] as Container);
+    const out = runKolla(config, projectedFiles(list, ds), { HOST_IP: '10.1.2.3' }, {
+      saslpasswd2: 'echo "saslpasswd2 $* <$(cat)>"',
+      kolla_nova_libvirt_start: 'echo started; cat "$DIR/etc/libvirt/libvirtd.conf"',
+    });
+    expect(out).toMatch(/^saslpasswd2 -c -p -a libvirt -f \S+\/etc\/libvirt\/passwd\.db nova <password>$/m);
+    expect(out.split('started\n')[1]).toMatch(/^listen_tcp = 1$[\s\S]*^listen_addr = "10\.1\.2\.3"\n$/m);
+  });
+
+
+
+  it('the nova control plane registers under one fixed host, not a service record per pod ever started', async () => {
+    const list = await objects('nova');
+    expect(section(secretData(list, 'nova-config')['nova.conf'] ?? '', 'DEFAULT')).toMatch(/^host = nova$/m);
+    // nova-compute's host is the node's, written at start (see the nova-compute tests).
+    expect(section(secretData(list, 'nova-compute')['nova.conf'] ?? '', 'DEFAULT')).not.toMatch(/^host = /m);
   });
 
   it.each(['nova-config', 'nova-compute'])('%s: [service_user] has only options it knows (no region_name)', async (secret) => {
