@@ -15,6 +15,8 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // test/openstack needs root and Debian's OpenStack: it runs alone as npm run test:openstack
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/openstack/'],
   globalSetup: '<rootDir>/test/services/global-setup.mjs',
   globalTeardown: '<rootDir>/test/services/global-teardown.mjs',
   maxWorkers: process.env.CI ? 2 : '50%',

@@ -634,6 +634,6 @@ describe('smaller defects of the core packages', () => {
       find(objects, kind, name)?.metadata.annotations?.['stackanetes.io/depends-on'];
     for (const svc of ['keystone', 'glance', 'cinder']) expect(dependsOn('Job', `${svc}-db-sync`)).toBe(`Job/${svc}-db-init`);
     expect(dependsOn('Job', 'keystone-bootstrap')).toBe('Job/keystone-db-sync');
-    for (const svc of ['glance', 'cinder', 'searchlight']) expect(dependsOn('Job', `${svc}-register`)).toBe('Deployment/keystone-api');
+    for (const svc of ['glance', 'cinder', 'searchlight']) expect(dependsOn('Job', `${svc}-register`)).toBe('stackanetes/keystone:Deployment/keystone-api');
   });
 });
