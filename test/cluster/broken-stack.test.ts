@@ -64,18 +64,24 @@ function keystoneApi(
 }
 
 async function deployBroken(ns: string, breakIt: (o: Obj) => void): Promise<string> {
-  const r = await c.cli(['deploy', stackFile(ns, breakIt), '-n', ns, '--wait', '--timeout', '15s', '--allow-cluster-scope'], {
-    timeoutMs: 120000,
-  });
+  const r = await c.cli(
+    ['deploy', stackFile(ns, breakIt), '-n', ns, '--wait', '--timeout', '15s', '--allow-cluster-scope'],
+    {
+      timeoutMs: 120000,
+    },
+  );
   expect(r.code).not.toBe(0);
   return r.stderr.replace(/\s+/g, ' ');
 }
 
 describe('a broken stack fails its deploy with the kubelet or scheduler reason', () => {
   it('deploys the unbroken stack with the Kolla start contract enforced', async () => {
-    const r = await c.cli(['deploy', stackFile('whole'), '-n', 'whole', '--wait', '--timeout', '120s', '--allow-cluster-scope'], {
-      timeoutMs: 180000,
-    });
+    const r = await c.cli(
+      ['deploy', stackFile('whole'), '-n', 'whole', '--wait', '--timeout', '120s', '--allow-cluster-scope'],
+      {
+        timeoutMs: 180000,
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const pods = c.sim.store.list('v1', 'Pod', 'whole') as unknown as {
