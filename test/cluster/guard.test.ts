@@ -398,6 +398,37 @@ describe('what deploy, history and status say', () => {
     expect(status.stdout).toContain(`revision 3 deployed, deployed at ${revisions[2]?.createdAt}`);
   }, 60000);
 
+  it('rollback to a revision whose Job differs replaces the Job, as deploy does, without --force', async () => {
+    const file = join(c.dir, 'rollback-job.yaml');
+    const write = (tag: string) =>
+      writeFileSync(
+        file,
+        `apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: "registry.example/migrate:${tag}"}]
+`,
+      );
+    const deploy = () => c.cli(['deploy', file, '-n', 'rollback-job', '--release', 'rbjob']);
+    write('one');
+    expect((await deploy()).code).toBe(0);
+    write('two');
+    const second = await deploy();
+    expect([second.code, second.stderr]).toEqual([0, '']);
+    expect(tableStatuses(second.stdout).get('Job/migrate')).toBe('replaced');
+    const back = await c.cli(['rollback', '1', '-n', 'rollback-job', '--release', 'rbjob']);
+    expect([back.code, back.stderr]).toEqual([0, '']);
+    expect(tableStatuses(back.stdout).get('Job/migrate')).toBe('replaced');
+    const job = c.sim.store.get('batch/v1', 'Job', 'migrate', 'rollback-job') as unknown as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
+    expect(job.spec.template.spec.containers[0]?.image).toBe('registry.example/migrate:one');
+  }, 60000);
+
   it('an object recreated with --force reads recreated, a Job replaced', async () => {
     const file = join(c.dir, 'recreate.yaml');
     const write = (label: string) =>
