@@ -43,6 +43,7 @@ it('deploys the stackanetes meta-package from oci:// with every dependency pulle
       'openstack',
       '--variables',
       join(project, 'parameters.yaml'),
+      '--allow-cluster-scope',
     ],
     { cwd: project, env, timeoutMs: 300000 },
   );
