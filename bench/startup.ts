@@ -131,7 +131,17 @@ async function main(): Promise<void> {
     const clusterEnv = { ...env, KUBECONFIG: kubeconfig };
     once(
       process.execPath,
-      [bin, 'deploy', meta, '--variables', params, '--namespace', 'openstack', '--no-wait'],
+      [
+        bin,
+        'deploy',
+        meta,
+        '--variables',
+        params,
+        '--namespace',
+        'openstack',
+        '--no-wait',
+        '--allow-cluster-scope',
+      ],
       clusterEnv,
     );
     const diffArgs = [bin, 'diff', meta, '--variables', params, '--namespace', 'openstack'];
