@@ -162,7 +162,16 @@ async function main(): Promise<void> {
         const r = expectCode(
           await run(
             process.execPath,
-            [join(root, 'bin', 'stackanetes'), 'deploy', sfile, '-n', sns, '--kubeconfig', waitConfig],
+            [
+              join(root, 'bin', 'stackanetes'),
+              'deploy',
+              sfile,
+              '-n',
+              sns,
+              '--kubeconfig',
+              waitConfig,
+              '--allow-cluster-scope',
+            ],
             env,
           ),
           [0],

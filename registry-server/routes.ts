@@ -252,16 +252,18 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
         metadata: body.metadata ?? null,
         createdAt: new Date().toISOString(),
       };
-      try {
-        const outcome = await storage.putRelease(record, data, { force });
+      const pushed = (extra: { replaced: boolean; unchanged?: true }): void =>
         sendJson(ctx, 200, {
           status: 'ok',
           package: `${ns}/${name}`,
           release,
           media_type: mediaType,
           digest: record.digest,
-          replaced: outcome === 'replaced',
+          ...extra,
         });
+      try {
+        const outcome = await storage.putRelease(record, data, { force });
+        pushed({ replaced: outcome === 'replaced' });
       } catch (err) {
         if (err instanceof StorageConflict && err.kind === 'exists') {
           // The same bytes again is a no-op that succeeded, so publishing a whole package set
@@ -270,15 +272,7 @@ export function createRouter(deps: RouteDeps): (ctx: RequestContext) => Handler 
             (r) => r.mediaType === mediaType && r.digest === record.digest,
           );
           if (same) {
-            sendJson(ctx, 200, {
-              status: 'ok',
-              package: `${ns}/${name}`,
-              release,
-              media_type: mediaType,
-              digest: record.digest,
-              replaced: false,
-              unchanged: true,
-            });
+            pushed({ replaced: false, unchanged: true });
             return;
           }
           throw conflict(

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { maskSecret, normalizeForDiff } from '../kube/normalize.js';
 import { describeRef } from '../kube/objects.js';
-import { summarize, type PlanAction, type PlanItem } from '../kube/plan.js';
+import { summarize, type PlanAction, type PlanItem, type PlanSummary } from '../kube/plan.js';
 import { unifiedDiff } from '../kube/text-diff.js';
 import type { KubeObject } from '../render/types.js';
 import { planRelease } from '../release/deployer.js';
@@ -49,14 +49,7 @@ export interface DiffEntry {
 export interface DiffResult {
   release: string;
   namespace: string;
-  summary: {
-    create: number;
-    update: number;
-    replace: number;
-    delete: number;
-    unchanged: number;
-    protected: number;
-  };
+  summary: PlanSummary;
   /** Every object, in deploy order, then deletions. */
   entries: DiffEntry[];
   changed: boolean;

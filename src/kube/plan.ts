@@ -377,15 +377,18 @@ export async function computePlan(
   };
 }
 
-/** Counts for the `Plan:` summary line. */
-export function summarize(plan: Plan): {
+/** How many objects each action of a plan touches. */
+export interface PlanSummary {
   create: number;
   update: number;
   replace: number;
   delete: number;
   unchanged: number;
   protected: number;
-} {
+}
+
+/** Counts for the `Plan:` summary line. */
+export function summarize(plan: Plan): PlanSummary {
   const count = (a: PlanAction): number => plan.items.filter((i) => i.action === a).length;
   return {
     create: count('create'),

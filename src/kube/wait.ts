@@ -74,8 +74,12 @@ interface Group {
   running: boolean;
 }
 
-/** How often waited objects are read again while a watch runs. */
-const RESYNC_MS = 3000;
+/**
+ * How often waited objects are read again while a watch runs: one LIST per kind and namespace
+ * still waited for. On the simulator a watch was seen to miss a Job's completion now and then,
+ * which cost a whole --timeout before this existed.
+ */
+const RESYNC_MS = 1000;
 
 function version(object: KubeObject | undefined): number {
   const rv = Number(object?.metadata.resourceVersion);
