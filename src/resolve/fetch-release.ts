@@ -37,7 +37,16 @@ export async function resolveRelease(
   ref: RegistryReference,
   options: { inChannel?: string } = {},
 ): Promise<{ version: string; digest: string; manifests: ApprManifest[]; channels: ApprChannel[] }> {
-  const [all, channels] = await Promise.all([client.packageManifests(ref.name), client.channels(ref.name)]);
+  // Both at once, but the package's own error first when both fail (a missing package fails
+  // both), so the message does not depend on which answer came back first.
+  const [listed, channelList] = await Promise.allSettled([
+    client.packageManifests(ref.name),
+    client.channels(ref.name),
+  ]);
+  if (listed.status === 'rejected') throw listed.reason;
+  if (channelList.status === 'rejected') throw channelList.reason;
+  const all = listed.value;
+  const channels = channelList.value;
   const manifests = all.filter((m) => m.mediaType === MEDIA_TYPE);
   if (manifests.length === 0)
     throw new NotFoundError(`${ref.name} at registry ${client.host} has no ${MEDIA_TYPE} releases`);
