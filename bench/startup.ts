@@ -170,10 +170,20 @@ async function main(): Promise<void> {
         `  ${name.padEnd(42)} ${ms.toFixed(0).padStart(5)} ms  ${name === 'node -e 0' ? '' : `+${(ms - node).toFixed(0)} ms`}`,
       );
   } finally {
-    registry?.kill('SIGTERM');
+    await stop(registry);
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Stops the registry and waits until it is gone (killed outright if it lingers). */
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(timer);
 }
 
 /** Package directories, libraries first so the packages that use them resolve at push time. */

@@ -146,13 +146,13 @@ export function findCycles(edges: readonly number[][]): number[][] {
 /** Whether `to` is reachable from `from` over `edges`. */
 function reaches(edges: ReadonlyMap<string, ReadonlySet<string>>, from: string, to: string): boolean {
   const seen = new Set<string>();
-  const todo = [from];
-  while (todo.length > 0) {
-    const v = todo.pop() as string;
+  const pending = [from];
+  while (pending.length > 0) {
+    const v = pending.pop() as string;
     if (v === to) return true;
     if (seen.has(v)) continue;
     seen.add(v);
-    for (const w of edges.get(v) ?? []) todo.push(w);
+    for (const w of edges.get(v) ?? []) pending.push(w);
   }
   return false;
 }
