@@ -8,7 +8,7 @@
  * Every figure is the median of RUNS wall-clock runs. Run: `npm run bench:startup`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -88,7 +88,9 @@ async function main(): Promise<void> {
   const home = join(dir, 'home');
   const env: NodeJS.ProcessEnv = { ...process.env, STACKANETES_HOME: home, NO_COLOR: '1' };
   const meta = join(root, 'packages', 'stackanetes');
-  const params = join(root, 'parameters.yaml');
+  // A copy: the lockfile a registry generate writes goes beside the parameters, not into the checkout.
+  const params = join(dir, 'parameters.yaml');
+  copyFileSync(join(root, 'parameters.yaml'), params);
   const generateArgs = [bin, 'generate', meta, '--variables', params, '--namespace', 'openstack'];
   let registry: ChildProcess | undefined;
   const sim = await startSimulator({ readinessDelayMs: 0 });
