@@ -9,11 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderReference } from '../../src/actions/pipeline.js';
 import type { KubeObject } from '../../src/render/types.js';
-import { repoRoot } from '../helpers/cli.js';
+import { get, renderObjects } from './render.js';
 
-const PACKAGES = join(repoRoot, 'packages');
 const NAMESPACE = 'ha-test';
 
 interface Container {
@@ -35,24 +33,9 @@ interface ServiceSpec {
   ports: { name: string; port: number }[];
 }
 
-async function render(dir: string, sets: string[] = []): Promise<KubeObject[]> {
-  const release = await renderReference({
-    reference: join(PACKAGES, dir),
-    namespace: NAMESPACE,
-    sets,
-    cwd: repoRoot,
-  });
-  return release.packages.flatMap((p) => p.objects.map((o) => o.object));
-}
+const render = (dir: string, sets: string[] = []): Promise<KubeObject[]> =>
+  renderObjects(dir, NAMESPACE, sets);
 
-function get(objects: KubeObject[], kind: string, name: string): KubeObject {
-  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-  if (!found)
-    throw new Error(
-      `${kind}/${name} was not rendered; got ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
-    );
-  return found;
-}
 const find = (objects: KubeObject[], kind: string, name: string): KubeObject | undefined =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
 const specOf = (object: KubeObject): WorkloadSpec => object.spec as WorkloadSpec;

@@ -7,12 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { renderReference } from '../../src/actions/pipeline.js';
 import { InputError } from '../../src/errors.js';
 import type { KubeObject } from '../../src/render/types.js';
-import { repoRoot, runCli } from '../helpers/cli.js';
+import { get, PACKAGES, renderObjects } from './render.js';
+import { runCli } from '../helpers/cli.js';
 
-const PACKAGES = join(repoRoot, 'packages');
 const NAMESPACE = 'infra-test';
 const INFRA = ['mariadb', 'rabbitmq', 'memcached', 'etcd', 'elasticsearch', 'traefik', 'rados-gateway'];
 const KOLLA = ['mariadb', 'rabbitmq', 'memcached', 'elasticsearch'];
@@ -36,24 +35,8 @@ interface WorkloadSpec {
   volumeClaimTemplates?: { spec: { storageClassName?: string } }[];
 }
 
-async function render(dir: string, sets: string[] = []): Promise<KubeObject[]> {
-  const release = await renderReference({
-    reference: join(PACKAGES, dir),
-    namespace: NAMESPACE,
-    sets,
-    cwd: repoRoot,
-  });
-  return release.packages.flatMap((p) => p.objects.map((o) => o.object));
-}
-
-function get(objects: KubeObject[], kind: string, name: string): KubeObject {
-  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-  if (!found)
-    throw new Error(
-      `${kind}/${name} was not rendered; got ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
-    );
-  return found;
-}
+const render = (dir: string, sets: string[] = []): Promise<KubeObject[]> =>
+  renderObjects(dir, NAMESPACE, sets);
 
 const workloads = (objects: KubeObject[]): KubeObject[] =>
   objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
