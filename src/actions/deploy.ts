@@ -11,7 +11,7 @@ import { isManifestFile, loadManifestFile } from '../release/manifest-file.js';
 import { runRelease, type RunOptions, type RunResult } from '../release/deployer.js';
 import { lockOnFirstWrite, lockSeconds } from '../release/lease.js';
 import { guardScope } from '../release/scope.js';
-import { silentProgress, type ProgressSink } from './progress.js';
+import { silentProgress, type ProgressSink } from '../progress.js';
 
 /** How to reach the cluster: kubectl's flags plus the environment (KUBECONFIG, in-cluster). */
 export interface ClusterAccess {

@@ -9,7 +9,7 @@ import { maskSecret, normalizeForDiff } from '../kube/normalize.js';
 import { describeRef } from '../kube/objects.js';
 import { summarize, type PlanAction, type PlanItem, type PlanSummary } from '../kube/plan.js';
 import { unifiedDiff } from '../kube/text-diff.js';
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import { planRelease } from '../release/deployer.js';
 import { scopeSummary } from '../release/scope.js';
 import {
@@ -20,7 +20,7 @@ import {
   type ClusterAccess,
   type RenderInputs,
 } from './deploy.js';
-import { silentProgress, type ProgressSink } from './progress.js';
+import { silentProgress, type ProgressSink } from '../progress.js';
 import { count } from '../text.js';
 
 export interface DiffOptions extends ClusterAccess, RenderInputs {

@@ -9,10 +9,10 @@ import { dump } from 'js-yaml';
 import { describeCause, InputError } from '../errors.js';
 import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
-import type { KubeObject, RenderedObject, RenderedRelease } from '../render/types.js';
+import type { KubeObject, RenderedObject, RenderedRelease } from '../model/types.js';
 import { renderReference } from './pipeline.js';
 import { cachedText, storeTexts } from './render-cache.js';
-import type { ProgressSink } from './progress.js';
+import type { ProgressSink } from '../progress.js';
 
 /** How generate writes its result. */
 export type GenerateFormat = 'yaml' | 'json';

@@ -11,7 +11,7 @@ import { engineFor, isPartialFile } from '../render/engine.js';
 import { unreadParameters, unusedVariables, type UsageNode } from '../render/usage.js';
 import { parseSet, setToValues } from '../render/values.js';
 import { readVariableFiles, renderReferenceDetailed, type WalkedPackage } from './pipeline.js';
-import type { ProgressSink } from './progress.js';
+import type { ProgressSink } from '../progress.js';
 
 export interface LintOptions {
   reference: string;

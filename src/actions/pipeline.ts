@@ -17,7 +17,7 @@ import { evaluateDerived } from '../render/derived.js';
 import { engineFor, type TemplateData } from '../render/engine.js';
 import { postProcess, releaseNameProblem } from '../render/post.js';
 import { renderPackage } from '../render/render.js';
-import type { RenderedLibrary, RenderedObject, RenderedPackage, RenderedRelease } from '../render/types.js';
+import type { RenderedLibrary, RenderedObject, RenderedPackage, RenderedRelease } from '../model/types.js';
 import { validateObjects } from '../render/validate.js';
 import {
   cloneValue,
@@ -34,7 +34,7 @@ import {
 } from '../render/values.js';
 import { evaluateWhen } from '../render/when.js';
 import { checkDeclaredScope } from '../release/scope.js';
-import { silentProgress, type ProgressSink } from './progress.js';
+import { silentProgress, type ProgressSink } from '../progress.js';
 import { count } from '../text.js';
 import {
   derivedValuesKey,

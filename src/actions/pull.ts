@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve as resolvePath, sep } from 'node:path';
-import type { ProgressSink } from './progress.js';
+import type { ProgressSink } from '../progress.js';
 import { ConflictError, InputError } from '../errors.js';
 import { shortName } from '../package/manifest.js';
 import { openRegistrySession } from '../registry/session.js';

@@ -7,8 +7,8 @@
  * same digest, and the registry reports it `unchanged`.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { ProgressSink } from './progress.js';
-import { silentProgress } from './progress.js';
+import type { ProgressSink } from '../progress.js';
+import { silentProgress } from '../progress.js';
 import { ConflictError, InputError } from '../errors.js';
 import { loadPackageDirectory } from '../package/load.js';
 import { buildPackageTarball } from '../package/tarball.js';

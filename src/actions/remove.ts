@@ -26,7 +26,7 @@ import {
   type ClusterAccess,
   type RenderInputs,
 } from './deploy.js';
-import { silentProgress, type ProgressSink } from './progress.js';
+import { silentProgress, type ProgressSink } from '../progress.js';
 
 export interface RemoveOptions extends ClusterAccess, RenderInputs {
   /** Also delete Namespaces, PersistentVolumeClaims and CustomResourceDefinitions. */

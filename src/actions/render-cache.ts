@@ -29,7 +29,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RenderedPackage, RenderedObject, RenderedRelease } from '../render/types.js';
+import type { RenderedPackage, RenderedObject, RenderedRelease } from '../model/types.js';
 import { isPlainObject, type Variables } from '../render/values.js';
 
 /** Set by the bundler to a digest of the build; undefined when running unbundled. */

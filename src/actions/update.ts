@@ -3,7 +3,7 @@
  * written for) against the registry, ignoring the lockfile's pins, and rewrites it. Every
  * dependency is resolved, including conditional ones, so any later render finds its pins.
  */
-import type { ProgressSink } from './progress.js';
+import type { ProgressSink } from '../progress.js';
 import { UsageError } from '../errors.js';
 import { SELF, type LoadedPackage } from '../package/types.js';
 import { createPackageSource } from '../resolve/create-source.js';

@@ -3,42 +3,13 @@
  * modules are light (they import their action lazily), so `--help` and `--version` load nothing
  * heavy such as @kubernetes/client-node.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { commandModules } from './commands/index.js';
 import { reportError } from './errors.js';
 import { processWriter, type Writer } from './output.js';
-
-/** Finds the package.json of stackanetes from either dist/ or src/ (tests run the sources). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'stackanetes') return dir;
-    } catch {
-      // not here; keep walking up
-    }
-    dir = dirname(dir);
-  }
-  throw new Error('cannot locate the stackanetes package.json');
-}
-
-export function clientVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
-/** What every command module gets: where to write and whether --debug was given. */
-export interface CliEnv {
-  writer: Writer;
-  debug: boolean;
-  /** Sets the process exit code when the command succeeds with a non-zero meaning (diff: 1 = changes). */
-  setExitCode(code: number): void;
-}
+import type { CliEnv } from './env.js';
+import { clientVersion } from '../version.js';
 
 export function buildProgram(env: CliEnv): Command {
   const program = new Command('stackanetes')

@@ -5,7 +5,7 @@
  * minutes. ora is imported lazily: most invocations never need it.
  */
 import type { Command } from 'commander';
-import type { ProgressEvent, ProgressSink } from '../actions/progress.js';
+import type { ProgressEvent, ProgressSink } from '../progress.js';
 import type { Writer } from './output.js';
 
 /** `--quiet`: no spinners and no per-wave lines, only the result. */

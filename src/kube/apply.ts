@@ -8,8 +8,8 @@
  * after every unit succeeded. An interruption (the signal) starts no new work, lets requests in
  * flight finish and stops waiting.
  */
-import type { ProgressSink } from '../actions/progress.js';
-import type { KubeObject } from '../render/types.js';
+import type { ProgressSink } from '../progress.js';
+import type { KubeObject } from '../model/types.js';
 import { count } from '../text.js';
 import type { KubeClient } from './client.js';
 import { packageGraph, updateStrategy } from './graph.js';

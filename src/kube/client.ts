@@ -4,7 +4,7 @@
  * pagination, deletes. Errors carry the object they concern, so messages name it.
  */
 import { ClusterError, describeCause } from '../errors.js';
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import { loadClusterTarget, type ClusterFlags, type ClusterTarget } from './config.js';
 import { Discovery, type ResourceInfo } from './discovery.js';
 import {

@@ -3,7 +3,7 @@
  * `stackanetes.io/depends-on` annotation) and which packages each package waits for. Pure: no
  * requests, so deploy, diff and lint agree on it and it is tested without a cluster.
  */
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import { isPlainObject } from './objects.js';
 
 /** `Kind/name[,Kind/name…]`: the objects (same namespace) that must be ready before this one is applied. */

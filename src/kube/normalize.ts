@@ -5,7 +5,7 @@
  * a field since the last apply (dropping one makes server-side apply remove it).
  */
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import { ANNOTATION_APPLIED, ANNOTATION_RELEASE, deepClone, isPlainObject } from './objects.js';
 
 /** Sorted-key JSON, so digests do not depend on the order templates wrote keys in. */

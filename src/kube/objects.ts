@@ -3,7 +3,7 @@
  * same Deployment), so a package moving an object to a newer version updates it instead of
  * creating and pruning it.
  */
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 
 /** Enough to address one object. */
 export interface ObjectRef {

@@ -6,7 +6,7 @@
  * the others are dry-run applied (diff) or applied (deploy) to learn what really changes.
  */
 import { ConflictError, InputError } from '../errors.js';
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import type { DesiredRelease } from '../release/desired.js';
 import type { ReleaseObject } from '../release/types.js';
 import type { KubeClient } from './client.js';

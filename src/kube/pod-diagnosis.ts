@@ -6,7 +6,7 @@
  * "0 of 1 ready". One LIST of Pods, claims and Events per namespace, whatever the number of
  * workloads.
  */
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import type { KubeClient } from './client.js';
 import { objectKey, type ObjectRef } from './objects.js';
 

@@ -4,7 +4,7 @@
  * DaemonSets ready and updated, Jobs complete (a failed Job fails at once), CRDs established.
  * Every other kind is ready as soon as the API server accepted it.
  */
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import { isPlainObject } from './objects.js';
 
 export interface Readiness {

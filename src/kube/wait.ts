@@ -5,7 +5,7 @@
  * (410 Expired, a proxy that cuts streams, a server without watch), that kind falls back to
  * polling with backoff: one LIST (or GET, for one object) per round, 100 ms doubling to 2 s.
  */
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import type { KubeClient } from './client.js';
 import type { KubeStream } from './http.js';
 import { objectKey, refOf, type ObjectRef } from './objects.js';

@@ -4,8 +4,8 @@
  * here so the digest is verified (and the cache consulted) before any byte is unpacked.
  */
 import { join } from 'node:path';
-import type { ProgressSink } from '../actions/progress.js';
-import { silentProgress } from '../actions/progress.js';
+import type { ProgressSink } from '../progress.js';
+import { silentProgress } from '../progress.js';
 import {
   chooseRegistry,
   configHome,

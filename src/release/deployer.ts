@@ -5,7 +5,7 @@
  * pending, whose objects are also pruned if no longer wanted. A deploy that changes nothing
  * writes nothing, not even a revision.
  */
-import type { ProgressSink } from '../actions/progress.js';
+import type { ProgressSink } from '../progress.js';
 import { executePlan, type ExecuteFailure, type ResultRow } from '../kube/apply.js';
 import type { KubeClient } from '../kube/client.js';
 import { computePlan, summarize, type Plan } from '../kube/plan.js';

@@ -3,7 +3,7 @@
  * diff) or read back from a stored revision (rollback). Everything downstream — plan, apply,
  * prune, the new revision — works from this one shape.
  */
-import type { KubeObject, RenderedRelease } from '../render/types.js';
+import type { KubeObject, RenderedRelease } from '../model/types.js';
 import { canonicalJson, sha256 } from '../kube/normalize.js';
 import type { ReleaseObject, ReleasePackage, ReleaseRecord } from './types.js';
 

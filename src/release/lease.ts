@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { ConflictError, UsageError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { isApiError } from '../kube/http.js';
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import { createReleaseStore } from './store.js';
 import type { ReleaseRecord } from './types.js';
 

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { loadYamlDocuments, YamlTooLarge } from '../package/yaml-limits.js';
 import { InputError, describeCause } from '../errors.js';
 import { LABEL_PACKAGE, LABEL_PART_OF, isPlainObject } from '../kube/objects.js';
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import type { DesiredRelease } from './desired.js';
 import type { ReleaseObject, ReleasePackage } from './types.js';
 

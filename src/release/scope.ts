@@ -8,7 +8,7 @@
 import { InputError, UsageError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import type { PackageScope } from '../package/types.js';
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import { createReleaseStore } from './store.js';
 import type { ReleaseRecord } from './types.js';
 

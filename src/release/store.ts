@@ -8,7 +8,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { isApiError } from '../kube/http.js';
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 import type { ReleaseRecord, RevisionStatus } from './types.js';
 
 const SECRET_TYPE = 'stackanetes.io/release.v1';

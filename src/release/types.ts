@@ -3,7 +3,7 @@
  * objects themselves, so rollback needs neither the registry nor the packages, and prune knows
  * exactly what a revision owned.
  */
-import type { KubeObject } from '../render/types.js';
+import type { KubeObject } from '../model/types.js';
 
 export type RevisionStatus = 'pending' | 'deployed' | 'failed' | 'superseded';
 

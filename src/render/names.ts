@@ -3,7 +3,7 @@
  * express, checked at render time so `Keystone_API` or a label value with a space fails in
  * `generate` rather than half-way through a deploy.
  */
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../model/types.js';
 import { isPlainObject } from './values.js';
 import { apiGroup, podTemplateOf } from './post.js';
 

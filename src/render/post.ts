@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
-import type { KubeObject, RenderedObject } from './types.js';
+import type { KubeObject, RenderedObject } from '../model/types.js';
 import { isPlainObject } from './values.js';
 
 /** Label and annotation keys stackanetes writes. */

@@ -6,7 +6,7 @@
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { InputError } from '../errors.js';
 import type { LoadedPackage } from '../package/types.js';
-import type { KubeObject, RenderedObject } from './types.js';
+import type { KubeObject, RenderedObject } from '../model/types.js';
 import { engineFor, isPartialFile, type TemplateData } from './engine.js';
 import { isPlainObject, type Variables } from './values.js';
 import { evaluateWhen } from './when.js';

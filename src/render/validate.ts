@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { describeCause, ExitCode, InputError, StackanetesError } from '../errors.js';
 import { metadataProblem } from './names.js';
-import type { RenderedObject } from './types.js';
+import type { RenderedObject } from '../model/types.js';
 
 interface Validatable {
   validate(): void;

@@ -7,7 +7,7 @@
  * replays the lockfile exactly.
  */
 import { dirname, join, relative } from 'node:path';
-import type { ProgressSink } from '../actions/progress.js';
+import type { ProgressSink } from '../progress.js';
 import { normaliseRegistryUrl, registryHost } from '../config/config.js';
 import { ConflictError, InputError, NotFoundError, UsageError, isStackanetesError } from '../errors.js';
 import { createLocalSource } from '../package/local-source.js';

@@ -24,7 +24,7 @@ import { unifiedDiff } from '../../src/kube/text-diff.js';
 import { fromRendered } from '../../src/release/desired.js';
 import { loadManifestFile } from '../../src/release/manifest-file.js';
 import { parseDuration } from '../../src/cli/commands/deploy.js';
-import type { KubeObject } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/model/types.js';
 
 const cm = (data: Record<string, string>, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'v1',

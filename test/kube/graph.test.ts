@@ -15,7 +15,7 @@ import {
 } from '../../src/kube/graph.js';
 import { prepareDesired } from '../../src/kube/normalize.js';
 import type { Plan, PlanItem } from '../../src/kube/plan.js';
-import type { KubeObject } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/model/types.js';
 
 const obj = (kind: string, name: string, annotations?: Record<string, string>, extra = {}): KubeObject => ({
   apiVersion: kind === 'Job' ? 'batch/v1' : kind === 'Deployment' ? 'apps/v1' : 'v1',

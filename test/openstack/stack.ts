@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderReference } from '../../src/actions/pipeline.js';
-import type { KubeObject } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/model/types.js';
 
 export interface Obj extends KubeObject {
   data?: Record<string, string>;

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/model/types.js';
 import { get, renderObjects } from './render.js';
 
 const NAMESPACE = 'ha-test';

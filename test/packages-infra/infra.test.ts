@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { InputError } from '../../src/errors.js';
-import type { KubeObject } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/model/types.js';
 import { get, PACKAGES, renderObjects } from './render.js';
 import { runCli } from '../helpers/cli.js';
 

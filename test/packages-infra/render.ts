@@ -1,7 +1,7 @@
 /** Renders a folder of packages/ in process and picks objects out, for the infrastructure package tests. */
 import { join } from 'node:path';
 import { renderReference } from '../../src/actions/pipeline.js';
-import type { KubeObject } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/model/types.js';
 import { repoRoot } from '../helpers/cli.js';
 
 export const PACKAGES = join(repoRoot, 'packages');

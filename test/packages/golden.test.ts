@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { stringify, parse } from 'yaml';
 import { lint } from '../../src/actions/lint.js';
 import { renderReference } from '../../src/actions/pipeline.js';
-import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
+import type { KubeObject, RenderedRelease } from '../../src/model/types.js';
 
 const ROOT = resolve(process.cwd());
 const PACKAGES = join(ROOT, 'packages');

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/model/types.js';
 import { objectsOf, render, ROOT } from './render.js';
 
 const PARAMETERS = join(ROOT, 'parameters.yaml');

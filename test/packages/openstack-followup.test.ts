@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { KubeObject } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/model/types.js';
 import { objectsOf as allObjects, PACKAGES, render, ROOT } from './render.js';
 
 const PARAMETERS = join(ROOT, 'parameters.yaml');

@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { renderReference } from '../../src/actions/pipeline.js';
-import type { KubeObject, RenderedRelease } from '../../src/render/types.js';
+import type { KubeObject, RenderedRelease } from '../../src/model/types.js';
 
 export const ROOT = resolve(process.cwd());
 export const PACKAGES = join(ROOT, 'packages');

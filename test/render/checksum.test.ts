@@ -1,6 +1,6 @@
 import { renderReference } from '../../src/actions/pipeline.js';
 import { podTemplateOf } from '../../src/render/post.js';
-import type { RenderedRelease } from '../../src/render/types.js';
+import type { RenderedRelease } from '../../src/model/types.js';
 import { manifest, memoryPackage, memorySource } from './support.js';
 
 const workloads = `apiVersion: v1

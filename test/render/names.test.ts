@@ -1,5 +1,5 @@
 import { labelKeyProblem, labelValueProblem, metadataProblem, nameProblem } from '../../src/render/names.js';
-import type { KubeObject } from '../../src/render/types.js';
+import type { KubeObject } from '../../src/model/types.js';
 
 describe('object names and labels the API server would reject', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { validateObjects } from '../../src/render/validate.js';
-import type { KubeObject, RenderedObject } from '../../src/render/types.js';
+import type { KubeObject, RenderedObject } from '../../src/model/types.js';
 
 function rendered(object: Partial<KubeObject> & { kind: string; apiVersion: string }): RenderedObject {
   return {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { renderReference } from '../../src/actions/pipeline.js';
-import type { RenderedRelease } from '../../src/render/types.js';
+import type { RenderedRelease } from '../../src/model/types.js';
 import { fixtures } from './support.js';
 
 const meta = join(fixtures, 'precedence', 'meta');

@@ -1,6 +1,6 @@
 /** `stackanetes channel PKG [--name CH] [--add V | --remove V | --delete]`: kpm's `name releases current` table. */
 import type { Command } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
 import { registryVerb, type OutputFlags } from './registry-flags.js';
 

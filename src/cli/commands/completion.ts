@@ -5,7 +5,7 @@
  * registry. Completion never prints an error: a registry that does not answer just adds nothing.
  */
 import { Argument, type Command, type Option } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];

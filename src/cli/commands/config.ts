@@ -3,7 +3,7 @@
  * (the default registry and registry short names) without opening the file.
  */
 import type { Command } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
 import { outputFormat, printResult } from './registry-flags.js';
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { ClusterError, ConflictError, NotReadyError, StackanetesError, UsageError } from '../../errors.js';
 import type { ApplyOptions, DeployResult } from '../../actions/deploy.js';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import {
   formatData,
   formatTable,

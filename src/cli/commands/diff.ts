@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { isStackanetesError, StackanetesError } from '../../errors.js';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { printScope } from '../scope.js';
 import { formatData, paint, parseOutputFormat, type Writer } from '../output.js';
 import { withProgress } from '../progress.js';

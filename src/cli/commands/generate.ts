@@ -1,7 +1,7 @@
 /** `stackanetes generate PKG|DIR`: render manifests without a cluster. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { checkNamespaceFlag } from '../namespace.js';
 
 /** Collects a repeatable option into a list, in command-line order (the precedence order). */

@@ -1,6 +1,6 @@
 /** `stackanetes history`: the revisions of a release, oldest first. */
 import type { Command } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { formatData, formatTable, parseOutputFormat } from '../output.js';
 import { accessOptions, addClusterFlags, type ClusterFlagValues } from './deploy.js';
 

@@ -1,7 +1,7 @@
 /** `stackanetes lint DIR`: render with defaults and every branch, validate, report unused parameters. */
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../errors.js';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { formatData } from '../output.js';
 import { collect } from './generate.js';
 import { count } from '../../text.js';

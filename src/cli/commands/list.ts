@@ -1,6 +1,6 @@
 /** `stackanetes list [--namespace NS] [--search Q]`: the packages of a registry. */
 import type { Command } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
 import { registryVerb, type OutputFlags } from './registry-flags.js';
 

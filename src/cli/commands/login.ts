@@ -1,7 +1,7 @@
 /** `stackanetes login [REGISTRY]`: password from a no-echo prompt on a TTY, or from stdin with --password-stdin. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
 import { outputFormat, printResult } from './registry-flags.js';
 import { importExternal } from '../../import-external.js';

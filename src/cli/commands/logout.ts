@@ -1,6 +1,6 @@
 /** `stackanetes logout [REGISTRY]`: revokes and forgets the stored token. */
 import type { Command } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { outputFormat, printResult } from './registry-flags.js';
 
 export function register(program: Command, env: CliEnv): void {

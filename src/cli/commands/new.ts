@@ -1,6 +1,6 @@
 /** `stackanetes new NAMESPACE/NAME`: scaffold a package that lints clean. */
 import type { Command } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 
 export function register(program: Command, env: CliEnv): void {
   program

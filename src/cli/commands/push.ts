@@ -4,7 +4,7 @@
  * already there unchanged.
  */
 import type { Command } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
 import { registryVerb, type OutputFlags } from './registry-flags.js';
 

@@ -4,8 +4,8 @@
  * becomes a table, JSON or YAML.
  */
 import type { Command } from 'commander';
-import type { ProgressSink } from '../../actions/progress.js';
-import type { CliEnv } from '../main.js';
+import type { ProgressSink } from '../../progress.js';
+import type { CliEnv } from '../env.js';
 import { formatData, parseOutputFormat, type OutputFormat } from '../output.js';
 import { createProgress } from '../progress.js';
 

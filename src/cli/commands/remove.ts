@@ -1,6 +1,6 @@
 /** `stackanetes remove REF`: delete a release's objects in reverse order; protected kinds are kept. */
 import type { Command } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { formatData, parseOutputFormat } from '../output.js';
 import { withProgress } from '../progress.js';
 import {

@@ -1,7 +1,7 @@
 /** `stackanetes rollback [REVISION]`: re-apply an earlier revision as a new one. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { parseOutputFormat } from '../output.js';
 import { addQuietFlag, progressOptions, withProgress } from '../progress.js';
 import {

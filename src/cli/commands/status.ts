@@ -1,6 +1,6 @@
 /** `stackanetes status`: every object of the current revision with its live readiness. */
 import type { Command } from 'commander';
-import type { CliEnv } from '../main.js';
+import type { CliEnv } from '../env.js';
 import { formatData, formatTable, paint, parseOutputFormat } from '../output.js';
 import { accessOptions, addClusterFlags, type ClusterFlagValues } from './deploy.js';
 import { count } from '../../text.js';

@@ -1,6 +1,7 @@
 /** `stackanetes version`: client version, and the registry's when one is configured. */
 import type { Command } from 'commander';
-import { clientVersion, type CliEnv } from '../main.js';
+import { clientVersion } from '../../version.js';
+import type { CliEnv } from '../env.js';
 import { registryVerb, type OutputFlags } from './registry-flags.js';
 
 export function register(program: Command, env: CliEnv): void {

@@ -1,4 +1,4 @@
-/** What rendering produces: Kubernetes objects grouped by package in deploy order. */
+/** The shared model: Kubernetes objects, and what rendering produces (objects grouped by package in deploy order). Every layer may import it; it imports nothing. */
 
 export interface ObjectMeta {
   name: string;
