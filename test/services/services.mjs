@@ -1,13 +1,15 @@
 /**
  * Real servers the integration tests share: PostgreSQL 15 (run as an unprivileged user, since it
  * refuses root) and Debian's docker-registry (the CNCF distribution registry). Both bind
- * 127.0.0.1 on free ports, keep their data in a temporary folder and are stopped at the end.
+ * 127.0.0.1 on free ports, keep their data in a temporary folder and are stopped at the end, or by
+ * a detached reaper when the jest process dies without its teardown.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort, waitFor } from './ports.mjs';
 
 /** @typedef {{postgresUrl: string, ociUrl: string, stop(): Promise<void>}} RunningServices */
@@ -94,11 +96,22 @@ export async function startServices() {
   const oci = spawn('docker-registry', ['serve', ociConfig], { stdio: 'ignore' });
   await waitFor(() => portOpen(ociPort), 20000, 'docker-registry to listen');
   const ociUrl = `http://127.0.0.1:${ociPort}`;
+  const reaper = spawn(
+    process.execPath,
+    [
+      join(dirname(fileURLToPath(import.meta.url)), 'reaper.mjs'),
+      String(process.pid),
+      JSON.stringify({ pgCtl: [...wrap, postgresBin('pg_ctl')], pgData, ociPid: oci.pid, root }),
+    ],
+    { stdio: 'ignore', detached: true },
+  );
+  reaper.unref();
 
   return {
     postgresUrl,
     ociUrl,
     async stop() {
+      reaper.kill('SIGTERM');
       oci.kill('SIGTERM');
       try {
         run([...wrap, postgresBin('pg_ctl'), '-D', pgData, '-m', 'fast', '-w', 'stop']);
