@@ -1,0 +1,207 @@
+/**
+ * What the per-verb tests under test/cmd share: `main(argv, writer)` run in this process with a
+ * capturing writer, a throwaway STACKANETES_HOME, the simulator, an in-process registry-server,
+ * golden files of CLI output and the scrubber that makes that output comparable run to run.
+ *
+ * The CLI still reads process.env, process.cwd() and process.stdin directly; jest gives every
+ * test file its own copy of process.env, so a file sets what it needs once in beforeAll. Paths
+ * are always passed absolute so no test depends on the working directory.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+import type { Writer } from '../../src/cli/output.js';
+import { hashPassword } from '../../registry-server/auth.js';
+import { resolveConfig } from '../../registry-server/config.js';
+import { createLogger } from '../../registry-server/log.js';
+import { startServer } from '../../registry-server/server.js';
+import { openStorage } from '../../registry-server/storage/open.js';
+import { startSimulator, type Simulator } from '../simulator/index.js';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const clusterFixtures = join(repoRoot, 'test', 'fixtures', 'cluster');
+export const registryFixtures = join(repoRoot, 'test', 'fixtures', 'registry-client');
+const GOLDEN = join(repoRoot, 'test', 'golden', 'cmd');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+/** What one CLI run produced: the exit code and everything written to each stream. */
+export interface CmdResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `stackanetes ARGS` in this process. `stdin` replaces process.stdin for the run (login
+ * reads its password there); the writer is neither a TTY nor coloured, as under a pipe.
+ */
+export async function run(args: readonly string[], options: { stdin?: string } = {}): Promise<CmdResult> {
+  let stdout = '';
+  let stderr = '';
+  const line = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
+  const writer: Writer = {
+    out: (text) => (stdout += line(text)),
+    err: (text) => (stderr += line(text)),
+    isTTY: false,
+    color: false,
+  };
+  const restore = options.stdin !== undefined ? replaceStdin(options.stdin) : () => undefined;
+  try {
+    const code = await main(['node', 'stackanetes', ...args], writer);
+    return { code, stdout, stderr };
+  } finally {
+    restore();
+  }
+}
+
+function replaceStdin(text: string): () => void {
+  const previous = Object.getOwnPropertyDescriptor(process, 'stdin');
+  Object.defineProperty(process, 'stdin', { value: Readable.from([Buffer.from(text)]), configurable: true });
+  return () => {
+    if (previous) Object.defineProperty(process, 'stdin', previous);
+  };
+}
+
+/** Fails with the stderr when a run that should succeed did not. */
+export function ok(result: CmdResult): CmdResult {
+  if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
+  return result;
+}
+
+/** The parsed stdout of a successful `-o json` run. */
+export function json<T>(result: CmdResult): T {
+  return JSON.parse(ok(result).stdout) as T;
+}
+
+/**
+ * A bad-input run: the exit code, nothing on stdout, and exactly one `error:` line matching
+ * `pattern` on stderr, with no stack trace.
+ */
+export function expectOneLineError(result: CmdResult, code: number, pattern: RegExp): void {
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.code).toBe(code);
+}
+
+const temps: string[] = [];
+
+/** A fresh temp dir, removed by removeTemps(). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `stackanetes-cmd-${prefix}-`));
+  temps.push(dir);
+  return dir;
+}
+
+export function removeTemps(): void {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A fresh STACKANETES_HOME (config.yaml, credentials, caches) for this test file, with CI set so
+ * progress never animates and NO_COLOR so nothing is painted. `registry` becomes the default.
+ */
+export function isolateHome(registry?: string): string {
+  const home = tempDir('home');
+  process.env.STACKANETES_HOME = home;
+  process.env.CI = 'true';
+  process.env.NO_COLOR = '1';
+  if (registry) process.env.STACKANETES_REGISTRY = registry;
+  else delete process.env.STACKANETES_REGISTRY;
+  return home;
+}
+
+/**
+ * Replaces what legitimately differs from run to run with fixed placeholders:
+ * - loopback ports (`127.0.0.1:PORT`, the simulator and registry pick free ones);
+ * - the per-run temp dirs (`<tmp>`; under them the layout is the test's own);
+ * - ISO timestamps (`<time>`) — release records, registry createdAt, kubeconfig-free rows;
+ * - durations printed as `1.2s`/`350ms` (`<duration>`);
+ * - the revision leases' and registry tokens' random ids are never printed, so not scrubbed.
+ * Package digests are content hashes of deterministic tarballs and stay as they are.
+ */
+export function scrub(text: string): string {
+  let out = text;
+  for (const dir of [...temps].sort((a, b) => b.length - a.length)) out = out.split(dir).join('<tmp>');
+  return out
+    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\b/g, '<time>')
+    .replace(/\b\d+(\.\d+)?(ms|s)\b/g, '<duration>');
+}
+
+/**
+ * Compares the scrubbed `text` with test/golden/cmd/VERB/NAME.txt, or writes it there under
+ * UPDATE_GOLDEN=1. A missing golden file fails, so a new case cannot pass unseen.
+ */
+export function expectGolden(verb: string, name: string, text: string): void {
+  const path = join(GOLDEN, verb, `${name}.txt`);
+  const actual = scrub(text);
+  if (UPDATE) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, actual);
+    return;
+  }
+  if (!existsSync(path))
+    throw new Error(`no golden file test/golden/cmd/${verb}/${name}.txt: run with UPDATE_GOLDEN=1`);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+/** The simulator on a free loopback port with a kubeconfig for it. */
+export interface TestCluster {
+  sim: Simulator;
+  kubeconfig: string;
+  /** `ARGS --kubeconfig K`. */
+  args(...args: string[]): string[];
+  stop(): Promise<void>;
+}
+
+export async function startCluster(): Promise<TestCluster> {
+  const dir = tempDir('cluster');
+  // No readiness delay: the tests assert output, not timing, and waiting would only cost time.
+  const sim = await startSimulator({ readinessDelayMs: 0 });
+  const kubeconfig = join(dir, 'kubeconfig');
+  await sim.writeKubeconfig(kubeconfig);
+  return {
+    sim,
+    kubeconfig,
+    args: (...args) => [...args, '--kubeconfig', kubeconfig],
+    stop: () => sim.stop(),
+  };
+}
+
+/** A registry-server in this process with filesystem storage and one user, alice / password. */
+export interface TestRegistry {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export const REGISTRY_USER = 'alice';
+export const REGISTRY_PASSWORD = 'password';
+
+export async function startRegistry(): Promise<TestRegistry> {
+  const root = tempDir('registry');
+  const config = resolveConfig({ listen: '127.0.0.1:0', storage: root, logLevel: 'error' }, {});
+  const storage = await openStorage(root, { lockStaleMs: config.lockStaleMs, pgPoolSize: 1 });
+  await storage.addUser({
+    username: REGISTRY_USER,
+    passwordHash: await hashPassword(REGISTRY_PASSWORD),
+    createdAt: new Date().toISOString(),
+  });
+  const server = await startServer({
+    config,
+    storage,
+    logger: createLogger('error', () => undefined),
+    version: '0.0.0-test',
+  });
+  return { url: server.url, stop: () => server.close() };
+}
+
+/** Logs the test's STACKANETES_HOME in to `registry` as alice. */
+export async function login(registry: TestRegistry): Promise<void> {
+  ok(await run(['login', registry.url, '-u', REGISTRY_USER, '--password-stdin'], { stdin: `${REGISTRY_PASSWORD}\n` }));
+}
