@@ -48,6 +48,7 @@ export async function run(args: readonly string[], options: { stdin?: string } =
     isTTY: false,
     color: false,
   };
+  await preloadShared();
   const restore = options.stdin !== undefined ? replaceStdin(options.stdin) : () => undefined;
   try {
     const code = await main(['node', 'stackanetes', ...args], writer);
@@ -55,6 +56,23 @@ export async function run(args: readonly string[], options: { stdin?: string } =
   } finally {
     restore();
   }
+}
+
+let preloaded: Promise<unknown> | undefined;
+
+/**
+ * Jest's ESM runtime (30.5, node:vm modules) fails with "request for 'node:fs' is not in cache"
+ * when two dynamic imports that share a not yet linked dependency run at once, which
+ * generate and deploy do (`Promise.all([import(create-source), import(lockfile), …])`). The
+ * built CLI under plain node has no such race; loading the two modules one after the other
+ * before the first run keeps the in-process runs on the same code path.
+ */
+function preloadShared(): Promise<unknown> {
+  preloaded ??= (async () => {
+    await import('../../src/resolve/create-source.js');
+    await import('../../src/resolve/lockfile.js');
+  })();
+  return preloaded;
 }
 
 function replaceStdin(text: string): () => void {
@@ -119,7 +137,8 @@ export function isolateHome(registry?: string): string {
 /**
  * Replaces what legitimately differs from run to run with fixed placeholders:
  * - loopback ports (`127.0.0.1:PORT`, the simulator and registry pick free ones);
- * - the per-run temp dirs (`<tmp>`; under them the layout is the test's own);
+ * - the per-run temp dirs (`<tmp>`; under them the layout is the test's own) and the checkout
+ *   (`<repo>`, fixtures are read from it);
  * - ISO timestamps (`<time>`) — release records, registry createdAt, kubeconfig-free rows;
  * - durations printed as `1.2s`/`350ms` (`<duration>`);
  * - the revision leases' and registry tokens' random ids are never printed, so not scrubbed.
@@ -128,6 +147,7 @@ export function isolateHome(registry?: string): string {
 export function scrub(text: string): string {
   let out = text;
   for (const dir of [...temps].sort((a, b) => b.length - a.length)) out = out.split(dir).join('<tmp>');
+  out = out.split(repoRoot).join('<repo>');
   return out
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
     .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\b/g, '<time>')
@@ -203,5 +223,9 @@ export async function startRegistry(): Promise<TestRegistry> {
 
 /** Logs the test's STACKANETES_HOME in to `registry` as alice. */
 export async function login(registry: TestRegistry): Promise<void> {
-  ok(await run(['login', registry.url, '-u', REGISTRY_USER, '--password-stdin'], { stdin: `${REGISTRY_PASSWORD}\n` }));
+  ok(
+    await run(['login', registry.url, '-u', REGISTRY_USER, '--password-stdin'], {
+      stdin: `${REGISTRY_PASSWORD}\n`,
+    }),
+  );
 }
