@@ -136,7 +136,8 @@ export function isolateHome(registry?: string): string {
 
 /**
  * Replaces what legitimately differs from run to run with fixed placeholders:
- * - loopback ports (`127.0.0.1:PORT`, the simulator and registry pick free ones);
+ * - loopback ports (`127.0.0.1:NNNNN`: the simulator and registry take free ones, which the
+ *   kernel hands out from its ephemeral range, 5 digits, so tables keep their column widths);
  * - the per-run temp dirs (`<tmp>`; under them the layout is the test's own) and the checkout
  *   (`<repo>`, fixtures are read from it);
  * - ISO timestamps (`<time>`) — release records, registry createdAt, kubeconfig-free rows;
@@ -149,7 +150,7 @@ export function scrub(text: string): string {
   for (const dir of [...temps].sort((a, b) => b.length - a.length)) out = out.split(dir).join('<tmp>');
   out = out.split(repoRoot).join('<repo>');
   return out
-    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
+    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:NNNNN')
     .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\b/g, '<time>')
     .replace(/\b\d+(\.\d+)?(ms|s)\b/g, '<duration>');
 }
@@ -228,4 +229,9 @@ export async function login(registry: TestRegistry): Promise<void> {
       stdin: `${REGISTRY_PASSWORD}\n`,
     }),
   );
+}
+
+/** Pushes fixture packages of test/fixtures/registry-client (db, web, cache) to the default registry. */
+export async function pushFixtures(names: readonly string[], flags: readonly string[] = []): Promise<void> {
+  ok(await run(['push', ...names.map((n) => join(registryFixtures, n)), ...flags]));
 }
