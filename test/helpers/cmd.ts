@@ -140,8 +140,9 @@ export function isolateHome(registry?: string): string {
  *   kernel hands out from its ephemeral range, 5 digits, so tables keep their column widths);
  * - the per-run temp dirs (`<tmp>`; under them the layout is the test's own) and the checkout
  *   (`<repo>`, fixtures are read from it);
- * - ISO timestamps (`<time>`) — release records, registry createdAt, kubeconfig-free rows;
- * - durations printed as `1.2s`/`350ms` (`<duration>`);
+ * - ISO timestamps of release records and registry releases (`YYYY-MM-DDTHH:MM:SS.sssZ`, as
+ *   long as what it replaces, so tables keep their column widths);
+ * - durations printed as `1.2s`, `0.4 s` or `350ms` (`<duration>`);
  * - the revision leases' and registry tokens' random ids are never printed, so not scrubbed.
  * Package digests are content hashes of deterministic tarballs and stay as they are.
  */
@@ -151,8 +152,12 @@ export function scrub(text: string): string {
   out = out.split(repoRoot).join('<repo>');
   return out
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:NNNNN')
-    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\b/g, '<time>')
-    .replace(/\b\d+(\.\d+)?(ms|s)\b/g, '<duration>');
+    .replace(
+      /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\b/g,
+      (_, fraction?: string) =>
+        `YYYY-MM-DDTHH:MM:SS${fraction ? `.${'s'.repeat(fraction.length - 1)}` : ''}Z`,
+    )
+    .replace(/\b\d+(\.\d+)? ?(ms|s)\b/g, '<duration>');
 }
 
 /**
@@ -234,4 +239,42 @@ export async function login(registry: TestRegistry): Promise<void> {
 /** Pushes fixture packages of test/fixtures/registry-client (db, web, cache) to the default registry. */
 export async function pushFixtures(names: readonly string[], flags: readonly string[] = []): Promise<void> {
   ok(await run(['push', ...names.map((n) => join(registryFixtures, n)), ...flags]));
+}
+
+/**
+ * The per-package wave lines deploy and rollback print when not on a terminal (`started …`,
+ * `ready   …`), sorted: independent packages run side by side, so their lines interleave in
+ * whatever order the packages finish. `result` is the rest of stdout, in order.
+ */
+export function splitProgress(stdout: string): { progress: string; result: string } {
+  const lines = stdout.split('\n');
+  const wave = /^(started|ready  |failed ) /;
+  return {
+    progress: `${lines
+      .filter((l) => wave.test(l))
+      .sort()
+      .join('\n')}\n`,
+    result: lines.filter((l) => !wave.test(l)).join('\n'),
+  };
+}
+
+/**
+ * `-o json` of a deploy-like verb with its request counters replaced: how many requests a run
+ * takes depends on how often readiness is polled before the simulator reports ready.
+ */
+export function withoutRequestCounts(stdout: string): string {
+  const data = JSON.parse(stdout) as Record<string, unknown>;
+  expect(data.requests).toEqual({ total: expect.any(Number), writes: expect.any(Number), retries: 0 });
+  return `${JSON.stringify({ ...data, requests: '<counted per run>' }, null, 2)}\n`;
+}
+
+/** Deploys test/fixtures/cluster/app (4 packages) into `namespace`, with `flags` appended. */
+export async function deployApp(
+  cluster: TestCluster,
+  namespace: string,
+  ...flags: string[]
+): Promise<CmdResult> {
+  return ok(
+    await run(cluster.args('deploy', join(clusterFixtures, 'app'), '-n', namespace, '--quiet', ...flags)),
+  );
 }
