@@ -22,7 +22,7 @@ beforeAll(async () => {
   await pushFixtures(['web'], ['--channel', 'stable']);
 });
 afterAll(async () => {
-  await registry.stop();
+  await registry?.stop();
   removeTemps();
 });
 

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await pushFixtures(['db', 'cache']);
 });
 afterAll(async () => {
-  await registry.stop();
+  await registry?.stop();
   removeTemps();
 });
 

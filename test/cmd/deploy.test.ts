@@ -23,7 +23,7 @@ beforeAll(async () => {
   isolateHome();
 });
 afterAll(async () => {
-  await cluster.stop();
+  await cluster?.stop();
   removeTemps();
 });
 

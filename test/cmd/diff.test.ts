@@ -21,7 +21,7 @@ beforeAll(async () => {
   isolateHome();
 });
 afterAll(async () => {
-  await cluster.stop();
+  await cluster?.stop();
   removeTemps();
 });
 

@@ -21,7 +21,7 @@ beforeAll(async () => {
   await deployApp(cluster, 'shop', '--set', 'greeting=hi');
 });
 afterAll(async () => {
-  await cluster.stop();
+  await cluster?.stop();
   removeTemps();
 });
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   await pushFixtures(['db', 'web', 'cache']);
 });
 afterAll(async () => {
-  await registry.stop();
+  await registry?.stop();
   removeTemps();
 });
 

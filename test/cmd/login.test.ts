@@ -21,7 +21,7 @@ beforeAll(async () => {
   home = isolateHome();
 });
 afterAll(async () => {
-  await registry.stop();
+  await registry?.stop();
   removeTemps();
 });
 

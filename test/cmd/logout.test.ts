@@ -20,7 +20,7 @@ beforeAll(async () => {
   await login(registry);
 });
 afterAll(async () => {
-  await registry.stop();
+  await registry?.stop();
   removeTemps();
 });
 

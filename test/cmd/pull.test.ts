@@ -27,7 +27,7 @@ beforeAll(async () => {
   work = tempDir('pull');
 });
 afterAll(async () => {
-  await registry.stop();
+  await registry?.stop();
   removeTemps();
 });
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   await deployApp(cluster, 'shop');
 });
 afterAll(async () => {
-  await cluster.stop();
+  await cluster?.stop();
   removeTemps();
 });
 

@@ -20,7 +20,7 @@ beforeAll(async () => {
   await deployApp(cluster, 'shop');
 });
 afterAll(async () => {
-  await cluster.stop();
+  await cluster?.stop();
   removeTemps();
 });
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
   lockfile = join(tempDir('update'), 'stackanetes.lock');
 });
 afterAll(async () => {
-  await registry.stop();
+  await registry?.stop();
   removeTemps();
 });
 

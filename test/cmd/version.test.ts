@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await registry.stop();
+  await registry?.stop();
   removeTemps();
 });
 
