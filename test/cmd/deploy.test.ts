@@ -65,4 +65,13 @@ describe('stackanetes deploy', () => {
     const result = await run(cluster.args('deploy', join(clusterFixtures, 'missing'), '-n', 'shop'));
     expectOneLineError(result, 4, /^error: package ".*missing" is not a local directory or tarball; fix: /);
   });
+
+  it('rejects a namespace name Kubernetes would refuse with exit 2 and the rule', async () => {
+    const result = await run(cluster.args('deploy', app, '-n', 'Bad_NS'));
+    expectOneLineError(
+      result,
+      2,
+      /^error: --namespace "Bad_NS" is not a valid namespace name; fix: use at most 63 lower-case letters/,
+    );
+  });
 });

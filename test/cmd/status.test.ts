@@ -1,4 +1,7 @@
 /** `stackanetes status`: a release's objects and whether each is ready now. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../services/ports.mjs';
 import {
   deployApp,
   expectGolden,
@@ -9,6 +12,7 @@ import {
   removeTemps,
   run,
   startCluster,
+  tempDir,
   type TestCluster,
 } from '../helpers/cmd.js';
 
@@ -43,5 +47,37 @@ describe('stackanetes status', () => {
       /^error: no release in namespace empty; fix: check --namespace, or deploy a package first$/,
     );
     expect(result.stdout).toBe('');
+  });
+
+  it('names a kubeconfig that does not exist with exit 3', async () => {
+    const result = await run(['status', '--kubeconfig', join(tempDir('status'), 'missing')]);
+    expectOneLineError(
+      result,
+      3,
+      /^error: kubeconfig \S+missing does not exist; fix: pass --kubeconfig FILE or set KUBECONFIG$/,
+    );
+  });
+
+  it('fails with exit 7 and the fix when nothing answers at the API address', async () => {
+    const kubeconfig = join(tempDir('status'), 'kubeconfig');
+    const server = `http://127.0.0.1:${await freePort()}`;
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: gone, cluster: {server: "${server}"}}]`,
+        'users: [{name: me, user: {}}]',
+        'contexts: [{name: gone, context: {cluster: gone, user: me}}]',
+        'current-context: gone',
+        '',
+      ].join('\n'),
+    );
+    const result = await run(['status', '--kubeconfig', kubeconfig]);
+    expectOneLineError(
+      result,
+      7,
+      /^error: cannot reach the Kubernetes API at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*; fix: check that the cluster is running/,
+    );
   });
 });
