@@ -1,0 +1,43 @@
+/** `stackanetes logout`: the stored token revoked at the registry and forgotten. */
+import {
+  expectGolden,
+  expectOneLineError,
+  isolateHome,
+  json,
+  login,
+  ok,
+  removeTemps,
+  run,
+  startRegistry,
+  type TestRegistry,
+} from '../helpers/cmd.js';
+
+let registry: TestRegistry;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  isolateHome();
+  await login(registry);
+});
+afterAll(async () => {
+  await registry?.stop();
+  removeTemps();
+});
+
+describe('stackanetes logout', () => {
+  it('logs out of the registry it is logged in to', async () => {
+    expectGolden('logout', 'logged-out', ok(await run(['logout', registry.url])).stdout);
+  });
+
+  it('says no token was stored on a second logout, as JSON with -o json', async () => {
+    const result = await run(['logout', registry.url, '-o', 'json']);
+    expect(json<{ removed: boolean }>(result).removed).toBe(false);
+    expectGolden('logout', 'nothing-stored.json', result.stdout);
+    expectGolden('logout', 'nothing-stored', ok(await run(['logout', registry.url])).stdout);
+  });
+
+  it('rejects an unknown output format with exit 2 before touching the credentials', async () => {
+    const result = await run(['logout', registry.url, '-o', 'xml']);
+    expectOneLineError(result, 2, /--output "xml" is not a known format; fix: use one of table, json, yaml$/);
+  });
+});

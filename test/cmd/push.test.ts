@@ -1,0 +1,48 @@
+/** `stackanetes push`: package directories uploaded as releases, dependencies first. */
+import { join } from 'node:path';
+import {
+  expectGolden,
+  expectOneLineError,
+  isolateHome,
+  json,
+  login,
+  ok,
+  registryFixtures,
+  removeTemps,
+  run,
+  startRegistry,
+  tempDir,
+  type TestRegistry,
+} from '../helpers/cmd.js';
+
+let registry: TestRegistry;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  isolateHome();
+  await login(registry);
+});
+afterAll(async () => {
+  await registry?.stop();
+  removeTemps();
+});
+
+describe('stackanetes push', () => {
+  it('pushes several directories into a channel and prints one row each', async () => {
+    const dirs = ['db', 'web'].map((n) => join(registryFixtures, n));
+    const result = ok(await run(['push', ...dirs, '--channel', 'stable']));
+    expectGolden('push', 'two-into-channel', result.stdout);
+  });
+
+  it('prints one object for one directory with -o json', async () => {
+    const result = await run(['push', join(registryFixtures, 'cache'), '-o', 'json']);
+    expect(json<{ status: string }>(result).status).toBe('pushed');
+    expectGolden('push', 'one.json', result.stdout);
+  });
+
+  it('names a directory that does not exist with exit 4 and one line', async () => {
+    const result = await run(['push', join(tempDir('push'), 'nothing')]);
+    expectOneLineError(result, 4, /^error: package directory \S+\/nothing not found/);
+    expect(result.stdout).toBe('');
+  });
+});
