@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'simulator/dist/**', 'node_modules/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -9,7 +9,10 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['test/**', 'bench/**', 'src/cli/**', 'registry-server/**'], rules: { 'no-console': 'off' } },
+  {
+    files: ['test/**', 'bench/**', 'simulator/**', 'src/cli/**', 'registry-server/**'],
+    rules: { 'no-console': 'off' },
+  },
   // bin/ is CommonJS (bin/package.json): the entry starts without the ES module loader.
   { files: ['bin/**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

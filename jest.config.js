@@ -13,8 +13,9 @@ export default {
     ],
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
-  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // the simulator is a workspace package with its own suite; the root run includes it
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/simulator/test/**/*.test.ts'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/simulator/dist/'],
   // test/openstack needs root and Debian's OpenStack: it runs alone as npm run test:openstack
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/openstack/'],
   globalSetup: '<rootDir>/test/services/global-setup.mjs',

@@ -29,7 +29,7 @@ import { push } from '../src/actions/push.js';
 import { openRegistrySession } from '../src/registry/session.js';
 import { fetchRelease } from '../src/resolve/fetch-release.js';
 import { parseOciReference, parseRegistryReference } from '../src/resolve/reference.js';
-import { createThrowawayDatabase, serveArgv } from '../registry-server/testing.js';
+import { createThrowawayDatabase, serveArgv } from '../test/helpers/registry-process.js';
 
 interface CannonResult {
   requests: { average: number; total: number };

@@ -13,8 +13,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveArgv } from '../registry-server/testing.js';
-import { startSimulator } from '../test/simulator/index.js';
+import { serveArgv } from '../test/helpers/registry-process.js';
+import { startSimulator } from '../simulator/src/index.js';
 import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);

@@ -62,7 +62,7 @@ wait_for() { # URL, name, log file
 
 step "Starting a Kubernetes API simulator (with a kubelet stand-in: pods start after a short delay)"
 sim_port="$(free_port)"
-node "$root/dist/test/simulator/main.js" --port "$sim_port" --kubeconfig "$KUBECONFIG" --readiness-delay 300 \
+node "$root/simulator/dist/main.js" --port "$sim_port" --kubeconfig "$KUBECONFIG" --readiness-delay 300 \
   >"$work/simulator.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$sim_port/version" simulator "$work/simulator.log"

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { kollaContract } from '../simulator/index.js';
+import { kollaContract } from '../../simulator/src/index.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { startCluster, type TestCluster } from './harness.js';
 

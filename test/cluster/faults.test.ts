@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot, runCli } from '../helpers/cli.js';
-import { startSimulator } from '../simulator/index.js';
+import { startSimulator } from '../../simulator/src/index.js';
 import { fixtures, startCluster, tableStatuses, type TestCluster } from './harness.js';
 
 const app = join(fixtures, 'app');

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from '../simulator/index.js';
+import { startSimulator, type Simulator } from '../../simulator/src/index.js';
 import { repoRoot, runCli, type CliOptions, type CliResult } from '../helpers/cli.js';
 
 /** The parts of a live object the tests read (through kubectl, as JSON). */

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveArgv } from '../../registry-server/testing.js';
+import { serveArgv } from '../helpers/registry-process.js';
 import { repoRoot, runCli, type CliResult } from '../helpers/cli.js';
 import { freePort, waitFor } from '../services/ports.mjs';
 

@@ -8,12 +8,12 @@ import {
   createThrowawayDatabase,
   serveArgv,
   type ThrowawayDatabase,
-} from '../../../registry-server/testing.js';
+} from '../../helpers/registry-process.js';
 import { repoRoot, runCli } from '../../helpers/cli.js';
 import { freePort, waitFor } from '../../services/ports.mjs';
 
 /** Deterministic PRNG (mulberry32) so randomised tests replay exactly; the simulator's, shared. */
-export { seededRandom } from '../../simulator/faults.js';
+export { seededRandom } from '../../../simulator/src/faults.js';
 
 /** A registry child process. */
 export interface RunningRegistry {

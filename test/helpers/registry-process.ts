@@ -1,7 +1,7 @@
 /**
  * What programs driving the built registry from outside share — the test suites and the
  * benchmark: the `serve` command line a child process runs, and throwaway PostgreSQL databases.
- * It lives here rather than under test/ because the benchmark is compiled without the tests.
+ * It lives under test/ so the published registry-server/ holds nothing but the server.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';

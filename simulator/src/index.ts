@@ -48,7 +48,7 @@ export interface SimulatorOptions {
   /** Seed of the fault PRNG (default 1), so random faults repeat run to run. */
   seed?: number;
   /**
-   * The cluster's Nodes and StorageClasses: a fixture file (see test/simulator/clusters/), or a
+   * The cluster's Nodes and StorageClasses: a fixture file (see simulator/clusters/), or a
    * count of unlabelled worker nodes. Default: clusters/default.yaml (3 control-plane, 2 compute).
    */
   cluster?: string | number;

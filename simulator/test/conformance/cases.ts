@@ -5,7 +5,7 @@
  * apps, batch, networking, policy, rbac, apiextensions); every case runs over HTTP and, where
  * kubectl can send it, through the real kubectl too.
  */
-import type { JsonObject } from '../json.js';
+import type { JsonObject } from '../../src/json.js';
 
 type Obj = JsonObject;
 

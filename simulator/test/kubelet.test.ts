@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kollaContract, startSimulator, type Simulator } from './index.js';
-import { rawClient } from './raw-client.js';
+import { kollaContract, startSimulator, type Simulator } from '../src/index.js';
+import { rawClient } from '../src/raw-client.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {

@@ -16,19 +16,20 @@ export interface ClusterFixture {
   storageClasses: KubeObject[];
 }
 
-/** The fixture shipped beside the sources (found from both the sources and the build output). */
+/**
+ * The fixture of the simulator package (simulator/clusters/default.yaml), found from its sources,
+ * its own build (simulator/dist) and a build of the repository that compiled it (dist/simulator/src).
+ */
 export function defaultFixturePath(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'test', 'simulator', 'clusters', 'default.yaml');
-    if (existsSync(candidate)) return candidate;
     const beside = join(dir, 'clusters', 'default.yaml');
     if (existsSync(beside)) return beside;
+    const inRepository = join(dir, 'simulator', 'clusters', 'default.yaml');
+    if (existsSync(inRepository)) return inRepository;
     dir = dirname(dir);
   }
-  throw new Error(
-    'the simulator cannot find its default cluster fixture (test/simulator/clusters/default.yaml)',
-  );
+  throw new Error('the simulator cannot find its default cluster fixture (simulator/clusters/default.yaml)');
 }
 
 /** Reads a fixture file; throws one line naming the file and the offending document. */

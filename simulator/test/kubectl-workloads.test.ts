@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from './index.js';
+import { startSimulator, type Simulator } from '../src/index.js';
 
 let sim: Simulator;
 let dir: string;

@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from '../index.js';
-import type { JsonObject } from '../json.js';
-import { rawClient, rawRequest, type RawResponse } from '../raw-client.js';
+import { startSimulator, type Simulator } from '../../src/index.js';
+import type { JsonObject } from '../../src/json.js';
+import { rawClient, rawRequest, type RawResponse } from '../../src/raw-client.js';
 import { cases, type Case } from './cases.js';
 
 let sim: Simulator;

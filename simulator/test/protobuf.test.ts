@@ -4,8 +4,8 @@
  * --image=nginx:1.27 --port=80 --replicas=2`, captured from the wire) and on variants built field
  * by field: what it decodes, and what it refuses rather than drop.
  */
-import { ApiError } from './api-error.js';
-import { decodeProtobuf, decodeProtobufNamespace } from './protobuf.js';
+import { ApiError } from '../src/api-error.js';
+import { decodeProtobuf, decodeProtobufNamespace } from '../src/protobuf.js';
 
 const KUBECTL_CREATE_NAMESPACE = Buffer.from(
   '6b3873000a0f0a02763112094e616d657370616365121e0a160a067062746573741200' +

@@ -3,8 +3,8 @@
  * fields, update-operation ownership, and dry-run leaving nothing behind.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startSimulator, type Simulator } from './index.js';
-import { rawClient } from './raw-client.js';
+import { startSimulator, type Simulator } from '../src/index.js';
+import { rawClient } from '../src/raw-client.js';
 
 let sim: Simulator;
 let api: ReturnType<typeof rawClient>;

@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from '../index.js';
-import { rawClient } from '../raw-client.js';
+import { startSimulator, type Simulator } from '../../src/index.js';
+import { rawClient } from '../../src/raw-client.js';
 
 const kubectlBinary = existsSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.32')
   ? '/usr/lib/google-cloud-sdk/bin/kubectl.1.32'

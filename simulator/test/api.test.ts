@@ -4,8 +4,8 @@
  * finalizers, Secret stringData, defaulting, patches, dry-run, CRDs, watch and auth.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSimulator, type Simulator } from './index.js';
-import { rawClient, rawRequest } from './raw-client.js';
+import { startSimulator, type Simulator } from '../src/index.js';
+import { rawClient, rawRequest } from '../src/raw-client.js';
 
 let sim: Simulator;
 let api: ReturnType<typeof rawClient>;

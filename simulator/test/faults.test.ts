@@ -4,8 +4,8 @@
  * the request counters tests rely on.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { startSimulator, type Simulator } from './index.js';
-import { rawClient, rawRequest } from './raw-client.js';
+import { startSimulator, type Simulator } from '../src/index.js';
+import { rawClient, rawRequest } from '../src/raw-client.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
