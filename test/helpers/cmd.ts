@@ -19,7 +19,7 @@ import { resolveConfig } from '../../registry-server/config.js';
 import { createLogger } from '../../registry-server/log.js';
 import { startServer } from '../../registry-server/server.js';
 import { openStorage } from '../../registry-server/storage/open.js';
-import { startSimulator, type Simulator } from '../simulator/index.js';
+import { startSimulator, type Simulator } from '../../simulator/src/index.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const clusterFixtures = join(repoRoot, 'test', 'fixtures', 'cluster');
