@@ -6,9 +6,9 @@
  * writes nothing, not even a revision.
  */
 import type { ProgressSink } from '../progress.js';
-import { executePlan, type ExecuteFailure, type ResultRow } from '../kube/apply.js';
+import { executePlan, type ExecuteFailure, type ResultRow } from '../apply/apply.js';
 import type { KubeClient } from '../kube/client.js';
-import { computePlan, summarize, type Plan } from '../kube/plan.js';
+import { computePlan, summarize, type Plan } from '../apply/plan.js';
 import { describeRef } from '../kube/objects.js';
 import { manifestDigest, type DesiredRelease } from './desired.js';
 import { createReleaseStore, HISTORY_MAX, type ReleaseStore } from './store.js';

@@ -9,20 +9,12 @@ import { ConflictError, InputError } from '../errors.js';
 import type { KubeObject } from '../model/types.js';
 import type { DesiredRelease } from '../release/desired.js';
 import type { ReleaseObject } from '../release/types.js';
-import type { KubeClient } from './client.js';
-import type { ResourceInfo } from './discovery.js';
-import { KubeApiError } from './http.js';
+import type { KubeClient } from '../kube/client.js';
+import type { ResourceInfo } from '../kube/discovery.js';
+import { KubeApiError } from '../kube/http.js';
 import { isUnchanged, prepareDesired, sameContent, type PreparedObject } from './normalize.js';
-import {
-  describeRef,
-  ANNOTATION_RELEASE,
-  LABEL_MANAGED_BY,
-  ownership,
-  objectKey,
-  PROTECTED_KINDS,
-  refOf,
-  type ObjectRef,
-} from './objects.js';
+import { describeRef, objectKey, refOf, type ObjectRef } from '../kube/objects.js';
+import { ANNOTATION_RELEASE, LABEL_MANAGED_BY, ownership, PROTECTED_KINDS } from './ownership.js';
 import { isImmutable } from './immutable.js';
 import { objectGraph, updateStrategy, type GraphNode } from './graph.js';
 import { kindRank, mapLimit } from './order.js';

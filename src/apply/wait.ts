@@ -6,9 +6,9 @@
  * polling with backoff: one LIST (or GET, for one object) per round, 100 ms doubling to 2 s.
  */
 import type { KubeObject } from '../model/types.js';
-import type { KubeClient } from './client.js';
-import type { KubeStream } from './http.js';
-import { objectKey, refOf, type ObjectRef } from './objects.js';
+import type { KubeClient } from '../kube/client.js';
+import type { KubeStream } from '../kube/http.js';
+import { objectKey, refOf, type ObjectRef } from '../kube/objects.js';
 import { readiness, describeConditions, type Readiness } from './readiness.js';
 
 export interface NotReady {

@@ -11,12 +11,13 @@
 import type { ProgressSink } from '../progress.js';
 import type { KubeObject } from '../model/types.js';
 import { count } from '../text.js';
-import type { KubeClient } from './client.js';
+import type { KubeClient } from '../kube/client.js';
 import { packageGraph, updateStrategy } from './graph.js';
-import { KubeApiError, sleep } from './http.js';
+import { KubeApiError, sleep } from '../kube/http.js';
 import { isImmutable } from './immutable.js';
 import { sameContent, type PreparedObject } from './normalize.js';
-import { describeRef, objectKey, PROTECTED_KINDS } from './objects.js';
+import { describeRef, objectKey } from '../kube/objects.js';
+import { PROTECTED_KINDS } from './ownership.js';
 import { mapLimit, stepsByKind } from './order.js';
 import type { Plan, PlanItem } from './plan.js';
 import { needsWait, readiness } from './readiness.js';

@@ -4,7 +4,7 @@
  */
 import type { KubeClient } from '../../src/kube/client.js';
 import { KubeApiError } from '../../src/kube/http.js';
-import { createTracker } from '../../src/kube/wait.js';
+import { createTracker } from '../../src/apply/wait.js';
 import type { KubeObject } from '../../src/model/types.js';
 
 const job = (name: string, rv: number, complete: boolean): KubeObject => ({
