@@ -8,7 +8,7 @@ import { ConflictError } from '../errors.js';
 import { describeRef, objectKey, refOf, type ObjectRef } from '../kube/objects.js';
 import { ownership, PROTECTED_KINDS } from '../apply/ownership.js';
 import { kindRank, mapLimit } from '../apply/order.js';
-import { fetchLive } from '../apply/plan.js';
+import { fetchLive } from '../apply/live.js';
 import { leaseRef, lockSeconds, withReleaseLock } from '../release/lease.js';
 import { createReleaseStore } from '../release/store.js';
 import type { ReleaseObject } from '../release/types.js';

@@ -3,7 +3,7 @@
  * cluster now (one LIST per kind), so it shows drift such as a deleted object or a crashed rollout.
  */
 import { objectKey, refOf } from '../kube/objects.js';
-import { fetchLive } from '../apply/plan.js';
+import { fetchLive } from '../apply/live.js';
 import { describeConditions, readiness } from '../apply/readiness.js';
 import { placeObjects } from '../release/scope.js';
 import { currentRevision, selectTargetRelease } from '../release/select.js';

@@ -1,23 +1,62 @@
 /**
  * The plan: every object of the release classified create / update / unchanged, plus what the
- * previous revisions owned that is no longer rendered (delete, or protected). Live state comes
- * from one LIST per kind and namespace rather than one GET per object. An object whose live copy
- * carries our applied digest and every desired field is unchanged without any further request;
- * the others are dry-run applied (diff) or applied (deploy) to learn what really changes.
+ * previous revisions owned that is no longer rendered (delete, or protected). `plan` is pure: it
+ * works from live state read beforehand (see live.ts), so it is tested without a server. An
+ * object whose live copy carries our applied digest and every desired field is unchanged without
+ * any further request; the others are dry-run applied (diff) or applied (deploy) to learn what
+ * really changes.
  */
 import { ConflictError, InputError } from '../errors.js';
 import type { KubeObject } from '../model/types.js';
-import type { DesiredRelease } from '../release/desired.js';
-import type { ReleaseObject } from '../release/types.js';
-import type { KubeClient } from '../kube/client.js';
 import type { ResourceInfo } from '../kube/discovery.js';
-import { KubeApiError } from '../kube/http.js';
-import { isUnchanged, prepareDesired, sameContent, type PreparedObject } from './normalize.js';
 import { describeRef, objectKey, refOf, type ObjectRef } from '../kube/objects.js';
+import { isUnchanged, prepareDesired, type PreparedObject } from './normalize.js';
 import { ANNOTATION_RELEASE, LABEL_MANAGED_BY, ownership, PROTECTED_KINDS } from './ownership.js';
-import { isImmutable } from './immutable.js';
-import { objectGraph, updateStrategy, type GraphNode } from './graph.js';
-import { kindRank, mapLimit } from './order.js';
+import { objectGraph, type GraphNode } from './graph.js';
+import { kindRank } from './order.js';
+
+/** One object of a release (desired or recorded by a revision), with the package that rendered it. */
+export interface PlannedObject {
+  package: string;
+  version: string;
+  object: KubeObject;
+}
+
+/** What the release renders now. */
+export interface DesiredObjects {
+  release: string;
+  namespace: string;
+  /** In deploy order (package order, then as rendered). */
+  objects: readonly PlannedObject[];
+  /** Package names in the meta-package's order. */
+  packages: readonly { name: string }[];
+}
+
+/** What the previous revisions left: the objects they applied and the Jobs they saw complete. */
+export interface PreviousState {
+  objects: readonly PlannedObject[];
+  /** Object key -> applied digest. */
+  completedJobs?: Readonly<Record<string, string>>;
+}
+
+/** The cluster as read before planning. */
+export interface LiveState {
+  /** What the cluster serves, by kindKey; undefined for a kind it does not serve (yet). */
+  kinds: ReadonlyMap<string, ResourceInfo | undefined>;
+  /** Live copies by objectKey. */
+  objects: ReadonlyMap<string, KubeObject>;
+}
+
+export interface PlanChoices {
+  pruneProtected: boolean;
+  /** Take over existing objects that carry no stackanetes ownership (--adopt). */
+  adopt?: boolean;
+}
+
+/** The key LiveState.kinds uses. */
+export function kindKey(object: { apiVersion: string; kind: string }): string {
+  return `${object.apiVersion}\u0000${object.kind}`;
+}
 
 /** `replace`: the server refuses the change in place, and the object's update strategy is to delete and create it. */
 export type PlanAction = 'create' | 'update' | 'replace' | 'unchanged' | 'delete' | 'protected';
@@ -40,7 +79,7 @@ export interface PlanItem {
   /** Already created before the waves (the target namespace, which must hold the revision). */
   precreated?: KubeObject;
   /** For delete/protected: the entry of the previous revision that owned the object. */
-  recorded?: ReleaseObject;
+  recorded?: PlannedObject;
   /** Keys of the items that must be ready before this one is applied (its depends-on). */
   needs?: string[];
   /**
@@ -64,34 +103,6 @@ export interface Plan {
    * from the items when absent (only a deploy with --wait needs it).
    */
   packageDeps?: Record<string, string[]>;
-}
-
-export interface PlanOptions {
-  /** Objects the previous revisions applied; what is not desired any more gets pruned. */
-  previous: readonly ReleaseObject[];
-  /** Dry-run apply every object not provably unchanged (diff, deploy --dry-run). */
-  dryRun: boolean;
-  concurrency: number;
-  pruneProtected: boolean;
-  /** Take over existing objects that carry no stackanetes ownership (--adopt). */
-  adopt?: boolean;
-  /** Jobs the previous revisions saw complete: object key -> applied digest. */
-  completedJobs?: Readonly<Record<string, string>>;
-}
-
-/** What the cluster serves for each kind used, resolved concurrently. */
-async function resolveKinds(
-  client: KubeClient,
-  objects: readonly KubeObject[],
-): Promise<Map<string, ResourceInfo | undefined>> {
-  const wanted = [...new Set(objects.map((o) => `${o.apiVersion}\u0000${o.kind}`))];
-  const infos = await Promise.all(
-    wanted.map((k) => {
-      const [apiVersion, kind] = k.split('\u0000') as [string, string];
-      return client.resource(apiVersion, kind);
-    }),
-  );
-  return new Map(wanted.map((k, i) => [k, infos[i]]));
 }
 
 /** Puts namespaced objects into the target namespace and takes it off cluster-scoped ones. */
@@ -118,63 +129,27 @@ function stamped(object: KubeObject, namespace: string, release: string): KubeOb
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
 
-/**
- * The live copies of `refs` (keyed by objectKey): one LIST per (apiVersion, kind, namespace),
- * namespaces one GET each (never list a cluster's). Kinds the cluster does not serve yet have
- * no live objects.
- */
-export async function fetchLive(
-  client: KubeClient,
-  refs: readonly ObjectRef[],
-  concurrency: number,
-): Promise<Map<string, KubeObject>> {
-  const groups = new Map<string, { apiVersion: string; kind: string; namespace: string | undefined }>();
-  const namespaceRefs: ObjectRef[] = [];
-  // The version each kind is read through: the recorded one, else one the group still serves.
-  const served = new Map<string, string | undefined>();
-  await Promise.all(
-    [...new Set(refs.map((r) => `${r.apiVersion}\u0000${r.kind}`))].map(async (k) => {
-      const [apiVersion, kind] = k.split('\u0000') as [string, string];
-      served.set(k, (await client.resourceInAnyVersion(apiVersion, kind))?.apiVersion);
-    }),
-  );
-  for (const original of refs) {
-    const apiVersion = served.get(`${original.apiVersion}\u0000${original.kind}`);
-    if (!apiVersion) continue;
-    const ref = { ...original, apiVersion };
-    const { kind, namespace } = ref;
-    if (kind === 'Namespace') namespaceRefs.push(ref);
-    else groups.set(`${apiVersion}\u0000${kind}\u0000${namespace ?? ''}`, { apiVersion, kind, namespace });
-  }
-  const live = new Map<string, KubeObject>();
-  await Promise.all([
-    ...namespaceRefs.map(async (ref) => {
-      const o = await client.get(ref);
-      if (o) live.set(objectKey(refOf(o)), o);
-    }),
-    mapLimit([...groups.values()], concurrency, async (g) => {
-      for (const o of await client.list(g.apiVersion, g.kind, g.namespace)) live.set(objectKey(refOf(o)), o);
-    }),
-  ]);
-  return live;
+/** What the plan is about before anything live is known: the wanted objects and those gone from the release. */
+export interface Targets {
+  wanted: PlanItem[];
+  gone: PlanItem[];
 }
 
-/** Builds the plan; reads only, except dry-run applies when `dryRun` is set. */
-export async function computePlan(
-  client: KubeClient,
-  desired: DesiredRelease,
-  options: PlanOptions,
-): Promise<Plan> {
-  const kinds = await resolveKinds(client, [
-    ...desired.objects.map((o) => o.object),
-    ...options.previous.map((o) => o.object),
-  ]);
-  const info = (o: KubeObject): ResourceInfo | undefined => kinds.get(`${o.apiVersion}\u0000${o.kind}`);
-
+/**
+ * Places and stamps every desired object, orders them by their depends-on, and lists what the
+ * previous revisions applied that is not rendered any more. Throws on an object rendered twice
+ * or a broken depends-on, before anything is read or written.
+ */
+export function targets(
+  desired: DesiredObjects,
+  previous: readonly PlannedObject[],
+  kinds: LiveState['kinds'],
+): Targets {
+  const place = (o: KubeObject): KubeObject => placeObject(o, kinds.get(kindKey(o)), desired.namespace);
   const wanted: PlanItem[] = [];
   const seen = new Map<string, string>();
   for (const entry of desired.objects) {
-    const object = placeObject(entry.object, info(entry.object), desired.namespace);
+    const object = place(entry.object);
     const ref = refOf(object);
     const key = objectKey(ref);
     const other = seen.get(key);
@@ -194,13 +169,11 @@ export async function computePlan(
     });
   }
   const gone: PlanItem[] = [];
-  const goneSeen = new Set<string>();
-  for (const entry of options.previous) {
-    const object = placeObject(entry.object, info(entry.object), desired.namespace);
-    const ref = refOf(object);
+  for (const entry of previous) {
+    const ref = refOf(place(entry.object));
     const key = objectKey(ref);
-    if (seen.has(key) || goneSeen.has(key)) continue;
-    goneSeen.add(key);
+    if (seen.has(key)) continue;
+    seen.set(key, entry.package);
     gone.push({
       action: 'delete',
       package: entry.package,
@@ -210,14 +183,22 @@ export async function computePlan(
       recorded: entry,
     });
   }
+  linkDependencies(wanted, desired.namespace);
+  const namespaceItem = implicitNamespace(desired.namespace);
+  if (!wanted.some((i) => i.key === namespaceItem.key)) wanted.unshift(namespaceItem);
+  return { wanted, gone };
+}
 
-  // Order inside and between packages: refused before anything is read or written when the
-  // annotations name objects the release does not render, or go round in a circle.
+/**
+ * Order inside and between packages: refused before anything is read or written when the
+ * annotations name objects the release does not render, or go round in a circle.
+ */
+function linkDependencies(wanted: PlanItem[], namespace: string): void {
   const nodes: GraphNode[] = wanted.map((i) => ({
     package: i.package,
     object: (i.prepared as PreparedObject).object,
   }));
-  const graph = objectGraph(nodes, desired.namespace);
+  const graph = objectGraph(nodes, namespace);
   if (graph.problems.length > 0) {
     throw new InputError(graph.problems.join('\nerror: '), {
       hint: 'fix the stackanetes.io/depends-on and stackanetes.io/update-strategy annotations (`stackanetes lint` lists them all)',
@@ -227,42 +208,57 @@ export async function computePlan(
     const needs = (graph.dependsOn[i] ?? []).map((d) => (wanted[d] as PlanItem).key);
     if (needs.length > 0) item.needs = needs;
   });
-  // The target namespace: if the release does not render it, deploy creates it (and keeps it).
-  const namespaceRef: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name: desired.namespace };
-  if (!seen.has(objectKey(namespaceRef))) {
-    const object: KubeObject = {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: desired.namespace, labels: { [LABEL_MANAGED_BY]: 'stackanetes' } },
-    };
-    wanted.unshift({
-      action: 'create',
-      package: '-',
-      version: '-',
-      ref: namespaceRef,
-      key: objectKey(namespaceRef),
-      prepared: prepareDesired(object),
-      implicit: true,
-    });
-  }
+}
 
-  const live = await fetchLive(
-    client,
-    [...wanted, ...gone].map((i) => i.ref),
-    options.concurrency,
-  );
+/** The target namespace: if the release does not render it, deploy creates it (and keeps it). */
+function implicitNamespace(namespace: string): PlanItem {
+  const ref: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
+  const object: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace, labels: { [LABEL_MANAGED_BY]: 'stackanetes' } },
+  };
+  return {
+    action: 'create',
+    package: '-',
+    version: '-',
+    ref,
+    key: objectKey(ref),
+    prepared: prepareDesired(object),
+    implicit: true,
+  };
+}
 
+/** Field managers of an object, for the message refusing to take it over. */
+function managersOf(live: KubeObject): string {
+  const managers = [
+    ...new Set(
+      ((live.metadata.managedFields as { manager?: string }[] | undefined) ?? []).map(
+        (m) => m.manager ?? '?',
+      ),
+    ),
+  ];
+  return managers.length > 0 ? managers.join(', ') : 'none';
+}
+
+/**
+ * Classifies each wanted object against its live copy: create, update or unchanged. Throws,
+ * naming them all, when objects belong to another release or to nobody (without --adopt).
+ */
+function classify(
+  wanted: readonly PlanItem[],
+  live: LiveState['objects'],
+  desired: DesiredObjects,
+  previous: PreviousState,
+  choices: PlanChoices,
+): void {
   const conflicts: string[] = [];
   const unmanaged: string[] = [];
   for (const item of wanted) {
     const current = live.get(item.key);
     if (!current) {
       // A Job whose exact content completed before and was removed since by its TTL: done work.
-      if (
-        item.ref.kind === 'Job' &&
-        item.prepared &&
-        options.completedJobs?.[item.key] === item.prepared.digest
-      ) {
+      if (item.ref.kind === 'Job' && previous.completedJobs?.[item.key] === item.prepared?.digest) {
         item.action = 'unchanged';
         item.completedEarlier = true;
       }
@@ -275,16 +271,9 @@ export async function computePlan(
       continue;
     }
     if (owner.owner === 'unmanaged' && !item.implicit) {
-      if (!options.adopt) {
-        const managers = [
-          ...new Set(
-            ((current.metadata.managedFields as { manager?: string }[] | undefined) ?? []).map(
-              (m) => m.manager ?? '?',
-            ),
-          ),
-        ];
+      if (!choices.adopt) {
         unmanaged.push(
-          `${describeRef(item.ref)} exists without stackanetes ownership labels (field managers: ${managers.length > 0 ? managers.join(', ') : 'none'})`,
+          `${describeRef(item.ref)} exists without stackanetes ownership labels (field managers: ${managersOf(current)})`,
         );
         continue;
       }
@@ -293,6 +282,14 @@ export async function computePlan(
     item.action =
       item.implicit || isUnchanged(item.prepared as PreparedObject, current) ? 'unchanged' : 'update';
   }
+  refuseTakeover(conflicts, unmanaged, desired);
+}
+
+function refuseTakeover(
+  conflicts: readonly string[],
+  unmanaged: readonly string[],
+  desired: DesiredObjects,
+): void {
   if (conflicts.length > 0) {
     const shown = conflicts.slice(0, 3).join('; ');
     const more = conflicts.length > 3 ? ` and ${conflicts.length - 3} more` : '';
@@ -309,64 +306,55 @@ export async function computePlan(
       },
     );
   }
+}
 
-  if (options.dryRun) {
-    // The API server refuses even a dry-run create in a namespace that does not exist yet, and
-    // there is nothing live to compare with there: those objects are plain creates.
-    const newNamespaces = new Set(
-      wanted.filter((i) => i.ref.kind === 'Namespace' && i.action === 'create').map((i) => i.ref.name),
-    );
-    await mapLimit(
-      wanted.filter(
-        (i) =>
-          i.action !== 'unchanged' &&
-          !i.implicit &&
-          !(i.ref.namespace !== undefined && newNamespaces.has(i.ref.namespace)) &&
-          info(i.prepared?.object as KubeObject),
-      ),
-      options.concurrency,
-      async (item) => {
-        try {
-          item.preview = await client.apply((item.prepared as PreparedObject).object, {
-            dryRun: true,
-            force: true,
-          });
-          if (item.live && sameContent(item.preview, item.live)) item.action = 'unchanged';
-        } catch (err) {
-          if (!(err instanceof KubeApiError)) throw err;
-          // A change only a new object can take: shown as a replacement when that is the
-          // object's strategy (a Job's), as an error otherwise.
-          if (
-            isImmutable(err) &&
-            !PROTECTED_KINDS.has(item.ref.kind) &&
-            updateStrategy(item.prepared?.object as KubeObject) === 'replace'
-          )
-            item.action = 'replace';
-          else item.error = err.message;
-        }
-      },
-    );
-  }
-
-  const deletions: PlanItem[] = [];
+/** What to prune: objects gone from the release that are still live and ours, in reverse deploy order. */
+function deletions(
+  gone: readonly PlanItem[],
+  live: LiveState['objects'],
+  desired: DesiredObjects,
+  choices: PlanChoices,
+): PlanItem[] {
+  const out: PlanItem[] = [];
   for (const item of gone) {
     const current = live.get(item.key);
     if (!current || ownership(current, desired.namespace, desired.release).owner !== 'ours') continue; // gone, or not ours
     item.live = current;
     item.ref = { ...item.ref, apiVersion: current.apiVersion }; // the version it is served in now
-    if (PROTECTED_KINDS.has(item.ref.kind) && !options.pruneProtected) item.action = 'protected';
-    deletions.push(item);
+    if (PROTECTED_KINDS.has(item.ref.kind) && !choices.pruneProtected) item.action = 'protected';
+    out.push(item);
   }
   // Reverse deploy order: last package first, and inside that what depends on others first.
-  deletions.reverse();
-  deletions.sort((a, b) => kindRank(b.ref.kind) - kindRank(a.ref.kind));
+  out.reverse();
+  out.sort((a, b) => kindRank(b.ref.kind) - kindRank(a.ref.kind));
+  return out;
+}
 
+/** The plan from targets already computed and the live state read for them. */
+export function planTargets(
+  t: Targets,
+  desired: DesiredObjects,
+  live: LiveState,
+  previous: PreviousState,
+  choices: PlanChoices,
+): Plan {
+  classify(t.wanted, live.objects, desired, previous, choices);
   return {
     release: desired.release,
     namespace: desired.namespace,
-    items: [...wanted, ...deletions],
+    items: [...t.wanted, ...deletions(t.gone, live.objects, desired, choices)],
     packages: desired.packages.map((p) => p.name),
   };
+}
+
+/** The plan for `desired` against the live state and what the previous revisions applied; no I/O. */
+export function plan(
+  desired: DesiredObjects,
+  live: LiveState,
+  previous: PreviousState,
+  choices: PlanChoices = { pruneProtected: false },
+): Plan {
+  return planTargets(targets(desired, previous.objects, live.kinds), desired, live, previous, choices);
 }
 
 /** How many objects each action of a plan touches. */

@@ -8,7 +8,8 @@
 import type { ProgressSink } from '../progress.js';
 import { executePlan, type ExecuteFailure, type ResultRow } from '../apply/apply.js';
 import type { KubeClient } from '../kube/client.js';
-import { computePlan, summarize, type Plan } from '../apply/plan.js';
+import { computePlan } from '../apply/compute.js';
+import { summarize, type Plan } from '../apply/plan.js';
 import { describeRef } from '../kube/objects.js';
 import { manifestDigest, type DesiredRelease } from './desired.js';
 import { createReleaseStore, HISTORY_MAX, type ReleaseStore } from './store.js';
