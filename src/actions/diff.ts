@@ -5,9 +5,9 @@
  * answer the real apply would give.
  */
 import { createRequire } from 'node:module';
-import { maskSecret, normalizeForDiff } from '../kube/normalize.js';
+import { maskSecret, normalizeForDiff } from '../apply/normalize.js';
 import { describeRef } from '../kube/objects.js';
-import { summarize, type PlanAction, type PlanItem, type PlanSummary } from '../kube/plan.js';
+import { summarize, type PlanAction, type PlanItem, type PlanSummary } from '../apply/plan.js';
 import { unifiedDiff } from '../kube/text-diff.js';
 import type { KubeObject } from '../model/types.js';
 import { planRelease } from '../release/deployer.js';

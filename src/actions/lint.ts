@@ -3,7 +3,7 @@
  * forced on, validates every object, and reports variables that nothing reads.
  */
 import { InputError } from '../errors.js';
-import { objectGraph } from '../kube/graph.js';
+import { objectGraph } from '../apply/graph.js';
 import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
 import { isLibrary, type LoadedPackage } from '../package/types.js';

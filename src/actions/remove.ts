@@ -5,16 +5,10 @@
  * asked; objects of other releases are never touched.
  */
 import { ConflictError } from '../errors.js';
-import {
-  describeRef,
-  objectKey,
-  ownership,
-  PROTECTED_KINDS,
-  refOf,
-  type ObjectRef,
-} from '../kube/objects.js';
-import { kindRank, mapLimit } from '../kube/order.js';
-import { fetchLive } from '../kube/plan.js';
+import { describeRef, objectKey, refOf, type ObjectRef } from '../kube/objects.js';
+import { ownership, PROTECTED_KINDS } from '../apply/ownership.js';
+import { kindRank, mapLimit } from '../apply/order.js';
+import { fetchLive } from '../apply/live.js';
 import { leaseRef, lockSeconds, withReleaseLock } from '../release/lease.js';
 import { createReleaseStore } from '../release/store.js';
 import type { ReleaseObject } from '../release/types.js';

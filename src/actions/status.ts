@@ -3,8 +3,8 @@
  * cluster now (one LIST per kind), so it shows drift such as a deleted object or a crashed rollout.
  */
 import { objectKey, refOf } from '../kube/objects.js';
-import { fetchLive } from '../kube/plan.js';
-import { describeConditions, readiness } from '../kube/readiness.js';
+import { fetchLive } from '../apply/live.js';
+import { describeConditions, readiness } from '../apply/readiness.js';
 import { placeObjects } from '../release/scope.js';
 import { currentRevision, selectTargetRelease } from '../release/select.js';
 import type { RevisionStatus } from '../release/types.js';

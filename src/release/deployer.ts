@@ -6,9 +6,10 @@
  * writes nothing, not even a revision.
  */
 import type { ProgressSink } from '../progress.js';
-import { executePlan, type ExecuteFailure, type ResultRow } from '../kube/apply.js';
+import { executePlan, type ExecuteFailure, type ExecuteResult, type ResultRow } from '../apply/apply.js';
 import type { KubeClient } from '../kube/client.js';
-import { computePlan, summarize, type Plan } from '../kube/plan.js';
+import { computePlan } from '../apply/compute.js';
+import { summarize, type Plan } from '../apply/plan.js';
 import { describeRef } from '../kube/objects.js';
 import { manifestDigest, type DesiredRelease } from './desired.js';
 import { createReleaseStore, HISTORY_MAX, type ReleaseStore } from './store.js';
@@ -102,32 +103,7 @@ export async function runRelease(
   const digest = manifestDigest(desired.objects);
   const last = history[history.length - 1];
 
-  if (options.dryRun) {
-    const statusOf = {
-      create: 'created',
-      update: 'updated',
-      replace: 'replaced',
-      unchanged: 'unchanged',
-      delete: 'deleted',
-      protected: 'protected',
-    } as const;
-    const rows: ResultRow[] = plan.items.map((i) => ({
-      package: i.package,
-      version: i.version,
-      kind: i.ref.kind,
-      name: i.ref.name,
-      namespace: i.ref.namespace ?? '-',
-      status: i.error ? 'failed' : statusOf[i.action],
-      ...(i.error ? { message: i.error } : {}),
-    }));
-    const failed = plan.items.find((i) => i.error);
-    return {
-      ...base,
-      outcome: 'dry-run',
-      rows,
-      ...(failed ? { failure: { message: failed.error as string, notReady: [] } } : {}),
-    };
-  }
+  if (options.dryRun) return { ...base, ...dryRunResult(plan) };
 
   if (options.signal?.aborted) {
     // Interrupted while reading and planning: nothing was written, nothing to mark.
@@ -152,6 +128,63 @@ export async function runRelease(
   await options.beforeWrite?.(history);
   const revision = Math.max(0, ...history.map((r) => r.revision)) + 1;
   const now = options.now().toISOString();
+  const record = pendingRecord(desired, plan, revision, digest, now);
+  // The namespace has to exist before the revision can be stored in it, whether deploy creates
+  // it (implicit) or the release renders it.
+  const namespaceItem = plan.items.find(
+    (i) => i.ref.kind === 'Namespace' && i.ref.name === desired.namespace && i.action === 'create',
+  );
+  if (namespaceItem?.prepared) {
+    namespaceItem.precreated = await client.apply(namespaceItem.prepared.object, { force: true });
+  }
+  await store.create(record);
+
+  const beforePrune = (): Promise<ExecuteFailure | undefined> =>
+    newerRevision(store, desired.release, revision);
+  const result = await executePlan(client, plan, {
+    ...options,
+    deadline,
+    packages: desired.packages,
+    beforePrune,
+  });
+  return { ...base, revision, ...(await recordOutcome(store, desired.release, history, revision, result)) };
+}
+
+/** What a --dry-run reports: each item as the deploy would leave it, and the first refusal. */
+function dryRunResult(plan: Plan): Pick<RunResult, 'outcome' | 'rows' | 'failure'> {
+  const statusOf = {
+    create: 'created',
+    update: 'updated',
+    replace: 'replaced',
+    unchanged: 'unchanged',
+    delete: 'deleted',
+    protected: 'protected',
+  } as const;
+  const rows: ResultRow[] = plan.items.map((i) => ({
+    package: i.package,
+    version: i.version,
+    kind: i.ref.kind,
+    name: i.ref.name,
+    namespace: i.ref.namespace ?? '-',
+    status: i.error ? 'failed' : statusOf[i.action],
+    ...(i.error ? { message: i.error } : {}),
+  }));
+  const failed = plan.items.find((i) => i.error);
+  return {
+    outcome: 'dry-run',
+    rows,
+    ...(failed ? { failure: { message: failed.error as string, notReady: [] } } : {}),
+  };
+}
+
+/** The revision as stored before anything is applied: pending, with what it keeps and adopts. */
+function pendingRecord(
+  desired: DesiredRelease,
+  plan: Plan,
+  revision: number,
+  digest: string,
+  now: string,
+): ReleaseRecord {
   const record: ReleaseRecord = {
     release: desired.release,
     namespace: desired.namespace,
@@ -170,36 +203,38 @@ export async function runRelease(
   if (kept.length > 0) record.kept = kept;
   const adopted = plan.items.filter((i) => i.adopted).map((i) => describeRef(i.ref));
   if (adopted.length > 0) record.adopted = adopted;
-  // The namespace has to exist before the revision can be stored in it, whether deploy creates
-  // it (implicit) or the release renders it.
-  const namespaceItem = plan.items.find(
-    (i) => i.ref.kind === 'Namespace' && i.ref.name === desired.namespace && i.action === 'create',
-  );
-  if (namespaceItem?.prepared) {
-    namespaceItem.precreated = await client.apply(namespaceItem.prepared.object, { force: true });
-  }
-  await store.create(record);
+  return record;
+}
 
-  // There is no lock (a killed deploy must never leave one stuck), so a deploy that started
-  // while this one waited shows up as a newer revision. Then the cluster holds a mix of both and
-  // this one must neither prune (the other may render what it would delete) nor claim success.
-  const beforePrune = async (): Promise<ExecuteFailure | undefined> => {
-    const newer = (await store.list(desired.release)).filter((r) => r.revision > revision);
-    if (newer.length === 0) return undefined;
-    const others = newer.map((r) => r.revision).join(', ');
-    return {
-      message: `another deploy of release ${desired.release} wrote revision ${others} while this one (revision ${revision}) was running: nothing was pruned`,
-      hint: 'the objects may now be a mix of both deploys: wait for the other one to finish, then run the deploy you want again (`stackanetes diff` shows what differs)',
-      notReady: [],
-      conflict: true,
-    };
+/**
+ * There is no lock (a killed deploy must never leave one stuck), so a deploy that started while
+ * this one waited shows up as a newer revision. Then the cluster holds a mix of both and this one
+ * must neither prune (the other may render what it would delete) nor claim success.
+ */
+async function newerRevision(
+  store: ReleaseStore,
+  release: string,
+  revision: number,
+): Promise<ExecuteFailure | undefined> {
+  const newer = (await store.list(release)).filter((r) => r.revision > revision);
+  if (newer.length === 0) return undefined;
+  const others = newer.map((r) => r.revision).join(', ');
+  return {
+    message: `another deploy of release ${release} wrote revision ${others} while this one (revision ${revision}) was running: nothing was pruned`,
+    hint: 'the objects may now be a mix of both deploys: wait for the other one to finish, then run the deploy you want again (`stackanetes diff` shows what differs)',
+    notReady: [],
+    conflict: true,
   };
-  const result = await executePlan(client, plan, {
-    ...options,
-    deadline,
-    packages: desired.packages,
-    beforePrune,
-  });
+}
+
+/** Marks the revision deployed (superseding the earlier ones, trimming history) or failed with its reason. */
+async function recordOutcome(
+  store: ReleaseStore,
+  release: string,
+  history: readonly ReleaseRecord[],
+  revision: number,
+  result: ExecuteResult,
+): Promise<Pick<RunResult, 'outcome' | 'rows' | 'failure'> & { superseded?: number[] }> {
   const failedRow = result.rows.find((r) => r.status === 'failed');
   const failure: ExecuteFailure | undefined =
     result.failure ??
@@ -208,7 +243,7 @@ export async function runRelease(
       : undefined);
   const completedJobs = { ...ownedBefore(history).completedJobs, ...result.completedJobs };
   if (failure) {
-    await store.setStatus(desired.release, revision, 'failed', failure.message, {
+    await store.setStatus(release, revision, 'failed', failure.message, {
       reason: failure.interrupted
         ? 'interrupted'
         : failure.conflict
@@ -218,20 +253,20 @@ export async function runRelease(
             : 'failed',
       completedJobs,
     });
-    return { ...base, revision, outcome: 'failed', rows: result.rows, failure };
+    return { outcome: 'failed', rows: result.rows, failure };
   }
-  await store.setStatus(desired.release, revision, 'deployed', undefined, { completedJobs });
+  await store.setStatus(release, revision, 'deployed', undefined, { completedJobs });
   const superseded: number[] = [];
   for (const r of history) {
     if (r.status === 'deployed' || r.status === 'pending') {
-      await store.setStatus(desired.release, r.revision, 'superseded');
+      await store.setStatus(release, r.revision, 'superseded');
       superseded.push(r.revision);
     }
   }
   // Keep the last HISTORY_MAX revisions, as Helm's --history-max does.
   const excess = history.length + 1 - HISTORY_MAX;
-  for (const r of history.slice(0, Math.max(0, excess))) await store.delete(desired.release, r.revision);
-  return { ...base, revision, outcome: 'deployed', rows: result.rows, superseded };
+  for (const r of history.slice(0, Math.max(0, excess))) await store.delete(release, r.revision);
+  return { outcome: 'deployed', rows: result.rows, superseded };
 }
 
 function interruptedBeforeWriting(): ExecuteFailure {

@@ -4,7 +4,7 @@
  * prune, the new revision — works from this one shape.
  */
 import type { KubeObject, RenderedRelease } from '../model/types.js';
-import { canonicalJson, sha256 } from '../kube/normalize.js';
+import { canonicalJson, sha256 } from '../apply/normalize.js';
 import type { ReleaseObject, ReleasePackage, ReleaseRecord } from './types.js';
 
 export interface DesiredRelease {

@@ -12,14 +12,14 @@ import {
   normalizeForDiff,
   prepareDesired,
   quantityValue,
-} from '../../src/kube/normalize.js';
-import { ANNOTATION_APPLIED, ownership } from '../../src/kube/objects.js';
-import { kindRank, mapLimit, stepsByKind } from '../../src/kube/order.js';
-import { readiness } from '../../src/kube/readiness.js';
-import { executePlan, isImmutable } from '../../src/kube/apply.js';
+} from '../../src/apply/normalize.js';
+import { ANNOTATION_APPLIED, ownership } from '../../src/apply/ownership.js';
+import { kindRank, mapLimit, stepsByKind } from '../../src/apply/order.js';
+import { readiness } from '../../src/apply/readiness.js';
+import { executePlan, isImmutable } from '../../src/apply/apply.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import { KubeApiError } from '../../src/kube/http.js';
-import { prepareDesired as prepare } from '../../src/kube/normalize.js';
+import { prepareDesired as prepare } from '../../src/apply/normalize.js';
 import { unifiedDiff } from '../../src/kube/text-diff.js';
 import { fromRendered } from '../../src/release/desired.js';
 import { loadManifestFile } from '../../src/release/manifest-file.js';

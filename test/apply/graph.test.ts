@@ -3,7 +3,7 @@
  * per dangling reference and per cycle, update strategies, the package graph inferred from the
  * Services and named objects a package uses, and the kind steps an explicit dependency reshapes.
  */
-import { executePlan, failureReport, formatElapsed } from '../../src/kube/apply.js';
+import { executePlan, failureReport, formatElapsed } from '../../src/apply/apply.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import {
   findCycles,
@@ -12,9 +12,9 @@ import {
   parseDependsOn,
   updateStrategy,
   type GraphNode,
-} from '../../src/kube/graph.js';
-import { prepareDesired } from '../../src/kube/normalize.js';
-import type { Plan, PlanItem } from '../../src/kube/plan.js';
+} from '../../src/apply/graph.js';
+import { prepareDesired } from '../../src/apply/normalize.js';
+import type { Plan, PlanItem } from '../../src/apply/plan.js';
 import type { KubeObject } from '../../src/model/types.js';
 
 const obj = (kind: string, name: string, annotations?: Record<string, string>, extra = {}): KubeObject => ({

@@ -7,8 +7,8 @@
  * workloads.
  */
 import type { KubeObject } from '../model/types.js';
-import type { KubeClient } from './client.js';
-import { objectKey, type ObjectRef } from './objects.js';
+import type { KubeClient } from '../kube/client.js';
+import { objectKey, type ObjectRef } from '../kube/objects.js';
 
 interface Selector {
   matchLabels?: Record<string, string>;

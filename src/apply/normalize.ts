@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../model/types.js';
-import { ANNOTATION_APPLIED, ANNOTATION_RELEASE, deepClone, isPlainObject } from './objects.js';
+import { deepClone, isPlainObject } from '../kube/objects.js';
+import { ANNOTATION_APPLIED, ANNOTATION_RELEASE } from './ownership.js';
 
 /** Sorted-key JSON, so digests do not depend on the order templates wrote keys in. */
 export function canonicalJson(value: unknown): string {

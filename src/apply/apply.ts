@@ -11,12 +11,13 @@
 import type { ProgressSink } from '../progress.js';
 import type { KubeObject } from '../model/types.js';
 import { count } from '../text.js';
-import type { KubeClient } from './client.js';
+import type { KubeClient } from '../kube/client.js';
 import { packageGraph, updateStrategy } from './graph.js';
-import { KubeApiError, sleep } from './http.js';
+import { KubeApiError, sleep } from '../kube/http.js';
 import { isImmutable } from './immutable.js';
 import { sameContent, type PreparedObject } from './normalize.js';
-import { describeRef, objectKey, PROTECTED_KINDS } from './objects.js';
+import { describeRef, objectKey } from '../kube/objects.js';
+import { PROTECTED_KINDS } from './ownership.js';
 import { mapLimit, stepsByKind } from './order.js';
 import type { Plan, PlanItem } from './plan.js';
 import { needsWait, readiness } from './readiness.js';
@@ -395,271 +396,322 @@ export async function executePlan(
   plan: Plan,
   options: ExecuteOptions & { timeoutMs?: number },
 ): Promise<ExecuteResult> {
-  const started = Date.now();
-  const rows: ResultRow[] = [];
-  const completedJobs: Record<string, string> = {};
-  const stop: Stop = { errors: [], notReady: [], blocked: [], timedOut: false, interrupted: false };
-  let stopped = false;
+  return new Execution(client, plan, options).run();
+}
+
+/**
+ * One run of a plan. Each item is applied by its own unit once what it depends on is ready, and
+ * is ready once the server says so; dependents only observe an item, they never apply it out of
+ * its unit's order.
+ */
+class Execution {
+  private readonly started = Date.now();
+  private readonly rows: ResultRow[] = [];
+  private readonly completedJobs: Record<string, string> = {};
+  private readonly stop: Stop = {
+    errors: [],
+    notReady: [],
+    blocked: [],
+    timedOut: false,
+    interrupted: false,
+  };
+  private stopped = false;
   // The deadline and the signal are handled here, so what was still waited for is read before
   // the tracker lets go of it.
-  const tracker: ReadinessTracker = createTracker(client, {});
-  // Items whose application began, and how to hand each item's result to what waits for it.
-  const begun = new Set<string>();
-  const settled = new Map<string, (a: Applied | undefined) => void>();
-  const halt = (): void => {
-    if (stopped) return;
-    stopped = true;
-    tracker.close();
-    // Whatever was never going to be applied now: its dependents stop waiting for it.
-    for (const key of [...settled.keys()]) if (!begun.has(key)) settled.get(key)?.(undefined);
-  };
-  const onAbort = (): void => {
-    if (stopped) return;
-    stop.interrupted = true;
-    stop.notReady.push(...tracker.waiting());
-    halt();
-  };
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const deadlineTimer = setTimeout(
-    () => {
-      if (stopped) return;
-      stop.timedOut = true;
-      stop.notReady.push(...tracker.waiting());
-      halt();
-    },
-    Math.max(0, options.deadline - Date.now()),
-  );
-  const limit = semaphore(options.concurrency);
-  const all = units(plan, options);
-  const byKey = new Map(plan.items.map((i) => [i.key, i]));
+  private readonly tracker: ReadinessTracker;
+  /** Items whose application began, and how to hand each item's result to what waits for it. */
+  private readonly begun = new Set<string>();
+  private readonly settled = new Map<string, (a: Applied | undefined) => void>();
+  private readonly appliedOf = new Map<string, Promise<Applied | undefined>>();
+  private readonly readyOf = new Map<string, Promise<boolean>>();
+  private readonly unitDone = new Map<string, Promise<boolean>>();
+  /** Unexpected errors (not the API's answers): rethrown once the run has wound down. */
+  private readonly failures: unknown[] = [];
+  private readonly limit: <T>(work: () => Promise<T>) => Promise<T>;
+  private readonly all: Unit[];
+  private readonly byKey: Map<string, PlanItem>;
+  /** In-flight packages and what each is doing, for the spinner. */
+  private readonly doing = new Map<string, string>();
+  private readonly unitOf = new Map<string, Unit>();
+  private spinning = false;
 
-  // In-flight packages and what each is doing, for the spinner.
-  const doing = new Map<string, string>();
-  const unitOf = new Map<string, Unit>();
-  for (const u of all) for (const i of u.items) unitOf.set(i.key, u);
-  const render = (): string => {
-    const waiting = tracker.waiting();
-    const parts = [...doing.entries()].map(([id, what]) => {
-      const unit = all.find((u) => u.id === id);
-      const w = waiting.find((n) => unitOf.get(objectKey(n.ref))?.id === id);
-      return `${unit?.label ?? id}: ${w ? `waiting for ${n2(w)}` : what}`;
+  constructor(
+    private readonly client: KubeClient,
+    private readonly plan: Plan,
+    private readonly options: ExecuteOptions & { timeoutMs?: number },
+  ) {
+    this.tracker = createTracker(client, {});
+    this.limit = semaphore(options.concurrency);
+    this.all = units(plan, options);
+    this.byKey = new Map(plan.items.map((i) => [i.key, i]));
+    for (const u of this.all) for (const i of u.items) this.unitOf.set(i.key, u);
+  }
+
+  async run(): Promise<ExecuteResult> {
+    const { options } = this;
+    const onAbort = (): void => {
+      if (this.stopped) return;
+      this.stop.interrupted = true;
+      this.stop.notReady.push(...this.tracker.waiting());
+      this.halt();
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const deadlineTimer = setTimeout(
+      () => {
+        if (this.stopped) return;
+        this.stop.timedOut = true;
+        this.stop.notReady.push(...this.tracker.waiting());
+        this.halt();
+      },
+      Math.max(0, options.deadline - Date.now()),
+    );
+    this.spin('start', `applying ${this.all.length} unit${this.all.length === 1 ? '' : 's'}`);
+    const refresh = setInterval(() => {
+      if (this.spinning) options.progress({ type: 'update', id: 'deploy', text: this.render() });
+    }, 200);
+    refresh.unref();
+    try {
+      await Promise.all(this.all.map((u) => this.runUnit(u)));
+      if (this.failures.length > 0) throw this.failures[0];
+    } finally {
+      clearInterval(refresh);
+      clearTimeout(deadlineTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.tracker.close();
+    }
+    return this.finish();
+  }
+
+  private halt(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.tracker.close();
+    // Whatever was never going to be applied now: its dependents stop waiting for it.
+    for (const key of [...this.settled.keys()]) if (!this.begun.has(key)) this.settled.get(key)?.(undefined);
+  }
+
+  /** The packages in flight and what each waits for. */
+  private render(): string {
+    const waiting = this.tracker.waiting();
+    const describe = (n: NotReady): string => `${n.ref.kind}/${n.ref.name} (${n.reason})`;
+    const parts = [...this.doing.entries()].map(([id, what]) => {
+      const unit = this.all.find((u) => u.id === id);
+      const w = waiting.find((n) => this.unitOf.get(objectKey(n.ref))?.id === id);
+      return `${unit?.label ?? id}: ${w ? `waiting for ${describe(w)}` : what}`;
     });
     return parts.length === 0 ? 'applying' : `${parts.length} in flight: ${parts.join('; ')}`;
-  };
-  const n2 = (n: NotReady): string => `${n.ref.kind}/${n.ref.name} (${n.reason})`;
-  // One spinner: the packages in flight and what each waits for; a line per finished package.
-  let spinning = false;
-  const spin = (event: 'start' | 'succeed' | 'fail', text: string): void => {
-    if (event !== 'start' && !spinning) return;
-    spinning = event === 'start';
-    options.progress({ type: event, id: 'deploy', text });
-  };
-  spin('start', `applying ${all.length} unit${all.length === 1 ? '' : 's'}`);
-  const refresh = setInterval(() => {
-    if (spinning) options.progress({ type: 'update', id: 'deploy', text: render() });
-  }, 200);
-  refresh.unref();
+  }
 
-  // Each item: applied by its own unit once what it depends on is ready; ready once the server
-  // says so. Dependents only observe an item; they never apply it out of its unit's order.
-  const appliedOf = new Map<string, Promise<Applied | undefined>>();
-  const whenApplied = (key: string): Promise<Applied | undefined> => {
-    let p = appliedOf.get(key);
+  /** One spinner: the packages in flight and what each waits for; a line per finished package. */
+  private spin(event: 'start' | 'succeed' | 'fail', text: string): void {
+    if (event !== 'start' && !this.spinning) return;
+    this.spinning = event === 'start';
+    this.options.progress({ type: event, id: 'deploy', text });
+  }
+
+  private whenApplied(key: string): Promise<Applied | undefined> {
+    let p = this.appliedOf.get(key);
     if (!p) {
-      p = new Promise((resolve) => settled.set(key, resolve));
-      appliedOf.set(key, p);
+      p = new Promise((resolve) => this.settled.set(key, resolve));
+      this.appliedOf.set(key, p);
     }
     return p;
-  };
-  const readyOf = new Map<string, Promise<boolean>>();
-  const apply = (item: PlanItem): Promise<Applied | undefined> => {
-    const p = whenApplied(item.key);
-    if (!begun.has(item.key)) {
-      begun.add(item.key);
-      void (async () => {
-        const needs = (item.needs ?? [])
-          .map((k) => byKey.get(k))
-          .filter((i): i is PlanItem => i !== undefined);
-        const ok = await Promise.all(
-          needs.map((n) => (options.wait ? ready(n) : whenApplied(n.key).then((a) => !!a && !a.error))),
-        );
-        if (!ok.every(Boolean) || stopped) {
-          if (stopped)
-            stop.blocked.push(
-              `${describeRef(item.ref)}${needs.length > 0 ? ` (after ${needs.map((n) => `${n.ref.kind}/${n.ref.name}`).join(', ')})` : ''}`,
-            );
-          return undefined;
-        }
-        const result = await limit(async () => (stopped ? undefined : applyItem(client, item, options)));
-        if (!result) {
-          stop.blocked.push(describeRef(item.ref));
-          return undefined;
-        }
-        rows.push(result.row);
-        if (result.error) {
-          stop.errors.push(result.error);
-          halt();
-        }
-        return result;
-      })().then(
-        (result) => settled.get(item.key)?.(result),
+  }
+
+  private apply(item: PlanItem): Promise<Applied | undefined> {
+    const p = this.whenApplied(item.key);
+    if (!this.begun.has(item.key)) {
+      this.begun.add(item.key);
+      this.applyAfterNeeds(item).then(
+        (result) => this.settled.get(item.key)?.(result),
         (err: unknown) => {
-          failures.push(err);
-          settled.get(item.key)?.(undefined);
-          halt();
+          this.failures.push(err);
+          this.settled.get(item.key)?.(undefined);
+          this.halt();
         },
       );
     }
     return p;
-  };
-  /** Unexpected errors (not the API's answers): rethrown once the run has wound down. */
-  const failures: unknown[] = [];
-  const ready = (item: PlanItem): Promise<boolean> => {
-    let p = readyOf.get(item.key);
-    if (!p) {
-      p = (async () => {
-        const a = await whenApplied(item.key);
-        if (!a || a.error) return false;
-        const current = a.current;
-        if (!current) return true; // done earlier (a Job its TTL removed)
-        if (item.ref.kind === 'Job' && readiness(current).ready && item.prepared)
-          completedJobs[item.key] = item.prepared.digest;
-        if (!options.wait && current.kind !== 'CustomResourceDefinition') return true;
-        if (
-          !needsWait(current.kind) ||
-          (current.kind === 'CustomResourceDefinition' && a.row.status === 'unchanged')
-        )
-          return true;
-        const outcome = await tracker.wait(current);
-        if (outcome.ready) {
-          if (item.ref.kind === 'Job' && item.prepared) completedJobs[item.key] = item.prepared.digest;
-          return true;
-        }
-        if (outcome.failed) {
-          stop.notReady.push({
-            ref: item.ref,
-            reason: outcome.reason,
-            conditions: '',
-            failed: true,
-          });
-          const r = rows.find(
-            (x) =>
-              x.kind === item.ref.kind &&
-              x.name === item.ref.name &&
-              x.namespace === (item.ref.namespace ?? '-'),
-          );
-          if (r) Object.assign(r, { status: 'failed', message: outcome.reason });
-          halt();
-        }
-        return false;
-      })();
-      readyOf.set(item.key, p);
-    }
-    return p;
-  };
+  }
 
-  const unitDone = new Map<string, Promise<boolean>>();
-  const runUnit = (unit: Unit): Promise<boolean> => {
-    let p = unitDone.get(unit.id);
-    if (!p) {
-      p = (async () => {
-        const deps = unit.after.map((id) => all.find((u) => u.id === id)).filter((u): u is Unit => !!u);
-        if (deps.length > 0) {
-          doing.set(unit.id, `waiting for ${deps.map((d) => d.label).join(', ')}`);
-          const ok = await Promise.all(deps.map(runUnit));
-          doing.delete(unit.id);
-          if (!ok.every(Boolean) || stopped) return false;
-        }
-        if (stopped) return false;
-        const changed = unit.items.filter((i) => i.action !== 'unchanged').length;
-        doing.set(unit.id, `applying ${changed} of ${count(unit.items.length, 'object')}`);
-        // A start and an end event per package, for logs (one line each off a terminal).
-        const waveId = `wave-${unit.id}`;
-        options.progress({
-          type: 'start',
-          id: waveId,
-          text: `${unit.label}: applying ${changed} of ${count(unit.items.length, 'object')}`,
-        });
-        const readies: Promise<boolean>[] = [];
-        for (const step of applySteps(unit.items, options.wait)) {
-          const results = await Promise.all(step.map(apply));
-          if (stopped || results.some((r) => !r || r.error)) {
-            doing.delete(unit.id);
-            options.progress({ type: 'fail', id: waveId });
-            return false;
-          }
-          // CRDs must be established before anything of theirs is applied, with or without --wait.
-          const crds = step.filter((i) => i.ref.kind === 'CustomResourceDefinition');
-          if (crds.length > 0 && !(await Promise.all(crds.map(ready))).every(Boolean)) {
-            doing.delete(unit.id);
-            return false;
-          }
-          readies.push(...step.map(ready));
-        }
-        doing.set(unit.id, 'waiting for readiness');
-        const ok = (await Promise.all(readies)).every(Boolean);
-        doing.delete(unit.id);
-        if (!ok || stopped) {
-          options.progress({ type: 'fail', id: waveId });
-          return false;
-        }
-        const mine = rows.filter((r) =>
-          unit.items.some(
-            (i) => i.ref.kind === r.kind && i.ref.name === r.name && (i.ref.namespace ?? '-') === r.namespace,
-          ),
+  private async applyAfterNeeds(item: PlanItem): Promise<Applied | undefined> {
+    const needs = (item.needs ?? [])
+      .map((k) => this.byKey.get(k))
+      .filter((i): i is PlanItem => i !== undefined);
+    const ok = await Promise.all(
+      needs.map((n) =>
+        this.options.wait ? this.ready(n) : this.whenApplied(n.key).then((a) => !!a && !a.error),
+      ),
+    );
+    if (!ok.every(Boolean) || this.stopped) {
+      if (this.stopped)
+        this.stop.blocked.push(
+          `${describeRef(item.ref)}${needs.length > 0 ? ` (after ${needs.map((n) => `${n.ref.kind}/${n.ref.name}`).join(', ')})` : ''}`,
         );
-        options.progress({ type: 'succeed', id: waveId, text: `${unit.label}: ${summary(mine)}` });
-        if (!spinning) spin('start', unit.label);
-        spin('succeed', `${unit.label}: ${summary(mine)}`);
-        if (doing.size > 0) spin('start', render());
-        return true;
-      })();
-      unitDone.set(unit.id, p);
+      return undefined;
+    }
+    const result = await this.limit(async () =>
+      this.stopped ? undefined : applyItem(this.client, item, this.options),
+    );
+    if (!result) {
+      this.stop.blocked.push(describeRef(item.ref));
+      return undefined;
+    }
+    this.rows.push(result.row);
+    if (result.error) {
+      this.stop.errors.push(result.error);
+      this.halt();
+    }
+    return result;
+  }
+
+  private ready(item: PlanItem): Promise<boolean> {
+    let p = this.readyOf.get(item.key);
+    if (!p) {
+      p = this.becomeReady(item);
+      this.readyOf.set(item.key, p);
     }
     return p;
-  };
+  }
 
-  try {
-    await Promise.all(all.map(runUnit));
-    if (failures.length > 0) throw failures[0];
-  } finally {
-    clearInterval(refresh);
-    clearTimeout(deadlineTimer);
-    options.signal?.removeEventListener('abort', onAbort);
-    tracker.close();
-  }
-  const failure = stopped
-    ? await failureReport(client, stop, Date.now(), options.timeoutMs ?? options.deadline - started)
-    : undefined;
-  // Rows in plan order, whatever order the concurrent units finished in.
-  const order = new Map(
-    plan.items.map((i, n) => [`${i.ref.kind}/${i.ref.namespace ?? '-'}/${i.ref.name}`, n]),
-  );
-  rows.sort(
-    (a, b) =>
-      (order.get(`${a.kind}/${a.namespace}/${a.name}`) ?? 0) -
-      (order.get(`${b.kind}/${b.namespace}/${b.name}`) ?? 0),
-  );
-  if (failure) {
-    spin('fail', failure.interrupted ? 'interrupted' : 'failed');
-    for (const r of rows) {
-      const n = failure.notReady.find((x) => x.ref.kind === r.kind && x.ref.name === r.name);
-      if (n && r.status !== 'failed') Object.assign(r, { status: 'failed', message: n.reason });
+  private async becomeReady(item: PlanItem): Promise<boolean> {
+    const a = await this.whenApplied(item.key);
+    if (!a || a.error) return false;
+    const current = a.current;
+    if (!current) return true; // done earlier (a Job its TTL removed)
+    if (item.ref.kind === 'Job' && readiness(current).ready && item.prepared)
+      this.completedJobs[item.key] = item.prepared.digest;
+    if (!this.options.wait && current.kind !== 'CustomResourceDefinition') return true;
+    if (
+      !needsWait(current.kind) ||
+      (current.kind === 'CustomResourceDefinition' && a.row.status === 'unchanged')
+    )
+      return true;
+    const outcome = await this.tracker.wait(current);
+    if (outcome.ready) {
+      if (item.ref.kind === 'Job' && item.prepared) this.completedJobs[item.key] = item.prepared.digest;
+      return true;
     }
-    return { rows, failure, completedJobs };
+    if (outcome.failed) {
+      this.stop.notReady.push({ ref: item.ref, reason: outcome.reason, conditions: '', failed: true });
+      const r = this.rows.find(
+        (x) =>
+          x.kind === item.ref.kind && x.name === item.ref.name && x.namespace === (item.ref.namespace ?? '-'),
+      );
+      if (r) Object.assign(r, { status: 'failed', message: outcome.reason });
+      this.halt();
+    }
+    return false;
   }
-  if (stopped)
-    return {
-      rows,
-      failure: { message: 'stopped before every object was applied', notReady: [] },
-      completedJobs,
-    };
-  spin('succeed', `applied ${rows.length} objects`);
-  const halted = await options.beforePrune?.();
-  if (halted) return { rows, failure: halted, completedJobs };
-  rows.push(...(await prune(client, plan, options)));
-  return { rows, completedJobs };
+
+  private runUnit(unit: Unit): Promise<boolean> {
+    let p = this.unitDone.get(unit.id);
+    if (!p) {
+      p = this.unitAfterDeps(unit);
+      this.unitDone.set(unit.id, p);
+    }
+    return p;
+  }
+
+  private async unitAfterDeps(unit: Unit): Promise<boolean> {
+    const deps = unit.after.map((id) => this.all.find((u) => u.id === id)).filter((u): u is Unit => !!u);
+    if (deps.length > 0) {
+      this.doing.set(unit.id, `waiting for ${deps.map((d) => d.label).join(', ')}`);
+      const ok = await Promise.all(deps.map((d) => this.runUnit(d)));
+      this.doing.delete(unit.id);
+      if (!ok.every(Boolean) || this.stopped) return false;
+    }
+    if (this.stopped) return false;
+    return this.applyUnit(unit);
+  }
+
+  private async applyUnit(unit: Unit): Promise<boolean> {
+    const { options } = this;
+    const changed = unit.items.filter((i) => i.action !== 'unchanged').length;
+    this.doing.set(unit.id, `applying ${changed} of ${count(unit.items.length, 'object')}`);
+    // A start and an end event per package, for logs (one line each off a terminal).
+    const waveId = `wave-${unit.id}`;
+    options.progress({
+      type: 'start',
+      id: waveId,
+      text: `${unit.label}: applying ${changed} of ${count(unit.items.length, 'object')}`,
+    });
+    const readies: Promise<boolean>[] = [];
+    for (const step of applySteps(unit.items, options.wait)) {
+      const results = await Promise.all(step.map((i) => this.apply(i)));
+      if (this.stopped || results.some((r) => !r || r.error)) {
+        this.doing.delete(unit.id);
+        options.progress({ type: 'fail', id: waveId });
+        return false;
+      }
+      // CRDs must be established before anything of theirs is applied, with or without --wait.
+      const crds = step.filter((i) => i.ref.kind === 'CustomResourceDefinition');
+      if (crds.length > 0 && !(await Promise.all(crds.map((i) => this.ready(i)))).every(Boolean)) {
+        this.doing.delete(unit.id);
+        return false;
+      }
+      readies.push(...step.map((i) => this.ready(i)));
+    }
+    this.doing.set(unit.id, 'waiting for readiness');
+    const ok = (await Promise.all(readies)).every(Boolean);
+    this.doing.delete(unit.id);
+    if (!ok || this.stopped) {
+      options.progress({ type: 'fail', id: waveId });
+      return false;
+    }
+    const mine = this.rows.filter((r) =>
+      unit.items.some(
+        (i) => i.ref.kind === r.kind && i.ref.name === r.name && (i.ref.namespace ?? '-') === r.namespace,
+      ),
+    );
+    options.progress({ type: 'succeed', id: waveId, text: `${unit.label}: ${summary(mine)}` });
+    if (!this.spinning) this.spin('start', unit.label);
+    this.spin('succeed', `${unit.label}: ${summary(mine)}`);
+    if (this.doing.size > 0) this.spin('start', this.render());
+    return true;
+  }
+
+  /** The result once every unit has wound down: the failure report, or prune and the rows. */
+  private async finish(): Promise<ExecuteResult> {
+    const { rows, completedJobs, options } = this;
+    const failure = this.stopped
+      ? await failureReport(
+          this.client,
+          this.stop,
+          Date.now(),
+          options.timeoutMs ?? options.deadline - this.started,
+        )
+      : undefined;
+    // Rows in plan order, whatever order the concurrent units finished in.
+    const order = new Map(
+      this.plan.items.map((i, n) => [`${i.ref.kind}/${i.ref.namespace ?? '-'}/${i.ref.name}`, n]),
+    );
+    rows.sort(
+      (a, b) =>
+        (order.get(`${a.kind}/${a.namespace}/${a.name}`) ?? 0) -
+        (order.get(`${b.kind}/${b.namespace}/${b.name}`) ?? 0),
+    );
+    if (failure) {
+      this.spin('fail', failure.interrupted ? 'interrupted' : 'failed');
+      for (const r of rows) {
+        const n = failure.notReady.find((x) => x.ref.kind === r.kind && x.ref.name === r.name);
+        if (n && r.status !== 'failed') Object.assign(r, { status: 'failed', message: n.reason });
+      }
+      return { rows, failure, completedJobs };
+    }
+    if (this.stopped)
+      return {
+        rows,
+        failure: { message: 'stopped before every object was applied', notReady: [] },
+        completedJobs,
+      };
+    this.spin('succeed', `applied ${rows.length} objects`);
+    const halted = await options.beforePrune?.();
+    if (halted) return { rows, failure: halted, completedJobs };
+    rows.push(...(await prune(this.client, this.plan, options)));
+    return { rows, completedJobs };
+  }
 }
 
 /** Deletes what the previous revisions owned and this one does not render; protected kinds are kept. */

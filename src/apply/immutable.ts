@@ -1,5 +1,5 @@
 /** Recognising the changes the API server only allows by recreating an object. */
-import type { KubeApiError } from './http.js';
+import type { KubeApiError } from '../kube/http.js';
 
 /**
  * Whether the server refused a change it only allows by recreating the object. Its wordings

@@ -4,7 +4,7 @@
  */
 import type { KubeClient } from '../../src/kube/client.js';
 import { KubeApiError } from '../../src/kube/http.js';
-import { createTracker } from '../../src/kube/wait.js';
+import { createTracker } from '../../src/apply/wait.js';
 import type { KubeObject } from '../../src/model/types.js';
 
 const job = (name: string, rv: number, complete: boolean): KubeObject => ({
@@ -102,5 +102,43 @@ describe('readiness tracker', () => {
     const cut = await never;
     expect(cut.ready).toBe(false);
     expect(cut.failed).toBe(false);
+  });
+  it('notices a completion the shared watch delivered before the wait for that object began', async () => {
+    // One Job's wait opened the watch; another Job, applied in the same step, completed and its
+    // event arrived before deploy started waiting for it (waits begin once the whole step is applied).
+    let emit: (t: 'MODIFIED', o: KubeObject) => void = () => {};
+    let reads = 0;
+    const client = {
+      watch: async (
+        _v: string,
+        _k: string,
+        _ns: string | undefined,
+        _from: string | undefined,
+        onEvent: typeof emit,
+      ) => {
+        emit = onEvent;
+        return { done: new Promise<void>(() => {}), close: () => {} };
+      },
+      get: async () => {
+        reads++;
+        return undefined;
+      },
+      list: async () => {
+        reads++;
+        return [];
+      },
+    } as unknown as KubeClient;
+    const tracker = createTracker(client, { deadline: Date.now() + 500 });
+    const first = tracker.wait(job('first', 5, false));
+    await new Promise((r) => setTimeout(r, 5));
+    emit('MODIFIED', job('second', 8, true)); // nobody waits for it yet
+    const started = Date.now();
+    const second = await tracker.wait(job('second', 7, false));
+    expect(second.ready).toBe(true);
+    expect(Date.now() - started).toBeLessThan(50);
+    expect(reads).toBe(0);
+    emit('MODIFIED', job('first', 9, true));
+    expect((await first).ready).toBe(true);
+    tracker.close();
   });
 });

@@ -5,7 +5,7 @@
  * Every other kind is ready as soon as the API server accepted it.
  */
 import type { KubeObject } from '../model/types.js';
-import { isPlainObject } from './objects.js';
+import { isPlainObject } from '../kube/objects.js';
 
 export interface Readiness {
   ready: boolean;

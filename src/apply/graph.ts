@@ -4,7 +4,7 @@
  * requests, so deploy, diff and lint agree on it and it is tested without a cluster.
  */
 import type { KubeObject } from '../model/types.js';
-import { isPlainObject } from './objects.js';
+import { isPlainObject } from '../kube/objects.js';
 
 /** `Kind/name[,Kind/name…]`: the objects (same namespace) that must be ready before this one is applied. */
 export const ANNOTATION_DEPENDS_ON = 'stackanetes.io/depends-on';
