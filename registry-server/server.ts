@@ -11,7 +11,7 @@ import { HttpError, StorageConflict, badRequest, unavailable } from './errors.js
 import { sendError, sendJson, type RequestContext } from './http.js';
 import type { Logger } from './log.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { createRouter } from './routes.js';
+import { createRouter } from './routes/index.js';
 import type { Storage } from './storage/types.js';
 
 /** A running registry. */

@@ -6,7 +6,7 @@
  */
 import { HttpError, notFound } from '../errors.js';
 import type { RequestContext } from '../http.js';
-import type { RouteDeps } from '../routes.js';
+import type { RouteDeps } from '../routes/deps.js';
 import { resolveRelease } from '../releases.js';
 import type { ReleaseRecord } from '../storage/types.js';
 import { checkNamePart, OWN_MEDIA_TYPE } from '../validate.js';
