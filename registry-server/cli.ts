@@ -116,16 +116,12 @@ function storageOption(): Option {
   return new Option('--storage <dir|url>', `storage directory or postgres:// URL (env ${ENV.storage})`);
 }
 
-/** Runs the CLI with `argv` (node, script, args…) and returns the exit code; never calls process.exit. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let result: Promise<number> = Promise.resolve(EXIT.ok);
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  const program = new Command('stackanetes-registry')
-    .description('The stackanetes package registry (App Registry API) and its administration')
-    .version(serverVersion(), '-V, --version')
-    .exitOverride()
-    .showSuggestionAfterError(true);
+/** What a subcommand's action hands back: its exit code, once its work is done. */
+type Run = (result: Promise<number>) => void;
 
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function registerServe(program: Command, env: NodeJS.ProcessEnv, run: Run): void {
   program
     .command('serve')
     .description('run the registry in the foreground until SIGTERM/SIGINT')
@@ -163,72 +159,84 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     )
     .option('--pg-pool <n>', `PostgreSQL connections per process (env ${ENV.pgPool}; default 10)`)
     .action((opts: RawServeOptions) => {
-      result = runServe(opts, env);
+      run(runServe(opts, env));
     });
+}
 
+function registerUsers(program: Command, env: NodeJS.ProcessEnv, run: Run): void {
   const user = program.command('user').description('manage user accounts');
   user
     .command('add <name>')
     .description('create a user; the password is read from stdin (first line)')
     .addOption(storageOption())
     .action((name: string, opts: { storage?: string }) => {
-      result = (async () => {
-        checkUserName(name);
-        const password = await readPassword(process.stdin);
-        await withStorage(opts, env, async (s) =>
-          s.addUser({
-            username: name,
-            passwordHash: await hashPassword(password),
-            createdAt: new Date().toISOString(),
-          }),
-        );
-        out(`user ${name} created`);
-        return EXIT.ok;
-      })();
+      run(
+        (async () => {
+          checkUserName(name);
+          const password = await readPassword(process.stdin);
+          await withStorage(opts, env, async (s) =>
+            s.addUser({
+              username: name,
+              passwordHash: await hashPassword(password),
+              createdAt: new Date().toISOString(),
+            }),
+          );
+          out(`user ${name} created`);
+          return EXIT.ok;
+        })(),
+      );
     });
   user
     .command('passwd <name>')
     .description("change a user's password (read from stdin) and revoke their tokens")
     .addOption(storageOption())
     .action((name: string, opts: { storage?: string }) => {
-      result = (async () => {
-        checkUserName(name);
-        const password = await readPassword(process.stdin);
-        await withStorage(opts, env, async (s) => {
-          if (!(await s.setPassword(name, await hashPassword(password))))
-            throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'create it with `user add`');
-          await s.revokeUserTokens(name);
-        });
-        out(`password of ${name} changed; existing tokens revoked`);
-        return EXIT.ok;
-      })();
+      run(
+        (async () => {
+          checkUserName(name);
+          const password = await readPassword(process.stdin);
+          await withStorage(opts, env, async (s) => {
+            if (!(await s.setPassword(name, await hashPassword(password))))
+              throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'create it with `user add`');
+            await s.revokeUserTokens(name);
+          });
+          out(`password of ${name} changed; existing tokens revoked`);
+          return EXIT.ok;
+        })(),
+      );
     });
   user
     .command('remove <name>')
     .description('delete a user, their tokens and memberships')
     .addOption(storageOption())
     .action((name: string, opts: { storage?: string }) => {
-      result = (async () => {
-        checkUserName(name);
-        const removed = await withStorage(opts, env, (s) => s.removeUser(name));
-        if (!removed)
-          throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'list users with `user list`');
-        out(`user ${name} removed`);
-        return EXIT.ok;
-      })();
+      run(
+        (async () => {
+          checkUserName(name);
+          const removed = await withStorage(opts, env, (s) => s.removeUser(name));
+          if (!removed)
+            throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'list users with `user list`');
+          out(`user ${name} removed`);
+          return EXIT.ok;
+        })(),
+      );
     });
   user
     .command('list')
     .description('list user names')
     .addOption(storageOption())
     .action((opts: { storage?: string }) => {
-      result = (async () => {
-        for (const u of await withStorage(opts, env, (s) => s.listUsers()))
-          out(`${u.username}\t${u.createdAt}`);
-        return EXIT.ok;
-      })();
+      run(
+        (async () => {
+          for (const u of await withStorage(opts, env, (s) => s.listUsers()))
+            out(`${u.username}\t${u.createdAt}`);
+          return EXIT.ok;
+        })(),
+      );
     });
+}
 
+function registerTokens(program: Command, env: NodeJS.ProcessEnv, run: Run): void {
   program
     .command('token')
     .description('manage login tokens')
@@ -236,14 +244,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .description('revoke every token of a user')
     .addOption(storageOption())
     .action((name: string, opts: { storage?: string }) => {
-      result = (async () => {
-        checkUserName(name);
-        const count = await withStorage(opts, env, (s) => s.revokeUserTokens(name));
-        out(`${count} token(s) of ${name} revoked`);
-        return EXIT.ok;
-      })();
+      run(
+        (async () => {
+          checkUserName(name);
+          const count = await withStorage(opts, env, (s) => s.revokeUserTokens(name));
+          out(`${count} token(s) of ${name} revoked`);
+          return EXIT.ok;
+        })(),
+      );
     });
+}
 
+function registerMembers(program: Command, env: NodeJS.ProcessEnv, run: Run): void {
   const member = program.command('member').description('manage who may push to a namespace');
   member
     .command('add <namespace> <user>')
@@ -251,47 +263,71 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--owner', 'make the user an owner (owners manage members)')
     .addOption(storageOption())
     .action((ns: string, name: string, opts: { storage?: string; owner?: boolean }) => {
-      result = (async () => {
-        checkNamePart(ns, 'namespace');
-        checkUserName(name);
-        const role = opts.owner ? 'owner' : 'member';
-        await withStorage(opts, env, (s) => s.setMember(ns, name, role));
-        out(`${name} is now ${role} of ${ns}`);
-        return EXIT.ok;
-      })();
+      run(
+        (async () => {
+          checkNamePart(ns, 'namespace');
+          checkUserName(name);
+          const role = opts.owner ? 'owner' : 'member';
+          await withStorage(opts, env, (s) => s.setMember(ns, name, role));
+          out(`${name} is now ${role} of ${ns}`);
+          return EXIT.ok;
+        })(),
+      );
     });
   member
     .command('remove <namespace> <user>')
     .description('remove a member (the last owner cannot be removed)')
     .addOption(storageOption())
     .action((ns: string, name: string, opts: { storage?: string }) => {
-      result = (async () => {
-        checkNamePart(ns, 'namespace');
-        checkUserName(name);
-        if (!(await withStorage(opts, env, (s) => s.removeMember(ns, name))))
-          throw new CliError(`${name} is not a member of ${ns}`, EXIT.notFound);
-        out(`${name} removed from ${ns}`);
-        return EXIT.ok;
-      })();
+      run(
+        (async () => {
+          checkNamePart(ns, 'namespace');
+          checkUserName(name);
+          if (!(await withStorage(opts, env, (s) => s.removeMember(ns, name))))
+            throw new CliError(`${name} is not a member of ${ns}`, EXIT.notFound);
+          out(`${name} removed from ${ns}`);
+          return EXIT.ok;
+        })(),
+      );
     });
   member
     .command('list <namespace>')
     .description('list members and roles')
     .addOption(storageOption())
     .action((ns: string, opts: { storage?: string }) => {
-      result = (async () => {
-        checkNamePart(ns, 'namespace');
-        const members = await withStorage(opts, env, (s) => s.listMembers(ns));
-        if (!members)
-          throw new CliError(
-            `namespace ${ns} has no owner yet`,
-            EXIT.notFound,
-            'the first push claims it, or use `member add NS USER --owner`',
-          );
-        for (const m of members) out(`${m.username}\t${m.role}`);
-        return EXIT.ok;
-      })();
+      run(
+        (async () => {
+          checkNamePart(ns, 'namespace');
+          const members = await withStorage(opts, env, (s) => s.listMembers(ns));
+          if (!members)
+            throw new CliError(
+              `namespace ${ns} has no owner yet`,
+              EXIT.notFound,
+              'the first push claims it, or use `member add NS USER --owner`',
+            );
+          for (const m of members) out(`${m.username}\t${m.role}`);
+          return EXIT.ok;
+        })(),
+      );
     });
+}
+
+/** Runs the CLI with `argv` (node, script, args…) and returns the exit code; never calls process.exit. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let result: Promise<number> = Promise.resolve(EXIT.ok);
+  const program = new Command('stackanetes-registry')
+    .description('The stackanetes package registry (App Registry API) and its administration')
+    .version(serverVersion(), '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true);
+
+  const run: Run = (p) => {
+    result = p;
+  };
+  registerServe(program, env, run);
+  registerUsers(program, env, run);
+  registerTokens(program, env, run);
+  registerMembers(program, env, run);
 
   try {
     await program.parseAsync(argv as string[]);

@@ -11,7 +11,7 @@ import { HttpError, StorageConflict, badRequest, unavailable } from './errors.js
 import { sendError, sendJson, type RequestContext } from './http.js';
 import type { Logger } from './log.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { createRouter } from './routes.js';
+import { createRouter } from './routes/index.js';
 import type { Storage } from './storage/types.js';
 
 /** A running registry. */
@@ -80,6 +80,145 @@ function countErrors(storage: Storage, metrics: ServerMetrics): Storage {
   });
 }
 
+/** Counts requests in flight so a shutdown can wait for the last one. */
+class InFlight {
+  count = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  start(): void {
+    this.count++;
+  }
+
+  end(): void {
+    this.count--;
+    if (this.count === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  idle(): Promise<void> {
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+}
+
+/** What answering one request needs, shared by every request of a server. */
+interface Plumbing {
+  storage: Storage;
+  logger: Logger;
+  metrics: ServerMetrics;
+  route: ReturnType<typeof createRouter>;
+  inFlight: InFlight;
+  shuttingDown: () => boolean;
+  nextRequestId: () => string;
+}
+
+async function handleOps(ctx: RequestContext, path: string, p: Plumbing): Promise<boolean> {
+  if (path === '/healthz') {
+    ctx.route = '/healthz';
+    sendJson(ctx, 200, { status: 'ok' });
+    return true;
+  }
+  if (path === '/readyz') {
+    ctx.route = '/readyz';
+    const shuttingDown = p.shuttingDown();
+    const ok = !shuttingDown && (await p.storage.ready().catch(() => false));
+    sendJson(ctx, ok ? 200 : 503, {
+      status: ok ? 'ready' : shuttingDown ? 'shutting-down' : 'storage-unavailable',
+      storage: p.storage.kind,
+    });
+    return true;
+  }
+  if (path === '/metrics') {
+    ctx.route = '/metrics';
+    const text = await p.metrics.registry.metrics();
+    ctx.res.writeHead(200, { 'content-type': p.metrics.registry.contentType });
+    ctx.res.end(text);
+    return true;
+  }
+  return false;
+}
+
+/** Answers a failed request: HttpErrors as they are, storage outages as 503, anything else as 500. */
+function fail(ctx: RequestContext, err: unknown, logger: Logger): void {
+  if (err instanceof HttpError) {
+    if (!ctx.res.headersSent) sendError(ctx, err);
+    return;
+  }
+  logger.log('error', 'request failed', {
+    reqId: ctx.requestId,
+    method: ctx.method,
+    route: ctx.route,
+    error: (err as Error).message,
+    stack: (err as Error).stack,
+  });
+  if (ctx.res.headersSent) {
+    ctx.res.destroy();
+    return;
+  }
+  sendError(
+    ctx,
+    isUnavailable(err)
+      ? unavailable('storage is unavailable; retry later')
+      : new HttpError(500, 'internal-error', `internal error (request id ${ctx.requestId})`),
+  );
+}
+
+/** Counts and logs a request once its answer is out. */
+function finished(ctx: RequestContext, started: bigint, p: Plumbing): void {
+  const { res } = ctx;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  p.metrics.requests.inc({ method: ctx.method, route: ctx.route, status: String(res.statusCode) });
+  p.metrics.duration.observe({ method: ctx.method, route: ctx.route }, seconds);
+  if (p.logger.enabled('info')) {
+    p.logger.log('info', 'request', {
+      reqId: ctx.requestId,
+      method: ctx.method,
+      route: ctx.route,
+      status: res.statusCode,
+      ms: Math.round(seconds * 1e5) / 100,
+      user: ctx.user,
+    });
+  }
+  p.inFlight.end();
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, p: Plumbing): Promise<void> {
+  const started = process.hrtime.bigint();
+  p.inFlight.start();
+  const headerId = req.headers['x-request-id'];
+  const requestId = typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : p.nextRequestId();
+  res.setHeader('x-request-id', requestId);
+  if (p.shuttingDown()) res.setHeader('connection', 'close');
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const ctx: RequestContext = {
+    req,
+    res,
+    method: req.method ?? 'GET',
+    segments: [],
+    query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+    requestId,
+    route: 'unmatched',
+    user: undefined,
+  };
+  try {
+    if (!(await handleOps(ctx, rawPath, p))) {
+      let segments = splitPath(rawPath);
+      if (segments[0] === 'cnr') segments = segments.slice(1);
+      ctx.segments = segments;
+      await p.route(ctx)(ctx);
+    }
+  } catch (err) {
+    fail(ctx, err, p.logger);
+  } finally {
+    if (res.writableFinished) finished(ctx, started, p);
+    else res.once('close', () => finished(ctx, started, p));
+  }
+}
+
 /** Starts a server for an opened (and initialised) storage. */
 export async function startServer(options: {
   config: ServerConfig;
@@ -90,123 +229,27 @@ export async function startServer(options: {
   const { config, storage, logger, version } = options;
   const metrics = createMetrics();
   let shuttingDown = false;
-  let inFlight = 0;
-  let idleWaiters: (() => void)[] = [];
+  const inFlight = new InFlight();
   const idPrefix = randomBytes(4).toString('hex');
   let counter = 0;
-  const route = createRouter({
-    storage: countErrors(storage, metrics),
-    config,
-    blobs: new BlobCache(config.blobCacheBytes),
+  const plumbing: Plumbing = {
+    storage,
+    logger,
     metrics,
-    version,
-  });
-
-  async function handleOps(ctx: RequestContext, path: string): Promise<boolean> {
-    if (path === '/healthz') {
-      ctx.route = '/healthz';
-      sendJson(ctx, 200, { status: 'ok' });
-      return true;
-    }
-    if (path === '/readyz') {
-      ctx.route = '/readyz';
-      const ok = !shuttingDown && (await storage.ready().catch(() => false));
-      sendJson(ctx, ok ? 200 : 503, {
-        status: ok ? 'ready' : shuttingDown ? 'shutting-down' : 'storage-unavailable',
-        storage: storage.kind,
-      });
-      return true;
-    }
-    if (path === '/metrics') {
-      ctx.route = '/metrics';
-      const text = await metrics.registry.metrics();
-      ctx.res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      ctx.res.end(text);
-      return true;
-    }
-    return false;
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
-    inFlight++;
-    const headerId = req.headers['x-request-id'];
-    const requestId =
-      typeof headerId === 'string' && REQUEST_ID.test(headerId)
-        ? headerId
-        : `${idPrefix}-${(++counter).toString(36)}`;
-    res.setHeader('x-request-id', requestId);
-    if (shuttingDown) res.setHeader('connection', 'close');
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const rawPath = q === -1 ? url : url.slice(0, q);
-    const ctx: RequestContext = {
-      req,
-      res,
-      method: req.method ?? 'GET',
-      segments: [],
-      query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
-      requestId,
-      route: 'unmatched',
-      user: undefined,
-    };
-    try {
-      if (!(await handleOps(ctx, rawPath))) {
-        let segments = splitPath(rawPath);
-        if (segments[0] === 'cnr') segments = segments.slice(1);
-        ctx.segments = segments;
-        await route(ctx)(ctx);
-      }
-    } catch (err) {
-      if (err instanceof HttpError) {
-        if (!res.headersSent) sendError(ctx, err);
-      } else {
-        logger.log('error', 'request failed', {
-          reqId: requestId,
-          method: ctx.method,
-          route: ctx.route,
-          error: (err as Error).message,
-          stack: (err as Error).stack,
-        });
-        if (!res.headersSent) {
-          const storageDown = isUnavailable(err);
-          sendError(
-            ctx,
-            storageDown
-              ? unavailable('storage is unavailable; retry later')
-              : new HttpError(500, 'internal-error', `internal error (request id ${requestId})`),
-          );
-        } else res.destroy();
-      }
-    } finally {
-      const finish = () => {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        metrics.requests.inc({ method: ctx.method, route: ctx.route, status: String(res.statusCode) });
-        metrics.duration.observe({ method: ctx.method, route: ctx.route }, seconds);
-        if (logger.enabled('info')) {
-          logger.log('info', 'request', {
-            reqId: requestId,
-            method: ctx.method,
-            route: ctx.route,
-            status: res.statusCode,
-            ms: Math.round(seconds * 1e5) / 100,
-            user: ctx.user,
-          });
-        }
-        inFlight--;
-        if (inFlight === 0 && idleWaiters.length > 0) {
-          const waiters = idleWaiters;
-          idleWaiters = [];
-          for (const w of waiters) w();
-        }
-      };
-      if (res.writableFinished) finish();
-      else res.once('close', finish);
-    }
-  }
+    route: createRouter({
+      storage: countErrors(storage, metrics),
+      config,
+      blobs: new BlobCache(config.blobCacheBytes),
+      metrics,
+      version,
+    }),
+    inFlight,
+    shuttingDown: () => shuttingDown,
+    nextRequestId: () => `${idPrefix}-${(++counter).toString(36)}`,
+  };
 
   const server: Server = createServer({ keepAliveTimeout: 65000, requestTimeout: 120000 }, (req, res) => {
-    void handle(req, res);
+    void handle(req, res, plumbing);
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable)
@@ -237,13 +280,13 @@ export async function startServer(options: {
     close() {
       closing ??= (async () => {
         shuttingDown = true;
-        logger.log('info', 'shutting down', { inFlight });
+        logger.log('info', 'shutting down', { inFlight: inFlight.count });
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        if (inFlight > 0) {
+        if (inFlight.count > 0) {
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([
-            new Promise<void>((resolve) => idleWaiters.push(resolve)),
+            inFlight.idle(),
             new Promise<void>((resolve) => {
               timer = setTimeout(resolve, config.shutdownTimeoutMs);
             }),

@@ -125,17 +125,6 @@ export function packagePage(d: PackagePageData): Html {
   const metadata = d.selected.metadata as { description?: unknown } | null;
   const description =
     meta?.description ?? (typeof metadata?.description === 'string' ? metadata.description : undefined);
-  const inChannels = (release: string) =>
-    d.channels
-      .filter((c) => c.releases.includes(release))
-      .map((c) => (c.current === release ? `${c.name} (current)` : c.name));
-  const releases = [...new Set(d.manifests.map((m) => m.release))];
-  const deps = d.pkg?.manifest.dependencies.filter((x) => x.name !== '$self') ?? [];
-  const libs = d.pkg?.manifest.libraries ?? [];
-  const readme = d.pkg
-    ? [...d.pkg.files].find(([f]) => /^readme(\.md|\.markdown|\.txt)?$/i.test(f))
-    : undefined;
-  const p = d.preview;
   const body = html` <h1 id="package-name">${full}</h1>
     ${description ? html`<p class="description" id="description">${description}</p>` : ''}
     <p>
@@ -156,253 +145,280 @@ export function packagePage(d: PackagePageData): Html {
       </ul>
     </nav>
 
-    <section aria-labelledby="releases">
-      <h2 id="releases">Releases</h2>
-      <div class="table">
-        <table id="releases-table">
-          <thead>
-            <tr>
-              <th scope="col">Release</th>
-              <th scope="col">Media type</th>
-              <th scope="col">Digest</th>
-              <th scope="col">Size</th>
-              <th scope="col">Pushed</th>
-              <th scope="col">Channels</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${d.manifests.map(
-              (m) => html`<tr${m.release === d.selected.release ? html` aria-current="true"` : ''}>
+    ${releasesSection(d, base)} ${channelsSection(d.channels, base)} ${dependenciesSection(d.pkg)}
+    ${parametersSection(d.preview)} ${previewSection(d.preview, d.name)} ${readmeSection(d.pkg)}
+    ${manageSection(d, base)}`;
+  return layout(`${full} ${d.selected.release}`, body);
+}
+
+function releasesSection(d: PackagePageData, base: string): Html {
+  const inChannels = (release: string) =>
+    d.channels
+      .filter((c) => c.releases.includes(release))
+      .map((c) => (c.current === release ? `${c.name} (current)` : c.name));
+  return html`<section aria-labelledby="releases">
+    <h2 id="releases">Releases</h2>
+    <div class="table">
+      <table id="releases-table">
+        <thead>
+          <tr>
+            <th scope="col">Release</th>
+            <th scope="col">Media type</th>
+            <th scope="col">Digest</th>
+            <th scope="col">Size</th>
+            <th scope="col">Pushed</th>
+            <th scope="col">Channels</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${d.manifests.map(
+            (m) => html`<tr${m.release === d.selected.release ? html` aria-current="true"` : ''}>
 <td><a href="${base}?release=${encodeURIComponent(m.release)}">${m.release}</a></td><td>${m.mediaType}</td>
 <td class="digest"><code title="sha256:${m.digest}">sha256:${m.digest.slice(0, 12)}</code></td><td>${size(m.size)}</td><td>${date(m.createdAt)}</td>
 <td>${inChannels(m.release).join(', ')}</td></tr>`,
-            )}
-          </tbody>
+          )}
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
+function channelsSection(channels: ChannelRecord[], base: string): Html {
+  return html`<section aria-labelledby="channels">
+    <h2 id="channels">Channels</h2>
+    ${
+      channels.length === 0
+        ? html`<p>No channels.</p>`
+        : html`<div class="table">
+            <table id="channels-table">
+              <thead>
+                <tr>
+                  <th scope="col">Channel</th>
+                  <th scope="col">Current release</th>
+                  <th scope="col">Releases</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${channels.map(
+                  (c) =>
+                    html`<tr data-channel="${c.name}">
+                      <th scope="row">${c.name}</th>
+                      <td class="current">
+                        <a href="${base}?release=${encodeURIComponent(c.current)}">${c.current}</a>
+                      </td>
+                      <td>${c.releases.join(', ')}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }
+  </section>`;
+}
+
+function dependenciesSection(pkg: LoadedPackage | undefined): Html {
+  const deps = pkg?.manifest.dependencies.filter((x) => x.name !== '$self') ?? [];
+  const libs = pkg?.manifest.libraries ?? [];
+  return html`<section aria-labelledby="dependencies">
+    <h2 id="dependencies">Dependencies</h2>
+    ${
+      deps.length + libs.length === 0
+        ? html`<p>None.</p>`
+        : html`<div class="table">
+            <table id="dependencies-table">
+              <thead>
+                <tr>
+                  <th scope="col">Package</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Constraint</th>
+                  <th scope="col">Condition</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${deps.map(
+                  (x) =>
+                    html`<tr>
+                      <td>${packageLink(x.name)}</td>
+                      <td>dependency</td>
+                      <td>${constraint(x)}</td>
+                      <td>${x.when ? html`<code>${x.when}</code>` : ''}</td>
+                    </tr>`,
+                )}
+                ${libs.map(
+                  (x) =>
+                    html`<tr>
+                      <td>${packageLink(x.name)}</td>
+                      <td>library</td>
+                      <td>${constraint(x)}</td>
+                      <td></td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }
+  </section>`;
+}
+
+function parametersSection(p: ReleasePreview | undefined): Html {
+  return html`<section aria-labelledby="parameters">
+    <h2 id="parameters">Parameters</h2>
+    ${
+      !p
+        ? html`<p>Not a stackanetes package: nothing to read.</p>`
+        : p.parameters.length === 0
+          ? html`<p>This package reads no parameters.</p>`
+          : html`<p class="muted">
+                What the package reads, with its defaults; override them with <code>--set</code> or a
+                <code>--variables</code> file.
+              </p>
+              <div class="table">
+                <table id="parameters-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Parameter</th>
+                      <th scope="col">Default</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${p.parameters.map(
+                      (x) =>
+                        html`<tr>
+                          <td><code>${x.path}</code></td>
+                          <td><code>${x.value}</code></td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>
+              ${p.unread.length > 0 ? html`<p class="muted">Declared but read by nothing: ${p.unread.map((u, i) => html`${i > 0 ? ', ' : ''}<code>${u}</code>`)}</p>` : ''}`
+    }
+  </section>`;
+}
+
+function previewSection(p: ReleasePreview | undefined, name: string): Html {
+  return html`<section aria-labelledby="preview">
+    <h2 id="preview">Manifest preview</h2>
+    ${
+      !p
+        ? html`<p>Not a stackanetes package: nothing to render.</p>`
+        : p.error
+          ? html`<p class="status bad" id="preview-error">
+              This release does not render with its defaults: ${p.error}
+            </p>`
+          : html`<p class="muted" id="preview-summary">
+                ${p.objects.length} objects rendered with the defaults (namespace <code>preview</code>,
+                release <code>${name}</code>).
+              </p>
+              ${
+                p.warnings.length > 0
+                  ? html`<ul class="muted">
+                      ${p.warnings.map((w) => html`<li>${w}</li>`)}
+                    </ul>`
+                  : ''
+              }
+              <div id="preview-objects">
+                ${p.objects.map(
+                  (o) =>
+                    html`<details>
+                      <summary>
+                        <strong>${o.kind}</strong> ${o.name}
+                        <span class="muted">(${o.package}, ${o.template})</span>
+                      </summary>
+                      <pre><code>${o.yaml}</code></pre>
+                    </details>`,
+                )}
+              </div>`
+    }
+  </section>`;
+}
+
+function readmeSection(pkg: LoadedPackage | undefined): Html {
+  const readme = pkg ? [...pkg.files].find(([f]) => /^readme(\.md|\.markdown|\.txt)?$/i.test(f)) : undefined;
+  return html`<section aria-labelledby="readme">
+    <h2 id="readme">README</h2>
+    ${readme ? html`<article class="readme" id="readme-body">${renderMarkdown(readme[1], 2)}</article>` : html`<p>No README in this release.</p>`}
+  </section>`;
+}
+
+function manageSection(d: PackagePageData, base: string): Html {
+  const full = `${d.namespace}/${d.name}`;
+  const releases = [...new Set(d.manifests.map((m) => m.release))];
+  return html`<section
+    id="manage"
+    aria-labelledby="manage-heading"
+    data-namespace="${d.namespace}"
+    data-package="${full}"
+  >
+    <h2 id="manage-heading">Manage</h2>
+    <p id="manage-status" class="status" role="status" aria-live="polite">
+      Members of <strong>${d.namespace}</strong> can move channels and its owners manage members:
+      <a href="/ui/login?next=${encodeURIComponent(`${base}#manage`)}">log in</a>.
+    </p>
+    <form id="channel-form" class="inline" hidden>
+      <div class="field">
+        <label for="channel-input">Channel</label>
+        <input
+          id="channel-input"
+          name="channel"
+          list="channel-names"
+          value="stable"
+          required
+          maxlength="63"
+          autocomplete="off"
+        />
+      </div>
+      <datalist id="channel-names">
+        ${d.channels.map((c) => html`<option value="${c.name}"></option>`)}
+      </datalist>
+      <div class="field">
+        <label for="release-select">Release</label>
+        <select id="release-select" name="release">
+          ${releases.map(
+            (r) =>
+              html`<option value="${r}" ${r === d.selected.release ? html` selected` : ''}>${r}</option>`,
+          )}
+        </select>
+      </div>
+      <button type="submit">Move channel</button>
+    </form>
+    <div id="members" hidden>
+      <h3>Members of ${d.namespace}</h3>
+      <div class="table">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Role</th>
+              <th scope="col"><span class="visually-hidden">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody id="members-body"></tbody>
         </table>
       </div>
-    </section>
-
-    <section aria-labelledby="channels">
-      <h2 id="channels">Channels</h2>
-      ${
-        d.channels.length === 0
-          ? html`<p>No channels.</p>`
-          : html`<div class="table">
-              <table id="channels-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Channel</th>
-                    <th scope="col">Current release</th>
-                    <th scope="col">Releases</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${d.channels.map(
-                    (c) =>
-                      html`<tr data-channel="${c.name}">
-                        <th scope="row">${c.name}</th>
-                        <td class="current">
-                          <a href="${base}?release=${encodeURIComponent(c.current)}">${c.current}</a>
-                        </td>
-                        <td>${c.releases.join(', ')}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-      }
-    </section>
-
-    <section aria-labelledby="dependencies">
-      <h2 id="dependencies">Dependencies</h2>
-      ${
-        deps.length + libs.length === 0
-          ? html`<p>None.</p>`
-          : html`<div class="table">
-              <table id="dependencies-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Package</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Constraint</th>
-                    <th scope="col">Condition</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${deps.map(
-                    (x) =>
-                      html`<tr>
-                        <td>${packageLink(x.name)}</td>
-                        <td>dependency</td>
-                        <td>${constraint(x)}</td>
-                        <td>${x.when ? html`<code>${x.when}</code>` : ''}</td>
-                      </tr>`,
-                  )}
-                  ${libs.map(
-                    (x) =>
-                      html`<tr>
-                        <td>${packageLink(x.name)}</td>
-                        <td>library</td>
-                        <td>${constraint(x)}</td>
-                        <td></td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-      }
-    </section>
-
-    <section aria-labelledby="parameters">
-      <h2 id="parameters">Parameters</h2>
-      ${
-        !p
-          ? html`<p>Not a stackanetes package: nothing to read.</p>`
-          : p.parameters.length === 0
-            ? html`<p>This package reads no parameters.</p>`
-            : html`<p class="muted">
-                  What the package reads, with its defaults; override them with <code>--set</code> or a
-                  <code>--variables</code> file.
-                </p>
-                <div class="table">
-                  <table id="parameters-table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Parameter</th>
-                        <th scope="col">Default</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${p.parameters.map(
-                        (x) =>
-                          html`<tr>
-                            <td><code>${x.path}</code></td>
-                            <td><code>${x.value}</code></td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>
-                </div>
-                ${p.unread.length > 0 ? html`<p class="muted">Declared but read by nothing: ${p.unread.map((u, i) => html`${i > 0 ? ', ' : ''}<code>${u}</code>`)}</p>` : ''}`
-      }
-    </section>
-
-    <section aria-labelledby="preview">
-      <h2 id="preview">Manifest preview</h2>
-      ${
-        !p
-          ? html`<p>Not a stackanetes package: nothing to render.</p>`
-          : p.error
-            ? html`<p class="status bad" id="preview-error">
-                This release does not render with its defaults: ${p.error}
-              </p>`
-            : html`<p class="muted" id="preview-summary">
-                  ${p.objects.length} objects rendered with the defaults (namespace <code>preview</code>,
-                  release <code>${d.name}</code>).
-                </p>
-                ${
-                  p.warnings.length > 0
-                    ? html`<ul class="muted">
-                        ${p.warnings.map((w) => html`<li>${w}</li>`)}
-                      </ul>`
-                    : ''
-                }
-                <div id="preview-objects">
-                  ${p.objects.map(
-                    (o) =>
-                      html`<details>
-                        <summary>
-                          <strong>${o.kind}</strong> ${o.name}
-                          <span class="muted">(${o.package}, ${o.template})</span>
-                        </summary>
-                        <pre><code>${o.yaml}</code></pre>
-                      </details>`,
-                  )}
-                </div>`
-      }
-    </section>
-
-    <section aria-labelledby="readme">
-      <h2 id="readme">README</h2>
-      ${readme ? html`<article class="readme" id="readme-body">${renderMarkdown(readme[1], 2)}</article>` : html`<p>No README in this release.</p>`}
-    </section>
-
-    <section
-      id="manage"
-      aria-labelledby="manage-heading"
-      data-namespace="${d.namespace}"
-      data-package="${full}"
-    >
-      <h2 id="manage-heading">Manage</h2>
-      <p id="manage-status" class="status" role="status" aria-live="polite">
-        Members of <strong>${d.namespace}</strong> can move channels and its owners manage members:
-        <a href="/ui/login?next=${encodeURIComponent(`${base}#manage`)}">log in</a>.
-      </p>
-      <form id="channel-form" class="inline" hidden>
+      <form id="member-form" class="inline" hidden>
         <div class="field">
-          <label for="channel-input">Channel</label>
-          <input
-            id="channel-input"
-            name="channel"
-            list="channel-names"
-            value="stable"
-            required
-            maxlength="63"
-            autocomplete="off"
-          />
+          <label for="member-input">User</label>
+          <input id="member-input" name="member" required maxlength="64" autocomplete="off" />
         </div>
-        <datalist id="channel-names">
-          ${d.channels.map((c) => html`<option value="${c.name}"></option>`)}
-        </datalist>
         <div class="field">
-          <label for="release-select">Release</label>
-          <select id="release-select" name="release">
-            ${releases.map(
-              (r) =>
-                html`<option value="${r}" ${r === d.selected.release ? html` selected` : ''}>${r}</option>`,
-            )}
+          <label for="role-select">Role</label>
+          <select id="role-select" name="role">
+            <option value="member">member</option>
+            <option value="owner">owner</option>
           </select>
         </div>
-        <button type="submit">Move channel</button>
+        <button type="submit">Add or change member</button>
       </form>
-      <div id="members" hidden>
-        <h3>Members of ${d.namespace}</h3>
-        <div class="table">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col"><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody id="members-body"></tbody>
-          </table>
-        </div>
-        <form id="member-form" class="inline" hidden>
-          <div class="field">
-            <label for="member-input">User</label>
-            <input id="member-input" name="member" required maxlength="64" autocomplete="off" />
-          </div>
-          <div class="field">
-            <label for="role-select">Role</label>
-            <select id="role-select" name="role">
-              <option value="member">member</option>
-              <option value="owner">owner</option>
-            </select>
-          </div>
-          <button type="submit">Add or change member</button>
-        </form>
-      </div>
-      <noscript
-        ><p>
-          Moving channels and managing members needs JavaScript; the CLI does both too (<code
-            >stackanetes channel</code
-          >).
-        </p></noscript
-      >
-    </section>`;
-  return layout(`${full} ${d.selected.release}`, body);
+    </div>
+    <noscript
+      ><p>
+        Moving channels and managing members needs JavaScript; the CLI does both too (<code
+          >stackanetes channel</code
+        >).
+      </p></noscript
+    >
+  </section>`;
 }
 
 export function loginPage(): Html {

@@ -6,7 +6,7 @@
  */
 import { HttpError, notFound } from '../errors.js';
 import type { RequestContext } from '../http.js';
-import type { RouteDeps } from '../routes.js';
+import type { RouteDeps } from '../routes/deps.js';
 import { resolveRelease } from '../releases.js';
 import type { ReleaseRecord } from '../storage/types.js';
 import { checkNamePart, OWN_MEDIA_TYPE } from '../validate.js';
@@ -40,11 +40,78 @@ function sendPage(ctx: RequestContext, status: number, page: Html): void {
   send(ctx, status, page.text, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
 }
 
+/** What the package page reads from. */
+interface Views {
+  storage: RouteDeps['storage'];
+  stored: StoredPackages;
+  previews: PreviewCache;
+}
+
+/** One package's page: the release `?release=` names (else the default), with its preview. */
+async function packageView(ctx: RequestContext, ns: string, name: string, views: Views): Promise<void> {
+  const { storage, stored, previews } = views;
+  const manifests = await storage.listManifests(ns, name);
+  const index = await storage.getIndex(ns, name);
+  if (manifests.length === 0 || !index)
+    throw notFound('package-not-found', `package ${ns}/${name} does not exist`);
+  const wanted = ctx.query.get('release') ?? 'default';
+  let release: string | undefined;
+  try {
+    release = resolveRelease(index.order, wanted);
+  } catch {
+    release = undefined;
+  }
+  const candidates = manifests.filter((m) => m.release === release);
+  const selected = candidates.find((m) => m.mediaType === OWN_MEDIA_TYPE) ?? candidates[0];
+  if (!selected)
+    throw notFound('package-release-not-found', `package ${ns}/${name} has no release ${wanted}`);
+  let pkg;
+  let preview;
+  if (selected.mediaType === OWN_MEDIA_TYPE) {
+    try {
+      pkg = await stored.load(selected);
+    } catch (err) {
+      throw new HttpError(
+        422,
+        'invalid-package',
+        `${ns}/${name}@${selected.release} cannot be read: ${(err as Error).message}`,
+      );
+    }
+    preview = await previews.get(selected.gzipDigest, () => runPreview(stored, selected));
+  }
+  sendPage(
+    ctx,
+    200,
+    packagePage({
+      namespace: ns,
+      name,
+      manifests,
+      channels: await storage.listChannels(ns, name),
+      selected: selected as ReleaseRecord,
+      pkg,
+      preview,
+    }),
+  );
+}
+
+/** The stylesheet or the script; any version of their URL answers, only the current one is cached. */
+async function asset(ctx: RequestContext, version: string, file: string): Promise<void> {
+  const body = file === 'app.css' ? CSS : file === 'app.js' ? SCRIPT : undefined;
+  if (body === undefined) throw notFound('not-found', `no asset ${file}`);
+  // An old page may ask for a previous version's URL: it gets the current file, uncached.
+  const immutable = version === ASSET_VERSION;
+  send(ctx, 200, body, {
+    'content-type': file === 'app.css' ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+}
+
 /** Returns the UI handler for a request it serves, or undefined to leave it to the API. */
 export function createUiRouter(deps: RouteDeps): (ctx: RequestContext) => Handler | undefined {
   const { storage, config } = deps;
   const stored = new StoredPackages(storage, deps.blobs);
   const previews = new PreviewCache();
+  const views: Views = { storage, stored, previews };
   const descriptions = new Map<string, string | undefined>();
 
   /** The description in the default release's manifest, remembered by blob digest. */
@@ -80,67 +147,7 @@ export function createUiRouter(deps: RouteDeps): (ctx: RequestContext) => Handle
     sendPage(ctx, 200, indexPage(cards, list.length, query));
   };
 
-  const packageView =
-    (ns: string, name: string): Handler =>
-    async (ctx) => {
-      const manifests = await storage.listManifests(ns, name);
-      const index = await storage.getIndex(ns, name);
-      if (manifests.length === 0 || !index)
-        throw notFound('package-not-found', `package ${ns}/${name} does not exist`);
-      const wanted = ctx.query.get('release') ?? 'default';
-      let release: string | undefined;
-      try {
-        release = resolveRelease(index.order, wanted);
-      } catch {
-        release = undefined;
-      }
-      const candidates = manifests.filter((m) => m.release === release);
-      const selected = candidates.find((m) => m.mediaType === OWN_MEDIA_TYPE) ?? candidates[0];
-      if (!selected)
-        throw notFound('package-release-not-found', `package ${ns}/${name} has no release ${wanted}`);
-      let pkg;
-      let preview;
-      if (selected.mediaType === OWN_MEDIA_TYPE) {
-        try {
-          pkg = await stored.load(selected);
-        } catch (err) {
-          throw new HttpError(
-            422,
-            'invalid-package',
-            `${ns}/${name}@${selected.release} cannot be read: ${(err as Error).message}`,
-          );
-        }
-        preview = await previews.get(selected.gzipDigest, () => runPreview(stored, selected));
-      }
-      sendPage(
-        ctx,
-        200,
-        packagePage({
-          namespace: ns,
-          name,
-          manifests,
-          channels: await storage.listChannels(ns, name),
-          selected: selected as ReleaseRecord,
-          pkg,
-          preview,
-        }),
-      );
-    };
-
   const login: Handler = async (ctx) => sendPage(ctx, 200, loginPage());
-
-  const asset =
-    (version: string, file: string): Handler =>
-    async (ctx) => {
-      const body = file === 'app.css' ? CSS : file === 'app.js' ? SCRIPT : undefined;
-      if (body === undefined) throw notFound('not-found', `no asset ${file}`);
-      // An old page may ask for a previous version's URL: it gets the current file, uncached.
-      const immutable = version === ASSET_VERSION;
-      send(ctx, 200, body, {
-        'content-type': file === 'app.css' ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
-        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      });
-    };
 
   /** Answers UI errors as pages; reads need anonymous access because a browser sends no token. */
   const page =
@@ -172,12 +179,12 @@ export function createUiRouter(deps: RouteDeps): (ctx: RequestContext) => Handle
     if (s[0] !== 'ui') return undefined;
     if (s.length === 2 && s[1] === 'login') return page('/ui/login', login, false);
     if (s.length === 4 && s[1] === 'assets')
-      return page('/ui/assets/:version/:file', asset(s[2] as string, s[3] as string), false);
+      return page('/ui/assets/:version/:file', (c) => asset(c, s[2] as string, s[3] as string), false);
     if (s.length === 4 && s[1] === 'packages') {
       return page('/ui/packages/:ns/:pkg', async (c) => {
         const ns = checkNamePart(s[2] as string, 'namespace');
         const name = checkNamePart(s[3] as string, 'package');
-        await packageView(ns, name)(c);
+        await packageView(c, ns, name, views);
       });
     }
     return page('/ui', async () => {

@@ -1,7 +1,15 @@
 /**
- * A minimal ustar writer and a defensive reader. Package tarballs must be byte-for-byte
- * reproducible (the digest is the release identity), and reading must never write to disk or
- * follow links, so neither needs more than regular files and directories.
+ * Package tarballs: a writer of byte-for-byte reproducible ustar archives and the one defensive
+ * reader that both the CLI (loading a pulled package) and the registry (inspecting a push) use.
+ *
+ * The writer stays ours rather than node-tar's: node-tar encodes numeric fields differently
+ * (`000644 \0` instead of `0000644\0`) and fills the device fields, so its bytes, and with them
+ * every package digest, would change; a registry answers a re-push of unchanged content under a
+ * new digest with 409, and release records compare digests.
+ *
+ * The reader never writes to disk or follows links: it reads regular files and directories in
+ * memory, and refuses (instead of skipping) absolute paths, `..`, links, devices, FIFOs,
+ * duplicates, bad checksums and archives beyond the limits, so a tampered package fails loudly.
  */
 import { InputError } from '../errors.js';
 import { memberPathProblem } from './limits.js';
@@ -88,109 +96,199 @@ function fitsUstar(path: string): boolean {
 
 function cString(buf: Buffer, start: number, length: number): string {
   const slice = buf.subarray(start, start + length);
-  const end = slice.indexOf(0);
-  return (end < 0 ? slice : slice.subarray(0, end)).toString('utf8');
+  const nul = slice.indexOf(0);
+  return slice.subarray(0, nul === -1 ? slice.length : nul).toString('utf8');
 }
 
-function parseOctal(buf: Buffer, start: number, length: number, where: string): number {
+/** Why an archive was refused; callers turn it into their own error (a CLI error, a 422). */
+export class TarError extends Error {
+  constructor(
+    message: string,
+    /** The member's path as written in the archive, when one member is at fault. */
+    readonly member?: string,
+  ) {
+    super(message);
+    this.name = 'TarError';
+  }
+}
+
+function readOctal(buf: Buffer, start: number, length: number, field: string): number {
+  if ((buf[start] ?? 0) & 0x80)
+    throw new TarError(`tar header field ${field} uses base-256 encoding, which packages never need`);
   const text = cString(buf, start, length).trim();
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text))
-    throw new InputError(`${where}: corrupt tar header (bad number ${JSON.stringify(text)})`);
+    throw new TarError(`tar header field ${field} is not octal: ${JSON.stringify(text)}`);
   return parseInt(text, 8);
 }
 
-/** Limits that keep a hostile tarball from exhausting memory. */
-export interface TarLimits {
-  maxFiles: number;
-  maxBytes: number;
+function checksumOk(header: Buffer): boolean {
+  const stored = readOctal(header, 148, 8, 'checksum');
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (header[i] ?? 0);
+  return sum === stored;
 }
 
-/**
- * Reads regular files from a tar in memory. Rejects absolute paths, `..`, links, devices and
- * FIFOs instead of skipping them, so a tampered package fails loudly.
- */
-export function readTar(tar: Buffer, location: string, limits: TarLimits): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  let offset = 0;
-  let total = 0;
-  let paxPath: string | undefined;
-  let longName: string | undefined;
-  while (offset + BLOCK <= tar.length) {
-    const block = tar.subarray(offset, offset + BLOCK);
-    if (block.every((b) => b === 0)) break;
-    const size = parseOctal(block, 124, 12, location);
-    const type = String.fromCharCode(block[156] ?? 0);
-    const prefix = cString(block, 345, 155);
-    let path = cString(block, 0, 100);
-    if (prefix && cString(block, 257, 6).startsWith('ustar')) path = `${prefix}/${path}`;
-    const dataStart = offset + BLOCK;
-    const dataEnd = dataStart + size;
-    if (dataEnd > tar.length)
-      throw new InputError(`${location}: truncated tarball (entry ${JSON.stringify(path)})`);
-    const data = tar.subarray(dataStart, dataEnd);
-    offset = dataStart + size + pad(size).length;
-    if (type === 'x') {
-      paxPath = parsePax(data.toString('utf8')).get('path') ?? paxPath;
-      continue;
-    }
-    if (type === 'g') continue;
-    if (type === 'L') {
-      longName = cString(data, 0, data.length);
-      continue;
-    }
-    path = paxPath ?? longName ?? path;
-    paxPath = undefined;
-    longName = undefined;
-    const clean = checkPath(path, location);
-    if (type === '5') continue;
-    if (type !== '0' && type !== '\0' && type !== '7') {
-      const what =
-        type === '1' || type === '2'
-          ? 'a link'
-          : type === '3' || type === '4' || type === '6'
-            ? 'a device or FIFO'
-            : `type ${JSON.stringify(type)}`;
-      throw new InputError(
-        `${location}: entry ${JSON.stringify(path)} is ${what}; packages may hold only regular files`,
-      );
-    }
-    if (clean === '') continue;
-    total += size;
-    if (files.size >= limits.maxFiles)
-      throw new InputError(`${location}: more than ${limits.maxFiles} files in the package`);
-    if (total > limits.maxBytes)
-      throw new InputError(`${location}: package content exceeds ${limits.maxBytes} bytes`);
-    if (files.has(clean)) throw new InputError(`${location}: entry ${JSON.stringify(clean)} appears twice`);
-    files.set(clean, Buffer.from(data));
-  }
-  return files;
-}
-
-function parsePax(text: string): Map<string, string> {
+function parsePax(body: Buffer): Map<string, string> {
   const out = new Map<string, string>();
-  let rest = text;
-  while (rest.length > 0) {
-    const space = rest.indexOf(' ');
-    const len = parseInt(rest.slice(0, space), 10);
-    if (!(len > 0) || space < 0) break;
-    const record = Buffer.from(rest, 'utf8').subarray(0, len).toString('utf8');
+  let pos = 0;
+  while (pos < body.length) {
+    const space = body.indexOf(0x20, pos);
+    if (space === -1) throw new TarError('malformed pax header in tar');
+    const len = parseInt(body.subarray(pos, space).toString('ascii'), 10);
+    if (!Number.isSafeInteger(len) || len <= 0 || pos + len > body.length)
+      throw new TarError('malformed pax header in tar');
+    const record = body.subarray(space + 1, pos + len - 1).toString('utf8');
     const eq = record.indexOf('=');
-    if (eq > 0) out.set(record.slice(space + 1, eq), record.slice(eq + 1).replace(/\n$/, ''));
-    rest = Buffer.from(rest, 'utf8').subarray(len).toString('utf8');
+    if (eq > 0) out.set(record.slice(0, eq), record.slice(eq + 1));
+    pos += len;
   }
   return out;
 }
 
-function checkPath(path: string, location: string): string {
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.includes('\\')) {
-    throw new InputError(`${location}: entry ${JSON.stringify(path)} has an absolute path`);
-  }
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..'))
-    throw new InputError(`${location}: entry ${JSON.stringify(path)} escapes the package with ".."`);
-  const problem = memberPathProblem(path);
-  if (problem)
-    throw new InputError(`${location}: entry ${JSON.stringify(path)} cannot be written: ${problem}`);
+/** Normalises a member path; throws if it could land outside the directory it is unpacked into. */
+function checkMemberPath(raw: string): string {
+  if (raw.length === 0 || raw.length > 1024) throw new TarError('tar member has an empty or oversized path');
+  if (raw.includes('\0') || raw.includes('\\'))
+    throw new TarError(`tar member ${JSON.stringify(raw)} contains a NUL or backslash`, raw);
+  if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw))
+    throw new TarError(`tar member ${JSON.stringify(raw)} has an absolute path`, raw);
+  const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw new TarError(`tar member ${JSON.stringify(raw)} contains '..'`, raw);
   return parts.join('/');
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  '1': 'hard link',
+  '2': 'symbolic link',
+  '3': 'character device',
+  '4': 'block device',
+  '6': 'FIFO',
+  '7': 'contiguous file',
+};
+
+/** Bounds that keep a hostile archive from exhausting memory or the disk of whoever unpacks it. */
+export interface TarLimits {
+  /** Members of any type (directories included). */
+  maxMembers: number;
+  /** Regular files. */
+  maxFiles: number;
+  /** Bytes of regular-file content. */
+  maxBytes: number;
+}
+
+/** One regular file or directory, by its normalised path ('' for the archive root). */
+export interface TarMember {
+  path: string;
+  type: 'file' | 'directory';
+  data: Buffer;
+}
+
+export interface TarContents {
+  members: TarMember[];
+  /** Whether the end-of-archive marker was found (a tar cut short has none). */
+  ended: boolean;
+}
+
+/** One header block's entry, with GNU long names and pax paths already applied. */
+interface RawEntry {
+  path: string;
+  type: string;
+  data: Buffer;
+}
+
+/** Walks the header blocks; yields members with their long path applied, stops at the end marker. */
+function* entries(tar: Buffer, end: { seen: boolean }): Generator<RawEntry> {
+  let pos = 0;
+  let longName: string | undefined;
+  let paxPath: string | undefined;
+  while (pos + BLOCK <= tar.length) {
+    const header = tar.subarray(pos, pos + BLOCK);
+    if (header.every((b) => b === 0)) {
+      end.seen = true;
+      return;
+    }
+    if (!checksumOk(header))
+      throw new TarError(`blob is not a tar archive (bad header checksum at offset ${pos})`);
+    const size = readOctal(header, 124, 12, 'size');
+    const type = String.fromCharCode(header[156] ?? 0);
+    const dataStart = pos + BLOCK;
+    if (dataStart + size > tar.length) throw new TarError('tar archive is truncated');
+    const data = tar.subarray(dataStart, dataStart + size);
+    pos = dataStart + Math.ceil(size / BLOCK) * BLOCK;
+    if (type === 'x') {
+      paxPath = parsePax(data).get('path') ?? paxPath;
+      continue;
+    }
+    if (type === 'g') continue; // global pax attributes describe the archive, not a member
+    if (type === 'L') {
+      longName = cString(data, 0, data.length);
+      continue;
+    }
+    const prefix = cString(header, 257, 6).startsWith('ustar') ? cString(header, 345, 155) : '';
+    const shortName = cString(header, 0, 100);
+    yield { path: paxPath ?? longName ?? (prefix ? `${prefix}/${shortName}` : shortName), type, data };
+    paxPath = undefined;
+    longName = undefined;
+  }
+}
+
+/** Reads every member of an uncompressed tar in memory, refusing anything a package may not hold. */
+export function readTarMembers(tar: Buffer, limits: TarLimits): TarContents {
+  const members: TarMember[] = [];
+  const seen = new Set<string>();
+  const end = { seen: false };
+  let files = 0;
+  let bytes = 0;
+  for (const entry of entries(tar, end)) {
+    const raw = entry.path;
+    const path = checkMemberPath(raw);
+    if (entry.type !== '0' && entry.type !== '\0' && entry.type !== '5') {
+      const kind = TYPE_NAMES[entry.type] ?? `entry of type ${JSON.stringify(entry.type)}`;
+      throw new TarError(
+        `tar member ${JSON.stringify(raw)} is a ${kind}; packages may contain only regular files and directories`,
+        raw,
+      );
+    }
+    if (members.length >= limits.maxMembers)
+      throw new TarError(`tar archive has more than ${limits.maxMembers} members`);
+    const problem = memberPathProblem(raw);
+    if (problem)
+      throw new TarError(`tar member ${JSON.stringify(raw.slice(0, 120))} cannot be pulled: ${problem}`, raw);
+    const type = entry.type === '5' ? 'directory' : 'file';
+    if (type === 'file') {
+      files += 1;
+      bytes += entry.data.length;
+      if (files > limits.maxFiles)
+        throw new TarError(`tar archive has more than ${limits.maxFiles} files, which no client can pull`);
+      if (bytes > limits.maxBytes)
+        throw new TarError(`package content exceeds ${limits.maxBytes} bytes, which no client can pull`);
+      if (seen.has(path)) throw new TarError(`tar archive contains ${path} twice`);
+      seen.add(path);
+    }
+    members.push({ path, type, data: entry.data });
+  }
+  return { members, ended: end.seen };
+}
+
+/**
+ * The regular files of a package tar by path, for the CLI: refusals name `location`. No member
+ * count of its own: the gunzip bound already caps how many 512-byte headers fit.
+ */
+export function readTar(
+  tar: Buffer,
+  location: string,
+  limits: Pick<TarLimits, 'maxFiles' | 'maxBytes'>,
+): Map<string, Buffer> {
+  let contents: TarContents;
+  try {
+    contents = readTarMembers(tar, { maxMembers: Number.POSITIVE_INFINITY, ...limits });
+  } catch (err) {
+    if (err instanceof TarError) throw new InputError(`${location}: ${err.message}`);
+    throw err;
+  }
+  const files = new Map<string, Buffer>();
+  for (const m of contents.members)
+    if (m.type === 'file' && m.path !== '') files.set(m.path, Buffer.from(m.data));
+  return files;
 }

@@ -89,12 +89,12 @@ describe('package tarballs', () => {
     [
       'a ".." path',
       tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('templates/../../x', '0', Buffer.from('x'))),
-      'escapes the package with ".."',
+      "contains '..'",
     ],
     [
       'a symlink',
       tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('link', '2', Buffer.alloc(0), '/etc/passwd')),
-      'is a link',
+      'is a symbolic link',
     ],
     [
       'a hard link',
@@ -102,17 +102,31 @@ describe('package tarballs', () => {
         rawEntry('manifest.yaml', '0', manifest),
         rawEntry('link', '1', Buffer.alloc(0), 'manifest.yaml'),
       ),
-      'is a link',
+      'is a hard link',
     ],
     [
       'a device',
       tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('dev', '3')),
-      'is a device or FIFO',
+      'is a character device',
     ],
     [
       'a truncated archive',
       gzipSync(rawEntry('manifest.yaml', '0', manifest).subarray(0, 520)),
-      'truncated tarball',
+      'tar archive is truncated',
+    ],
+    [
+      'a header whose checksum does not match (the registry refuses it too)',
+      (() => {
+        const entry = rawEntry('manifest.yaml', '0', manifest);
+        entry.write('X', 0);
+        return tarGz(entry);
+      })(),
+      'bad header checksum',
+    ],
+    [
+      'the same file twice',
+      tarGz(rawEntry('manifest.yaml', '0', manifest), rawEntry('./manifest.yaml', '0', manifest)),
+      'contains manifest.yaml twice',
     ],
     ['no manifest', tarGz(rawEntry('README.md', '0', Buffer.from('x'))), 'no manifest.yaml'],
     ['bytes that are not gzip', Buffer.from('not a tarball'), 'not a readable .tar.gz'],
