@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { KubeObject, RenderedObject } from '../model/types.js';
+import { canonicalJson } from '../util/stable-json.js';
 import { isPlainObject } from './values.js';
 
 /** Label and annotation keys stackanetes writes. */
@@ -157,19 +158,6 @@ export function configReferences(podSpec: unknown): Set<string> {
     }
   }
   return refs;
-}
-
-/** JSON with sorted keys, so the checksum does not depend on key order in templates. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 function configContent(object: KubeObject): string {

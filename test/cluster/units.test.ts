@@ -373,6 +373,10 @@ describe('flags and files', () => {
     expect(parseDuration('2')).toBe(2000);
     expect(() => parseDuration('soon')).toThrow('--timeout "soon" is not a duration');
   });
+  it('refuses a zero timeout whether or not it carries a unit', () => {
+    expect(() => parseDuration('0s')).toThrow('--timeout "0s" must be longer than zero');
+    expect(() => parseDuration('0')).toThrow('--timeout "0" must be longer than zero');
+  });
   it('reads a rendered manifest into packages by the package annotation, in first-seen order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackanetes-manifest-'));
     const file = join(dir, 'all.yaml');
