@@ -5,6 +5,7 @@
  * own storage (digest, channel, range, else the default release), never over the network.
  */
 import { createHash } from 'node:crypto';
+// js-yaml emits here as in `generate`, so a preview reads like the manifests generate writes.
 import { dump } from 'js-yaml';
 import { renderReferenceDetailed, type WalkedPackage } from '../../src/actions/pipeline.js';
 import { describeCause, InputError, NotFoundError } from '../../src/errors.js';

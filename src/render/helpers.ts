@@ -4,6 +4,8 @@
  * …" instead of a JavaScript stack.
  */
 import { createHash } from 'node:crypto';
+// `yaml` emits toYaml's text: switching emitters would change every rendered manifest that uses
+// it. Parsing is js-yaml's, through src/util/yaml.ts.
 import { stringify as toYamlText } from 'yaml';
 import { isPlainObject } from './values.js';
 
