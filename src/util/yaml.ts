@@ -1,8 +1,8 @@
 /**
  * The one YAML parser: js-yaml with the YAML 1.2 core schema (no timestamps, no merge keys,
  * duplicate keys rejected), so a value means the same in a manifest, a parameter file, a --set
- * flag, the lockfile or a kubeconfig. Chosen by measurement (`bench/yaml.ts`): it parses the whole
- * rendered stack about 18 times faster than `yaml`. `yaml` stays only as an emitter, where its
+ * flag, the lockfile or a kubeconfig. Chosen by measurement (`bench/yaml.ts`): it parses the
+ * whole rendered stack 14-18 times faster than `yaml`. `yaml` stays only as an emitter, where its
  * output format is what users and golden files already see (see the comments at its imports).
  * Parsers share aliased nodes; callers that copy what they parse bound the expansion with
  * src/package/yaml-limits.ts.
