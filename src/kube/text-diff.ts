@@ -18,8 +18,8 @@ const MAX_EDITS = 1000;
  * A floor under the number of differing lines: lines that occur on only one side (counted with
  * multiplicity) can never be aligned. It lets a replaced object skip the alignment at once.
  */
-function unmatchedLines(a: readonly number[], b: readonly number[]): number {
-  const counts = new Map<number, number>();
+function unmatchedLines(a: readonly string[], b: readonly string[]): number {
+  const counts = new Map<string, number>();
   for (const x of a) counts.set(x, (counts.get(x) ?? 0) + 1);
   let common = 0;
   for (const y of b) {
@@ -44,17 +44,14 @@ function alignLines(a: string[], b: string[]): DiffLine[] {
   }
   const midA = a.slice(start, endA);
   const midB = b.slice(start, endB);
-  // Lines become small integers, so each comparison jsdiff makes is one instruction.
-  const ids = new Map<string, number>();
-  const id = (line: string) => ids.get(line) ?? (ids.set(line, ids.size), ids.size - 1);
-  const idsA = midA.map(id);
-  const idsB = midB.map(id);
   const changes =
-    idsA.length > 0 && idsB.length > 0 && unmatchedLines(idsA, idsB) <= MAX_EDITS
-      ? diffArrays(idsA, idsB, { maxEditLength: MAX_EDITS })
+    midA.length > 0 &&
+    midB.length > 0 &&
+    (midA.length + midB.length <= MAX_EDITS || unmatchedLines(midA, midB) <= MAX_EDITS)
+      ? diffArrays(midA, midB, { maxEditLength: MAX_EDITS })
       : undefined;
   const middle: DiffLine[] = changes
-    ? alignedLines(changes, midA, midB)
+    ? alignedLines(changes)
     : [
         ...midA.map((text) => ({ op: '-' as const, text })),
         ...midB.map((text) => ({ op: '+' as const, text })),
@@ -66,20 +63,12 @@ function alignLines(a: string[], b: string[]): DiffLine[] {
   ];
 }
 
-/** jsdiff's changes over line ids, back as lines of text. */
-function alignedLines(changes: ChangeObject<number[]>[], a: string[], b: string[]): DiffLine[] {
+/** jsdiff's changes as one line per entry. */
+function alignedLines(changes: ChangeObject<string[]>[]): DiffLine[] {
   const out: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
   for (const c of changes) {
-    for (let k = 0; k < c.count; k++) {
-      if (c.added) out.push({ op: '+', text: b[j++] as string });
-      else if (c.removed) out.push({ op: '-', text: a[i++] as string });
-      else {
-        out.push({ op: ' ', text: a[i++] as string });
-        j++;
-      }
-    }
+    const op = c.added ? '+' : c.removed ? '-' : ' ';
+    for (const text of c.value) out.push({ op, text });
   }
   return out;
 }
