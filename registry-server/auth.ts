@@ -4,7 +4,8 @@
  * client once; only their sha256 is stored, which is enough for high-entropy secrets and keeps
  * the per-request check cheap.
  */
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../src/util/hash.js';
 import { unauthorized } from './errors.js';
 import type { Storage, TokenRecord } from './storage/types.js';
 
@@ -42,7 +43,7 @@ export const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('ba
 
 /** sha256 hex of a token: what storage keeps. */
 export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256Hex(token);
 }
 
 /** Creates and stores a token for `username`; returns the secret the client must keep. */

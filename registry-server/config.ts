@@ -3,6 +3,7 @@
  * here, so a typo fails at start with one line naming the flag or variable, not at first use.
  */
 import { PACKAGE_LIMITS } from '../src/package/limits.js';
+import { parseDuration as parseDurationText } from '../src/util/duration.js';
 
 /** Everything `serve` needs. */
 export interface ServerConfig {
@@ -60,7 +61,6 @@ const SIZE_UNITS: Record<string, number> = {
   g: 1024 ** 3,
   gib: 1024 ** 3,
 };
-const TIME_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 };
 
 /** `20MiB`, `512k`, `1048576`. */
 export function parseSize(value: string, what: string): number {
@@ -73,15 +73,14 @@ export function parseSize(value: string, what: string): number {
   return Number(m[1]) * unit;
 }
 
-/** `30d`, `12h`, `500ms`, `90s`. */
+/** `30d`, `12h`, `500ms`, `90s`, `1h30m`. */
 export function parseDuration(value: string, what: string): number {
-  const m = /^(\d+)\s*(ms|s|m|h|d)$/i.exec(value.trim());
-  const unit = m ? TIME_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
-  if (!m || unit === undefined)
+  const ms = parseDurationText(value);
+  if (ms === undefined)
     throw new ConfigError(
       `invalid duration for ${what}: ${JSON.stringify(value)} (use e.g. 30d, 12h, 90s or 500ms)`,
     );
-  return Number(m[1]) * unit;
+  return Math.round(ms);
 }
 
 /** `true/false/1/0/yes/no`. */

@@ -7,10 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzip } from 'node:zlib';
-import { parse as parseYaml } from 'yaml';
 import { PACKAGE_LIMITS } from '../src/package/limits.js';
 import { readTarMembers, TarError } from '../src/package/tar.js';
+import { expandedSize } from '../src/package/yaml-limits.js';
+import { parseYaml } from '../src/util/yaml.js';
 import { unprocessable } from './errors.js';
+
+/** Values a package manifest may expand to through YAML aliases. */
+const MAX_MANIFEST_VALUES = 10_000;
 
 /** Limits applied while unpacking. */
 export interface InspectLimits {
@@ -91,7 +95,10 @@ export function checkManifestMatches(inspected: InspectedBlob, packageName: stri
   if (inspected.manifest === undefined) throw invalid('package blob has no manifest.yaml at its root');
   let doc: unknown;
   try {
-    doc = parseYaml(inspected.manifest, { maxAliasCount: 50 });
+    doc = parseYaml(inspected.manifest);
+    // a manifest is a few hundred values; aliases that expand far beyond that are an attack
+    if (expandedSize(doc, MAX_MANIFEST_VALUES) > MAX_MANIFEST_VALUES)
+      throw new Error('its aliases expand too far');
   } catch (err) {
     throw invalid(`manifest.yaml in the blob is not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }

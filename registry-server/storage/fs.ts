@@ -11,7 +11,7 @@
  * release only once its blob is durable and its document entry complete; a crash leaves at worst
  * an unreferenced blob or temp file, never a listed partial release.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../src/util/hash.js';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageConflict } from '../errors.js';
@@ -220,7 +220,7 @@ export class FsStorage implements Storage {
       // A blob already on disk is reused only when its bytes still hash to its name: comparing
       // sizes kept a damaged blob through the forced re-push that is the advertised remedy.
       const present = await readFile(blobPath).then(
-        (bytes) => createHash('sha256').update(bytes).digest('hex') === record.gzipDigest,
+        (bytes) => sha256Hex(bytes) === record.gzipDigest,
         () => false,
       );
       if (!present) await writeAtomic(this.tmp, blobPath, blob);

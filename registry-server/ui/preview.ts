@@ -4,7 +4,8 @@
  * Rendering reuses the CLI's pipeline; dependencies and libraries resolve against this registry's
  * own storage (digest, channel, range, else the default release), never over the network.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../src/util/hash.js';
+// js-yaml emits here as in `generate`, so a preview reads like the manifests generate writes.
 import { dump } from 'js-yaml';
 import { renderReferenceDetailed, type WalkedPackage } from '../../src/actions/pipeline.js';
 import { describeCause, InputError, NotFoundError } from '../../src/errors.js';
@@ -60,7 +61,7 @@ export class StoredPackages {
     const data = await this.storage.getBlob(record.gzipDigest);
     if (!data)
       throw new NotFoundError(`blob of ${record.namespace}/${record.name}@${record.release} is missing`);
-    if (createHash('sha256').update(data).digest('hex') !== record.gzipDigest)
+    if (sha256Hex(data) !== record.gzipDigest)
       throw new InputError(
         `blob of ${record.namespace}/${record.name}@${record.release} does not match its digest`,
       );

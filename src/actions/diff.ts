@@ -60,7 +60,8 @@ export interface DiffResult {
 
 function toYaml(object: KubeObject | undefined): string {
   if (!object) return '';
-  // Loaded only when something changed: a clean diff never needs it, and it is slow to load.
+  // Loaded only when something changed: a clean diff never needs it, and it is slow to load. The
+  // diff's text is `yaml`'s (sorted keys, no line folding) as users know it; parsing is src/util/yaml.ts.
   const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   return stringify(object, { sortMapEntries: true, lineWidth: 0 });
 }

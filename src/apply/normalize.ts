@@ -4,26 +4,11 @@
  * (desired ⊆ live) plus our applied-digest annotation matching, which proves we have not dropped
  * a field since the last apply (dropping one makes server-side apply remove it).
  */
-import { createHash } from 'node:crypto';
 import type { KubeObject } from '../model/types.js';
 import { deepClone, isPlainObject } from '../kube/objects.js';
+import { sha256 } from '../util/hash.js';
+import { canonicalJson } from '../util/stable-json.js';
 import { ANNOTATION_APPLIED, ANNOTATION_RELEASE } from './ownership.js';
-
-/** Sorted-key JSON, so digests do not depend on the order templates wrote keys in. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value)
-      .filter((k) => value[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-export function sha256(text: string): string {
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
-}
 
 /** The object as we send it: Secret stringData folded into data (as the API server stores it), digest annotated. */
 export interface PreparedObject {

@@ -59,6 +59,7 @@ function cellText(value: unknown): string {
 export function formatData(data: unknown, format: Exclude<OutputFormat, 'table'>): string {
   if (format === 'json') return JSON.stringify(data, null, 2);
   // Loaded only for YAML output: it costs more start-up than a whole no-change deploy's requests.
+  // `yaml` as the emitter keeps --output yaml as scripts already read it; parsing is src/util/yaml.ts.
   const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   return stringify(data, { lineWidth: 0 });
 }

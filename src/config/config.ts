@@ -6,7 +6,9 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
+// `yaml` only writes the file, in the layout users already have; parsing is src/util/yaml.ts.
+import { stringify } from 'yaml';
+import { parseYaml } from '../util/yaml.js';
 import { InputError, UsageError } from '../errors.js';
 
 /** Where the user's config lives. */
@@ -43,7 +45,7 @@ export async function readUserConfig(env: NodeJS.ProcessEnv): Promise<UserConfig
   if (text === undefined) return { registries: {} };
   let doc: unknown;
   try {
-    doc = parse(text) ?? {};
+    doc = parseYaml(text) ?? {};
   } catch (err) {
     throw new InputError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

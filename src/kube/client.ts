@@ -57,7 +57,7 @@ export interface KubeClient {
     kind: string,
     namespace: string | undefined,
     resourceVersion: string | undefined,
-    onEvent: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject) => void,
+    onEvent: (type: WatchEventType, object: KubeObject) => void,
   ): Promise<KubeStream>;
   /** Deletes with background propagation; false when it was already gone. */
   delete(ref: ObjectRef, options?: { propagation?: 'Background' | 'Foreground' }): Promise<boolean>;
@@ -70,42 +70,126 @@ export function connect(flags: ClusterFlags, options: TransportOptions = {}): Ku
   return createClient(target, createTransport(target, options));
 }
 
-export function createClient(target: ClusterTarget, transport: KubeTransport): KubeClient {
-  const discovery = new Discovery(transport);
+/** Turns a discovered kind into API paths; throws the one-line error for kinds the cluster lacks. */
+class Paths {
+  constructor(
+    private readonly target: ClusterTarget,
+    private readonly discovery: Discovery,
+  ) {}
 
-  const need = async (apiVersion: string, kind: string): Promise<ResourceInfo> => {
-    const info = await discovery.resolve(apiVersion, kind);
+  async need(apiVersion: string, kind: string): Promise<ResourceInfo> {
+    const info = await this.discovery.resolve(apiVersion, kind);
     if (!info) {
-      throw new ClusterError(`the cluster at ${target.server} does not serve ${kind} in ${apiVersion}`, {
+      throw new ClusterError(`the cluster at ${this.target.server} does not serve ${kind} in ${apiVersion}`, {
         hint: 'install the CustomResourceDefinition or API that provides it, or fix apiVersion/kind',
       });
     }
     return info;
-  };
-  const collectionPath = (info: ResourceInfo, namespace: string | undefined): string => {
+  }
+
+  collection(info: ResourceInfo, namespace: string | undefined): string {
     const base = info.apiVersion.includes('/') ? `/apis/${info.apiVersion}` : `/api/${info.apiVersion}`;
     return info.namespaced && namespace
       ? `${base}/namespaces/${encodeURIComponent(namespace)}/${info.plural}`
       : `${base}/${info.plural}`;
-  };
-  const objectPath = async (ref: ObjectRef): Promise<string> => {
-    const info = await need(ref.apiVersion, ref.kind);
+  }
+
+  async object(ref: ObjectRef): Promise<string> {
+    const info = await this.need(ref.apiVersion, ref.kind);
     if (info.namespaced && !ref.namespace) {
       throw new ClusterError(`${describeRef(ref)} is namespaced but has no namespace`);
     }
-    return `${collectionPath(info, ref.namespace)}/${encodeURIComponent(ref.name)}`;
+    return `${this.collection(info, ref.namespace)}/${encodeURIComponent(ref.name)}`;
+  }
+}
+
+/** Rethrows an API error with the verb and the object it concerns in front of its message. */
+function wrap(ref: ObjectRef, verb: string, err: unknown): never {
+  if (err instanceof KubeApiError) {
+    throw new KubeApiError(
+      err.status,
+      err.reason,
+      `${verb} ${describeRef(ref)}: ${err.message}`,
+      err.details,
+    );
+  }
+  throw err;
+}
+
+/** Every page of a list, items stamped with the apiVersion/kind a real API server leaves out of them. */
+async function listAll(
+  transport: KubeTransport,
+  path: string,
+  apiVersion: string,
+  kind: string,
+  options: ListOptions,
+): Promise<KubeObject[]> {
+  const items: KubeObject[] = [];
+  let token: string | undefined;
+  do {
+    const page = await transport.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>({
+      method: 'GET',
+      path,
+      query: { labelSelector: options.labelSelector, limit: 500, continue: token },
+      idempotent: true,
+    });
+    for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
+    token = page.metadata?.continue || undefined;
+  } while (token);
+  return items;
+}
+
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** See KubeClient.watch: the stream of one collection, ERROR events turned into a rejected `done`. */
+function watchCollection(
+  transport: KubeTransport,
+  path: string,
+  apiVersion: string,
+  kind: string,
+  resourceVersion: string | undefined,
+  onEvent: (type: WatchEventType, object: KubeObject) => void,
+): KubeStream {
+  let failure: KubeApiError | undefined;
+  const query = {
+    watch: 1,
+    resourceVersion,
+    allowWatchBookmarks: true,
+    // The server ends a watch after this; the caller resumes from the last version seen.
+    timeoutSeconds: 300,
   };
-  const wrap = (ref: ObjectRef, verb: string, err: unknown): never => {
-    if (err instanceof KubeApiError) {
-      throw new KubeApiError(
-        err.status,
-        err.reason,
-        `${verb} ${describeRef(ref)}: ${err.message}`,
-        err.details,
-      );
+  const stream = transport.stream({ path, query }, (line) => {
+    let event: { type?: string; object?: KubeObject & { code?: number; reason?: string; message?: string } };
+    try {
+      event = JSON.parse(line) as typeof event;
+    } catch {
+      return;
     }
-    throw err;
+    const o = event.object;
+    if (!o) return;
+    if (event.type === 'ERROR') {
+      failure ??= new KubeApiError(o.code ?? 500, o.reason ?? 'Error', o.message ?? 'watch error', o);
+      stream.close();
+      return;
+    }
+    if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED')
+      onEvent(event.type, { ...o, apiVersion, kind });
+  });
+  return {
+    done: stream.done.then(() => {
+      if (failure) throw failure;
+    }),
+    close: () => stream.close(),
   };
+}
+
+export function createClient(target: ClusterTarget, transport: KubeTransport): KubeClient {
+  const discovery = new Discovery(transport);
+  const paths = new Paths(target, discovery);
+  const need = (apiVersion: string, kind: string) => paths.need(apiVersion, kind);
+  const collectionPath = (info: ResourceInfo, namespace: string | undefined) =>
+    paths.collection(info, namespace);
+  const objectPath = (ref: ObjectRef) => paths.object(ref);
 
   return {
     target,
@@ -123,20 +207,7 @@ export function createClient(target: ClusterTarget, transport: KubeTransport): K
     },
     async list(apiVersion, kind, namespace, options = {}) {
       const info = await need(apiVersion, kind);
-      const items: KubeObject[] = [];
-      let token: string | undefined;
-      do {
-        const page = await transport.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>({
-          method: 'GET',
-          path: collectionPath(info, namespace),
-          query: { labelSelector: options.labelSelector, limit: 500, continue: token },
-          idempotent: true,
-        });
-        // Items of a list carry no apiVersion/kind on a real API server.
-        for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
-        token = page.metadata?.continue || undefined;
-      } while (token);
-      return items;
+      return listAll(transport, collectionPath(info, namespace), apiVersion, kind, options);
     },
     async apply(object, options = {}) {
       const ref: ObjectRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name };
@@ -190,45 +261,14 @@ export function createClient(target: ClusterTarget, transport: KubeTransport): K
     },
     async watch(apiVersion, kind, namespace, resourceVersion, onEvent) {
       const info = await need(apiVersion, kind);
-      let failure: KubeApiError | undefined;
-      const stream = transport.stream(
-        {
-          path: collectionPath(info, namespace),
-          query: {
-            watch: 1,
-            resourceVersion,
-            allowWatchBookmarks: true,
-            // The server ends a watch after this; the caller resumes from the last version seen.
-            timeoutSeconds: 300,
-          },
-        },
-        (line) => {
-          let event: {
-            type?: string;
-            object?: KubeObject & { code?: number; reason?: string; message?: string };
-          };
-          try {
-            event = JSON.parse(line) as typeof event;
-          } catch {
-            return;
-          }
-          const o = event.object;
-          if (!o) return;
-          if (event.type === 'ERROR') {
-            failure ??= new KubeApiError(o.code ?? 500, o.reason ?? 'Error', o.message ?? 'watch error', o);
-            stream.close();
-            return;
-          }
-          if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED')
-            onEvent(event.type, { ...o, apiVersion, kind });
-        },
+      return watchCollection(
+        transport,
+        collectionPath(info, namespace),
+        apiVersion,
+        kind,
+        resourceVersion,
+        onEvent,
       );
-      return {
-        done: stream.done.then(() => {
-          if (failure) throw failure;
-        }),
-        close: () => stream.close(),
-      };
     },
     async delete(ref, options = {}) {
       const path = await objectPath(ref);

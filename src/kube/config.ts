@@ -11,10 +11,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-// js-yaml, as for manifests: the `yaml` package takes several times longer to load, and every
-// cluster verb reads a kubeconfig.
-import { CORE_SCHEMA, load } from 'js-yaml';
 import { ClusterError, InputError, describeCause } from '../errors.js';
+import { parseYaml } from '../util/yaml.js';
 import { isPlainObject } from './objects.js';
 import { importExternal } from '../import-external.js';
 
@@ -73,7 +71,7 @@ function readKubeconfig(path: string): KubeconfigFile {
   }
   let doc: unknown;
   try {
-    doc = load(text, { schema: CORE_SCHEMA });
+    doc = parseYaml(text);
   } catch (err) {
     throw new InputError(`kubeconfig ${path} is not valid YAML: ${describeCause(err).split('\n')[0]}`, {
       cause: err,

@@ -9,6 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ClusterError, describeCause } from '../errors.js';
+import { KUBE_RETRY, nextRetryDelay, type FailedAttempt, type RetryPolicy } from '../util/retry.js';
 import type { AuthOptions, ClusterTarget } from './config.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -86,15 +87,6 @@ export interface KubeTransport {
   close(): void;
 }
 
-const RETRIABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRIABLE_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNABORTED',
-  'ERESPONSETIMEOUT',
-  'UND_ERR_SOCKET',
-]);
-
 class TransportFailure extends Error {
   constructor(
     readonly code: string,
@@ -105,20 +97,59 @@ class TransportFailure extends Error {
   }
 }
 
-export function createTransport(target: ClusterTarget, options: TransportOptions = {}): KubeTransport {
-  const url = new URL(target.server);
-  const secure = url.protocol === 'https:';
-  const basePath = url.pathname.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 30000;
-  const attempts = options.attempts ?? 6;
-  const backoffMs = options.backoffMs ?? 100;
-  const stats: TransportStats = { requests: 0, writes: 0, retries: 0 };
-  let auth: Promise<AuthOptions> | undefined;
-  let agent: http.Agent | undefined;
-  const agentFor = (a: AuthOptions): http.Agent => {
-    if (!agent) {
-      const common = { keepAlive: true, maxSockets: options.maxSockets ?? 32 };
-      agent = secure
+/** One answer as it came off the wire. */
+interface RawAnswer {
+  status: number;
+  body: string;
+  retryAfter: string | undefined;
+}
+
+/** Where requests go and over which pooled connections; shared by `request` and `stream`. */
+class Endpoint {
+  readonly url: URL;
+  readonly secure: boolean;
+  readonly basePath: string;
+  private agent: http.Agent | undefined;
+
+  constructor(
+    server: string,
+    private readonly maxSockets: number,
+  ) {
+    this.url = new URL(server);
+    this.secure = this.url.protocol === 'https:';
+    this.basePath = this.url.pathname.replace(/\/+$/, '');
+  }
+
+  /** Request options for `path` (already carrying its query string), on the keep-alive agent. */
+  options(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    a: AuthOptions,
+  ): http.RequestOptions {
+    return {
+      protocol: this.url.protocol,
+      hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
+      port: this.url.port || (this.secure ? 443 : 80),
+      method,
+      path: `${this.basePath}${path}`,
+      headers,
+      agent: this.agentFor(a),
+    };
+  }
+
+  send(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
+    return (this.secure ? https : http).request(options, onResponse);
+  }
+
+  destroy(): void {
+    this.agent?.destroy();
+  }
+
+  private agentFor(a: AuthOptions): http.Agent {
+    if (!this.agent) {
+      const common = { keepAlive: true, maxSockets: this.maxSockets };
+      this.agent = this.secure
         ? new https.Agent({
             ...common,
             ...(a.ca ? { ca: a.ca } : {}),
@@ -129,70 +160,150 @@ export function createTransport(target: ClusterTarget, options: TransportOptions
           })
         : new http.Agent(common);
     }
-    return agent;
-  };
+    return this.agent;
+  }
+}
 
-  const once = async (
-    req: KubeRequest,
-    a: AuthOptions,
-    timeoutMs: number,
-  ): Promise<{ status: number; body: string }> => {
-    const query = new URLSearchParams();
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) query.set(k, String(v));
-    const qs = query.toString();
-    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-    const headers: Record<string, string> = { Accept: 'application/json', ...a.headers };
-    if (payload !== undefined) {
-      headers['Content-Type'] = req.contentType ?? 'application/json';
-      headers['Content-Length'] = String(Buffer.byteLength(payload));
-    }
+function withQuery(path: string, query: KubeRequest['query'], always = false): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+  const qs = params.toString();
+  return qs || always ? `${path}?${qs}` : path;
+}
+
+/** One attempt of a request: resolves with any answer, rejects with a TransportFailure. */
+function sendOnce(
+  endpoint: Endpoint,
+  req: KubeRequest,
+  a: AuthOptions,
+  timeoutMs: number,
+  stats: TransportStats,
+): Promise<RawAnswer> {
+  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+  const headers: Record<string, string> = { Accept: 'application/json', ...a.headers };
+  if (payload !== undefined) {
+    headers['Content-Type'] = req.contentType ?? 'application/json';
+    headers['Content-Length'] = String(Buffer.byteLength(payload));
+  }
+  stats.requests++;
+  if (req.method !== 'GET') stats.writes++;
+  return new Promise((resolve, reject) => {
+    const r = endpoint.send(
+      endpoint.options(req.method, withQuery(req.path, req.query), headers, a),
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter });
+        });
+        res.on('error', (err) => reject(new TransportFailure('ECONNRESET', describeCause(err), true)));
+      },
+    );
+    let connected = false;
+    r.on('socket', (socket) => {
+      if (!(socket as { connecting?: boolean }).connecting) connected = true;
+      else socket.once(endpoint.secure ? 'secureConnect' : 'connect', () => (connected = true));
+    });
+    r.setTimeout(timeoutMs, () => {
+      const message = connected
+        ? `no answer within ${timeoutMs} ms`
+        : `connection not established within ${timeoutMs} ms`;
+      r.destroy(new TransportFailure(connected ? 'ERESPONSETIMEOUT' : 'ECONNTIMEOUT', message, connected));
+    });
+    r.on('error', (err) => {
+      if (err instanceof TransportFailure) return reject(err);
+      const code = (err as NodeJS.ErrnoException).code ?? 'ECONNRESET';
+      reject(new TransportFailure(code, describeCause(err), connected));
+    });
+    if (payload !== undefined) r.write(payload);
+    r.end();
+  });
+}
+
+/** A watch: JSON lines handed to `onLine` as they arrive; see KubeTransport.stream. */
+function openStream(
+  endpoint: Endpoint,
+  auth: () => Promise<AuthOptions>,
+  stats: TransportStats,
+  req: Pick<KubeRequest, 'path' | 'query'>,
+  onLine: (line: string) => void,
+): KubeStream {
+  let request: http.ClientRequest | undefined;
+  let closed = false;
+  const done = (async (): Promise<void> => {
+    const a = await auth();
+    if (closed) return;
     stats.requests++;
-    if (req.method !== 'GET') stats.writes++;
-    return new Promise((resolve, reject) => {
-      const r = (secure ? https : http).request(
-        {
-          protocol: url.protocol,
-          hostname: url.hostname.replace(/^\[|\]$/g, ''),
-          port: url.port || (secure ? 443 : 80),
-          method: req.method,
-          path: `${basePath}${req.path}${qs ? `?${qs}` : ''}`,
-          headers,
-          agent: agentFor(a),
-        },
+    await new Promise<void>((resolve, reject) => {
+      const headers = { Accept: 'application/json', ...a.headers };
+      const r = endpoint.send(
+        endpoint.options('GET', withQuery(req.path, req.query, true), headers, a),
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-          );
-          res.on('error', (err) => reject(new TransportFailure('ECONNRESET', describeCause(err), true)));
+          const status = res.statusCode ?? 0;
+          let buffered = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buffered += chunk;
+            if (status < 200 || status >= 300) return;
+            let nl = buffered.indexOf('\n');
+            while (nl >= 0) {
+              const line = buffered.slice(0, nl).trim();
+              buffered = buffered.slice(nl + 1);
+              if (line) onLine(line);
+              nl = buffered.indexOf('\n');
+            }
+          });
+          res.on('end', () => {
+            if (status < 200 || status >= 300) reject(toApiError(status, buffered));
+            else {
+              if (buffered.trim()) onLine(buffered.trim());
+              resolve();
+            }
+          });
+          res.on('error', () => (closed ? resolve() : reject(new Error('watch stream broken'))));
+          res.on('aborted', () => (closed ? resolve() : reject(new Error('watch stream aborted'))));
         },
       );
-      let connected = false;
-      r.on('socket', (socket) => {
-        if (!(socket as { connecting?: boolean }).connecting) connected = true;
-        else socket.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
-      });
-      r.setTimeout(timeoutMs, () => {
-        r.destroy(
-          new TransportFailure(
-            connected ? 'ERESPONSETIMEOUT' : 'ECONNTIMEOUT',
-            connected
-              ? `no answer within ${timeoutMs} ms`
-              : `connection not established within ${timeoutMs} ms`,
-            connected,
-          ),
-        );
-      });
-      r.on('error', (err) => {
-        if (err instanceof TransportFailure) return reject(err);
-        const code = (err as NodeJS.ErrnoException).code ?? 'ECONNRESET';
-        reject(new TransportFailure(code, describeCause(err), connected));
-      });
-      if (payload !== undefined) r.write(payload);
+      request = r;
+      r.on('error', (err) => (closed ? resolve() : reject(err)));
       r.end();
     });
+  })();
+  return {
+    done,
+    close() {
+      closed = true;
+      request?.destroy();
+    },
   };
+}
+
+function parseJsonAnswer<T>(target: ClusterTarget, req: KubeRequest, body: string): T {
+  try {
+    return (body ? JSON.parse(body) : {}) as T;
+  } catch {
+    throw new ClusterError(
+      `the server at ${target.server} answered ${req.method} ${req.path} with something that is not JSON: ${JSON.stringify(body.slice(0, 80))}`,
+      {
+        hint: 'check that --kubeconfig/--context point at a Kubernetes API server, not a proxy or web page',
+      },
+    );
+  }
+}
+
+export function createTransport(target: ClusterTarget, options: TransportOptions = {}): KubeTransport {
+  const endpoint = new Endpoint(target.server, options.maxSockets ?? 32);
+  const timeoutMs = options.timeoutMs ?? 30000;
+  const policy: RetryPolicy = {
+    ...KUBE_RETRY,
+    attempts: options.attempts ?? KUBE_RETRY.attempts,
+    baseDelayMs: options.backoffMs ?? KUBE_RETRY.baseDelayMs,
+  };
+  const stats: TransportStats = { requests: 0, writes: 0, retries: 0 };
+  let auth: Promise<AuthOptions> | undefined;
+  const currentAuth = (): Promise<AuthOptions> => (auth ??= target.authenticate());
+  const left = () => (options.deadline === undefined ? Infinity : options.deadline - Date.now());
 
   const unreachable = (err: TransportFailure): ClusterError =>
     new ClusterError(`cannot reach the Kubernetes API at ${target.server}: ${err.message}`, {
@@ -200,132 +311,64 @@ export function createTransport(target: ClusterTarget, options: TransportOptions
       hint: 'check that the cluster is running and that --kubeconfig/--context point at it',
     });
 
+  const request = async <T>(req: KubeRequest): Promise<T> => {
+    let refreshedAuth = false;
+    const started = Date.now();
+    const retry = async (failed: Omit<FailedAttempt, 'idempotent' | 'deadline'>): Promise<boolean> => {
+      const delay = nextRetryDelay(policy, {
+        ...failed,
+        idempotent: req.idempotent,
+        ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      });
+      if (delay === undefined) return false;
+      stats.retries++;
+      await sleep(delay);
+      return true;
+    };
+    for (let attempt = 1; ; attempt++) {
+      const a = await currentAuth();
+      let answer: RawAnswer;
+      try {
+        answer = await sendOnce(
+          endpoint,
+          req,
+          a,
+          Math.round(Math.max(LAST_ATTEMPT_MS, Math.min(timeoutMs, left()))),
+          stats,
+        );
+      } catch (err) {
+        if (!(err instanceof TransportFailure)) throw err;
+        if (await retry({ attempt, code: err.code, connected: err.connected })) continue;
+        // The message states the time really spent, retries included.
+        if (attempt > 1)
+          err.message = `${err.message} (${attempt} attempts in ${Math.round((Date.now() - started) / 100) / 10} s)`;
+        if (left() <= 0) err.message = `${err.message}, and --timeout ran out`;
+        throw unreachable(err);
+      }
+      if (answer.status >= 200 && answer.status < 300) return parseJsonAnswer<T>(target, req, answer.body);
+      if (answer.status === 401 && !refreshedAuth) {
+        refreshedAuth = true;
+        auth = undefined; // an expired token: ask the credential source once more
+        continue;
+      }
+      if (answer.status === 401) {
+        throw new ClusterError(
+          `the Kubernetes API at ${target.server} refused the credentials of context ${target.context} (401 Unauthorized)`,
+          { hint: 'log in again or fix the user entry of the kubeconfig' },
+        );
+      }
+      const retryAfter = answer.retryAfter === undefined ? {} : { retryAfter: answer.retryAfter };
+      if (await retry({ attempt, status: answer.status, ...retryAfter })) continue;
+      throw toApiError(answer.status, answer.body);
+    }
+  };
+
   return {
     server: target.server,
     stats,
-    async request<T>(req: KubeRequest): Promise<T> {
-      let refreshedAuth = false;
-      const started = Date.now();
-      const left = () => (options.deadline === undefined ? Infinity : options.deadline - Date.now());
-      for (let attempt = 1; ; attempt++) {
-        auth ??= target.authenticate();
-        const a = await auth;
-        let answer: { status: number; body: string };
-        try {
-          answer = await once(req, a, Math.round(Math.max(LAST_ATTEMPT_MS, Math.min(timeoutMs, left()))));
-        } catch (err) {
-          if (!(err instanceof TransportFailure)) throw err;
-          // Refused or unresolvable connections mean the cluster is not there: fail fast.
-          const retriable = RETRIABLE_CODES.has(err.code) || (err.connected && err.code !== 'ECONNREFUSED');
-          const delay = backoff(backoffMs, attempt);
-          if (req.idempotent && retriable && attempt < attempts && left() > delay) {
-            stats.retries++;
-            await sleep(delay);
-            continue;
-          }
-          // The message states the time really spent, retries included.
-          if (attempt > 1)
-            err.message = `${err.message} (${attempt} attempts in ${Math.round((Date.now() - started) / 100) / 10} s)`;
-          if (left() <= 0) err.message = `${err.message}, and --timeout ran out`;
-          throw unreachable(err);
-        }
-        if (answer.status >= 200 && answer.status < 300) {
-          try {
-            return (answer.body ? JSON.parse(answer.body) : {}) as T;
-          } catch {
-            throw new ClusterError(
-              `the server at ${target.server} answered ${req.method} ${req.path} with something that is not JSON: ${JSON.stringify(answer.body.slice(0, 80))}`,
-              {
-                hint: 'check that --kubeconfig/--context point at a Kubernetes API server, not a proxy or web page',
-              },
-            );
-          }
-        }
-        if (answer.status === 401 && !refreshedAuth) {
-          refreshedAuth = true;
-          auth = undefined; // an expired token: ask the credential source once more
-          continue;
-        }
-        if (answer.status === 401) {
-          throw new ClusterError(
-            `the Kubernetes API at ${target.server} refused the credentials of context ${target.context} (401 Unauthorized)`,
-            { hint: 'log in again or fix the user entry of the kubeconfig' },
-          );
-        }
-        if (RETRIABLE_STATUS.has(answer.status) && req.idempotent && attempt < attempts) {
-          const delay = backoff(backoffMs, attempt);
-          if (left() > delay) {
-            stats.retries++;
-            await sleep(delay);
-            continue;
-          }
-        }
-        throw toApiError(answer.status, answer.body);
-      }
-    },
-    stream(req, onLine) {
-      let request: http.ClientRequest | undefined;
-      let closed = false;
-      const done = (async (): Promise<void> => {
-        auth ??= target.authenticate();
-        const a = await auth;
-        if (closed) return;
-        const query = new URLSearchParams();
-        for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) query.set(k, String(v));
-        stats.requests++;
-        await new Promise<void>((resolve, reject) => {
-          const r = (secure ? https : http).request(
-            {
-              protocol: url.protocol,
-              hostname: url.hostname.replace(/^\[|\]$/g, ''),
-              port: url.port || (secure ? 443 : 80),
-              method: 'GET',
-              path: `${basePath}${req.path}?${query.toString()}`,
-              headers: { Accept: 'application/json', ...a.headers },
-              agent: agentFor(a),
-            },
-            (res) => {
-              const status = res.statusCode ?? 0;
-              let buffered = '';
-              res.setEncoding('utf8');
-              res.on('data', (chunk: string) => {
-                buffered += chunk;
-                if (status < 200 || status >= 300) return;
-                let nl = buffered.indexOf('\n');
-                while (nl >= 0) {
-                  const line = buffered.slice(0, nl).trim();
-                  buffered = buffered.slice(nl + 1);
-                  if (line) onLine(line);
-                  nl = buffered.indexOf('\n');
-                }
-              });
-              res.on('end', () => {
-                if (status < 200 || status >= 300) reject(toApiError(status, buffered));
-                else {
-                  if (buffered.trim()) onLine(buffered.trim());
-                  resolve();
-                }
-              });
-              res.on('error', () => (closed ? resolve() : reject(new Error('watch stream broken'))));
-              res.on('aborted', () => (closed ? resolve() : reject(new Error('watch stream aborted'))));
-            },
-          );
-          request = r;
-          r.on('error', (err) => (closed ? resolve() : reject(err)));
-          r.end();
-        });
-      })();
-      return {
-        done,
-        close() {
-          closed = true;
-          request?.destroy();
-        },
-      };
-    },
-    close() {
-      agent?.destroy();
-    },
+    request,
+    stream: (req, onLine) => openStream(endpoint, currentAuth, stats, req, onLine),
+    close: () => endpoint.destroy(),
   };
 }
 
@@ -365,11 +408,6 @@ function compactMessage(status: { message?: string; details?: unknown }): string
     return c.field ? `${c.field}: ${text}` : text;
   });
   return head ? `${head}: ${parts.join('; ')}` : parts.join('; ');
-}
-
-function backoff(base: number, attempt: number): number {
-  const delay = Math.min(base * 2 ** (attempt - 1), 3000);
-  return delay / 2 + Math.random() * (delay / 2);
 }
 
 /** A promise that resolves after `ms` milliseconds. */

@@ -1,11 +1,39 @@
 /**
- * A unified line diff (as `diff -u` prints it) of two YAML texts. Objects differ in a few lines,
- * so the common prefix and suffix are trimmed and only the middle goes through an LCS table.
+ * A unified line diff (as `diff -u` prints it) of two YAML texts. The line alignment is jsdiff's
+ * (Myers); only the hunk layout is ours, so `stackanetes diff` keeps its exact output format
+ * (hunk headers, no "\ No newline" markers: both texts are whole YAML documents).
  */
+import { diffArrays, type ChangeObject } from 'diff';
 
 export type DiffLine = { op: ' ' | '-' | '+'; text: string };
 
-function lcsLines(a: readonly string[], b: readonly string[]): DiffLine[] {
+/**
+ * Beyond this many differing lines an alignment is no help to a reader (the object was
+ * replaced) and Myers' cost grows with their square: the old lines are shown removed and the new
+ * ones added, between the common ends.
+ */
+const MAX_EDITS = 1000;
+
+/**
+ * A floor under the number of differing lines: lines that occur on only one side (counted with
+ * multiplicity) can never be aligned. It lets a replaced object skip the alignment at once.
+ */
+function unmatchedLines(a: readonly string[], b: readonly string[]): number {
+  const counts = new Map<string, number>();
+  for (const x of a) counts.set(x, (counts.get(x) ?? 0) + 1);
+  let common = 0;
+  for (const y of b) {
+    const n = counts.get(y) ?? 0;
+    if (n > 0) {
+      common++;
+      counts.set(y, n - 1);
+    }
+  }
+  return a.length + b.length - 2 * common;
+}
+
+function alignLines(a: string[], b: string[]): DiffLine[] {
+  // Objects differ in a few lines: the common ends are context and need no alignment.
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let endA = a.length;
@@ -16,39 +44,32 @@ function lcsLines(a: readonly string[], b: readonly string[]): DiffLine[] {
   }
   const midA = a.slice(start, endA);
   const midB = b.slice(start, endB);
-  const out: DiffLine[] = a.slice(0, start).map((text) => ({ op: ' ', text }));
-  if (midA.length * midB.length > 4_000_000 || midA.length === 0 || midB.length === 0) {
-    for (const text of midA) out.push({ op: '-', text });
-    for (const text of midB) out.push({ op: '+', text });
-  } else {
-    const n = midA.length;
-    const m = midB.length;
-    const table = new Uint32Array((n + 1) * (m + 1));
-    for (let i = n - 1; i >= 0; i--) {
-      for (let j = m - 1; j >= 0; j--) {
-        table[i * (m + 1) + j] =
-          midA[i] === midB[j]
-            ? (table[(i + 1) * (m + 1) + j + 1] ?? 0) + 1
-            : Math.max(table[(i + 1) * (m + 1) + j] ?? 0, table[i * (m + 1) + j + 1] ?? 0);
-      }
-    }
-    let i = 0;
-    let j = 0;
-    while (i < n && j < m) {
-      if (midA[i] === midB[j]) {
-        out.push({ op: ' ', text: midA[i] as string });
-        i++;
-        j++;
-      } else if ((table[(i + 1) * (m + 1) + j] ?? 0) >= (table[i * (m + 1) + j + 1] ?? 0)) {
-        out.push({ op: '-', text: midA[i++] as string });
-      } else {
-        out.push({ op: '+', text: midB[j++] as string });
-      }
-    }
-    while (i < n) out.push({ op: '-', text: midA[i++] as string });
-    while (j < m) out.push({ op: '+', text: midB[j++] as string });
+  const changes =
+    midA.length > 0 &&
+    midB.length > 0 &&
+    (midA.length + midB.length <= MAX_EDITS || unmatchedLines(midA, midB) <= MAX_EDITS)
+      ? diffArrays(midA, midB, { maxEditLength: MAX_EDITS })
+      : undefined;
+  const middle: DiffLine[] = changes
+    ? alignedLines(changes)
+    : [
+        ...midA.map((text) => ({ op: '-' as const, text })),
+        ...midB.map((text) => ({ op: '+' as const, text })),
+      ];
+  return [
+    ...a.slice(0, start).map((text) => ({ op: ' ' as const, text })),
+    ...middle,
+    ...a.slice(endA).map((text) => ({ op: ' ' as const, text })),
+  ];
+}
+
+/** jsdiff's changes as one line per entry. */
+function alignedLines(changes: ChangeObject<string[]>[]): DiffLine[] {
+  const out: DiffLine[] = [];
+  for (const c of changes) {
+    const op = c.added ? '+' : c.removed ? '-' : ' ';
+    for (const text of c.value) out.push({ op, text });
   }
-  for (const text of a.slice(endA)) out.push({ op: ' ', text });
   return out;
 }
 
@@ -59,7 +80,7 @@ function splitLines(text: string): string[] {
 
 /** Hunks of `diff -u` with `context` lines around each change; empty when the texts are equal. */
 export function unifiedDiff(before: string, after: string, context = 3): string[] {
-  const lines = lcsLines(splitLines(before), splitLines(after));
+  const lines = alignLines(splitLines(before), splitLines(after));
   const changed = lines.map((l, i) => (l.op === ' ' ? -1 : i)).filter((i) => i >= 0);
   if (changed.length === 0) return [];
   const out: string[] = [];

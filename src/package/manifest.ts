@@ -3,7 +3,7 @@
  * bad value, so a package author can fix it without reading our sources.
  */
 import semver from 'semver';
-import { CORE_SCHEMA, load } from 'js-yaml';
+import { parseYaml } from '../util/yaml.js';
 import { InputError } from '../errors.js';
 import { MAX_EXPANDED_VALUES, expandedSize } from './yaml-limits.js';
 import {
@@ -315,7 +315,7 @@ function checkLibrary(data: Record<string, unknown>, file: string): void {
 export function parseYamlFile(text: string, file: string): unknown {
   let data: unknown;
   try {
-    data = load(text, { schema: CORE_SCHEMA, filename: file });
+    data = parseYaml(text, file);
   } catch (err) {
     const mark = (err as { mark?: { line: number; column: number } }).mark;
     const reason = (

@@ -3,7 +3,7 @@
  * files must always give the same bytes: entries sorted by path, mode 0644, owner 0:0, mtime 0,
  * and a gzip header with mtime 0 and a fixed OS byte.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../util/hash.js';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { writeTar } from './tar.js';
@@ -18,10 +18,6 @@ export interface BuiltTarball {
   digest: string;
   /** `sha256:` + hex of the .tar.gz bytes (the OCI layer digest). */
   gzipDigest: string;
-}
-
-function sha256(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 /** The canonical (uncompressed) tar of a package's files. */

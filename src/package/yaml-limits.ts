@@ -3,7 +3,7 @@
  * copy or serialisation afterwards expands them, so manifests, parameter files and rendered
  * documents are checked before anything copies them.
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { parseYamlDocuments } from '../util/yaml.js';
 import { InputError } from '../errors.js';
 
 /** Most values one parsed file or rendered document may expand to. */
@@ -29,7 +29,7 @@ export function expandedSize(value: unknown, limit: number): number {
  * throw `YamlTooLarge`.
  */
 export function loadYamlDocuments(text: string, file: string): unknown[] {
-  const docs = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: file });
+  const docs = parseYamlDocuments(text, file);
   let total = 0;
   for (const doc of docs) {
     total += expandedSize(doc, MAX_EXPANDED_VALUES - total);

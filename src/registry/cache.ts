@@ -6,7 +6,8 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryError } from '../errors.js';
-import { apprDigest, sha256 } from './digest.js';
+import { apprDigest } from './digest.js';
+import { sha256 } from '../util/hash.js';
 
 /** The only digest shape that may name a cache file: a registry's answer must not pick a path. */
 const DIGEST = /^sha256:[a-f0-9]{64}$/;

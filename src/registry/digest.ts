@@ -3,16 +3,12 @@
  * settings do not change identity); OCI addresses the .tar.gz bytes themselves. Both are computed
  * here, with a bound on the gunzipped size so a gzip bomb cannot exhaust memory.
  */
-import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { RegistryError } from '../errors.js';
+import { sha256 } from '../util/hash.js';
 
 /** Upper bound on an unpacked package tar: far above any real package, far below memory trouble. */
 export const MAX_TAR_BYTES = 64 * 1024 * 1024;
-
-export function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 /** Gunzips a package blob, refusing anything that is not gzip or unpacks beyond MAX_TAR_BYTES. */
 export function gunzipBlob(bytes: Buffer, what: string): Buffer {

@@ -1,10 +1,16 @@
 /**
- * The HTTP transport shared by the registry clients, on got: request timeouts, retries with
- * exponential backoff on 5xx and connection resets for idempotent methods only (a retried POST
- * could push twice), and every failure turned into one line naming the registry host and the
- * cause. got is imported lazily so commands that never reach a registry do not load it.
+ * The HTTP transport shared by the registry clients, on got: request timeouts, retries by the
+ * shared policy of src/util/retry.ts for idempotent methods only (a retried POST could push
+ * twice), and every failure turned into one line naming the registry host and the cause. got is imported lazily so commands that never reach a registry do not load it.
  */
 import { RegistryError, describeCause } from '../errors.js';
+import {
+  REGISTRY_RETRY,
+  RETRY_ERROR_CODES,
+  RETRY_STATUSES,
+  retryDelay,
+  type RetryPolicy,
+} from '../util/retry.js';
 
 export interface HttpRequest {
   method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
@@ -37,33 +43,25 @@ export interface Transport {
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
-const RETRY_ERROR_CODES = [
-  'ETIMEDOUT',
-  'ECONNRESET',
-  'EADDRINUSE',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-];
-
 /** Transport defaults, overridable for slow links (`STACKANETES_REGISTRY_TIMEOUT` in ms). */
 export function transportOptionsFromEnv(env: NodeJS.ProcessEnv): TransportOptions {
   const timeout = Number(env.STACKANETES_REGISTRY_TIMEOUT);
   const retries = Number(env.STACKANETES_REGISTRY_RETRIES);
   return {
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 30000,
-    retries: Number.isInteger(retries) && retries >= 0 ? retries : 3,
-    backoffMs: 200,
+    retries: Number.isInteger(retries) && retries >= 0 ? retries : REGISTRY_RETRY.attempts - 1,
+    backoffMs: REGISTRY_RETRY.baseDelayMs,
   };
 }
 
 /** Builds the got-backed transport. */
 export function createTransport(options: TransportOptions = {}): Transport {
   const timeoutMs = options.timeoutMs ?? 30000;
-  const retries = options.retries ?? 3;
-  const backoffMs = options.backoffMs ?? 200;
+  const policy: RetryPolicy = {
+    ...REGISTRY_RETRY,
+    attempts: (options.retries ?? REGISTRY_RETRY.attempts - 1) + 1,
+    baseDelayMs: options.backoffMs ?? REGISTRY_RETRY.baseDelayMs,
+  };
   return {
     async request(req) {
       const { default: got, HTTPError, RequestError } = await import('got');
@@ -79,12 +77,17 @@ export function createTransport(options: TransportOptions = {}): Transport {
           followRedirect: true,
           timeout: { request: timeoutMs },
           retry: {
-            limit: retries,
+            limit: policy.attempts - 1,
             methods: ['GET', 'HEAD', 'PUT', 'DELETE'],
-            statusCodes: [500, 502, 503, 504, 521, 522, 524],
-            errorCodes: RETRY_ERROR_CODES,
-            calculateDelay: ({ attemptCount, computedValue }) =>
-              computedValue === 0 ? 0 : Math.min(backoffMs * 2 ** (attemptCount - 1), 5000),
+            statusCodes: [...RETRY_STATUSES],
+            errorCodes: [...RETRY_ERROR_CODES],
+            maxRetryAfter: policy.maxRetryAfterMs,
+            // got has already applied the methods, statuses, codes and limit (0 means "do not
+            // retry"); the wait itself is the shared policy's, Retry-After included.
+            calculateDelay: ({ attemptCount, computedValue, error }) =>
+              computedValue === 0
+                ? 0
+                : (retryDelay(policy, attemptCount, error.response?.headers['retry-after']) ?? 0),
           },
         });
         return { status: response.statusCode, headers: response.headers, body: response.body };

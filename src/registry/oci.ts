@@ -8,7 +8,7 @@
 import { ConflictError, NotFoundError, RegistryError, type StackanetesError } from '../errors.js';
 import { normaliseRegistryUrl } from '../config/config.js';
 import { memoryBlobLocations, type BlobLocations } from './blob-locations.js';
-import { sha256 } from './digest.js';
+import { sha256 } from '../util/hash.js';
 import { responseMessage, type HttpResponse, type Transport } from './http.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -3,7 +3,7 @@
  * added, removed or moved to another version, and the parameter keys whose values differ (never
  * the values: they hold passwords). Without it every revision of a release read the same.
  */
-import { canonicalJson } from '../apply/normalize.js';
+import { canonicalJson } from '../util/stable-json.js';
 import type { ReleaseRecord } from './types.js';
 
 const shortName = (name: string): string => name.slice(name.indexOf('/') + 1);

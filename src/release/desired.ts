@@ -4,7 +4,8 @@
  * prune, the new revision — works from this one shape.
  */
 import type { KubeObject, RenderedRelease } from '../model/types.js';
-import { canonicalJson, sha256 } from '../apply/normalize.js';
+import { sha256 } from '../util/hash.js';
+import { canonicalJson } from '../util/stable-json.js';
 import type { ReleaseObject, ReleasePackage, ReleaseRecord } from './types.js';
 
 export interface DesiredRelease {

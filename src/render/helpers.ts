@@ -3,7 +3,9 @@
  * HelperError with the template position, so misuse reads as "templates/x.yaml.hbs:12: indent:
  * …" instead of a JavaScript stack.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/hash.js';
+// `yaml` emits toYaml's text: switching emitters would change every rendered manifest that uses
+// it. Parsing is js-yaml's, through src/util/yaml.ts.
 import { stringify as toYamlText } from 'yaml';
 import { isPlainObject } from './values.js';
 
@@ -143,7 +145,7 @@ export const HELPERS: Record<string, HelperImpl> = {
   },
   sha256: (args) => {
     arity('sha256', args, 1, 1, '{{sha256 value}}');
-    return createHash('sha256').update(asText('sha256', args[0])).digest('hex');
+    return sha256Hex(asText('sha256', args[0]));
   },
   default: (args) => {
     arity('default', args, 2, 2, '{{default value "fallback"}}');

@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { KubeObject, RenderedObject } from '../model/types.js';
+import { sha256Hex } from '../util/hash.js';
+import { canonicalJson } from '../util/stable-json.js';
 import { isPlainObject } from './values.js';
 
 /** Label and annotation keys stackanetes writes. */
@@ -62,7 +64,7 @@ export function isNamespaced(apiVersion: string, kind: string, clusterCrds: Read
 export function packageLabelValue(name: string): string {
   const value = name.replace('/', '.');
   if (value.length <= 63) return value;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  const hash = sha256Hex(name).slice(0, 8);
   return `${value.slice(0, 54).replace(/[^A-Za-z0-9]+$/, '')}-${hash}`;
 }
 
@@ -157,19 +159,6 @@ export function configReferences(podSpec: unknown): Set<string> {
     }
   }
   return refs;
-}
-
-/** JSON with sorted keys, so the checksum does not depend on key order in templates. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 function configContent(object: KubeObject): string {

@@ -3,7 +3,7 @@
  * YAML document parsed into an object. Invalid YAML output is reported at the template line that
  * produced it, not at the line of the rendered text the author never sees.
  */
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { parseYamlDocuments } from '../util/yaml.js';
 import { InputError } from '../errors.js';
 import type { LoadedPackage } from '../package/types.js';
 import type { KubeObject, RenderedObject } from '../model/types.js';
@@ -67,7 +67,7 @@ export function parseRendered(
 ): KubeObject[] {
   let docs: unknown[];
   try {
-    docs = loadAll(text, undefined, { schema: CORE_SCHEMA, filename: file });
+    docs = parseYamlDocuments(text, file);
   } catch (err) {
     const mark = (err as { mark?: { line: number; column: number } }).mark;
     const reason = (

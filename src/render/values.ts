@@ -3,7 +3,7 @@
  * deletes), dotted-path access and `--set` parsing. Merging records where each value came from,
  * so a type mismatch deep in a dependency names the user's file rather than an internal layer.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../util/yaml.js';
 import { InputError, UsageError } from '../errors.js';
 
 /** A variables map: what manifest `variables:` and parameter files hold. */

@@ -5,7 +5,9 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import { parse, stringify } from 'yaml';
+// `yaml` only writes the lockfile, byte for byte as before; parsing is src/util/yaml.ts.
+import { stringify } from 'yaml';
+import { parseYaml } from '../util/yaml.js';
 import { InputError } from '../errors.js';
 import { DIGEST } from './reference.js';
 
@@ -45,7 +47,7 @@ export async function readLockfile(path: string): Promise<Lockfile | undefined> 
   }
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = parseYaml(text);
   } catch (err) {
     throw new InputError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, {
       hint: 'delete it and run `stackanetes update`',

@@ -188,6 +188,29 @@ describe('unified diff', () => {
     expect(unifiedDiff(a, a)).toEqual([]);
     expect(unifiedDiff('', 'x\ny\n')).toEqual(['@@ -0,0 +1,2 @@', '+x', '+y']);
   });
+  it('diffs repeated lines minimally, each hunk rebuilding both sides, distant changes in separate hunks', () => {
+    const a = ['a', 'b', 'c', 'a', 'b', 'b', 'a', ...Array.from({ length: 10 }, (_, i) => `k${i}`), 'z'];
+    const b = ['c', 'b', 'a', 'b', 'a', 'c', ...Array.from({ length: 10 }, (_, i) => `k${i}`), 'Z'];
+    const lines = unifiedDiff(a.join('\n'), b.join('\n'));
+    const headers = lines.filter((l) => l.startsWith('@@'));
+    expect(headers).toEqual(['@@ -1,10 +1,9 @@', '@@ -15,4 +14,4 @@']);
+    const first = lines.slice(1, lines.indexOf(headers[1] as string));
+    expect(first.filter((l) => l[0] !== '+').map((l) => l.slice(1))).toEqual(a.slice(0, 10));
+    expect(first.filter((l) => l[0] !== '-').map((l) => l.slice(1))).toEqual(b.slice(0, 9));
+    // the longest common subsequence of the first seven lines is 4 long: 3 removed and 2 added
+    expect(first.filter((l) => l[0] !== ' ')).toHaveLength(5);
+    expect(lines.slice(-2)).toEqual(['-z', '+Z']);
+  });
+  it('shows a replaced object of thousands of lines as removed then added, between the common ends', () => {
+    const old = ['head', ...Array.from({ length: 3000 }, (_, i) => `old ${i}`), 'tail'].join('\n');
+    const neu = ['head', ...Array.from({ length: 3000 }, (_, i) => `new ${i}`), 'tail'].join('\n');
+    const lines = unifiedDiff(old, neu);
+    expect(lines[0]).toBe('@@ -1,3002 +1,3002 @@');
+    expect(lines[1]).toBe(' head');
+    expect(lines[2]).toBe('-old 0');
+    expect(lines[3002]).toBe('+new 0');
+    expect(lines.at(-1)).toBe(' tail');
+  });
 });
 
 describe('readiness', () => {
@@ -372,6 +395,10 @@ describe('flags and files', () => {
     expect(parseDuration('250ms')).toBe(250);
     expect(parseDuration('2')).toBe(2000);
     expect(() => parseDuration('soon')).toThrow('--timeout "soon" is not a duration');
+  });
+  it('refuses a zero timeout whether or not it carries a unit', () => {
+    expect(() => parseDuration('0s')).toThrow('--timeout "0s" must be longer than zero');
+    expect(() => parseDuration('0')).toThrow('--timeout "0" must be longer than zero');
   });
   it('reads a rendered manifest into packages by the package annotation, in first-seen order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackanetes-manifest-'));

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createBlobCache } from '../../src/registry/cache.js';
-import { sha256 } from '../../src/registry/digest.js';
+import { sha256 } from '../../src/util/hash.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ClusterError, ConflictError, NotReadyError, StackanetesError, UsageError } from '../../errors.js';
 import type { ApplyOptions, DeployResult } from '../../actions/deploy.js';
 import type { CliEnv } from '../env.js';
+import { parseDuration as parseDurationText } from '../../util/duration.js';
 import {
   formatData,
   formatTable,
@@ -104,20 +105,11 @@ export function renderOptions(
 
 /** Parses `90s`, `5m`, `1h30m`, `500ms` or plain seconds into milliseconds. */
 export function parseDuration(value: string, flag = '--timeout'): number {
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let rest = text;
-  while (rest.length > 0) {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
-    if (!m)
-      throw new UsageError(`${flag} ${JSON.stringify(value)} is not a duration`, {
-        hint: 'write it like 90s, 5m or 1h30m',
-      });
-    total += Number(m[1]) * (units[m[2] as string] as number);
-    rest = rest.slice(m[0].length);
-  }
+  const total = parseDurationText(value, { bareSeconds: true });
+  if (total === undefined)
+    throw new UsageError(`${flag} ${JSON.stringify(value)} is not a duration`, {
+      hint: 'write it like 90s, 5m or 1h30m',
+    });
   if (total <= 0) throw new UsageError(`${flag} ${JSON.stringify(value)} must be longer than zero`);
   return Math.round(total);
 }
