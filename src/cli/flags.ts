@@ -34,8 +34,12 @@ export const TABLE_FORMATS = ['table', 'json', 'yaml'] as const;
 export type TableFormat = (typeof TABLE_FORMATS)[number];
 
 /** `-o, --output table|json|yaml`, table by default. */
+export function tableOutput(): Option {
+  return outputOption(TABLE_FORMATS, 'table');
+}
+
 export function addTableOutput(command: Command): Command {
-  return command.addOption(outputOption(TABLE_FORMATS, 'table'));
+  return command.addOption(tableOutput());
 }
 
 /** `--registry`, as the registry verbs describe it. */
