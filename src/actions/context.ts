@@ -78,9 +78,10 @@ export function kubeCluster(access: ClusterAccess, env: NodeJS.ProcessEnv): Clus
   };
 }
 
-/** Revision records as Secrets in the namespace (the product's store). */
-export const secretReleaseStores: ReleaseStores = (client, namespace) =>
-  createReleaseStore(client, namespace);
+/** Revision records as Secrets in the namespace (the product's store), stamped by `now`. */
+export function secretReleaseStores(now: () => Date = () => new Date()): ReleaseStores {
+  return (client, namespace) => createReleaseStore(client, namespace, now);
+}
 
 /** The real context: the cluster of the access flags, the user's registries, Secrets as the release store. */
 export function createActionContext(options: ContextOptions): ActionContext {
@@ -95,10 +96,11 @@ export function createActionContext(options: ContextOptions): ActionContext {
         ...(options.registryTransport ? { transport: options.registryTransport } : {}),
       }),
     ));
+  const now = options.now ?? (() => new Date());
   return {
     cwd,
     env,
-    now: options.now ?? (() => new Date()),
+    now,
     progress,
     ...(options.signal ? { signal: options.signal } : {}),
     cluster: kubeCluster(options.cluster ?? {}, env),
@@ -109,7 +111,7 @@ export function createActionContext(options: ContextOptions): ActionContext {
       // directory must render even where the user config or the network is broken.
       return createPackageSource({ ...request, cwd, env, progress });
     },
-    releases: secretReleaseStores,
+    releases: secretReleaseStores(now),
   };
 }
 
@@ -117,6 +119,12 @@ export interface MemoryContextOptions extends Partial<Omit<ContextOptions, 'clus
   /** The cluster tests talk to (the simulator, usually); opening it without one is an error. */
   cluster?: ClusterConnector;
   registry?: RegistrySession;
+  /**
+   * Where verbs read and write revision records (default: in memory). deploy and rollback record
+   * their revisions through release/deployer, which keeps them as Secrets in the cluster, so a
+   * test mixing them with history or status passes `secretReleaseStores()` here.
+   */
+  releases?: ReleaseStores;
 }
 
 /**
@@ -165,7 +173,7 @@ export function memoryContext(options: MemoryContextOptions = {}): ActionContext
           },
         }
       : {}),
-    releases: (_client, namespace) => storeOf(namespace),
+    releases: options.releases ?? ((_client, namespace) => storeOf(namespace)),
     storeOf,
   };
 }

@@ -5,13 +5,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deploy } from '../../src/actions/deploy.js';
 import { history } from '../../src/actions/history.js';
+import { rollback } from '../../src/actions/rollback.js';
 import { status } from '../../src/actions/status.js';
 import { renderDesired } from '../../src/actions/cluster.js';
-import { kubeCluster, memoryContext } from '../../src/actions/context.js';
+import { kubeCluster, memoryContext, secretReleaseStores } from '../../src/actions/context.js';
 import { connect } from '../../src/kube/client.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import { record } from '../release/store-contract.js';
+import { repoRoot } from '../helpers/cli.js';
 
 let sim: Simulator;
 let dir: string;
@@ -95,5 +98,32 @@ describe('rendering through the context', () => {
       },
     });
     await expect(renderDesired(context, { reference: 'demo/app' }, 'default')).rejects.toThrow('127.0.0.1:9');
+  });
+});
+
+describe('deploy and rollback in process', () => {
+  const db = join(repoRoot, 'test', 'fixtures', 'cluster', 'db');
+
+  it('deploys, changes and rolls back a release through the context, each step a revision history lists', async () => {
+    const now = (): Date => new Date('2026-03-04T05:06:07.000Z');
+    const context = memoryContext({
+      cluster: kubeCluster({ kubeconfig, namespace: 'inproc' }, {}),
+      releases: secretReleaseStores(now),
+      now,
+    });
+    const first = await deploy(context, { reference: db, wait: false });
+    expect([first.outcome, first.revision]).toEqual(['deployed', 1]);
+    const second = await deploy(context, { reference: db, sets: ['db.replicas=2'], wait: false });
+    expect([second.outcome, second.revision]).toEqual(['deployed', 2]);
+    const back = await rollback(context, { wait: false });
+    expect([back.outcome, back.revision, back.from]).toEqual(['deployed', 3, 1]);
+    const listed = await history(context, {});
+    expect(listed.revisions.map((r) => [r.revision, r.status, r.description])).toEqual([
+      [1, 'superseded', 'deploy fixture/db@1.0.0'],
+      [2, 'superseded', 'deploy fixture/db@1.0.0'],
+      [3, 'deployed', 'rollback to 1'],
+    ]);
+    // The revisions were made on the context's clock.
+    expect(listed.revisions.map((r) => r.createdAt)).toEqual(Array(3).fill('2026-03-04T05:06:07.000Z'));
   });
 });
