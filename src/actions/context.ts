@@ -8,7 +8,7 @@
  *
  * Every member that reaches a heavy module (the Kubernetes client, got, the resolver) loads it
  * on first use only: `--help`, `generate` of a local directory and other verbs that never touch
- * a cluster must not pay for it. Only type imports sit at the top of this file.
+ * a cluster must not pay for it. Only light modules (the release stores) are imported statically.
  */
 import type { KubeClient } from '../kube/client.js';
 import type { TransportOptions } from '../kube/http.js';
@@ -49,7 +49,7 @@ export interface ActionContext {
   readonly cluster: ClusterConnector;
   /** The registry session of this invocation: opened on first use, then shared. */
   registry(): Promise<RegistrySession>;
-  /** A package source resolving through the registry session, with the verb's settings. */
+  /** A package source resolving through the registries this context's env configures, with the verb's settings. */
   packageSource(request: PackageSourceRequest): Promise<ResolvingSource>;
   readonly releases: ReleaseStores;
 }
@@ -62,8 +62,6 @@ export interface ContextOptions {
   signal?: AbortSignal;
   /** The cluster the verb's flags name (default: KUBECONFIG's current context). */
   cluster?: ClusterAccess;
-  /** Overrides the HTTP transport of the registry session (tests). */
-  registryTransport?: import('../registry/http.js').Transport;
 }
 
 /** The Kubernetes API server the access flags select, through the real client. */
@@ -90,11 +88,7 @@ export function createActionContext(options: ContextOptions): ActionContext {
   let session: Promise<RegistrySession> | undefined;
   const registry = (): Promise<RegistrySession> =>
     (session ??= import('../registry/session.js').then(({ openRegistrySession }) =>
-      openRegistrySession({
-        env,
-        progress,
-        ...(options.registryTransport ? { transport: options.registryTransport } : {}),
-      }),
+      openRegistrySession({ env, progress }),
     ));
   const now = options.now ?? (() => new Date());
   return {
@@ -116,7 +110,7 @@ export function createActionContext(options: ContextOptions): ActionContext {
 }
 
 export interface MemoryContextOptions extends Partial<Omit<ContextOptions, 'cluster'>> {
-  /** The cluster tests talk to (the simulator, usually); opening it without one is an error. */
+  /** The cluster tests talk to (the simulator, usually); a verb that opens none fails saying so. */
   cluster?: ClusterConnector;
   registry?: RegistrySession;
   /**
@@ -150,7 +144,6 @@ export function memoryContext(options: MemoryContextOptions = {}): ActionContext
     now,
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.registryTransport ? { registryTransport: options.registryTransport } : {}),
   });
   const registry = options.registry;
   return {

@@ -111,10 +111,8 @@ export interface RenderFlagValues {
   inChannel?: string;
 }
 
-export function renderInputs(
-  reference: string,
-  flags: RenderFlagValues,
-): Required<Pick<RenderInputs, 'reference' | 'variableFiles' | 'sets'>> & RenderInputs {
+/** The render part of an action's options, from the render flags. */
+export function renderInputs(reference: string, flags: RenderFlagValues): RenderInputs {
   return {
     reference,
     variableFiles: flags.variables,
