@@ -1,7 +1,8 @@
 /**
  * Every flag more than one verb takes, declared once so the verbs agree on spelling, short
  * forms and meaning: kubectl's cluster flags, the render inputs of `generate`, the apply flags
- * of deploy and rollback, `--registry`, and `-o, --output` (the same short flag on every verb).
+ * of deploy and rollback, deploy's scope flags, `--quiet`, `--registry`, and `-o, --output` (the
+ * same short flag on every verb).
  * Values are checked while commander parses (`argParser`), before any work starts.
  */
 import { Option, type Command } from 'commander';
@@ -208,4 +209,38 @@ export function applyOptions(flags: ApplyFlagValues): Required<Omit<ApplyOptions
 /** `--release NAME` for verbs that work on a deployed release without a package reference. */
 export function addReleaseFlag(command: Command): Command {
   return command.option('--release <name>', 'release name (default: the only release in the namespace)');
+}
+
+/** deploy's scope flags: what it may write outside its namespace. */
+export interface ScopeFlagValues {
+  allowClusterScope?: boolean;
+  allowNamespace?: string[];
+}
+
+export function addScopeFlags(command: Command): Command {
+  return command
+    .option('--allow-cluster-scope', 'let the release write the cluster-scoped objects its packages declare')
+    .option(
+      '--allow-namespace <ns>',
+      'let the release write into this other namespace, as its packages declare (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+      [],
+    );
+}
+
+/** The deploy options the flags stand for; each namespace is checked like --namespace. */
+export function scopeOptions(flags: ScopeFlagValues): {
+  allowClusterScope?: boolean;
+  allowNamespaces?: string[];
+} {
+  const namespaces = (flags.allowNamespace ?? []).map(checkNamespaceFlag);
+  return {
+    ...(flags.allowClusterScope ? { allowClusterScope: true } : {}),
+    ...(namespaces.length > 0 ? { allowNamespaces: namespaces } : {}),
+  };
+}
+
+/** `--quiet`: no spinners and no per-wave lines, only the result. */
+export function addQuietFlag(command: Command): Command {
+  return command.option('-q, --quiet', 'print only the result: no progress, not even per-wave lines in logs');
 }

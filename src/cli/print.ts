@@ -1,6 +1,7 @@
 /**
  * How results are printed by more than one verb: kpm's per-object result table (deploy, rollback,
- * remove), the one line saying what a deploy or rollback did, and a registry verb's table or data.
+ * remove), the one line saying what a deploy or rollback did, a registry verb's table or data,
+ * and what a release writes outside its namespace (diff).
  */
 import { ClusterError, ConflictError, NotReadyError, StackanetesError } from '../errors.js';
 import type { AppliedRun } from '../actions/cluster.js';
@@ -98,4 +99,28 @@ export function throwIfFailed(result: AppliedRun): void {
   throw result.failure.notReady.length > 0
     ? new NotReadyError(message, options)
     : new ClusterError(message, options);
+}
+
+/** What diff reports of the scope (see DiffResult.scope). */
+export interface ScopeSummary {
+  namespace: string;
+  cluster: string[];
+  namespaces: Record<string, string[]>;
+  /** Flags deploy still needs. */
+  needs: string[];
+}
+
+/** The lines diff prints about the scope; nothing when the release stays in its namespace. */
+export function printScope(writer: Writer, scope: ScopeSummary | undefined): void {
+  if (!scope) return;
+  const outside = Object.entries(scope.namespaces);
+  if (scope.cluster.length === 0 && outside.length === 0) return;
+  writer.out(`Scope: writes outside namespace ${scope.namespace}:`);
+  if (scope.cluster.length > 0) writer.out(`  cluster-scoped: ${scope.cluster.join(', ')}`);
+  for (const [ns, objects] of outside) writer.out(`  namespace ${ns}: ${objects.join(', ')}`);
+  writer.out(
+    scope.needs.length > 0
+      ? `  deploy needs ${scope.needs.join(' ')} (not yet allowed for this release)`
+      : '  already allowed for this release',
+  );
 }

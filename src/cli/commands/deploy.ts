@@ -2,19 +2,22 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
 import { cliContext, withInterrupt } from '../context.js';
-import { addScopeFlags, scopeOptions, type ScopeFlagValues } from '../scope.js';
-import { addQuietFlag, progressOptions, withProgress } from '../progress.js';
+import { progressOptions, withProgress } from '../progress.js';
 import { printApplied, throwIfFailed } from '../print.js';
 import {
   addApplyFlags,
   addClusterFlags,
+  addQuietFlag,
   addRenderFlags,
+  addScopeFlags,
   applyOptions,
   clusterAccess,
   renderInputs,
+  scopeOptions,
   type ApplyFlagValues,
   type ClusterFlagValues,
   type RenderFlagValues,
+  type ScopeFlagValues,
 } from '../flags.js';
 
 interface DeployFlags extends ClusterFlagValues, RenderFlagValues, ApplyFlagValues, ScopeFlagValues {

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { isStackanetesError, StackanetesError } from '../../errors.js';
 import type { CliEnv } from '../env.js';
-import { printScope } from '../scope.js';
+import { printScope } from '../print.js';
 import { formatData, paint, type Writer } from '../output.js';
 import { withProgress } from '../progress.js';
 import { cliContext } from '../context.js';

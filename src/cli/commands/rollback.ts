@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliEnv } from '../env.js';
 import { cliContext, withInterrupt } from '../context.js';
-import { addQuietFlag, progressOptions, withProgress } from '../progress.js';
+import { progressOptions, withProgress } from '../progress.js';
 import { printApplied, throwIfFailed } from '../print.js';
 import {
   addApplyFlags,
   addClusterFlags,
+  addQuietFlag,
   addReleaseFlag,
   applyOptions,
   clusterAccess,
