@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deploy } from '../../src/actions/deploy.js';
 import { history } from '../../src/actions/history.js';
+import { remove } from '../../src/actions/remove.js';
 import { rollback } from '../../src/actions/rollback.js';
 import { status } from '../../src/actions/status.js';
 import { renderDesired } from '../../src/actions/cluster.js';
@@ -125,5 +126,19 @@ describe('deploy and rollback in process', () => {
     ]);
     // The revisions were made on the context's clock.
     expect(listed.revisions.map((r) => r.createdAt)).toEqual(Array(3).fill('2026-03-04T05:06:07.000Z'));
+  });
+
+  it('removes what the release deployed and its revision records, after which history finds none', async () => {
+    const context = memoryContext({
+      cluster: kubeCluster({ kubeconfig, namespace: 'gone' }, {}),
+      releases: secretReleaseStores(),
+    });
+    await deploy(context, { reference: db, wait: false });
+    const removed = await remove(context, { reference: db });
+    expect(removed.revisions).toEqual([1]);
+    expect(removed.rows.filter((r) => r.status === 'deleted').map((r) => r.kind)).toEqual(
+      expect.arrayContaining(['StatefulSet', 'Secret', 'ServiceAccount']),
+    );
+    await expect(history(context, {})).rejects.toThrow('no release in namespace gone');
   });
 });
