@@ -24,6 +24,7 @@ import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import * as tar from 'tar';
 import { PgStorage } from '../registry-server/storage/postgres.js';
+import { createActionContext } from '../src/actions/context.js';
 import { login } from '../src/actions/login.js';
 import { push } from '../src/actions/push.js';
 import { openRegistrySession } from '../src/registry/session.js';
@@ -375,7 +376,11 @@ async function packageSetTransfer(work: string, dockerUrl: string, oursUrl: stri
   mkdirSync(home, { recursive: true });
   const pushEnv = { STACKANETES_HOME: home, HOME: home };
   const ociRegistry = `oci://${new URL(dockerUrl).host}/bench-set`;
-  await login({ env: pushEnv, registry: oursUrl, username: 'bench', password: 'bench-password' });
+  await login(createActionContext({ cwd: process.cwd(), env: pushEnv }), {
+    registry: oursUrl,
+    username: 'bench',
+    password: 'bench-password',
+  });
   const rows: string[][] = [];
   let dockerPull = 0;
   for (const [label, registry] of [
@@ -384,7 +389,8 @@ async function packageSetTransfer(work: string, dockerUrl: string, oursUrl: stri
   ] as const) {
     const started = performance.now();
     const pushed: { package: string; version: string; size: number }[] = [];
-    for (const dir of dirs) pushed.push(await push({ cwd: root, env: pushEnv, dir, registry }));
+    for (const dir of dirs)
+      pushed.push(await push(createActionContext({ cwd: root, env: pushEnv }), { dir, registry }));
     const pushMs = performance.now() - started;
     const pulls: number[] = [];
     for (let i = 0; i < 3; i++) {

@@ -4,7 +4,7 @@
  */
 import { NotFoundError, UsageError } from '../errors.js';
 import type { ApprChannel } from '../registry/appr.js';
-import { openRegistrySession, type RegistrySession } from '../registry/session.js';
+import type { RegistrySession } from '../registry/session.js';
 import { ociListing } from '../resolve/oci-index.js';
 import {
   checkChannelName,
@@ -13,9 +13,9 @@ import {
   parseRegistryReference,
   type OciReference,
 } from '../resolve/reference.js';
+import type { ActionContext } from './context.js';
 
 export interface ChannelOptions {
-  env: NodeJS.ProcessEnv;
   /** `[registry/]ns/name`. */
   package: string;
   registry?: string;
@@ -33,7 +33,7 @@ export interface ChannelResult {
   channels: ApprChannel[];
 }
 
-export async function channel(options: ChannelOptions): Promise<ChannelResult> {
+export async function channel(context: ActionContext, options: ChannelOptions): Promise<ChannelResult> {
   const ref = options.package.startsWith('oci://')
     ? parseOciReference(options.package)
     : parseRegistryReference(options.package);
@@ -48,7 +48,7 @@ export async function channel(options: ChannelOptions): Promise<ChannelResult> {
   if (actions === 1 && !options.name)
     throw new UsageError('--add, --remove and --delete need --name CHANNEL');
   if (options.name) checkChannelName(options.name);
-  const session = await openRegistrySession({ env: options.env });
+  const session = await context.registry();
   const url = ref.kind === 'oci' ? '' : session.registryUrl(ref.registry ?? options.registry);
   if (ref.kind === 'oci' || url.startsWith('oci://')) {
     const oci = ref.kind === 'oci' ? ref : ociReferenceFor(url, ref);

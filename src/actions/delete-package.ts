@@ -1,11 +1,10 @@
 /** `stackanetes delete-package REF`: deletes one release (`ns/name@1.2.0`) from an App Registry. */
 import { UsageError } from '../errors.js';
-import { openRegistrySession } from '../registry/session.js';
 import { parseRegistryReference } from '../resolve/reference.js';
 import semver from 'semver';
+import type { ActionContext } from './context.js';
 
 export interface DeletePackageOptions {
-  env: NodeJS.ProcessEnv;
   reference: string;
   registry?: string;
 }
@@ -17,14 +16,17 @@ export interface DeletePackageResult {
   status: 'deleted';
 }
 
-export async function deletePackage(options: DeletePackageOptions): Promise<DeletePackageResult> {
+export async function deletePackage(
+  context: ActionContext,
+  options: DeletePackageOptions,
+): Promise<DeletePackageResult> {
   const ref = parseRegistryReference(options.reference);
   if (!ref.version || !semver.valid(ref.version)) {
     throw new UsageError(`delete-package needs an exact release, got ${JSON.stringify(options.reference)}`, {
       hint: `name it: stackanetes delete-package ${ref.name}@1.2.0`,
     });
   }
-  const session = await openRegistrySession({ env: options.env });
+  const session = await context.registry();
   const url = session.registryUrl(ref.registry ?? options.registry);
   await session.appr(url).deleteRelease(ref.name, ref.version);
   return { package: ref.name, release: ref.version, registry: url, status: 'deleted' };

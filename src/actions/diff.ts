@@ -17,18 +17,17 @@ import {
   renderDesired,
   requestStats,
   withCluster,
-  type ClusterAccess,
   type RenderInputs,
-} from './deploy.js';
-import { silentProgress, type ProgressSink } from '../progress.js';
+  type RequestStats,
+} from './cluster.js';
+import type { ActionContext } from './context.js';
 import { count } from '../text.js';
 
-export interface DiffOptions extends ClusterAccess, RenderInputs {
+export interface DiffOptions extends RenderInputs {
   concurrency?: number;
   pruneProtected?: boolean;
   /** Plan existing objects no release owns as taken over (deploy --adopt) instead of refusing. */
   adopt?: boolean;
-  progress?: ProgressSink;
 }
 
 export interface DiffEntry {
@@ -53,7 +52,7 @@ export interface DiffResult {
   /** Every object, in deploy order, then deletions. */
   entries: DiffEntry[];
   changed: boolean;
-  requests: { total: number; writes: number; retries: number };
+  requests: RequestStats;
   /** What the release writes outside its namespace, and the flags deploy still needs for it. */
   scope: Awaited<ReturnType<typeof scopeSummary>>;
 }
@@ -79,11 +78,11 @@ function texts(item: PlanItem): { before: string; after: string } {
   };
 }
 
-export async function diff(options: DiffOptions): Promise<DiffResult> {
-  const progress = options.progress ?? silentProgress;
+export async function diff(context: ActionContext, options: DiffOptions): Promise<DiffResult> {
+  const { progress } = context;
   const concurrency = checkConcurrency(options.concurrency);
-  return withCluster(options, async (client) => {
-    const { desired } = await renderDesired(options, client.target.namespace, progress);
+  return withCluster(context, async (client) => {
+    const { desired } = await renderDesired(context, options, client.target.namespace);
     progress({
       type: 'start',
       id: 'diff',

@@ -12,7 +12,7 @@ import type { PackageSource } from '../package/source.js';
 import type { KubeObject, RenderedObject, RenderedRelease } from '../model/types.js';
 import { renderReference } from './pipeline.js';
 import { cachedText, storeTexts } from './render-cache.js';
-import type { ProgressSink } from '../progress.js';
+import type { ActionContext } from './context.js';
 
 /** How generate writes its result. */
 export type GenerateFormat = 'yaml' | 'json';
@@ -26,7 +26,6 @@ export interface GenerateOptions {
   /** `-` (or undefined) for one stream; otherwise a directory that receives one file per object. */
   outputDir?: string;
   format: GenerateFormat;
-  cwd?: string;
   /** Default: the local source for a path on disk, the resolving (registry) source otherwise. */
   source?: PackageSource;
   /** `--registry`: resolve through this registry (also for a local meta-package's dependencies). */
@@ -35,8 +34,6 @@ export interface GenerateOptions {
   locked?: boolean;
   /** `--in-channel CH`: refuse a root release that is not in this registry channel. */
   inChannel?: string;
-  env?: NodeJS.ProcessEnv;
-  progress?: ProgressSink;
 }
 
 export interface GenerateResult {
@@ -81,24 +78,19 @@ function fileName(index: number, pkg: string, object: KubeObject, format: Genera
  * what deploy would apply.
  */
 async function defaultSource(
+  context: ActionContext,
   options: GenerateOptions,
-  cwd: string,
 ): Promise<{ source: PackageSource; writeLock?: () => Promise<void> }> {
+  const { cwd } = context;
   const path = isAbsolute(options.reference) ? options.reference : resolve(cwd, options.reference);
   if (!options.registry && !options.locked && !options.inChannel && existsSync(path))
     return { source: createLocalSource({ cwd }) };
-  const [{ createPackageSource }, { defaultLockfilePath }] = await Promise.all([
-    import('../resolve/create-source.js'),
-    import('../resolve/lockfile.js'),
-  ]);
-  const source = await createPackageSource({
-    cwd,
-    env: options.env ?? process.env,
+  const { defaultLockfilePath } = await import('../resolve/lockfile.js');
+  const source = await context.packageSource({
     lockfile: defaultLockfilePath(cwd, options.variableFiles ?? []),
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.locked ? { locked: true } : {}),
     ...(options.inChannel ? { inChannel: options.inChannel } : {}),
-    ...(options.progress ? { progress: options.progress } : {}),
   });
   return { source, writeLock: () => source.writeLock() };
 }
@@ -131,11 +123,11 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 }
 
 /** Renders and formats; writes files only after the whole release rendered and validated. */
-export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const cwd = options.cwd ?? process.cwd();
+export async function generate(context: ActionContext, options: GenerateOptions): Promise<GenerateResult> {
+  const { cwd, env } = context;
   const { source, writeLock } = options.source
     ? { source: options.source }
-    : await defaultSource(options, cwd);
+    : await defaultSource(context, options);
   const release = await renderReference({
     source,
     reference: options.reference,
@@ -144,8 +136,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     ...(options.variableFiles ? { variableFiles: options.variableFiles } : {}),
     ...(options.sets ? { sets: options.sets } : {}),
     ...(options.release ? { release: options.release } : {}),
-    ...(options.progress ? { progress: options.progress } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    progress: context.progress,
+    env,
   });
   // Only a release that rendered and validated is recorded (never written under --locked).
   await writeLock?.();
@@ -155,7 +147,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       const stream = `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rendered.map((r) => r.object) }, null, 2)}\n`;
       return { release, stream, warnings: release.warnings };
     }
-    const texts = documentTexts(release, rendered, options.env ?? process.env);
+    const texts = documentTexts(release, rendered, env);
     return { release, stream: texts.join('---\n'), warnings: release.warnings };
   }
   const dir = isAbsolute(options.outputDir) ? options.outputDir : resolve(cwd, options.outputDir);
@@ -167,7 +159,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const texts =
       options.format === 'json'
         ? rendered.map((r) => `${JSON.stringify(r.object, null, 2)}\n`)
-        : documentTexts(release, rendered, options.env ?? process.env);
+        : documentTexts(release, rendered, env);
     for (const [i, r] of rendered.entries()) {
       const name = fileName(i + 1, r.package, r.object, options.format);
       const text = texts[i] as string;

@@ -1,10 +1,11 @@
 /** `history`: the revisions of a release, as stored in its namespace. */
 import { describeChanges } from '../release/changes.js';
-import { selectTargetRelease } from '../release/select.js';
+import { selectRelease } from '../release/select.js';
 import type { RevisionSummary } from '../release/types.js';
-import { withCluster, type ClusterAccess } from './deploy.js';
+import { withCluster } from './cluster.js';
+import type { ActionContext } from './context.js';
 
-export interface HistoryOptions extends ClusterAccess {
+export interface HistoryOptions {
   release?: string;
 }
 
@@ -17,9 +18,10 @@ export interface HistoryResult {
   })[];
 }
 
-export async function history(options: HistoryOptions): Promise<HistoryResult> {
-  return withCluster(options, async (client) => {
-    const { namespace, history: records } = await selectTargetRelease(client, options.release);
+export async function history(context: ActionContext, options: HistoryOptions): Promise<HistoryResult> {
+  return withCluster(context, async (client) => {
+    const namespace = client.target.namespace;
+    const records = await selectRelease(context.releases(client, namespace), namespace, options.release);
     const revisions = records.map((r, i) => {
       const { objects: _objects, parameters: _parameters, ...summary } = r;
       return { ...summary, changes: describeChanges(r, records.slice(0, i)) };

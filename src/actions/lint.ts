@@ -11,15 +11,14 @@ import { engineFor, isPartialFile } from '../render/engine.js';
 import { unreadParameters, unusedVariables, type UsageNode } from '../render/usage.js';
 import { parseSet, setToValues } from '../render/values.js';
 import { readVariableFiles, renderReferenceDetailed, type WalkedPackage } from './pipeline.js';
-import type { ProgressSink } from '../progress.js';
+import type { ActionContext } from './context.js';
 
 export interface LintOptions {
   reference: string;
   variableFiles?: string[];
   sets?: string[];
-  cwd?: string;
+  /** Default: the local source (dependencies from sibling directories). */
   source?: PackageSource;
-  progress?: ProgressSink;
 }
 
 /** A variable of a package, or a parameter the user gave, that no template, derived default or condition reads. */
@@ -98,18 +97,20 @@ function lintLibrary(pkg: LoadedPackage): LintResult {
 }
 
 /** Lints a package; rendering or validation problems throw, findings are returned. */
-export async function lint(options: LintOptions): Promise<LintResult> {
-  const source = options.source ?? createLocalSource({ cwd: options.cwd ?? process.cwd() });
+export async function lint(context: ActionContext, options: LintOptions): Promise<LintResult> {
+  const { cwd } = context;
+  const source = options.source ?? createLocalSource({ cwd });
   const root = await source.open(options.reference);
   if (isLibrary(root.manifest)) return lintLibrary(root);
   const common = {
     reference: options.reference,
     namespace: 'lint',
-    ...(options.cwd ? { cwd: options.cwd } : {}),
+    cwd,
+    env: context.env,
     source,
     ...(options.variableFiles ? { variableFiles: options.variableFiles } : {}),
     ...(options.sets ? { sets: options.sets } : {}),
-    ...(options.progress ? { progress: options.progress } : {}),
+    progress: context.progress,
   };
   const defaults = await renderReferenceDetailed(common);
   const all = await renderReferenceDetailed({ ...common, forceWhen: true });
@@ -134,7 +135,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const rootNode = nodes[0];
   if (rootNode) {
     const given = [
-      ...(await readVariableFiles(options.variableFiles ?? [], options.cwd)).map((f) => ({
+      ...(await readVariableFiles(options.variableFiles ?? [], cwd)).map((f) => ({
         source: `--variables ${f.file}`,
         values: f.values,
       })),

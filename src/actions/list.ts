@@ -1,14 +1,14 @@
 /** `stackanetes list`: the packages of a registry, optionally of one namespace or matching a substring. */
 import semver from 'semver';
 import { isSemverTag } from '../registry/oci.js';
-import { openRegistrySession, type RegistrySession } from '../registry/session.js';
+import type { RegistrySession } from '../registry/session.js';
 import { ociListing } from '../resolve/oci-index.js';
 import { parseOciRegistry } from '../resolve/reference.js';
 import { NAME_PART } from '../resolve/reference.js';
 import { UsageError } from '../errors.js';
+import type { ActionContext } from './context.js';
 
 export interface ListOptions {
-  env: NodeJS.ProcessEnv;
   registry?: string;
   namespace?: string;
   search?: string;
@@ -20,13 +20,13 @@ export interface ListResult {
   packages: { name: string; default?: string; releases: string[]; channels?: string[] }[];
 }
 
-export async function list(options: ListOptions): Promise<ListResult> {
+export async function list(context: ActionContext, options: ListOptions): Promise<ListResult> {
   if (options.namespace && !NAME_PART.test(options.namespace)) {
     throw new UsageError(`--namespace ${JSON.stringify(options.namespace)} is not a valid namespace`, {
       hint: '2-63 characters of a-z, 0-9, - and _',
     });
   }
-  const session = await openRegistrySession({ env: options.env });
+  const session = await context.registry();
   const url = session.registryUrl(options.registry);
   if (url.startsWith('oci://')) return listOci(session, url, options);
   const filter: { namespace?: string; query?: string } = {};

@@ -5,11 +5,10 @@
 import { normaliseRegistryUrl, registryHost, writeUserConfig } from '../config/config.js';
 import { saveCredential } from '../config/credentials.js';
 import { UsageError } from '../errors.js';
-import { openRegistrySession } from '../registry/session.js';
 import { checkPackageName, NAME_PART } from '../resolve/reference.js';
+import type { ActionContext } from './context.js';
 
 export interface LoginOptions {
-  env: NodeJS.ProcessEnv;
   /** Registry URL/host/name, or `oci://host`; default: STACKANETES_REGISTRY, then config.yaml. */
   registry?: string;
   username: string;
@@ -30,11 +29,11 @@ export interface LoginResult {
   defaultSetIn?: string;
 }
 
-export async function login(options: LoginOptions): Promise<LoginResult> {
+export async function login(context: ActionContext, options: LoginOptions): Promise<LoginResult> {
   if (options.username === '') throw new UsageError('empty user name', { hint: 'pass -u USER' });
   if (options.password === '')
     throw new UsageError('empty password', { hint: 'type it at the prompt or pipe it to --password-stdin' });
-  const session = await openRegistrySession({ env: options.env });
+  const session = await context.registry();
   if (options.registry?.startsWith('oci://')) {
     if (options.setDefault)
       throw new UsageError(
@@ -45,7 +44,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     const { OciClient } = await import('../registry/oci.js');
     await new OciClient({ host, transport: session.transport, basic: async () => basic }).ping();
     const scope = `oci://${host}`;
-    const credentialsFile = await saveCredential(options.env, scope, {
+    const credentialsFile = await saveCredential(context.env, scope, {
       token: basic,
       kind: 'basic',
       username: options.username,
@@ -63,7 +62,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     scope = `${host}:${options.scope}`;
   }
   const token = await session.appr(url).login(options.username, options.password);
-  const credentialsFile = await saveCredential(options.env, scope, {
+  const credentialsFile = await saveCredential(context.env, scope, {
     token,
     kind: 'token',
     username: options.username,
@@ -74,7 +73,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     const named = options.registry !== undefined && session.config.registries[options.registry] !== undefined;
     const value = named ? (options.registry as string) : url;
     if (session.config.default !== value)
-      result.defaultSetIn = await writeUserConfig(options.env, { ...session.config, default: value });
+      result.defaultSetIn = await writeUserConfig(context.env, { ...session.config, default: value });
   }
   return result;
 }

@@ -5,10 +5,9 @@
 import { chooseRegistry, readUserConfig, registryHost } from '../config/config.js';
 import { removeCredential, storedCredential } from '../config/credentials.js';
 import { UsageError } from '../errors.js';
-import { openRegistrySession } from '../registry/session.js';
+import type { ActionContext } from './context.js';
 
 export interface LogoutOptions {
-  env: NodeJS.ProcessEnv;
   registry?: string;
   scope?: string;
 }
@@ -22,25 +21,25 @@ export interface LogoutResult {
   revokeError?: string;
 }
 
-export async function logout(options: LogoutOptions): Promise<LogoutResult> {
+export async function logout(context: ActionContext, options: LogoutOptions): Promise<LogoutResult> {
   let scope: string;
   if (options.registry?.startsWith('oci://')) {
     scope = `oci://${options.registry.slice('oci://'.length).split('/')[0] ?? ''}`;
   } else {
-    const url = chooseRegistry(await readUserConfig(options.env), options.env, options.registry);
+    const url = chooseRegistry(await readUserConfig(context.env), context.env, options.registry);
     if (!url) throw new UsageError('no registry given', { hint: 'name it: stackanetes logout REGISTRY' });
     scope = options.scope ? `${registryHost(url)}:${options.scope}` : registryHost(url);
-    const credential = await storedCredential(options.env, scope);
+    const credential = await storedCredential(context.env, scope);
     if (credential && credential.kind !== 'basic') {
       try {
-        const session = await openRegistrySession({ env: options.env });
+        const session = await context.registry();
         const revoked = await session.appr(url).revokeToken(credential.token);
-        return { scope, removed: await removeCredential(options.env, scope), revoked };
+        return { scope, removed: await removeCredential(context.env, scope), revoked };
       } catch (err) {
         const revokeError = (err as Error).message;
-        return { scope, removed: await removeCredential(options.env, scope), revoked: false, revokeError };
+        return { scope, removed: await removeCredential(context.env, scope), revoked: false, revokeError };
       }
     }
   }
-  return { scope, removed: await removeCredential(options.env, scope) };
+  return { scope, removed: await removeCredential(context.env, scope) };
 }

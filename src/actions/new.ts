@@ -7,12 +7,12 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConflictError, describeCause, InputError } from '../errors.js';
 import { assertPackageName, shortName } from '../package/manifest.js';
+import type { ActionContext } from './context.js';
 
 export interface NewPackageOptions {
   name: string;
   /** Target directory; default `./NAME`. */
   dir?: string;
-  cwd?: string;
 }
 
 export interface NewPackageResult {
@@ -120,9 +120,12 @@ spec:
 }
 
 /** Writes the scaffold into a temporary sibling and renames it into place, so a failure leaves nothing half-made. */
-export async function newPackage(options: NewPackageOptions): Promise<NewPackageResult> {
+export async function newPackage(
+  context: ActionContext,
+  options: NewPackageOptions,
+): Promise<NewPackageResult> {
   assertPackageName(options.name, 'stackanetes new');
-  const cwd = options.cwd ?? process.cwd();
+  const { cwd } = context;
   const target = options.dir
     ? isAbsolute(options.dir)
       ? options.dir

@@ -1,26 +1,22 @@
 /**
- * `stackanetes pull REF [-o DIR]`: resolves one release, downloads it, verifies its digest and
+ * `stackanetes pull REF [--dir DIR]`: resolves one release, downloads it, verifies its digest and
  * only then writes its files. Files come from the in-memory loader (no absolute paths, no `..`, no
  * links or devices, bounded size) into a temporary sibling directory that is renamed into place,
  * so a failure never leaves half a package behind.
  */
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve as resolvePath, sep } from 'node:path';
-import type { ProgressSink } from '../progress.js';
 import { ConflictError, InputError } from '../errors.js';
 import { shortName } from '../package/manifest.js';
-import { openRegistrySession } from '../registry/session.js';
 import { fetchRelease, parseRemoteReference } from '../resolve/fetch-release.js';
+import type { ActionContext } from './context.js';
 
 export interface PullOptions {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
   reference: string;
   /** Destination directory; default `./<name part>`. Must not exist or be empty. */
   dir?: string;
   registry?: string;
   inChannel?: string;
-  progress?: ProgressSink;
 }
 
 export interface PullResult {
@@ -32,21 +28,18 @@ export interface PullResult {
   files: string[];
 }
 
-export async function pull(options: PullOptions): Promise<PullResult> {
+export async function pull(context: ActionContext, options: PullOptions): Promise<PullResult> {
   const reference = parseRemoteReference(options.reference);
-  const session = await openRegistrySession({
-    env: options.env,
-    ...(options.progress ? { progress: options.progress } : {}),
-  });
+  const session = await context.registry();
   const fetched = await fetchRelease(session, reference, {
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.inChannel ? { inChannel: options.inChannel } : {}),
   });
-  const directory = resolvePath(options.cwd, options.dir ?? shortName(fetched.name));
+  const directory = resolvePath(context.cwd, options.dir ?? shortName(fetched.name));
   const existing = await readdir(directory).catch(() => undefined);
   if (existing && existing.length > 0) {
     throw new ConflictError(`${directory} already exists and is not empty; nothing was written`, {
-      hint: 'remove it or choose another directory with -o DIR',
+      hint: 'remove it or choose another directory with --dir DIR',
     });
   }
   const tmp = join(dirname(directory), `.${shortName(fetched.name)}.pull-${process.pid}`);

@@ -7,18 +7,15 @@
  * same digest, and the registry reports it `unchanged`.
  */
 import { resolve as resolvePath } from 'node:path';
-import type { ProgressSink } from '../progress.js';
-import { silentProgress } from '../progress.js';
 import { ConflictError, InputError } from '../errors.js';
 import { loadPackageDirectory } from '../package/load.js';
 import { buildPackageTarball } from '../package/tarball.js';
 import type { LoadedPackage } from '../package/types.js';
-import { openRegistrySession, type RegistrySession } from '../registry/session.js';
+import type { RegistrySession } from '../registry/session.js';
 import { checkChannelName } from '../resolve/reference.js';
+import type { ActionContext } from './context.js';
 
 export interface PushOptions {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
   /** Package directory; default cwd. */
   dir?: string;
   /** Several package directories (pushMany); `dir` is the one-directory form. */
@@ -26,7 +23,6 @@ export interface PushOptions {
   registry?: string;
   channels?: string[];
   force?: boolean;
-  progress?: ProgressSink;
 }
 
 export interface PushResult {
@@ -46,23 +42,22 @@ export interface PushResult {
 }
 
 /** Pushes one package directory. */
-export async function push(options: PushOptions): Promise<PushResult> {
-  const [result] = await pushMany({ ...options, dirs: [options.dir ?? '.'] });
+export async function push(context: ActionContext, options: PushOptions): Promise<PushResult> {
+  const [result] = await pushMany(context, { ...options, dirs: [options.dir ?? '.'] });
   return result as PushResult;
 }
 
 /** Pushes every directory of `options.dirs`, dependencies first; one result per package, in push order. */
-export async function pushMany(options: PushOptions): Promise<PushResult[]> {
-  const progress = options.progress ?? silentProgress;
+export async function pushMany(context: ActionContext, options: PushOptions): Promise<PushResult[]> {
   const channels = options.channels ?? [];
   channels.forEach(checkChannelName);
   const dirs = options.dirs ?? [options.dir ?? '.'];
   // Everything is loaded and checked before the first upload, so a broken package in the set
   // fails the push before anything is published.
   const packages = await Promise.all(
-    dirs.map((dir) => loadPackageDirectory(resolvePath(options.cwd, dir), dir)),
+    dirs.map((dir) => loadPackageDirectory(resolvePath(context.cwd, dir), dir)),
   );
-  const session = await openRegistrySession({ env: options.env, progress });
+  const session = await context.registry();
   const results: PushResult[] = [];
   for (const pkg of dependencyOrder(packages)) results.push(await pushOne(session, pkg, options, channels));
   return results;

@@ -10,23 +10,14 @@ import { ownership, PROTECTED_KINDS } from '../apply/ownership.js';
 import { kindRank, mapLimit } from '../apply/order.js';
 import { fetchLive } from '../apply/live.js';
 import { leaseRef, lockSeconds, withReleaseLock } from '../release/lease.js';
-import { createReleaseStore } from '../release/store.js';
 import type { ReleaseObject } from '../release/types.js';
-import {
-  checkConcurrency,
-  objectColumns,
-  renderDesired,
-  withCluster,
-  type ClusterAccess,
-  type RenderInputs,
-} from './deploy.js';
-import { silentProgress, type ProgressSink } from '../progress.js';
+import { checkConcurrency, objectColumns, renderDesired, withCluster, type RenderInputs } from './cluster.js';
+import type { ActionContext } from './context.js';
 
-export interface RemoveOptions extends ClusterAccess, RenderInputs {
+export interface RemoveOptions extends RenderInputs {
   /** Also delete Namespaces, PersistentVolumeClaims and CustomResourceDefinitions. */
   pruneProtected?: boolean;
   concurrency?: number;
-  progress?: ProgressSink;
 }
 
 export interface RemoveRow {
@@ -46,19 +37,19 @@ export interface RemoveResult {
   revisions: number[];
 }
 
-export async function remove(options: RemoveOptions): Promise<RemoveResult> {
-  const progress = options.progress ?? silentProgress;
+export async function remove(context: ActionContext, options: RemoveOptions): Promise<RemoveResult> {
+  const { progress } = context;
   const concurrency = checkConcurrency(options.concurrency);
-  return withCluster(options, async (client) => {
+  return withCluster(context, async (client) => {
     const namespace = client.target.namespace;
-    const { desired } = await renderDesired(options, namespace, progress);
+    const { desired } = await renderDesired(context, options, namespace);
     return withReleaseLock(
       client,
       namespace,
       desired.release,
-      { operation: 'remove', createNamespace: false, durationSeconds: lockSeconds(options.env) },
+      { operation: 'remove', createNamespace: false, durationSeconds: lockSeconds(context.env) },
       async () => {
-        const store = createReleaseStore(client, namespace);
+        const store = context.releases(client, namespace);
         const history = await store.list(desired.release);
         // What the package renders now plus whatever any kept revision applied.
         const entries: ReleaseObject[] = [];

@@ -1,9 +1,8 @@
 /** `stackanetes show REF`: a release's manifest, every release with its digest and channels, the channels, and the README. */
-import { openRegistrySession } from '../registry/session.js';
 import { fetchRelease, parseRemoteReference } from '../resolve/fetch-release.js';
+import type { ActionContext } from './context.js';
 
 export interface ShowOptions {
-  env: NodeJS.ProcessEnv;
   reference: string;
   registry?: string;
   inChannel?: string;
@@ -23,8 +22,8 @@ export interface ShowResult {
   readme?: string;
 }
 
-export async function show(options: ShowOptions): Promise<ShowResult> {
-  const session = await openRegistrySession({ env: options.env });
+export async function show(context: ActionContext, options: ShowOptions): Promise<ShowResult> {
+  const session = await context.registry();
   const fetched = await fetchRelease(session, parseRemoteReference(options.reference), {
     releaseDigests: true,
     ...(options.registry ? { registry: options.registry } : {}),

@@ -6,11 +6,12 @@ import { objectKey, refOf } from '../kube/objects.js';
 import { fetchLive } from '../apply/live.js';
 import { describeConditions, readiness } from '../apply/readiness.js';
 import { placeObjects } from '../release/scope.js';
-import { currentRevision, selectTargetRelease } from '../release/select.js';
+import { currentRevision, selectRelease } from '../release/select.js';
 import type { RevisionStatus } from '../release/types.js';
-import { DEFAULT_CONCURRENCY, objectColumns, withCluster, type ClusterAccess } from './deploy.js';
+import { DEFAULT_CONCURRENCY, objectColumns, withCluster } from './cluster.js';
+import type { ActionContext } from './context.js';
 
-export interface StatusOptions extends ClusterAccess {
+export interface StatusOptions {
   release?: string;
 }
 
@@ -38,9 +39,10 @@ export interface StatusResult {
   objects: ObjectStatus[];
 }
 
-export async function status(options: StatusOptions): Promise<StatusResult> {
-  return withCluster(options, async (client) => {
-    const { namespace, history } = await selectTargetRelease(client, options.release);
+export async function status(context: ActionContext, options: StatusOptions): Promise<StatusResult> {
+  return withCluster(context, async (client) => {
+    const namespace = client.target.namespace;
+    const history = await selectRelease(context.releases(client, namespace), namespace, options.release);
     const record = currentRevision(history);
     // A rendered manifest file records namespaced objects without their namespace.
     const placed = await placeObjects(client, namespace, record.objects);

@@ -3,21 +3,17 @@
  * written for) against the registry, ignoring the lockfile's pins, and rewrites it. Every
  * dependency is resolved, including conditional ones, so any later render finds its pins.
  */
-import type { ProgressSink } from '../progress.js';
 import { UsageError } from '../errors.js';
 import { SELF, type LoadedPackage } from '../package/types.js';
-import { createPackageSource } from '../resolve/create-source.js';
 import { defaultLockfilePath, readLockfile } from '../resolve/lockfile.js';
+import type { ActionContext } from './context.js';
 
 export interface UpdateOptions {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
   references?: string[];
   /** The --variables files; the lockfile sits beside the first. */
   variableFiles?: string[];
   lockfile?: string;
   registry?: string;
-  progress?: ProgressSink;
 }
 
 export interface UpdateResult {
@@ -26,8 +22,8 @@ export interface UpdateResult {
   packages: { name: string; previous?: string; version: string; digest?: string; origin: string }[];
 }
 
-export async function update(options: UpdateOptions): Promise<UpdateResult> {
-  const lockfile = options.lockfile ?? defaultLockfilePath(options.cwd, options.variableFiles);
+export async function update(context: ActionContext, options: UpdateOptions): Promise<UpdateResult> {
+  const lockfile = options.lockfile ?? defaultLockfilePath(context.cwd, options.variableFiles);
   const previous = await readLockfile(lockfile);
   const references =
     options.references && options.references.length > 0 ? options.references : (previous?.roots ?? []);
@@ -36,13 +32,10 @@ export async function update(options: UpdateOptions): Promise<UpdateResult> {
       hint: 'name the package: stackanetes update REF',
     });
   }
-  const source = await createPackageSource({
-    cwd: options.cwd,
-    env: options.env,
+  const source = await context.packageSource({
     lockfile,
     ignoreLock: true,
     ...(options.registry ? { registry: options.registry } : {}),
-    ...(options.progress ? { progress: options.progress } : {}),
   });
   const visited = new Set<string>();
   const walk = async (pkg: LoadedPackage): Promise<void> => {

@@ -1,8 +1,7 @@
 /** `stackanetes version`: the client version and, when a registry is configured, the server's. */
-import { openRegistrySession } from '../registry/session.js';
+import type { ActionContext } from './context.js';
 
 export interface VersionOptions {
-  env: NodeJS.ProcessEnv;
   client: string;
   registry?: string;
 }
@@ -13,8 +12,8 @@ export interface VersionResult {
   server?: string;
 }
 
-export async function version(options: VersionOptions): Promise<VersionResult> {
-  const session = await openRegistrySession({ env: options.env });
+export async function version(context: ActionContext, options: VersionOptions): Promise<VersionResult> {
+  const session = await context.registry();
   const url = session.optionalRegistryUrl(options.registry);
   if (!url) return { client: options.client };
   return { client: options.client, registry: url, server: await session.appr(url).version() };

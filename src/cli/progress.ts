@@ -4,14 +4,8 @@
  * (started, then ready or failed with its time), so a deploy in CI or a log is not silent for
  * minutes. ora is imported lazily: most invocations never need it.
  */
-import type { Command } from 'commander';
 import type { ProgressEvent, ProgressSink } from '../progress.js';
 import type { Writer } from './output.js';
-
-/** `--quiet`: no spinners and no per-wave lines, only the result. */
-export function addQuietFlag(command: Command): Command {
-  return command.option('-q, --quiet', 'print only the result: no progress, not even per-wave lines in logs');
-}
 
 /** Progress events of one package's application during a deploy (`wave-<package>`). */
 const isWave = (id: string): boolean => id.startsWith('wave-');

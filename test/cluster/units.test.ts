@@ -23,7 +23,7 @@ import { prepareDesired as prepare } from '../../src/apply/normalize.js';
 import { unifiedDiff } from '../../src/kube/text-diff.js';
 import { fromRendered } from '../../src/release/desired.js';
 import { loadManifestFile } from '../../src/release/manifest-file.js';
-import { parseDuration } from '../../src/cli/commands/deploy.js';
+import { parseDuration } from '../../src/cli/flags.js';
 import type { KubeObject } from '../../src/model/types.js';
 
 const cm = (data: Record<string, string>, extra: Record<string, unknown> = {}): KubeObject => ({

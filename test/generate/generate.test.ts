@@ -46,11 +46,11 @@ describe('stackanetes generate', () => {
     expect(list.items).toHaveLength(4);
   });
 
-  it('writes one file per object into a directory with -o, named in deploy order, replacing what it wrote before', async () => {
+  it('writes one file per object into a directory with --out, named in deploy order, replacing what it wrote before', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackanetes-generate-'));
     try {
       const out = join(dir, 'manifests');
-      const result = await runCli(['generate', meta, '-o', out, '--release', 'cloud']);
+      const result = await runCli(['generate', meta, '--out', out, '--release', 'cloud']);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe('');
       const files = readdirSync(out)
@@ -64,7 +64,7 @@ describe('stackanetes generate', () => {
       ]);
       expect(readFileSync(join(out, files[3] ?? ''), 'utf8')).toContain('app.kubernetes.io/part-of: cloud');
       writeFileSync(join(out, 'mine.yaml'), 'kept');
-      const fewer = await runCli(['generate', meta, '-o', out, '--set', 'extra.disabled=true']);
+      const fewer = await runCli(['generate', meta, '--out', out, '--set', 'extra.disabled=true']);
       expect(fewer.code).toBe(0);
       expect(readdirSync(out).sort()).toEqual([
         '.stackanetes-generated',
@@ -82,7 +82,7 @@ describe('stackanetes generate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackanetes-generate-'));
     try {
       const out = join(dir, 'manifests');
-      const result = await runCli(['generate', meta, '-o', out, '--set', 'child.settings=oops']);
+      const result = await runCli(['generate', meta, '--out', out, '--set', 'child.settings=oops']);
       expect(result.code).toBe(3);
       expect(existsSync(out)).toBe(false);
     } finally {

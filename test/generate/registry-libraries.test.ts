@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { createActionContext } from '../../src/actions/context.js';
 import { generate } from '../../src/actions/generate.js';
 import { login } from '../../src/actions/login.js';
 import { push } from '../../src/actions/push.js';
@@ -33,7 +34,9 @@ async function pushLibrary(version: string): Promise<void> {
     'README.md': '# regtest/shared\n',
     'templates/_cm.hbs': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{name}} }\ndata: {from: "shared ${version}"}\n`,
   });
-  digests[`shared@${version}`] = (await push({ cwd: work, env, dir, channels: [] })).digest;
+  digests[`shared@${version}`] = (
+    await push(createActionContext({ cwd: work, env: env }), { dir, channels: [] })
+  ).digest;
 }
 
 beforeAll(async () => {
@@ -45,7 +48,10 @@ beforeAll(async () => {
     STACKANETES_REGISTRY: registry.url,
     CI: 'true',
   };
-  await login({ env, username: 'alice', password: 'password' });
+  await login(createActionContext({ cwd: process.cwd(), env: env }), {
+    username: 'alice',
+    password: 'password',
+  });
   await pushLibrary('1.0.0');
   await pushLibrary('1.1.0');
   await pushLibrary('2.0.0');
@@ -59,7 +65,7 @@ beforeAll(async () => {
     ].join('\n'),
     'templates/cm.yaml.hbs': '{{> shared/cm name="app-config"}}\n',
   });
-  digests.app = (await push({ cwd: work, env, dir: app, channels: [] })).digest;
+  digests.app = (await push(createActionContext({ cwd: work, env: env }), { dir: app, channels: [] })).digest;
 }, 60000);
 
 afterAll(async () => {
@@ -75,12 +81,10 @@ const lockOf = (project: string) =>
 describe('libraries through the registry', () => {
   it('resolves the library of a registry package by range, records it on the package and in the lockfile', async () => {
     const project = tempDir('libraries-project');
-    const result = await generate({
+    const result = await generate(createActionContext({ cwd: project, env: env }), {
       reference: 'regtest/app',
       namespace: 'demo',
       format: 'yaml',
-      cwd: project,
-      env,
     });
     expect(result.stream).toContain('from: shared 1.1.0');
     expect(result.release.packages[0]?.libraries).toEqual([
@@ -94,35 +98,33 @@ describe('libraries through the registry', () => {
 
   it('--locked replays the locked library release after a newer one is pushed', async () => {
     const project = tempDir('libraries-locked');
-    await generate({ reference: 'regtest/app', namespace: 'demo', format: 'yaml', cwd: project, env });
-    await pushLibrary('1.2.0');
-    const locked = await generate({
+    await generate(createActionContext({ cwd: project, env: env }), {
       reference: 'regtest/app',
       namespace: 'demo',
       format: 'yaml',
-      cwd: project,
-      env,
+    });
+    await pushLibrary('1.2.0');
+    const locked = await generate(createActionContext({ cwd: project, env: env }), {
+      reference: 'regtest/app',
+      namespace: 'demo',
+      format: 'yaml',
       locked: true,
     });
     expect(locked.stream).toContain('from: shared 1.1.0');
-    const fresh = await generate({
+    const fresh = await generate(createActionContext({ cwd: tempDir('libraries-fresh'), env: env }), {
       reference: 'regtest/app',
       namespace: 'demo',
       format: 'yaml',
-      cwd: tempDir('libraries-fresh'),
-      env,
     });
     expect(fresh.stream).toContain('from: shared 1.2.0');
   });
 
   it('generate --in-channel refuses a root release that is not in the channel', async () => {
     await expect(
-      generate({
+      generate(createActionContext({ cwd: tempDir('libraries-channel'), env: env }), {
         reference: 'regtest/app',
         namespace: 'demo',
         format: 'yaml',
-        cwd: tempDir('libraries-channel'),
-        env,
         inChannel: 'stable',
       }),
     ).rejects.toThrow(/regtest\/app has no channel "stable"/);
@@ -133,21 +135,21 @@ describe('libraries through the registry', () => {
     expect(ociUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const prefix = `oci://${new URL(ociUrl).host}/stk-lib-${process.pid}`;
     for (const version of ['1.0.0', '1.1.0', '2.0.0'])
-      await push({
-        cwd: work,
-        env,
+      await push(createActionContext({ cwd: work, env: env }), {
         dir: join(work, `shared-${version}`, 'shared'),
         channels: [],
         registry: prefix,
       });
-    await push({ cwd: work, env, dir: join(work, 'app-only', 'app'), channels: [], registry: prefix });
+    await push(createActionContext({ cwd: work, env: env }), {
+      dir: join(work, 'app-only', 'app'),
+      channels: [],
+      registry: prefix,
+    });
     const project = tempDir('libraries-oci');
-    const result = await generate({
+    const result = await generate(createActionContext({ cwd: project, env: env }), {
       reference: `${prefix}/regtest/app:1.0.0`,
       namespace: 'demo',
       format: 'yaml',
-      cwd: project,
-      env,
     });
     expect(result.stream).toContain('from: shared 1.1.0');
     expect(lockOf(project).packages.map((p) => [p.name, p.version])).toEqual([
@@ -158,12 +160,10 @@ describe('libraries through the registry', () => {
 
   it('refuses to generate a library pulled from the registry', async () => {
     await expect(
-      generate({
+      generate(createActionContext({ cwd: tempDir('libraries-lib'), env: env }), {
         reference: 'regtest/shared@1.0.0',
         namespace: 'demo',
         format: 'yaml',
-        cwd: tempDir('libraries-lib'),
-        env,
       }),
     ).rejects.toThrow(
       'regtest/shared@1.0.0 is a library package (package.kind: library) and has nothing to render or deploy',

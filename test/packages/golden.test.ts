@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify, parse } from 'yaml';
+import { createActionContext } from '../../src/actions/context.js';
 import { lint } from '../../src/actions/lint.js';
 import { renderReference } from '../../src/actions/pipeline.js';
 import type { KubeObject, RenderedRelease } from '../../src/model/types.js';
@@ -417,7 +418,7 @@ describe('lint', () => {
   it.each(OPENSTACK)(
     'packages/%s declares no parameter that no template, derived default or condition reads',
     async (dir) => {
-      const result = await lint({ reference: join(PACKAGES, dir), cwd: ROOT, sets: PACKAGE_SETS[dir] ?? [] });
+      const result = await lint(createActionContext({ cwd: ROOT, env: process.env }), { reference: join(PACKAGES, dir), sets: PACKAGE_SETS[dir] ?? [] });
       expect(result.unused).toEqual([]);
     },
   );
@@ -466,7 +467,7 @@ describe('library packages', () => {
   });
 
   it.each(libraryDirs)('packages/%s lints clean (its partials compile, README present)', async (dir) => {
-    const result = await lint({ reference: join(PACKAGES, dir), cwd: ROOT });
+    const result = await lint(createActionContext({ cwd: ROOT, env: process.env }), { reference: join(PACKAGES, dir) });
     expect(result.warnings).toEqual([]);
     expect(result.objects).toEqual({ defaults: 0, allBranches: 0 });
   });

@@ -68,7 +68,7 @@ describe('appr wire compatibility (kpm 0.24 style)', () => {
     const pulled = await cli([
       'pull',
       'regtest/kpmstyle@1.0.0',
-      '-o',
+      '--dir',
       `${work}/kpmstyle`,
       '--output',
       'json',

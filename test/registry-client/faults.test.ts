@@ -154,7 +154,7 @@ describe('registry faults', () => {
     proxy.replaceBody(/\/1\.1\.0\/stackanetes\/pull$/, other);
     const dest = join(work, 'corrupted');
     // A fresh home: `show` above cached the good blob, which would (rightly) be used instead.
-    const result = await cli(['pull', 'regtest/db@1.1.0', '-o', dest], {
+    const result = await cli(['pull', 'regtest/db@1.1.0', '--dir', dest], {
       STACKANETES_HOME: tempDir('faults-fresh'),
     });
     proxy.replaceBody(/$^/, undefined);
@@ -169,7 +169,7 @@ describe('registry faults', () => {
 
   it('refuses a blob that is not even gzip', async () => {
     proxy.replaceBody(/\/1\.1\.0\/stackanetes\/pull$/, Buffer.from('this is not a tarball'));
-    const result = await cli(['pull', 'regtest/db@1.1.0', '-o', join(work, 'garbage')], {
+    const result = await cli(['pull', 'regtest/db@1.1.0', '--dir', join(work, 'garbage')], {
       STACKANETES_HOME: tempDir('faults-fresh'),
     });
     proxy.replaceBody(/$^/, undefined);
@@ -182,14 +182,14 @@ describe('registry faults', () => {
   });
 
   it('reuses a cached blob without downloading it again, and re-fetches a corrupted cache entry', async () => {
-    expect((await cli(['pull', 'regtest/db@1.0.0', '-o', join(work, 'first')])).code).toBe(0);
+    expect((await cli(['pull', 'regtest/db@1.0.0', '--dir', join(work, 'first')])).code).toBe(0);
     proxy.seen.length = 0;
-    expect((await cli(['pull', 'regtest/db@1.0.0', '-o', join(work, 'second')])).code).toBe(0);
+    expect((await cli(['pull', 'regtest/db@1.0.0', '--dir', join(work, 'second')])).code).toBe(0);
     expect(proxy.seen.some((p) => p.endsWith('/pull'))).toBe(false);
 
     const cacheDir = join(home, 'cache', 'blobs', 'appr');
     for (const file of readdirSync(cacheDir)) writeFileSync(join(cacheDir, file), 'damaged');
-    const third = await cli(['pull', 'regtest/db@1.0.0', '-o', join(work, 'third')]);
+    const third = await cli(['pull', 'regtest/db@1.0.0', '--dir', join(work, 'third')]);
     expect(third.code).toBe(0);
     expect(third.stderr).toMatch(
       /^warning: cached blob sha256:[0-9a-f]{64} is corrupted; fetching it again$/m,

@@ -217,11 +217,11 @@ describe.each<OciAuthMode>(['anonymous', 'basic', 'bearer'])('OCI registry, %s',
       await cli(['push', clusterPackage(work, 'db', '1.2.0'), '--registry', deps, '-o', 'json']),
     );
     const pulled = json<{ digest: string; version: string }>(
-      await cli(['pull', `${deps}/fixture/db@1.2.0`, '-o', join(work, 'pulled-db'), '--output', 'json']),
+      await cli(['pull', `${deps}/fixture/db@1.2.0`, '--dir', join(work, 'pulled-db'), '--output', 'json']),
     );
     expect(pulled).toEqual(expect.objectContaining({ digest: pushed.digest, version: '1.2.0' }));
     const byManifest = json<{ digest: string }>(
-      await cli(['pull', pushed.reference, '-o', join(work, 'pulled-by-digest'), '--output', 'json']),
+      await cli(['pull', pushed.reference, '--dir', join(work, 'pulled-by-digest'), '--output', 'json']),
     );
     expect(byManifest.digest).toBe(pushed.digest);
   });
@@ -268,7 +268,7 @@ describe.each<OciAuthMode>(['anonymous', 'basic', 'bearer'])('OCI registry, %s',
       expect(right.stderr).toBe('');
       expect(right.code).toBe(0);
       const stranger = tempDir(`oci-${mode}-stranger`);
-      const pull = await runCli(['pull', `${deps}/fixture/db@1.0.0`, '-o', join(stranger, 'db')], {
+      const pull = await runCli(['pull', `${deps}/fixture/db@1.0.0`, '--dir', join(stranger, 'db')], {
         cwd: stranger,
         env: { STACKANETES_HOME: stranger, HOME: stranger, CI: 'true' },
       });

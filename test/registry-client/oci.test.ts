@@ -39,12 +39,12 @@ describe('OCI registries', () => {
     expect(pushed.reference).toMatch(new RegExp(`^${prefix}/regtest/db@sha256:[0-9a-f]{64}$`));
     const dest = join(work, 'pulled');
     const pulled = json<{ digest: string; version: string }>(
-      await cli(['pull', `${prefix}/regtest/db:1.0.0`, '-o', dest, '--output', 'json']),
+      await cli(['pull', `${prefix}/regtest/db:1.0.0`, '--dir', dest, '--output', 'json']),
     );
     expect(pulled).toMatchObject({ digest: pushed.digest, version: '1.0.0' });
     expect(readFileSync(join(dest, 'manifest.yaml'), 'utf8')).toContain('name: regtest/db');
     const byDigest = json<{ digest: string }>(
-      await cli(['pull', pushed.reference, '-o', join(work, 'pulled-digest'), '--output', 'json']),
+      await cli(['pull', pushed.reference, '--dir', join(work, 'pulled-digest'), '--output', 'json']),
     );
     expect(byDigest.digest).toBe(pushed.digest);
   });
@@ -95,7 +95,7 @@ describe('OCI registries', () => {
         await cli([
           'pull',
           `${via}/prod/regtest/web@1.0.0`,
-          '-o',
+          '--dir',
           join(work, 'web-prod'),
           '--output',
           'json',

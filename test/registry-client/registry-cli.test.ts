@@ -203,7 +203,7 @@ describe('pull', () => {
   it('writes the release files after checking the digest, and resolves channels and digests', async () => {
     const dest = join(work, 'pulled-db');
     const pulled = json<{ version: string; digest: string; files: string[] }>(
-      await cli(['pull', 'regtest/db@1.1.0', '-o', dest, '--output', 'json']),
+      await cli(['pull', 'regtest/db@1.1.0', '--dir', dest, '--output', 'json']),
     );
     expect(pulled.digest).toBe(digests['db@1.1.0']);
     expect(pulled.files).toEqual(['README.md', 'manifest.yaml', 'templates/configmap.yaml.hbs']);
@@ -212,14 +212,14 @@ describe('pull', () => {
     const repushed = json<{ digest: string }>(await cli(['push', dest, '--force', '--output', 'json']));
     expect(repushed.digest).toBe(digests['db@1.1.0']);
     const byChannel = json<{ version: string }>(
-      await cli(['pull', 'regtest/db:stable', '-o', join(work, 'pulled-stable'), '--output', 'json']),
+      await cli(['pull', 'regtest/db:stable', '--dir', join(work, 'pulled-stable'), '--output', 'json']),
     );
     expect(byChannel.version).toBe('1.0.0');
     const byDigest = json<{ version: string }>(
       await cli([
         'pull',
         `regtest/db@${digests['db@1.0.0']}`,
-        '-o',
+        '--dir',
         join(work, 'pulled-digest'),
         '--output',
         'json',
@@ -231,7 +231,7 @@ describe('pull', () => {
   it('with --in-channel refuses a release that is not in the channel (exit 5) and writes nothing', async () => {
     const dest = join(work, 'pulled-refused');
     expectOneLineError(
-      await cli(['pull', 'regtest/db@1.1.0', '--in-channel', 'stable', '-o', dest]),
+      await cli(['pull', 'regtest/db@1.1.0', '--in-channel', 'stable', '--dir', dest]),
       5,
       /^error: regtest\/db@1\.1\.0 is not in channel stable \(its releases: 1\.0\.0\)/,
     );

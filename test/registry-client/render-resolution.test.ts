@@ -8,6 +8,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { createActionContext } from '../../src/actions/context.js';
 import { login } from '../../src/actions/login.js';
 import { renderReference } from '../../src/actions/pipeline.js';
 import { push } from '../../src/actions/push.js';
@@ -35,7 +36,10 @@ async function pushFixture(
   options: { channels?: string[]; rewrite?: (t: string) => string } = {},
 ): Promise<string> {
   const dir = fixturePackage(work, name, version, options.rewrite);
-  const result = await push({ cwd: work, env, dir, channels: options.channels ?? [] });
+  const result = await push(createActionContext({ cwd: work, env: env }), {
+    dir,
+    channels: options.channels ?? [],
+  });
   digests[`${name}@${version}`] = result.digest;
   return result.digest;
 }
@@ -73,7 +77,10 @@ beforeAll(async () => {
     STACKANETES_REGISTRY: registry.url,
     CI: 'true',
   };
-  await login({ env, username: 'alice', password: 'password' });
+  await login(createActionContext({ cwd: process.cwd(), env: env }), {
+    username: 'alice',
+    password: 'password',
+  });
   await pushFixture('db', '1.0.0');
   await pushFixture('db', '1.1.0');
   await pushFixture('db', '2.0.0');
@@ -148,7 +155,7 @@ describe('rendering through the registry source', () => {
         '',
       ].join('\n'),
     );
-    await push({ cwd: work, env, dir, channels: [] });
+    await push(createActionContext({ cwd: work, env: env }), { dir, channels: [] });
     const first = await render('regtest/gated');
     expect(first.greetings['regtest/cache']).toBeUndefined();
     await first.source.writeLock();

@@ -8,6 +8,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createActionContext } from '../../src/actions/context.js';
 import { lint } from '../../src/actions/lint.js';
 import { renderReference } from '../../src/actions/pipeline.js';
 import { InputError, NotFoundError } from '../../src/errors.js';
@@ -191,19 +192,23 @@ describe('library packages', () => {
   });
 
   it('lint of a library compiles its partials and reports a broken one with file and line', async () => {
-    await expect(lint({ reference: join(root, 'shared'), cwd: root })).resolves.toMatchObject({
+    await expect(
+      lint(createActionContext({ cwd: root, env: process.env }), { reference: join(root, 'shared') }),
+    ).resolves.toMatchObject({
       package: 'test/shared',
       warnings: [],
     });
     writePackage('shared', { ...LIBRARY, 'templates/_bad.hbs': 'ok\n{{nindnet 2 x}}\n' });
-    await expect(lint({ reference: join(root, 'shared'), cwd: root })).rejects.toThrow(
-      'test/shared templates/_bad.hbs:2: unknown helper "nindnet"',
-    );
+    await expect(
+      lint(createActionContext({ cwd: root, env: process.env }), { reference: join(root, 'shared') }),
+    ).rejects.toThrow('test/shared templates/_bad.hbs:2: unknown helper "nindnet"');
   });
 
   it('lint of a library requires its partials to call each other by their namespaced name', async () => {
     writePackage('shared', { ...LIBRARY, 'templates/_cm.hbs': 'labels:\n  {{> labels}}\n' });
-    await expect(lint({ reference: join(root, 'shared'), cwd: root })).rejects.toThrow(
+    await expect(
+      lint(createActionContext({ cwd: root, env: process.env }), { reference: join(root, 'shared') }),
+    ).rejects.toThrow(
       'test/shared templates/_cm.hbs:2: partial "labels" must be called "shared/labels" inside a library',
     );
   });
@@ -224,7 +229,9 @@ describe('library packages', () => {
         '',
       ].join('\n'),
     );
-    const result = await lint({ reference: join(root, 'app'), cwd: root });
+    const result = await lint(createActionContext({ cwd: root, env: process.env }), {
+      reference: join(root, 'app'),
+    });
     expect(result.unused).toEqual([{ package: 'test/app', path: 'unused' }]);
   });
 });

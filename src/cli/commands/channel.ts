@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
-import { registryVerb, type OutputFlags } from './registry-flags.js';
+import { registryVerb, type OutputFlags } from '../registry-verb.js';
 
 interface ChannelFlags extends OutputFlags {
   name?: string;
@@ -20,25 +20,29 @@ export function register(program: Command, env: CliEnv): void {
     .option('--add <release>', 'add the release to the channel (creates it) and make it current')
     .option('--remove <release>', 'remove the release from the channel')
     .option('--delete', 'delete the channel');
-  registryVerb<ChannelFlags, [string]>(command, env, {}, async ({ flags, format, registry }, pkg) => {
-    const { channel } = await import('../../actions/channel.js');
-    const result = await channel({
-      env: process.env,
-      package: pkg,
-      ...(flags.name ? { name: flags.name } : {}),
-      ...(flags.add !== undefined ? { add: flags.add } : {}),
-      ...(flags.remove !== undefined ? { remove: flags.remove } : {}),
-      ...(flags.delete ? { delete: true } : {}),
-      ...registry,
-    });
-    if (result.change && format === 'table') env.writer.err(`${result.package}: ${result.change}`);
-    return {
-      data: result.channels,
-      table: () =>
-        formatTable(
-          ['name', 'releases', 'current'],
-          result.channels.map((c) => [c.name, c.releases, c.current]),
-        ),
-    };
-  });
+  registryVerb<ChannelFlags, [string]>(
+    command,
+    env,
+    {},
+    async ({ flags, format, registry, context }, pkg) => {
+      const { channel } = await import('../../actions/channel.js');
+      const result = await channel(context, {
+        package: pkg,
+        ...(flags.name ? { name: flags.name } : {}),
+        ...(flags.add !== undefined ? { add: flags.add } : {}),
+        ...(flags.remove !== undefined ? { remove: flags.remove } : {}),
+        ...(flags.delete ? { delete: true } : {}),
+        ...registry,
+      });
+      if (result.change && format === 'table') env.writer.err(`${result.package}: ${result.change}`);
+      return {
+        data: result.channels,
+        table: () =>
+          formatTable(
+            ['name', 'releases', 'current'],
+            result.channels.map((c) => [c.name, c.releases, c.current]),
+          ),
+      };
+    },
+  );
 }

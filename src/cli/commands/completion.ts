@@ -142,8 +142,13 @@ async function packageNames(env: NodeJS.ProcessEnv): Promise<string[]> {
     STACKANETES_REGISTRY_RETRIES: '0',
   };
   try {
-    const { list } = await import('../../actions/list.js');
-    return (await list({ env: quick })).packages.map((p) => p.name);
+    const [{ list }, { createActionContext }] = await Promise.all([
+      import('../../actions/list.js'),
+      import('../../actions/context.js'),
+    ]);
+    return (await list(createActionContext({ cwd: process.cwd(), env: quick }), {})).packages.map(
+      (p) => p.name,
+    );
   } catch {
     return [];
   }

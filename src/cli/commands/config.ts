@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
-import { outputFormat, printResult } from './registry-flags.js';
+import { tableOutput, type TableFormat } from '../flags.js';
+import { printResult } from '../print.js';
 
 export function register(program: Command, env: CliEnv): void {
   const config = program
@@ -14,9 +15,9 @@ export function register(program: Command, env: CliEnv): void {
   config
     .command('view')
     .description('print the whole configuration')
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
-    .action(async (flags: { output: string }) => {
-      const format = outputFormat(flags);
+    .addOption(tableOutput())
+    .action(async (flags: { output: TableFormat }) => {
+      const format = flags.output;
       const { readUserConfig, userConfigPath } = await import('../../config/config.js');
       const current = await readUserConfig(process.env);
       printResult(env, format, current, () =>

@@ -2,16 +2,16 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
-import { registryVerb, type OutputFlags } from './registry-flags.js';
+import { registryVerb, type OutputFlags } from '../registry-verb.js';
 
 export function register(program: Command, env: CliEnv): void {
   const command = program
     .command('delete-package')
     .description('delete a release from the registry (and from its channels)')
     .argument('<ref>', '[registry/]namespace/name@version');
-  registryVerb<OutputFlags, [string]>(command, env, {}, async ({ registry }, reference) => {
+  registryVerb<OutputFlags, [string]>(command, env, {}, async ({ registry, context }, reference) => {
     const { deletePackage } = await import('../../actions/delete-package.js');
-    const result = await deletePackage({ env: process.env, reference, ...registry });
+    const result = await deletePackage(context, { reference, ...registry });
     return {
       data: result,
       table: () =>

@@ -5,24 +5,27 @@
 import type { Command } from 'commander';
 import { isStackanetesError, StackanetesError } from '../../errors.js';
 import type { CliEnv } from '../env.js';
-import { printScope } from '../scope.js';
-import { formatData, paint, parseOutputFormat, type Writer } from '../output.js';
+import { printScope } from '../print.js';
+import { formatData, paint, type Writer } from '../output.js';
 import { withProgress } from '../progress.js';
+import { cliContext } from '../context.js';
 import {
-  accessOptions,
   addClusterFlags,
+  addConcurrencyFlag,
   addRenderFlags,
+  clusterAccess,
+  outputOption,
   parseConcurrency,
-  renderOptions,
+  renderInputs,
   type ClusterFlagValues,
   type RenderFlagValues,
-} from './deploy.js';
+} from '../flags.js';
 
 interface DiffFlags extends ClusterFlagValues, RenderFlagValues {
   concurrency: string;
   pruneProtected?: boolean;
   adopt?: boolean;
-  output: string;
+  output: 'text' | 'json' | 'yaml';
 }
 
 const VERB: Record<string, string> = {
@@ -45,28 +48,25 @@ export function register(program: Command, env: CliEnv): void {
     .command('diff')
     .description('show what deploy would change, object by object (exit 0: no changes, 1: changes, 2: error)')
     .argument('<ref>', 'package directory, .tar.gz, registry reference or rendered manifest file (.yaml)');
-  addRenderFlags(addClusterFlags(command))
-    .option('--concurrency <n>', 'dry-run requests sent at the same time', '16')
+  addConcurrencyFlag(addRenderFlags(addClusterFlags(command)), 'dry-run requests sent at the same time')
     .option('--prune-protected', 'count protected objects the release no longer renders as deletions')
     .option('--adopt', 'show what deploy --adopt would do with existing objects no release owns')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(['text', 'json', 'yaml'], 'text'))
     .action(async (ref: string, flags: DiffFlags) => {
       try {
-        const format = flags.output === 'text' ? 'text' : parseOutputFormat(flags.output);
+        const format = flags.output;
         const concurrency = parseConcurrency(flags.concurrency);
         const result = await withProgress(env.writer, { quiet: format !== 'text' }, async (progress) => {
           const { diff } = await import('../../actions/diff.js');
-          return diff({
-            ...accessOptions(flags),
-            ...renderOptions(ref, flags),
+          return diff(cliContext({ progress, cluster: clusterAccess(flags) }), {
+            ...renderInputs(ref, flags),
             concurrency,
             pruneProtected: flags.pruneProtected ?? false,
             ...(flags.adopt ? { adopt: true } : {}),
-            progress,
           });
         });
         if (format !== 'text') {
-          env.writer.out(formatData(result, format === 'table' ? 'json' : format));
+          env.writer.out(formatData(result, format));
         } else {
           const w = env.writer;
           for (const entry of result.entries) {

@@ -1,38 +1,34 @@
 /** `stackanetes lint DIR`: render with defaults and every branch, validate, report unused parameters. */
 import type { Command } from 'commander';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import type { CliEnv } from '../env.js';
+import { cliContext } from '../context.js';
 import { formatData } from '../output.js';
-import { collect } from './generate.js';
+import { addParameterFlags, outputOption } from '../flags.js';
 import { count } from '../../text.js';
 
 interface LintFlags {
   variables: string[];
   set: string[];
-  output: string;
+  output: 'text' | 'json' | 'yaml';
   strict?: boolean;
 }
 
 export function register(program: Command, env: CliEnv): void {
-  program
-    .command('lint')
-    .description(
-      'render a package with its defaults and with every `when` branch on, validate it, and report unused parameters',
-    )
-    .argument('<package>', 'package directory or .tar.gz')
-    .option('--variables <file>', 'parameters file (YAML); repeatable', collect, [])
-    .option('--set <path=value>', 'set one parameter; repeatable', collect, [])
-    .option('--output <format>', 'text, json or yaml', 'text')
+  addParameterFlags(
+    program
+      .command('lint')
+      .description(
+        'render a package with its defaults and with every `when` branch on, validate it, and report unused parameters',
+      )
+      .argument('<package>', 'package directory or .tar.gz'),
+  )
+    .addOption(outputOption(['text', 'json', 'yaml'], 'text'))
     .option('--strict', 'fail (exit 3) on warnings and unused parameters too')
     .action(async (reference: string, flags: LintFlags) => {
-      if (!['text', 'json', 'yaml'].includes(flags.output)) {
-        throw new UsageError(`--output ${JSON.stringify(flags.output)} is not a known format`, {
-          hint: 'use text, json or yaml',
-        });
-      }
       const { lint } = await import('../../actions/lint.js');
-      const result = await lint({ reference, variableFiles: flags.variables, sets: flags.set });
-      if (flags.output !== 'text') env.writer.out(formatData(result, flags.output as 'json' | 'yaml'));
+      const result = await lint(cliContext(), { reference, variableFiles: flags.variables, sets: flags.set });
+      if (flags.output !== 'text') env.writer.out(formatData(result, flags.output));
       else {
         for (const warning of result.warnings) env.writer.err(`warning: ${warning}`);
         for (const u of result.unused)

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
-import { registryVerb, type OutputFlags } from './registry-flags.js';
+import { registryVerb, type OutputFlags } from '../registry-verb.js';
 
 export function register(program: Command, env: CliEnv): void {
   const command = program
@@ -14,10 +14,9 @@ export function register(program: Command, env: CliEnv): void {
     command,
     env,
     {},
-    async ({ flags, registry }) => {
+    async ({ flags, registry, context }) => {
       const { list } = await import('../../actions/list.js');
-      const result = await list({
-        env: process.env,
+      const result = await list(context, {
         ...(flags.namespace ? { namespace: flags.namespace } : {}),
         ...(flags.search ? { search: flags.search } : {}),
         ...registry,

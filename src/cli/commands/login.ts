@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
-import { outputFormat, printResult } from './registry-flags.js';
+import { tableOutput, type TableFormat } from '../flags.js';
+import { cliContext } from '../context.js';
+import { printResult } from '../print.js';
 import { importExternal } from '../../import-external.js';
 
 interface LoginFlags {
@@ -11,7 +13,7 @@ interface LoginFlags {
   passwordStdin?: boolean;
   scope?: string;
   setDefault?: boolean;
-  output: string;
+  output: TableFormat;
 }
 
 /** Reads all of stdin (for --password-stdin); the trailing newline is not part of the password. */
@@ -81,9 +83,9 @@ export function register(program: Command, env: CliEnv): void {
       '--set-default',
       'make this the default registry in config.yaml (login does so anyway when none is set)',
     )
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .addOption(tableOutput())
     .action(async (registry: string | undefined, flags: LoginFlags) => {
-      const format = outputFormat(flags);
+      const format = flags.output;
       const interactive = Boolean(process.stdin.isTTY);
       let username = flags.username;
       if (!username) {
@@ -98,8 +100,7 @@ export function register(program: Command, env: CliEnv): void {
           hint: 'pipe it in with --password-stdin',
         });
       const { login } = await import('../../actions/login.js');
-      const result = await login({
-        env: process.env,
+      const result = await login(cliContext(), {
         username,
         password,
         ...(registry ? { registry } : {}),

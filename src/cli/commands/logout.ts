@@ -1,7 +1,9 @@
 /** `stackanetes logout [REGISTRY]`: revokes and forgets the stored token. */
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
-import { outputFormat, printResult } from './registry-flags.js';
+import { tableOutput, type TableFormat } from '../flags.js';
+import { cliContext } from '../context.js';
+import { printResult } from '../print.js';
 
 export function register(program: Command, env: CliEnv): void {
   program
@@ -12,12 +14,11 @@ export function register(program: Command, env: CliEnv): void {
       'registry URL or host, or oci://host (default: $STACKANETES_REGISTRY, then config.yaml)',
     )
     .option('--scope <ns|ns/pkg>', 'forget only the token stored for this namespace or package')
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
-    .action(async (registry: string | undefined, flags: { scope?: string; output: string }) => {
-      const format = outputFormat(flags);
+    .addOption(tableOutput())
+    .action(async (registry: string | undefined, flags: { scope?: string; output: TableFormat }) => {
+      const format = flags.output;
       const { logout } = await import('../../actions/logout.js');
-      const result = await logout({
-        env: process.env,
+      const result = await logout(cliContext(), {
         ...(registry ? { registry } : {}),
         ...(flags.scope ? { scope: flags.scope } : {}),
       });

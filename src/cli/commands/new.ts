@@ -1,6 +1,7 @@
 /** `stackanetes new NAMESPACE/NAME`: scaffold a package that lints clean. */
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
+import { cliContext } from '../context.js';
 
 export function register(program: Command, env: CliEnv): void {
   program
@@ -10,7 +11,7 @@ export function register(program: Command, env: CliEnv): void {
     .option('--dir <dir>', 'directory to create (default: ./NAME)')
     .action(async (name: string, flags: { dir?: string }) => {
       const { newPackage } = await import('../../actions/new.js');
-      const result = await newPackage({ name, ...(flags.dir ? { dir: flags.dir } : {}) });
+      const result = await newPackage(cliContext(), { name, ...(flags.dir ? { dir: flags.dir } : {}) });
       env.writer.out(`created ${result.name} in ${result.dir}: ${result.files.join(', ')}`);
     });
 }

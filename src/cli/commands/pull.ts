@@ -1,8 +1,8 @@
-/** `stackanetes pull REF [-o DIR]`: download one release, verify its digest, then write its files. */
+/** `stackanetes pull REF [--dir DIR]`: download one release, verify its digest, then write its files. */
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
-import { registryVerb, type OutputFlags } from './registry-flags.js';
+import { registryVerb, type OutputFlags } from '../registry-verb.js';
 
 interface PullFlags extends OutputFlags {
   dir?: string;
@@ -14,19 +14,16 @@ export function register(program: Command, env: CliEnv): void {
     .command('pull')
     .description('download a release into a directory after checking its digest')
     .argument('<ref>', '[registry/]namespace/name[@version|@sha256:…|:channel] or oci://host/repo:version')
-    .option('-o, --dir <dir>', 'destination directory (default: ./<name>); must not exist or be empty')
+    .option('--dir <dir>', 'destination directory (default: ./<name>); must not exist or be empty')
     .option('--in-channel <channel>', 'refuse a release that is not in this channel');
   registryVerb<PullFlags, [string]>(
     command,
     env,
-    { shortOutput: false },
-    async ({ flags, registry, progress }, reference) => {
+    { outputHint: 'the destination directory is --dir DIR' },
+    async ({ flags, registry, context }, reference) => {
       const { pull } = await import('../../actions/pull.js');
-      const result = await pull({
-        cwd: process.cwd(),
-        env: process.env,
+      const result = await pull(context, {
         reference,
-        progress,
         ...(flags.dir ? { dir: flags.dir } : {}),
         ...(flags.inChannel ? { inChannel: flags.inChannel } : {}),
         ...registry,

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
-import { registryVerb, type OutputFlags } from './registry-flags.js';
+import { registryVerb, type OutputFlags } from '../registry-verb.js';
 
 interface PushFlags extends OutputFlags {
   channel: string[];
@@ -27,15 +27,12 @@ export function register(program: Command, env: CliEnv): void {
       [],
     )
     .option('-f, --force', 'replace an existing release of the same version with other content');
-  registryVerb<PushFlags, [string[]]>(command, env, {}, async ({ flags, registry, progress }, dirs) => {
+  registryVerb<PushFlags, [string[]]>(command, env, {}, async ({ flags, registry, context }, dirs) => {
     const { pushMany } = await import('../../actions/push.js');
-    const results = await pushMany({
-      cwd: process.cwd(),
-      env: process.env,
+    const results = await pushMany(context, {
       dirs: dirs.length > 0 ? dirs : ['.'],
       channels: flags.channel,
       force: flags.force === true,
-      progress,
       ...registry,
     });
     return {

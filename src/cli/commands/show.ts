@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
-import { registryVerb, type OutputFlags } from './registry-flags.js';
+import { registryVerb, type OutputFlags } from '../registry-verb.js';
 
 export function register(program: Command, env: CliEnv): void {
   const command = program
@@ -14,10 +14,9 @@ export function register(program: Command, env: CliEnv): void {
     command,
     env,
     {},
-    async ({ flags, registry }, reference) => {
+    async ({ flags, registry, context }, reference) => {
       const { show } = await import('../../actions/show.js');
-      const r = await show({
-        env: process.env,
+      const r = await show(context, {
         reference,
         ...(flags.inChannel ? { inChannel: flags.inChannel } : {}),
         ...registry,

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CliEnv } from '../env.js';
 import { formatTable } from '../output.js';
-import { registryVerb, type OutputFlags } from './registry-flags.js';
+import { registryVerb, type OutputFlags } from '../registry-verb.js';
 
 interface UpdateFlags extends OutputFlags {
   variables: string[];
@@ -30,14 +30,11 @@ export function register(program: Command, env: CliEnv): void {
     command,
     env,
     {},
-    async ({ flags, registry, progress }, references) => {
+    async ({ flags, registry, context }, references) => {
       const { update } = await import('../../actions/update.js');
-      const result = await update({
-        cwd: process.cwd(),
-        env: process.env,
+      const result = await update(context, {
         references,
         variableFiles: flags.variables,
-        progress,
         ...(flags.lockfile ? { lockfile: flags.lockfile } : {}),
         ...registry,
       });
