@@ -79,6 +79,18 @@ ARGS="\${BOOTSTRAP_ARGS:-}"
   'neutron-dhcp-agent': { user: 'neutron' },
   'neutron-l3-agent': { user: 'neutron' },
   'neutron-metadata-agent': { user: 'neutron' },
+  'neutron-openvswitch-agent': { user: 'neutron' },
+  // Kolla's Open vSwitch images run as root; the db image creates (or converts) conf.db first
+  'openvswitch-db-server': {
+    user: 'root',
+    extendStart: `mkdir -p /run/openvswitch
+[ -e /var/lib/openvswitch/conf.db ] || ovsdb-tool create /var/lib/openvswitch/conf.db
+if [ "$(ovsdb-tool needs-conversion /var/lib/openvswitch/conf.db)" = yes ]; then ovsdb-tool convert /var/lib/openvswitch/conf.db; fi
+`,
+  },
+  // Kolla's vswitchd image loads the openvswitch kernel module first; there is no kernel
+  // datapath here (the bridges are userspace `netdev` ones, see openstack.test.ts)
+  'openvswitch-vswitchd': { user: 'root' },
   horizon: { user: 'horizon', apache: true, extendStart: APACHE_EXTEND },
   'kolla-toolbox': { user: 'root' },
 };

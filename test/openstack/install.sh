@@ -10,7 +10,7 @@ set -euo pipefail
 pkgs=(
   mariadb-server rabbitmq-server memcached
   keystone glance placement-api nova-api nova-conductor nova-scheduler
-  neutron-server neutron-dhcp-agent neutron-l3-agent neutron-metadata-agent
+  neutron-server neutron-dhcp-agent neutron-l3-agent neutron-metadata-agent openvswitch-switch
   openstack-dashboard python3-openstackclient python3-oslo.config
   apache2 libapache2-mod-wsgi-py3 curl
 )
