@@ -51,7 +51,7 @@ describe('stackanetes generate', () => {
     expectOneLineError(
       result,
       2,
-      /--output "table" is not a known format; fix: use --output yaml or --output json$/,
+      /--output "table" is not a known format; fix: use one of yaml, json; write files into a directory with --out DIR$/,
     );
   });
 });

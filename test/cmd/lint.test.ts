@@ -36,6 +36,6 @@ describe('stackanetes lint', () => {
 
   it('refuses an unknown output format with exit 2 and one line', async () => {
     const result = await run(['lint', join(clusterFixtures, 'web'), '--output', 'xml']);
-    expectOneLineError(result, 2, /--output "xml" is not a known format; fix: use text, json or yaml$/);
+    expectOneLineError(result, 2, /--output "xml" is not a known format; fix: use one of text, json, yaml$/);
   });
 });
