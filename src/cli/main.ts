@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { commandModules } from './commands/index.js';
 import { reportError } from './errors.js';
+import { usageErrorLine } from './usage.js';
 import { processWriter, type Writer } from './output.js';
 import type { CliEnv } from './env.js';
 import { clientVersion } from '../version.js';
@@ -25,7 +26,16 @@ export function buildProgram(env: CliEnv): Command {
     })
     .exitOverride();
   for (const mod of commandModules) mod.register(program, env);
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  program.configureOutput({
+    ...program.configureOutput(),
+    outputError: (message, write) => write(usageErrorLine(message, 'stackanetes --help')),
+  });
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({
+      ...program.configureOutput(),
+      outputError: (message, write) => write(usageErrorLine(message, `stackanetes ${command.name()} --help`)),
+    });
+  }
   return program;
 }
 

@@ -16,11 +16,7 @@ describe('stackanetes completion', () => {
 
   it('rejects a shell it has no script for with exit 2 and the choices', async () => {
     const result = await run(['completion', 'tcsh']);
-    expectOneLineError(
-      result,
-      2,
-      /'tcsh' is invalid for argument 'shell'\. Allowed choices are bash, zsh, fish\.$/,
-    );
+    expectOneLineError(result, 2, /'tcsh' is invalid for argument 'shell'; fix: use one of bash, zsh, fish$/);
     expect(result.stdout).toBe('');
   });
 });

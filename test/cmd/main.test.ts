@@ -36,9 +36,26 @@ describe('stackanetes', () => {
     for (const verb of verbs()) expect(result.stdout).toMatch(new RegExp(`^  ${verb} `, 'm'));
   });
 
-  it('suggests the nearest verb for a misspelt one and exits 2', async () => {
+  it('suggests the nearest verb for a misspelt one on one line and exits 2', async () => {
     const result = await run(['deplyo']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("error: unknown command 'deplyo'\n(Did you mean deploy?)\n");
+    expect(result.stderr).toBe(
+      "error: unknown command 'deplyo'; fix: did you mean deploy? (stackanetes --help lists them)\n",
+    );
+  });
+
+  it('gives every usage error commander finds one line that ends with the fix', async () => {
+    for (const [argv, line] of [
+      [['deploy'], "error: missing required argument 'ref'; fix: see stackanetes deploy --help"],
+      [['status', '--bogus'], "error: unknown option '--bogus'; fix: see stackanetes status --help"],
+      [
+        ['generate', '--set'],
+        "error: option '--set <path=value>' argument missing; fix: see stackanetes generate --help",
+      ],
+    ] as const) {
+      const result = await run([...argv]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`${line}\n`);
+    }
   });
 });
