@@ -84,6 +84,10 @@ export function normaliseRegistryUrl(value: string): string {
     throw new UsageError('empty registry address', {
       hint: 'give a host (registry.example.com) or a URL (https://registry.example.com)',
     });
+  if (/^https?:$/i.test(text))
+    throw new UsageError(`registry address ${JSON.stringify(value)} has no host`, {
+      hint: 'give a host (registry.example.com) or a URL (https://registry.example.com)',
+    });
   if (!/^https?:\/\//.test(text)) {
     const host = text.split('/')[0] ?? '';
     const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);

@@ -40,4 +40,14 @@ describe('stackanetes logout', () => {
     const result = await run(['logout', registry.url, '-o', 'xml']);
     expectOneLineError(result, 2, /--output "xml" is not a known format; fix: use one of table, json, yaml$/);
   });
+
+  it('refuses a registry address without a host with exit 2 and the fix', async () => {
+    for (const address of ['http://', 'https:///']) {
+      expectOneLineError(
+        await run(['logout', address]),
+        2,
+        new RegExp(`^error: registry address "${address}" has no host; fix: give a host`),
+      );
+    }
+  });
 });
