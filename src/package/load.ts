@@ -147,7 +147,11 @@ export async function loadPackageDirectory(dir: string, display: string = dir): 
   try {
     info = statSync(dir);
   } catch (err) {
-    throw new NotFoundError(`package directory ${display} not found (${describeCause(err)})`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new NotFoundError(`package directory ${display} not found`, {
+        hint: 'check the path: a package directory holds manifest.yaml and templates/',
+      });
+    throw new NotFoundError(`package directory ${display} cannot be read (${describeCause(err)})`);
   }
   if (!info.isDirectory()) throw new InputError(`${display} is not a directory`);
   try {

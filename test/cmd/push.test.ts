@@ -42,7 +42,11 @@ describe('stackanetes push', () => {
 
   it('names a directory that does not exist with exit 4 and one line', async () => {
     const result = await run(['push', join(tempDir('push'), 'nothing')]);
-    expectOneLineError(result, 4, /^error: package directory \S+\/nothing not found/);
+    expectOneLineError(
+      result,
+      4,
+      /^error: package directory \S+\/nothing not found; fix: check the path: a package directory holds manifest\.yaml and templates\/$/,
+    );
     expect(result.stdout).toBe('');
   });
 });
