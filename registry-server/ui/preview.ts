@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { dump } from 'js-yaml';
-import { renderReferenceDetailed, type WalkedPackage } from '../../src/actions/pipeline.js';
+import { renderReferenceDetailed, type WalkedPackage } from '../../src/render/pipeline.js';
 import { describeCause, InputError, NotFoundError } from '../../src/errors.js';
 import { loadPackageTarball } from '../../src/package/load.js';
 import type { PackageSource } from '../../src/package/source.js';

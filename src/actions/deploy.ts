@@ -158,7 +158,7 @@ export async function renderDesired(
   const [{ createPackageSource }, { defaultLockfilePath }, { renderReference }] = await Promise.all([
     import('../resolve/create-source.js'),
     import('../resolve/lockfile.js'),
-    import('./pipeline.js'),
+    import('../render/pipeline.js'),
   ]);
   const source = await createPackageSource({
     cwd: inputs.cwd,

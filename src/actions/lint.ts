@@ -10,7 +10,7 @@ import { isLibrary, type LoadedPackage } from '../package/types.js';
 import { engineFor, isPartialFile } from '../render/engine.js';
 import { unreadParameters, unusedVariables, type UsageNode } from '../render/usage.js';
 import { parseSet, setToValues } from '../render/values.js';
-import { readVariableFiles, renderReferenceDetailed, type WalkedPackage } from './pipeline.js';
+import { readVariableFiles, renderReferenceDetailed, type WalkedPackage } from '../render/pipeline.js';
 import type { ProgressSink } from '../progress.js';
 
 export interface LintOptions {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify, parse } from 'yaml';
 import { lint } from '../../src/actions/lint.js';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import type { KubeObject, RenderedRelease } from '../../src/model/types.js';
 
 const ROOT = resolve(process.cwd());

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lint } from '../../src/actions/lint.js';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import { InputError, NotFoundError } from '../../src/errors.js';
 
 let root: string;

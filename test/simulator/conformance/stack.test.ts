@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join, resolve } from 'node:path';
-import { renderReference } from '../../../src/actions/pipeline.js';
+import { renderReference } from '../../../src/render/pipeline.js';
 import { startSimulator, type Simulator } from '../index.js';
 import type { JsonObject } from '../json.js';
 import { rawClient, rawRequest } from '../raw-client.js';

@@ -30,7 +30,7 @@ import {
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { RenderedPackage, RenderedObject, RenderedRelease } from '../model/types.js';
-import { isPlainObject, type Variables } from '../render/values.js';
+import { isPlainObject, type Variables } from './values.js';
 
 /** Set by the bundler to a digest of the build; undefined when running unbundled. */
 declare const __STACKANETES_BUILD__: string | undefined;

@@ -13,12 +13,12 @@ import { parseYamlFile, shortName } from '../package/manifest.js';
 import { packageDigest } from '../package/tarball.js';
 import type { PackageSource } from '../package/source.js';
 import { isLibrary, SELF, type DependencyEntry, type LoadedPackage } from '../package/types.js';
-import { evaluateDerived } from '../render/derived.js';
-import { engineFor, type TemplateData } from '../render/engine.js';
-import { postProcess, releaseNameProblem } from '../render/post.js';
-import { renderPackage } from '../render/render.js';
+import { evaluateDerived } from './derived.js';
+import { engineFor, type TemplateData } from './engine.js';
+import { postProcess, releaseNameProblem } from './post.js';
+import { renderPackage } from './render.js';
 import type { RenderedLibrary, RenderedObject, RenderedPackage, RenderedRelease } from '../model/types.js';
-import { validateObjects } from '../render/validate.js';
+import { validateObjects } from './validate.js';
 import {
   cloneValue,
   isPlainObject,
@@ -31,8 +31,8 @@ import {
   type Layer,
   type Merged,
   type Variables,
-} from '../render/values.js';
-import { evaluateWhen } from '../render/when.js';
+} from './values.js';
+import { evaluateWhen } from './when.js';
 import { checkDeclaredScope } from '../release/scope.js';
 import { silentProgress, type ProgressSink } from '../progress.js';
 import { count } from '../text.js';
@@ -47,7 +47,7 @@ import {
   type PackageInputs,
 } from './render-cache.js';
 
-export { parseSet } from '../render/values.js';
+export { parseSet } from './values.js';
 
 /** Options of renderReference (the contract other verbs use). */
 export interface RenderReferenceOptions {
