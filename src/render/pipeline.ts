@@ -1,9 +1,8 @@
 /**
  * The render pipeline every cluster verb shares: load the root package, walk its dependencies
- * (cycle detection, `when` conditions), merge variables by the precedence of the design
- * (package defaults < meta parameters < parameters under the dependency's key < dependency-entry
- * variables < --variables files < --set), evaluate derived defaults, render, post-process
- * (namespace, labels, config checksums) and validate against the Kubernetes schemas.
+ * (cycle detection, `when` conditions), merge each package's variables (precedence.ts owns the
+ * five levels), evaluate derived defaults, render, post-process (namespace, labels, config
+ * checksums) and validate against the Kubernetes schemas, or reuse a cached render of the same inputs.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -12,7 +11,7 @@ import { createLocalSource } from '../package/local-source.js';
 import { parseYamlFile, shortName } from '../package/manifest.js';
 import { packageDigest } from '../package/tarball.js';
 import type { PackageSource } from '../package/source.js';
-import { isLibrary, SELF, type DependencyEntry, type LoadedPackage } from '../package/types.js';
+import { isLibrary, SELF, type LoadedPackage } from '../package/types.js';
 import { evaluateDerived } from './derived.js';
 import { engineFor, type TemplateData } from './engine.js';
 import { postProcess, releaseNameProblem } from './post.js';
@@ -20,18 +19,14 @@ import { renderPackage } from './render.js';
 import type { RenderedLibrary, RenderedObject, RenderedPackage, RenderedRelease } from '../model/types.js';
 import { validateObjects } from './validate.js';
 import {
-  cloneValue,
-  isPlainObject,
-  mergeLayer,
-  originOf,
+  packageVariables,
   parseSet,
-  setToValues,
-  setTyped,
-  startMerge,
+  userLayers,
   type Layer,
   type Merged,
-  type Variables,
-} from './values.js';
+  type VariableFile,
+} from './precedence.js';
+import { cloneValue, isPlainObject } from './values.js';
 import { evaluateWhen } from './when.js';
 import { checkDeclaredScope } from '../release/scope.js';
 import { silentProgress, type ProgressSink } from '../progress.js';
@@ -47,7 +42,8 @@ import {
   type PackageInputs,
 } from './render-cache.js';
 
-export { parseSet } from './values.js';
+export { parseSet } from './precedence.js';
+export type { VariableFile } from './precedence.js';
 
 /** Options of renderReference (the contract other verbs use). */
 export interface RenderReferenceOptions {
@@ -69,12 +65,6 @@ export interface RenderReferenceOptions {
   validate?: boolean;
   /** Where STACKANETES_HOME and STACKANETES_RENDER_CACHE are read (default: process.env). */
   env?: NodeJS.ProcessEnv;
-}
-
-/** One parsed `--variables` file. */
-export interface VariableFile {
-  file: string;
-  values: Variables;
 }
 
 /** Reads `--variables` files (YAML maps); syntax errors name file, line and column. */
@@ -202,53 +192,6 @@ function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
   };
 }
 
-/**
- * Applies a layer at the root and under the keys named after `name` (`neutron:`, then
- * `stackanetes/neutron:`): the full name goes last so it wins, being the one key that cannot also
- * mean another namespace's package of the same short name.
- */
-function mergeForPackage(merged: Merged, name: string, layer: Layer): void {
-  mergeLayer(merged, layer);
-  for (const key of new Set([shortName(name), name])) {
-    const section = layer.values[key];
-    if (!isPlainObject(section)) continue;
-    const under: Layer = { values: section, describe: (path) => layer.describe([key, ...path]) };
-    const typed = layer.typed;
-    if (typed) under.typed = (path) => typed([key, ...path]);
-    mergeLayer(merged, under);
-  }
-}
-
-/**
- * Merges a dependency's variables: its defaults (1), the parent's merged parameters at the root
- * (2) and under the dependency's key (3), the dependency entry's `variables:` (4), and finally the
- * user's files and --set again at the root and under the key (5), so the user always has the last word.
- */
-function dependencyVariables(
-  child: LoadedPackage,
-  parent: LoadedPackage,
-  parentMerged: Merged,
-  entry: DependencyEntry,
-  index: number,
-  userLayers: readonly Layer[],
-): Merged {
-  const childName = child.manifest.package.name;
-  const parentName = parent.manifest.package.name;
-  const merged = startMerge(child.manifest.variables, `${childName} defaults`);
-  mergeForPackage(merged, childName, {
-    values: parentMerged.values,
-    describe: (path) => originOf(parentMerged, path) ?? `${parentName} parameters`,
-  });
-  if (entry.variables) {
-    mergeLayer(merged, {
-      values: entry.variables,
-      describe: () => `${parentName} manifest.yaml dependencies[${index}].variables`,
-    });
-  }
-  for (const layer of userLayers) mergeForPackage(merged, childName, layer);
-  return merged;
-}
-
 async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack: string[]): Promise<void> {
   const meta = pkg.manifest.package;
   if (walk.rendered.has(meta.name)) {
@@ -336,10 +279,8 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
       );
     }
     assertNotLibrary(child, `cannot be a dependency of ${meta.name} (dependencies[${index}])`);
-    await walkPackage(walk, child, dependencyVariables(child, pkg, merged, entry, index, walk.userLayers), [
-      ...stack,
-      entry.name,
-    ]);
+    const childMerged = packageVariables(child, { pkg, merged, entry, index }, walk.userLayers);
+    await walkPackage(walk, child, childMerged, [...stack, entry.name]);
   }
 }
 
@@ -374,19 +315,7 @@ export async function renderReferenceDetailed(
       throw new UsageError(`release name ${JSON.stringify(release)} ${problem}`, {
         hint: 'pass --release NAME',
       });
-    const userLayers: Layer[] = [
-      ...files.map((file) => ({ values: file.values, describe: () => `--variables ${file.file}` })),
-      ...sets.map((set) => {
-        const layer: Layer = { values: setToValues(set), describe: () => `--set ${set.text}` };
-        const typed = setTyped(set);
-        if (typed) layer.typed = typed;
-        return layer;
-      }),
-    ];
-    const merged = startMerge(root.manifest.variables, `${meta.name} defaults`);
-    // At the root keys and under the root's own key, as for a dependency: the same parameters
-    // file then means the same thing whether the package is rendered alone or in a stack.
-    for (const layer of userLayers) mergeForPackage(merged, meta.name, layer);
+    const layers = userLayers(files, sets);
     const walk: Walk = {
       source,
       release,
@@ -396,13 +325,13 @@ export async function renderReferenceDetailed(
       warnings: [],
       rendered: new Set(),
       progress,
-      userLayers,
+      userLayers: layers,
       loaded: [],
       libraryCache: new Map(),
       renders: [],
       env,
     };
-    await walkPackage(walk, root, merged, [meta.name]);
+    await walkPackage(walk, root, packageVariables(root, undefined, layers), [meta.name]);
     const validate = options.validate !== false;
     const key = renderKey(
       { release, namespace: options.namespace, forceWhen: walk.forceWhen, validate },
