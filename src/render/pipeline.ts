@@ -1,384 +1,87 @@
 /**
- * The render pipeline every cluster verb shares: load the root package, walk its dependencies
- * (cycle detection, `when` conditions), merge each package's variables (precedence.ts owns the
- * five levels), evaluate derived defaults, render, post-process (namespace, labels, config
- * checksums) and validate against the Kubernetes schemas, or reuse a cached render of the same inputs.
+ * The render pipeline every cluster verb shares, from a reference and the user's variables to a
+ * validated release: walk.ts does the work (load, merge by precedence.ts, render, post-process,
+ * validate). This front first asks whether the very same command already ran on files that have
+ * not changed since (render-cache.ts, input-stamp.ts), and then answers from the render cache
+ * without loading walk.ts's modules at all: that is most of an unchanged `generate`.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { describeCause, InputError, UsageError } from '../errors.js';
-import { createLocalSource } from '../package/local-source.js';
-import { parseYamlFile, shortName } from '../package/manifest.js';
-import { packageDigest } from '../package/tarball.js';
-import type { PackageSource } from '../package/source.js';
-import { isLibrary, SELF, type LoadedPackage } from '../package/types.js';
-import { evaluateDerived } from './derived.js';
-import { engineFor, type TemplateData } from './engine.js';
-import { postProcess, releaseNameProblem } from './post.js';
-import { renderPackage } from './render.js';
-import type { RenderedLibrary, RenderedObject, RenderedPackage, RenderedRelease } from '../model/types.js';
-import { validateObjects } from './validate.js';
-import {
-  packageVariables,
-  parseSet,
-  userLayers,
-  type Layer,
-  type Merged,
-  type VariableFile,
-} from './precedence.js';
-import { cloneValue, isPlainObject } from './values.js';
-import { evaluateWhen } from './when.js';
-import { checkDeclaredScope } from '../release/scope.js';
+import { localSourceCwd } from '../package/local-source.js';
+import type { RenderedPackage, RenderedRelease } from '../model/types.js';
 import { silentProgress, type ProgressSink } from '../progress.js';
 import { count } from '../text.js';
-import {
-  derivedValuesKey,
-  readDerivedValues,
-  readRender,
-  rememberKey,
-  renderKey,
-  writeDerivedValues,
-  writeRender,
-  type PackageInputs,
-} from './render-cache.js';
+import { directoryMatches, variableFilesMatch } from './input-stamp.js';
+import { inputsKey, readInputsNote, readRender, rememberKey } from './render-cache.js';
+import type { RenderReferenceOptions, WalkedPackage } from './walk.js';
 
-export { parseSet } from './precedence.js';
-export type { VariableFile } from './precedence.js';
-
-/** Options of renderReference (the contract other verbs use). */
-export interface RenderReferenceOptions {
-  /** A package directory, a .tar.gz, or a registry reference the source understands. */
-  reference: string;
-  namespace: string;
-  source?: PackageSource;
-  /** `--variables` files, applied in order. */
-  variableFiles?: string[];
-  /** `--set path=value` expressions, applied in order after the files. */
-  sets?: string[];
-  /** Release name; defaults to the name part of the root package. */
-  release?: string;
-  cwd?: string;
-  progress?: ProgressSink;
-  /** Render every `when`-guarded resource and dependency regardless of its condition (lint). */
-  forceWhen?: boolean;
-  /** Skip schema validation (default: validate). */
-  validate?: boolean;
-  /** Where STACKANETES_HOME and STACKANETES_RENDER_CACHE are read (default: process.env). */
-  env?: NodeJS.ProcessEnv;
-}
-
-/** Reads `--variables` files (YAML maps); syntax errors name file, line and column. */
-export async function readVariableFiles(
-  files: readonly string[],
-  cwd: string = process.cwd(),
-): Promise<VariableFile[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const path = isAbsolute(file) ? file : resolve(cwd, file);
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new InputError(
-          `--variables ${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : (code ?? describeCause(err))})`,
-        );
-      }
-      const data = parseYamlFile(text, file);
-      if (data === null || data === undefined) return { file, values: {} };
-      if (!isPlainObject(data))
-        throw new InputError(
-          `${file}: must be a map of parameters at the top level, got ${Array.isArray(data) ? 'a list' : typeof data}`,
-        );
-      return { file, values: data };
-    }),
-  );
-}
-
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-interface Walk {
-  source: PackageSource;
-  release: string;
-  namespace: string;
-  forceWhen: boolean;
-  packages: RenderedPackage[];
-  warnings: string[];
-  rendered: Set<string>;
-  progress: ProgressSink;
-  /** The user's --variables files and --set expressions, in order (precedence level 5). */
-  userLayers: Layer[];
-  /** Every package walked, with the package whose dependency it is. */
-  loaded: WalkedPackage[];
-  /** Libraries loaded in this walk, by where they were looked up from and the entry (loaded once). */
-  libraryCache: Map<string, Promise<LoadedPackage>>;
-  /** Each package's render, in deploy order, run once the whole tree is walked (or found cached). */
-  renders: PendingRender[];
-  env: NodeJS.ProcessEnv;
-}
-
-/** A package's render, with the inputs that name it in the render cache. */
-interface PendingRender {
-  inputs: PackageInputs;
-  run(): RenderedPackage;
-}
-
-/** A package the walk loaded, and its parent in the dependency tree (for lint's usage analysis). */
-export interface WalkedPackage {
-  pkg: LoadedPackage;
-  parent?: string;
-  /** The libraries of its `libraries:` list, loaded. */
-  libraries?: LoadedPackage[];
-}
-
-const LIBRARY_HINT =
-  'list a library under libraries: in the manifest.yaml of a package that uses its partials, and render that package';
-
-/** Refuses to render or deploy a library package: it has partials only. */
-export function assertNotLibrary(pkg: LoadedPackage, how: string): void {
-  if (!isLibrary(pkg.manifest)) return;
-  throw new InputError(
-    `${pkg.manifest.package.name}@${pkg.manifest.package.version} is a library package (package.kind: library) and ${how}`,
-    { hint: LIBRARY_HINT },
-  );
-}
-
-/**
- * Loads the libraries a package lists, through the same source as dependencies (sibling
- * directories locally, the resolver for registry and OCI packages). Each must be a library.
- */
-async function loadLibraries(walk: Walk, pkg: LoadedPackage): Promise<LoadedPackage[]> {
-  const entries = pkg.manifest.libraries ?? [];
-  const meta = pkg.manifest.package;
-  return Promise.all(
-    entries.map(async (entry, index) => {
-      const key = `${pkg.origin.kind}\u0000${pkg.origin.kind === 'directory' || pkg.origin.kind === 'tarball' ? dirname(pkg.origin.location) : ''}\u0000${JSON.stringify(entry)}`;
-      let pending = walk.libraryCache.get(key);
-      if (!pending) {
-        pending = walk.source.dependency(pkg, entry);
-        walk.libraryCache.set(key, pending);
-      }
-      const library = await pending;
-      const where = `${meta.name} manifest.yaml: libraries[${index}]`;
-      if (library.manifest.package.name !== entry.name)
-        throw new InputError(
-          `${where}: ${entry.name} resolved to ${library.origin.location}, which is ${library.manifest.package.name}`,
-        );
-      if (!isLibrary(library.manifest))
-        throw new InputError(
-          `${where}: ${entry.name} is not a library package (its manifest.yaml has no package.kind: library)`,
-          { hint: 'list it under dependencies: to deploy it, or use a library package here' },
-        );
-      return library;
-    }),
-  );
-}
-
-function libraryRecord(library: LoadedPackage): RenderedLibrary {
-  const record: RenderedLibrary = {
-    name: library.manifest.package.name,
-    version: library.manifest.package.version,
-  };
-  const digest = packageDigest(library);
-  if (digest) record.digest = digest;
-  return record;
-}
-
-function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
-  const meta = pkg.manifest.package;
-  return {
-    release: { name: walk.release, namespace: walk.namespace },
-    package: { name: meta.name, version: meta.version },
-  };
-}
-
-async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack: string[]): Promise<void> {
-  const meta = pkg.manifest.package;
-  if (walk.rendered.has(meta.name)) {
-    walk.warnings.push(
-      `${meta.name} is a dependency more than once (${stack.join(' -> ')}); rendered only the first time`,
-    );
-    return;
-  }
-  walk.rendered.add(meta.name);
-  const data = templateData(walk, pkg);
-  const libraries = await loadLibraries(walk, pkg);
-  // Derived defaults are a function of the package, its libraries, the merged values and the
-  // template data; evaluating them parses every expression, so a cached result is reused.
-  const derivedKey = derivedValuesKey([
-    packageDigest(pkg),
-    libraries.map(packageDigest),
-    data,
-    merged.values,
-  ]);
-  let variables = readDerivedValues(derivedKey, walk.env);
-  if (!variables) {
-    variables = cloneValue(merged.values);
-    evaluateDerived(variables, engineFor(pkg, libraries), data, meta.name);
-    writeDerivedValues(derivedKey, variables, walk.env);
-  }
-  const renderSelf = (): void => {
-    const digest = packageDigest(pkg);
-    const libraryRecords = libraries.map(libraryRecord);
-    walk.renders.push({
-      inputs: {
-        name: meta.name,
-        version: meta.version,
-        origin: pkg.origin.location,
-        digest,
-        libraries: libraryRecords.map((l) => `${l.name}@${l.version}:${l.digest ?? ''}`),
-        variables,
-      },
-      run: () => {
-        walk.progress({ type: 'update', id: 'render', text: `rendering ${meta.name}` });
-        const objects: RenderedObject[] = renderPackage(pkg, variables, data, {
-          forceWhen: walk.forceWhen,
-          libraries,
-        });
-        const rendered: RenderedPackage = {
-          name: meta.name,
-          version: meta.version,
-          digest,
-          origin: pkg.origin.location,
-          variables,
-          objects,
-        };
-        if (libraryRecords.length > 0) rendered.libraries = libraryRecords;
-        return rendered;
-      },
-    });
-  };
-  const parent = stack.length > 1 ? stack[stack.length - 2] : undefined;
-  const walked: WalkedPackage = parent ? { pkg, parent } : { pkg };
-  if (libraries.length > 0) walked.libraries = libraries;
-  walk.loaded.push(walked);
-  const deps = pkg.manifest.dependencies;
-  if (!deps.some((d) => d.name === SELF)) renderSelf();
-  for (const [index, entry] of deps.entries()) {
-    if (entry.name === SELF) {
-      renderSelf();
-      continue;
-    }
-    if (entry.when) {
-      const on = evaluateWhen(
-        entry.when,
-        variables,
-        `${meta.name} manifest.yaml: dependencies[${index}] (${entry.name})`,
-      );
-      if (!on && !walk.forceWhen) continue;
-    }
-    if (stack.includes(entry.name)) {
-      throw new InputError(`dependency cycle: ${[...stack, entry.name].join(' -> ')}`, {
-        hint: 'remove one of these dependencies so the graph has no cycle',
-      });
-    }
-    const child = await walk.source.dependency(pkg, entry);
-    if (child.manifest.package.name !== entry.name) {
-      throw new InputError(
-        `${meta.name} dependencies[${index}]: ${entry.name} resolved to ${child.origin.location}, which is ${child.manifest.package.name}`,
-      );
-    }
-    assertNotLibrary(child, `cannot be a dependency of ${meta.name} (dependencies[${index}])`);
-    const childMerged = packageVariables(child, { pkg, merged, entry, index }, walk.userLayers);
-    await walkPackage(walk, child, childMerged, [...stack, entry.name]);
-  }
-}
+export type { RenderReferenceOptions, WalkedPackage } from './walk.js';
 
 /** Loads, merges, renders, post-processes and validates a package and its dependencies. */
 export async function renderReference(options: RenderReferenceOptions): Promise<RenderedRelease> {
-  return (await renderReferenceDetailed(options)).release;
+  return reuseUnchanged(options) ?? (await renderReferenceDetailed(options)).release;
 }
 
-/** renderReference, also returning the loaded packages (lint reads their templates). */
+/** renderReference, also returning the loaded packages (lint reads their templates); always renders. */
 export async function renderReferenceDetailed(
   options: RenderReferenceOptions,
 ): Promise<{ release: RenderedRelease; loaded: WalkedPackage[] }> {
+  const { renderFresh } = await import('./walk.js');
+  const result = await renderFresh(options, inputsNoteKey(options));
+  succeeded(options.progress ?? silentProgress, result.release.packages);
+  return result;
+}
+
+/**
+ * The name of the inputs note for a render from local directories (undefined for any other source,
+ * or a build without the render cache): the command's own inputs, known before anything is loaded.
+ */
+function inputsNoteKey(options: RenderReferenceOptions): string | undefined {
+  const cwd = options.cwd ?? process.cwd();
+  if (options.source && localSourceCwd(options.source) !== cwd) return undefined;
+  return inputsKey([
+    cwd,
+    options.reference,
+    options.variableFiles ?? [],
+    options.sets ?? [],
+    options.release ?? null,
+    options.namespace,
+    options.forceWhen ?? false,
+    options.validate !== false,
+  ]);
+}
+
+/**
+ * The cached release of an unchanged render from local directories: every file the last identical
+ * command read still matches its stamp, so loading, merging and hashing all packages again would
+ * only compute the same render key. Undefined whenever anything differs or is missing.
+ */
+function reuseUnchanged(options: RenderReferenceOptions): RenderedRelease | undefined {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
+  const note = readInputsNote(inputsNoteKey(options), env);
+  if (!note) return undefined;
+  if (!variableFilesMatch(note.variableFiles, options.variableFiles ?? [], cwd)) return undefined;
+  if (!note.directories.every((d) => directoryMatches(d, note.recordedAt))) return undefined;
+  const cached = readRender(note.renderKey, env);
+  if (!cached) return undefined;
   const progress = options.progress ?? silentProgress;
-  if (!NAMESPACE.test(options.namespace) || options.namespace.length > 63) {
-    throw new UsageError(`--namespace ${JSON.stringify(options.namespace)} is not a valid namespace name`, {
-      hint: 'use lower-case letters, digits and "-" (at most 63)',
-    });
-  }
-  const sets = (options.sets ?? []).map(parseSet);
-  const files = await readVariableFiles(options.variableFiles ?? [], cwd);
-  const source = options.source ?? createLocalSource({ cwd });
   progress({ type: 'start', id: 'render', text: `loading ${options.reference}` });
-  try {
-    const root = await source.open(options.reference);
-    assertNotLibrary(root, 'has nothing to render or deploy');
-    const meta = root.manifest.package;
-    const release = options.release ?? shortName(meta.name);
-    const problem = releaseNameProblem(release);
-    if (problem)
-      throw new UsageError(`release name ${JSON.stringify(release)} ${problem}`, {
-        hint: 'pass --release NAME',
-      });
-    const layers = userLayers(files, sets);
-    const walk: Walk = {
-      source,
-      release,
-      namespace: options.namespace,
-      forceWhen: options.forceWhen ?? false,
-      packages: [],
-      warnings: [],
-      rendered: new Set(),
-      progress,
-      userLayers: layers,
-      loaded: [],
-      libraryCache: new Map(),
-      renders: [],
-      env,
-    };
-    await walkPackage(walk, root, packageVariables(root, undefined, layers), [meta.name]);
-    const validate = options.validate !== false;
-    const key = renderKey(
-      { release, namespace: options.namespace, forceWhen: walk.forceWhen, validate },
-      walk.renders.map((r) => r.inputs),
-    );
-    const cached = readRender(key, env);
-    if (cached) {
-      walk.packages.push(...cached.packages);
-      walk.warnings.push(...cached.warnings);
-    } else {
-      for (const pending of walk.renders) walk.packages.push(pending.run());
-      const objects = walk.packages.flatMap((p) => p.objects);
-      postProcess(objects, { release, namespace: options.namespace });
-      const found: string[] = [];
-      if (validate) {
-        progress({ type: 'update', id: 'render', text: `validating ${count(objects.length, 'object')}` });
-        found.push(...(await validateObjects(objects)));
-      }
-      walk.warnings.push(...found);
-      writeRender(key, { packages: walk.packages, warnings: found }, env);
-    }
-    // On cached renders too: the check is cheap, and its refusal must not depend on the cache.
-    const scopes = new Map(walk.loaded.map((w) => [w.pkg.manifest.package.name, w.pkg.manifest.scope]));
-    checkDeclaredScope(
-      options.namespace,
-      walk.packages.map((p) => {
-        const scope = scopes.get(p.name);
-        return scope ? { name: p.name, scope, objects: p.objects } : { name: p.name, objects: p.objects };
-      }),
-    );
-    const objectCount = walk.packages.reduce((n, p) => n + p.objects.length, 0);
-    progress({
-      type: 'succeed',
-      id: 'render',
-      text: `rendered ${count(objectCount, 'object')} from ${count(walk.packages.length, 'package')}`,
-    });
-    const rendered: RenderedRelease = {
-      release,
-      namespace: options.namespace,
-      root: { name: meta.name, version: meta.version, digest: packageDigest(root) },
-      packages: walk.packages,
-      warnings: walk.warnings,
-    };
-    rememberKey(rendered, key);
-    return { release: rendered, loaded: walk.loaded };
-  } catch (err) {
-    progress({ type: 'fail', id: 'render' });
-    throw err;
-  }
+  succeeded(progress, cached.packages);
+  const rendered: RenderedRelease = {
+    release: note.release,
+    namespace: options.namespace,
+    root: note.root,
+    packages: cached.packages,
+    warnings: [...note.warnings, ...cached.warnings],
+  };
+  rememberKey(rendered, note.renderKey);
+  return rendered;
+}
+
+function succeeded(progress: ProgressSink, packages: readonly RenderedPackage[]): void {
+  const objectCount = packages.reduce((n, p) => n + p.objects.length, 0);
+  progress({
+    type: 'succeed',
+    id: 'render',
+    text: `rendered ${count(objectCount, 'object')} from ${count(packages.length, 'package')}`,
+  });
 }

@@ -13,9 +13,11 @@
  * from, so a type mismatch deep in a dependency names the user's file rather than an internal layer.
  * Derived defaults (`{{…}}` strings) are evaluated on the result, by the pipeline.
  */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { InputError, UsageError } from '../errors.js';
-import { shortName } from '../package/manifest.js';
+import { describeCause, InputError, UsageError } from '../errors.js';
+import { parseYamlFile, shortName } from '../package/manifest.js';
 import type { DependencyEntry, LoadedPackage } from '../package/types.js';
 import { cloneValue, formatPath, isPlainObject, isTemplateString, type Variables } from './values.js';
 
@@ -66,6 +68,34 @@ export function packageVariables(
 export interface VariableFile {
   file: string;
   values: Variables;
+}
+
+/** Reads `--variables` files (YAML maps); syntax errors name file, line and column. */
+export async function readVariableFiles(
+  files: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<VariableFile[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      const path = isAbsolute(file) ? file : resolve(cwd, file);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new InputError(
+          `--variables ${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : (code ?? describeCause(err))})`,
+        );
+      }
+      const data = parseYamlFile(text, file);
+      if (data === null || data === undefined) return { file, values: {} };
+      if (!isPlainObject(data))
+        throw new InputError(
+          `${file}: must be a map of parameters at the top level, got ${Array.isArray(data) ? 'a list' : typeof data}`,
+        );
+      return { file, values: data };
+    }),
+  );
 }
 
 /** Level 5 as layers: the `--variables` files in order, then the `--set` expressions in order. */
