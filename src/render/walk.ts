@@ -30,7 +30,7 @@ import {
 } from './precedence.js';
 import { cloneValue } from './values.js';
 import { evaluateWhen } from './when.js';
-import { checkDeclaredScope } from '../release/scope.js';
+import { checkDeclaredScope } from './scope.js';
 import { silentProgress, type ProgressSink } from '../progress.js';
 import { count } from '../text.js';
 import {
