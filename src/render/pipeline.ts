@@ -37,16 +37,19 @@ export async function renderReferenceDetailed(
 function inputsNoteKey(options: RenderReferenceOptions): string | undefined {
   const cwd = options.cwd ?? process.cwd();
   if (options.source && localSourceCwd(options.source) !== cwd) return undefined;
-  return inputsKey([
-    cwd,
-    options.reference,
-    options.variableFiles ?? [],
-    options.sets ?? [],
-    options.release ?? null,
-    options.namespace,
-    options.forceWhen ?? false,
-    options.validate !== false,
-  ]);
+  return inputsKey(
+    [
+      cwd,
+      options.reference,
+      options.variableFiles ?? [],
+      options.sets ?? [],
+      options.release ?? null,
+      options.namespace,
+      options.forceWhen ?? false,
+      options.validate !== false,
+    ],
+    options.env ?? process.env,
+  );
 }
 
 /**

@@ -225,10 +225,13 @@ export interface InputsNote {
   warnings: string[];
 }
 
-/** The note's name: the command's inputs, which do not need any package loaded. */
-export function inputsKey(parts: unknown[]): string | undefined {
+/**
+ * The note's name: the command's inputs, which do not need any package loaded. Undefined when
+ * the cache is off, so that a render does not stamp files for a note it would not write.
+ */
+export function inputsKey(parts: unknown[], env: NodeJS.ProcessEnv): string | undefined {
   const build = buildId();
-  if (!build) return undefined;
+  if (!build || !cacheDir(env, 'inputs')) return undefined;
   return createHash('sha256')
     .update(JSON.stringify([FORMAT, build, 'inputs', ...parts]))
     .digest('hex');
