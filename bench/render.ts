@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderReference } from '../src/actions/pipeline.js';
+import { renderReference } from '../src/render/pipeline.js';
 import { median } from './stats.js';
 
 const RUNS = 25;

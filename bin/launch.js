@@ -6,7 +6,7 @@
 // A code cache is code, so one is read only when it is as trusted as the bundle itself: a regular
 // file owned by the current user or by the bundle's owner that nobody else may write. Caches are
 // named by the bundle's sha256 (dist/cli.cjs.sha256, written by the build), size and mtime, the Node version, the architecture and a profile (a small cache
-// for help and version, a full one for everything else), so any change is a miss. `npm run build`
+// for help and version, one for generate, a full one for everything else), so any change is a miss. `npm run build`
 // writes both into dist/.v8-cache; when Node differs at run time (a rejected or missing cache),
 // the first run writes one under $STACKANETES_HOME/cache/v8 (default ~/.stackanetes).
 // STACKANETES_CODE_CACHE=off turns the cache off; STACKANETES_BUNDLE=off runs the unbundled build.
@@ -68,7 +68,12 @@ function writeCache(name, data, dirs, shared) {
   return undefined;
 }
 
-/** Help and version only build the command tree: they take the small cache. */
+/**
+ * Help and version only build the command tree: they take the small cache. `generate` takes one
+ * made from an unchanged generate, which the render cache answers without the render code: V8
+ * deserializes a whole cache up front, and the full one cost an unchanged generate more time than
+ * compiling the little it runs. Everything else takes the full cache, render code included.
+ */
 function cacheProfile(argv) {
   const args = argv.slice(2);
   const light =
@@ -76,7 +81,8 @@ function cacheProfile(argv) {
     args[0] === 'help' ||
     args[0] === 'version' ||
     args.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V');
-  return light ? 'light' : 'full';
+  if (light) return 'light';
+  return args.find((a) => !a.startsWith('-')) === 'generate' ? 'generate' : 'full';
 }
 
 /**

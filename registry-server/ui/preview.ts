@@ -7,7 +7,7 @@
 import { sha256Hex } from '../../src/util/hash.js';
 // js-yaml emits here as in `generate`, so a preview reads like the manifests generate writes.
 import { dump } from 'js-yaml';
-import { renderReferenceDetailed, type WalkedPackage } from '../../src/actions/pipeline.js';
+import { renderReferenceDetailed, type WalkedPackage } from '../../src/render/pipeline.js';
 import { describeCause, InputError, NotFoundError } from '../../src/errors.js';
 import { loadPackageTarball } from '../../src/package/load.js';
 import type { PackageSource } from '../../src/package/source.js';

@@ -144,7 +144,7 @@ export async function renderDesired(
   // Rendering (Handlebars, schemas, the registry client) loads only when there is a package to render.
   const [{ defaultLockfilePath }, { renderReference }] = await Promise.all([
     import('../resolve/lockfile.js'),
-    import('./pipeline.js'),
+    import('../render/pipeline.js'),
   ]);
   const source = await context.packageSource({
     lockfile: defaultLockfilePath(context.cwd, inputs.variableFiles ?? []),

@@ -10,8 +10,8 @@ import { describeCause, InputError } from '../errors.js';
 import { createLocalSource } from '../package/local-source.js';
 import type { PackageSource } from '../package/source.js';
 import type { KubeObject, RenderedObject, RenderedRelease } from '../model/types.js';
-import { renderReference } from './pipeline.js';
-import { cachedText, storeTexts } from './render-cache.js';
+import { renderReference } from '../render/pipeline.js';
+import { cachedText, storeTexts } from '../render/render-cache.js';
 import type { ActionContext } from './context.js';
 
 /** How generate writes its result. */

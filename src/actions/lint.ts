@@ -9,8 +9,8 @@ import type { PackageSource } from '../package/source.js';
 import { isLibrary, type LoadedPackage } from '../package/types.js';
 import { engineFor, isPartialFile } from '../render/engine.js';
 import { unreadParameters, unusedVariables, type UsageNode } from '../render/usage.js';
-import { parseSet, setToValues } from '../render/values.js';
-import { readVariableFiles, renderReferenceDetailed, type WalkedPackage } from './pipeline.js';
+import { parseSet, readVariableFiles, setToValues } from '../render/precedence.js';
+import { renderReferenceDetailed, type WalkedPackage } from '../render/pipeline.js';
 import type { ActionContext } from './context.js';
 
 export interface LintOptions {

@@ -57,3 +57,10 @@ export function metadataProblem(value: unknown): string | undefined {
     return `it is ${size} bytes as JSON, more than ${PACKAGE_LIMITS.maxMetadataBytes}`;
   return undefined;
 }
+
+const SKIP = new Set(['node_modules', '.git']);
+
+/** Whether a directory entry stays out of a package (dot files, node_modules, .git). */
+export function skippedInPackage(name: string): boolean {
+  return name.startsWith('.') || SKIP.has(name);
+}

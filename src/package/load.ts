@@ -15,7 +15,7 @@ import {
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describeCause, InputError, NotFoundError } from '../errors.js';
-import { memberPathProblem, PACKAGE_LIMITS } from './limits.js';
+import { memberPathProblem, PACKAGE_LIMITS, skippedInPackage } from './limits.js';
 import { parseManifest } from './manifest.js';
 import { readTar } from './tar.js';
 import type { LoadedPackage, PackageManifest, PackageOrigin } from './types.js';
@@ -26,8 +26,6 @@ export { parseManifest } from './manifest.js';
 export const MANIFEST_FILE = 'manifest.yaml';
 
 export { PACKAGE_LIMITS } from './limits.js';
-
-const SKIP = new Set(['node_modules', '.git']);
 
 // Synchronous on purpose: a package is a few dozen small files, and one thread-pool round trip
 // per file cost more than reading them all (render time is dominated by this otherwise).
@@ -42,7 +40,7 @@ function walk(
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   );
   for (const entry of entries) {
-    if (entry.name.startsWith('.') || SKIP.has(entry.name)) continue;
+    if (skippedInPackage(entry.name)) continue;
     const full = join(dir, entry.name);
     const member = relative(root, full).split(sep).join('/');
     const pathProblem = memberPathProblem(member);

@@ -3,14 +3,14 @@
  * registry, so a meta-package's dependencies are looked up in sibling directories (folder named
  * after the name part). Anything not found locally is a NotFoundError, which lets a registry
  * source fall back to the network.
+ *
+ * The loader, YAML, semver and tar modules are imported on first use: every verb that may read a
+ * local package creates this source, and an unchanged generate (answered from the render cache)
+ * never opens a package.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import semver from 'semver';
 import { describeCause, InputError, NotFoundError } from '../errors.js';
-import { loadPackageDirectory, loadPackageTarball } from './load.js';
-import { shortName } from './manifest.js';
-import { packageDigest } from './tarball.js';
 import type { PackageSource } from './source.js';
 import type { DependencyEntry, LoadedPackage } from './types.js';
 
@@ -38,15 +38,17 @@ export async function loadTarballFile(path: string, display: string = path): Pro
   } catch (err) {
     throw new NotFoundError(`cannot read package tarball ${display}: ${describeCause(err)}`);
   }
+  const { loadPackageTarball } = await import('./load.js');
   const pkg = loadPackageTarball(bytes, display);
   return { ...pkg, origin: { kind: 'tarball', location: path } };
 }
 
-function satisfies(pkg: LoadedPackage, entry: DependencyEntry): boolean {
-  return (
-    entry.version === undefined ||
-    semver.satisfies(pkg.manifest.package.version, entry.version, { includePrerelease: true })
+/** The modules dependency lookup needs, loaded once on first use. */
+async function lookupModules() {
+  const [{ default: semver }, { loadPackageDirectory }, { shortName }, { packageDigest }] = await Promise.all(
+    [import('semver'), import('./load.js'), import('./manifest.js'), import('./tarball.js')],
   );
+  return { semver, loadPackageDirectory, shortName, packageDigest };
 }
 
 function describeEntry(entry: DependencyEntry): string {
@@ -59,8 +61,16 @@ function describeEntry(entry: DependencyEntry): string {
         : entry.name;
 }
 
-function checkDigest(pkg: LoadedPackage, entry: DependencyEntry): boolean {
-  return !entry.digest || packageDigest(pkg) === entry.digest;
+/** The sources createLocalSource made, by the directory they resolve references against. */
+const localSources = new WeakMap<PackageSource, string>();
+
+/**
+ * The working directory of a source createLocalSource made, else undefined. Such a source reads
+ * nothing but the files on disk it was pointed at, which lets the render cache check a render's
+ * inputs by their files alone (see render/input-stamp.ts).
+ */
+export function localSourceCwd(source: PackageSource): string | undefined {
+  return localSources.get(source);
 }
 
 /** Opens directories and tarballs; finds dependencies next to the package that needs them. */
@@ -73,7 +83,7 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
   const open = async (reference: string): Promise<LoadedPackage> => {
     const path = isAbsolute(reference) ? reference : resolve(options.cwd, reference);
     const kind = kindOf(path);
-    if (kind === 'dir') return loadPackageDirectory(path, display(path));
+    if (kind === 'dir') return (await import('./load.js')).loadPackageDirectory(path, display(path));
     if (kind === 'file') {
       if (!TARBALL.test(path))
         throw new InputError(`${reference} is a file but not a package tarball (.tar.gz or .tgz)`);
@@ -91,6 +101,10 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
         `${describeEntry(entry)} (needed by ${parent.manifest.package.name}) is not available locally`,
       );
     }
+    const { semver, loadPackageDirectory, shortName, packageDigest } = await lookupModules();
+    const satisfies = (pkg: LoadedPackage): boolean =>
+      entry.version === undefined ||
+      semver.satisfies(pkg.manifest.package.version, entry.version, { includePrerelease: true });
     const base = origin.kind === 'directory' ? dirname(origin.location) : dirname(origin.location);
     const short = shortName(entry.name);
     const rejected: string[] = [];
@@ -116,8 +130,9 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
       const meta = pkg.manifest.package;
       const where = basename(pkg.origin.location);
       if (meta.name !== entry.name) rejected.push(`${where} is ${meta.name}`);
-      else if (!satisfies(pkg, entry)) rejected.push(`${where} has version ${meta.version}`);
-      else if (!checkDigest(pkg, entry)) rejected.push(`${where} has a different digest`);
+      else if (!satisfies(pkg)) rejected.push(`${where} has version ${meta.version}`);
+      else if (entry.digest && packageDigest(pkg) !== entry.digest)
+        rejected.push(`${where} has a different digest`);
       else matching.push(pkg);
     }
     matching.sort((a, b) => semver.rcompare(a.manifest.package.version, b.manifest.package.version));
@@ -135,5 +150,7 @@ export function createLocalSource(options: LocalSourceOptions): PackageSource {
     );
   };
 
-  return { open, dependency };
+  const source: PackageSource = { open, dependency };
+  localSources.set(source, options.cwd);
+  return source;
 }

@@ -70,6 +70,8 @@ describe('the render cache', () => {
     writeFileSync(path, JSON.stringify({ ...values, image: 'example/from-derived-cache:1' }), {
       mode: 0o600,
     });
+    // Without the whole-render entry, so the render itself runs and evaluates derived defaults.
+    rmSync(join(home, 'cache', 'renders'), { recursive: true, force: true });
     const again = await generate();
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('image: example/from-derived-cache:1');
@@ -107,6 +109,66 @@ describe('the render cache', () => {
     const damaged = await generate();
     expect(damaged.code).toBe(0);
     expect(damaged.stdout).toContain('kind: Service');
+  });
+
+  /** Adds a warning to the one inputs note, so that an answer from it is visible on stderr. */
+  const markNote = (): void => {
+    const dir = join(home, 'cache', 'inputs');
+    const [name] = readdirSync(dir).filter((n) => n.endsWith('.json'));
+    const path = join(dir, name as string);
+    const note = JSON.parse(readFileSync(path, 'utf8')) as { warnings: string[] };
+    writeFileSync(path, JSON.stringify({ ...note, warnings: ['answered-from-inputs-note'] }), {
+      mode: 0o600,
+    });
+  };
+
+  it('answers an unchanged generate from its inputs note, with the same output', async () => {
+    const params = join(work, 'parameters.yaml');
+    writeFileSync(params, 'cache:\n  port: 11300\n');
+    const first = await generate(['--variables', params]);
+    expect(first.code).toBe(0);
+    const second = await generate(['--variables', params]);
+    expect(second).toEqual(first);
+    markNote();
+    const third = await generate(['--variables', params]);
+    expect(third.stdout).toBe(first.stdout);
+    expect(third.stderr).toContain('answered-from-inputs-note');
+  });
+
+  it('loads the packages again when a template, a new file or a --variables file changes', async () => {
+    const params = join(work, 'parameters.yaml');
+    writeFileSync(params, 'cache:\n  port: 11300\n');
+    const args = ['--variables', params];
+    expect((await generate(args)).code).toBe(0);
+    markNote();
+    expect((await generate(args)).stderr).toContain('answered-from-inputs-note');
+
+    writeFileSync(params, 'cache:\n  port: 11301\n');
+    const variables = await generate(args);
+    expect(variables.stderr).not.toContain('answered-from-inputs-note');
+    expect(variables.stdout).toContain('11301');
+
+    markNote();
+    writeFileSync(join(packages, 'memcached', 'templates', 'extra.yaml.hbs'), 'kind: ConfigMap\n');
+    const added = await generate(args);
+    expect(added.stderr).not.toContain('answered-from-inputs-note');
+    rmSync(join(packages, 'memcached', 'templates', 'extra.yaml.hbs'));
+
+    expect((await generate(args)).code).toBe(0);
+    markNote();
+    const template = readdirSync(join(packages, 'memcached', 'templates')).find((n) =>
+      n.endsWith('.yaml.hbs'),
+    );
+    const path = join(packages, 'memcached', 'templates', template as string);
+    writeFileSync(path, `${readFileSync(path, 'utf8')}\n# edited\n`);
+    const edited = await generate(args);
+    expect(edited.code).toBe(0);
+    expect(edited.stderr).not.toContain('answered-from-inputs-note');
+
+    markNote();
+    const library = join(packages, 'common', 'manifest.yaml');
+    writeFileSync(library, `${readFileSync(library, 'utf8')}\n# edited\n`);
+    expect((await generate(args)).stderr).not.toContain('answered-from-inputs-note');
   });
 
   it('neither reads nor writes entries with STACKANETES_RENDER_CACHE=off', async () => {

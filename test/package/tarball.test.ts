@@ -146,7 +146,7 @@ describe('package tarballs', () => {
   });
 
   it('give local packages the digest a registry would record, and pin local dependencies by it', async () => {
-    const { renderReference } = await import('../../src/actions/pipeline.js');
+    const { renderReference } = await import('../../src/render/pipeline.js');
     const built = await buildPackageTarball(await loadPackageDirectory(child));
     const release = await renderReference({
       reference: join(fixtures, 'precedence', 'meta'),

@@ -1,6 +1,6 @@
 /** Renders a folder of packages/ in process and picks objects out, for the infrastructure package tests. */
 import { join } from 'node:path';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import type { KubeObject } from '../../src/model/types.js';
 import { repoRoot } from '../helpers/cli.js';
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join, resolve } from 'node:path';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import { startSimulator, type Simulator } from '../../simulator/src/index.js';
 import type { JsonObject } from '../../simulator/src/json.js';
 import { rawClient, rawRequest } from '../../simulator/src/raw-client.js';

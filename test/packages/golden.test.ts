@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { stringify, parse } from 'yaml';
 import { createActionContext } from '../../src/actions/context.js';
 import { lint } from '../../src/actions/lint.js';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import type { KubeObject, RenderedRelease } from '../../src/model/types.js';
 
 const ROOT = resolve(process.cwd());

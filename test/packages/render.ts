@@ -3,7 +3,7 @@
  * input: the package tests look at the same releases from many angles.
  */
 import { join, resolve } from 'node:path';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import type { KubeObject, RenderedRelease } from '../../src/model/types.js';
 
 export const ROOT = resolve(process.cwd());

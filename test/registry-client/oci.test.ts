@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import { createPackageSource } from '../../src/resolve/create-source.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { freePort } from '../services/ports.mjs';

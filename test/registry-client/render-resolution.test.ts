@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createActionContext } from '../../src/actions/context.js';
 import { login } from '../../src/actions/login.js';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import { push } from '../../src/actions/push.js';
 import { ConflictError, NotFoundError, RegistryError } from '../../src/errors.js';
 import { createPackageSource, type CreatePackageSourceOptions } from '../../src/resolve/create-source.js';

@@ -1,4 +1,4 @@
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import { podTemplateOf } from '../../src/render/post.js';
 import type { RenderedRelease } from '../../src/model/types.js';
 import { manifest, memoryPackage, memorySource } from './support.js';

@@ -1,4 +1,4 @@
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import { manifest, memoryPackage, memorySource } from './support.js';
 
 const variables = {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createActionContext } from '../../src/actions/context.js';
 import { lint } from '../../src/actions/lint.js';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import { InputError, NotFoundError } from '../../src/errors.js';
 
 let root: string;

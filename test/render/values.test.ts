@@ -1,4 +1,4 @@
-import { mergeLayer, parseSet, setToValues, startMerge } from '../../src/render/values.js';
+import { mergeLayer, parseSet, setToValues, startMerge } from '../../src/render/precedence.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('--set parsing', () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { renderReference } from '../../src/actions/pipeline.js';
+import { renderReference } from '../../src/render/pipeline.js';
 import type { RenderedRelease } from '../../src/model/types.js';
 import { fixtures } from './support.js';
 

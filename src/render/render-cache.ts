@@ -12,6 +12,11 @@
  *
  * Derived defaults are cached the same way, per package: their evaluation parses every expression.
  *
+ * A render from local directories also leaves a note, named by the command's own inputs (reference,
+ * options, --variables, --set), of the files it read and the entry it produced: an unchanged
+ * generate checks those files' stamps (render/input-stamp.ts) and reads the entry without loading
+ * any package. A stamp that does not match only means the full path runs.
+ *
  * Only the bundled CLI caches (its build id is compiled in): tests and `dist/src` run without it.
  * Entries are data, but they become objects applied to a cluster, so they are trusted like the
  * template cache: mode 0600 in a 0700 directory, read only when owned by the current user and
@@ -30,7 +35,8 @@ import {
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { RenderedPackage, RenderedObject, RenderedRelease } from '../model/types.js';
-import { isPlainObject, type Variables } from '../render/values.js';
+import type { DirectoryStamp, VariableFileStamp } from './input-stamp.js';
+import { isPlainObject, type Variables } from './values.js';
 
 /** Set by the bundler to a digest of the build; undefined when running unbundled. */
 declare const __STACKANETES_BUILD__: string | undefined;
@@ -64,7 +70,10 @@ function buildId(): string | undefined {
   return typeof __STACKANETES_BUILD__ === 'string' ? __STACKANETES_BUILD__ : undefined;
 }
 
-function cacheDir(env: NodeJS.ProcessEnv, kind: 'renders' | 'derived' = 'renders'): string | undefined {
+function cacheDir(
+  env: NodeJS.ProcessEnv,
+  kind: 'renders' | 'derived' | 'inputs' = 'renders',
+): string | undefined {
   if (!buildId()) return undefined;
   const setting = env.STACKANETES_RENDER_CACHE;
   if (setting === 'off' || setting === '0' || setting === 'false') return undefined;
@@ -201,4 +210,51 @@ export function storeTexts(release: RenderedRelease, objectTexts: string[], env:
   const entry = readRender(key, env);
   if (!entry) return;
   writeRender(key, { ...entry, texts: objectTexts }, env);
+}
+
+/** What a render from local directories read, and the entry it produced (see input-stamp.ts). */
+export interface InputsNote {
+  /** When loading began: stats closer to it than the file system's clock resolution are not trusted. */
+  recordedAt: number;
+  variableFiles: VariableFileStamp[];
+  directories: DirectoryStamp[];
+  renderKey: string;
+  release: string;
+  root: RenderedRelease['root'];
+  /** The walk's own warnings (validation's are in the render entry). */
+  warnings: string[];
+}
+
+/**
+ * The note's name: the command's inputs, which do not need any package loaded. Undefined when
+ * the cache is off, so that a render does not stamp files for a note it would not write.
+ */
+export function inputsKey(parts: unknown[], env: NodeJS.ProcessEnv): string | undefined {
+  const build = buildId();
+  if (!build || !cacheDir(env, 'inputs')) return undefined;
+  return createHash('sha256')
+    .update(JSON.stringify([FORMAT, build, 'inputs', ...parts]))
+    .digest('hex');
+}
+
+function isNote(value: unknown): value is InputsNote {
+  if (!isPlainObject(value)) return false;
+  return (
+    typeof value.recordedAt === 'number' &&
+    Array.isArray(value.variableFiles) &&
+    Array.isArray(value.directories) &&
+    typeof value.renderKey === 'string' &&
+    typeof value.release === 'string' &&
+    isPlainObject(value.root) &&
+    Array.isArray(value.warnings)
+  );
+}
+
+export function readInputsNote(key: string | undefined, env: NodeJS.ProcessEnv): InputsNote | undefined {
+  const value = readEntry(cacheDir(env, 'inputs'), key);
+  return isNote(value) ? value : undefined;
+}
+
+export function writeInputsNote(key: string | undefined, note: InputsNote, env: NodeJS.ProcessEnv): void {
+  writeEntry(cacheDir(env, 'inputs'), key, note, KEEP);
 }

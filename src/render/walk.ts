@@ -1,39 +1,36 @@
 /**
- * The render pipeline every cluster verb shares: load the root package, walk its dependencies
- * (cycle detection, `when` conditions), merge variables by the precedence of the design
- * (package defaults < meta parameters < parameters under the dependency's key < dependency-entry
- * variables < --variables files < --set), evaluate derived defaults, render, post-process
- * (namespace, labels, config checksums) and validate against the Kubernetes schemas.
+ * The full render behind pipeline.ts: load the root package, walk its dependencies (cycle
+ * detection, `when` conditions), merge each package's variables (precedence.ts owns the five
+ * levels), evaluate derived defaults, render, post-process (namespace, labels, config checksums)
+ * and validate against the Kubernetes schemas, or take the rendered objects from the render cache
+ * when the loaded inputs name an entry. Loaded only when pipeline.ts cannot reuse a render
+ * unchanged, so an unchanged generate never evaluates the template engine, the YAML parser or the
+ * package loader.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { describeCause, InputError, UsageError } from '../errors.js';
+import { dirname } from 'node:path';
+import { InputError, UsageError } from '../errors.js';
 import { createLocalSource } from '../package/local-source.js';
-import { parseYamlFile, shortName } from '../package/manifest.js';
+import { shortName } from '../package/manifest.js';
 import { packageDigest } from '../package/tarball.js';
 import type { PackageSource } from '../package/source.js';
-import { isLibrary, SELF, type DependencyEntry, type LoadedPackage } from '../package/types.js';
-import { evaluateDerived } from '../render/derived.js';
-import { engineFor, type TemplateData } from '../render/engine.js';
-import { postProcess, releaseNameProblem } from '../render/post.js';
-import { renderPackage } from '../render/render.js';
+import { isLibrary, SELF, type LoadedPackage } from '../package/types.js';
+import { evaluateDerived } from './derived.js';
+import { engineFor, type TemplateData } from './engine.js';
+import { postProcess, releaseNameProblem } from './post.js';
+import { renderPackage } from './render.js';
 import type { RenderedLibrary, RenderedObject, RenderedPackage, RenderedRelease } from '../model/types.js';
-import { validateObjects } from '../render/validate.js';
+import { validateObjects } from './validate.js';
 import {
-  cloneValue,
-  isPlainObject,
-  mergeLayer,
-  originOf,
+  packageVariables,
+  readVariableFiles,
   parseSet,
-  setToValues,
-  setTyped,
-  startMerge,
+  userLayers,
   type Layer,
   type Merged,
-  type Variables,
-} from '../render/values.js';
-import { evaluateWhen } from '../render/when.js';
-import { checkDeclaredScope } from '../release/scope.js';
+} from './precedence.js';
+import { cloneValue } from './values.js';
+import { evaluateWhen } from './when.js';
+import { checkDeclaredScope } from './scope.js';
 import { silentProgress, type ProgressSink } from '../progress.js';
 import { count } from '../text.js';
 import {
@@ -43,11 +40,12 @@ import {
   rememberKey,
   renderKey,
   writeDerivedValues,
+  writeInputsNote,
   writeRender,
+  type InputsNote,
   type PackageInputs,
 } from './render-cache.js';
-
-export { parseSet } from '../render/values.js';
+import { stampDirectory, stampVariableFiles, type DirectoryStamp } from './input-stamp.js';
 
 /** Options of renderReference (the contract other verbs use). */
 export interface RenderReferenceOptions {
@@ -69,40 +67,6 @@ export interface RenderReferenceOptions {
   validate?: boolean;
   /** Where STACKANETES_HOME and STACKANETES_RENDER_CACHE are read (default: process.env). */
   env?: NodeJS.ProcessEnv;
-}
-
-/** One parsed `--variables` file. */
-export interface VariableFile {
-  file: string;
-  values: Variables;
-}
-
-/** Reads `--variables` files (YAML maps); syntax errors name file, line and column. */
-export async function readVariableFiles(
-  files: readonly string[],
-  cwd: string = process.cwd(),
-): Promise<VariableFile[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      const path = isAbsolute(file) ? file : resolve(cwd, file);
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new InputError(
-          `--variables ${file}: cannot read the file (${code === 'ENOENT' ? 'no such file' : (code ?? describeCause(err))})`,
-        );
-      }
-      const data = parseYamlFile(text, file);
-      if (data === null || data === undefined) return { file, values: {} };
-      if (!isPlainObject(data))
-        throw new InputError(
-          `${file}: must be a map of parameters at the top level, got ${Array.isArray(data) ? 'a list' : typeof data}`,
-        );
-      return { file, values: data };
-    }),
-  );
 }
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -202,53 +166,6 @@ function templateData(walk: Walk, pkg: LoadedPackage): TemplateData {
   };
 }
 
-/**
- * Applies a layer at the root and under the keys named after `name` (`neutron:`, then
- * `stackanetes/neutron:`): the full name goes last so it wins, being the one key that cannot also
- * mean another namespace's package of the same short name.
- */
-function mergeForPackage(merged: Merged, name: string, layer: Layer): void {
-  mergeLayer(merged, layer);
-  for (const key of new Set([shortName(name), name])) {
-    const section = layer.values[key];
-    if (!isPlainObject(section)) continue;
-    const under: Layer = { values: section, describe: (path) => layer.describe([key, ...path]) };
-    const typed = layer.typed;
-    if (typed) under.typed = (path) => typed([key, ...path]);
-    mergeLayer(merged, under);
-  }
-}
-
-/**
- * Merges a dependency's variables: its defaults (1), the parent's merged parameters at the root
- * (2) and under the dependency's key (3), the dependency entry's `variables:` (4), and finally the
- * user's files and --set again at the root and under the key (5), so the user always has the last word.
- */
-function dependencyVariables(
-  child: LoadedPackage,
-  parent: LoadedPackage,
-  parentMerged: Merged,
-  entry: DependencyEntry,
-  index: number,
-  userLayers: readonly Layer[],
-): Merged {
-  const childName = child.manifest.package.name;
-  const parentName = parent.manifest.package.name;
-  const merged = startMerge(child.manifest.variables, `${childName} defaults`);
-  mergeForPackage(merged, childName, {
-    values: parentMerged.values,
-    describe: (path) => originOf(parentMerged, path) ?? `${parentName} parameters`,
-  });
-  if (entry.variables) {
-    mergeLayer(merged, {
-      values: entry.variables,
-      describe: () => `${parentName} manifest.yaml dependencies[${index}].variables`,
-    });
-  }
-  for (const layer of userLayers) mergeForPackage(merged, childName, layer);
-  return merged;
-}
-
 async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack: string[]): Promise<void> {
   const meta = pkg.manifest.package;
   if (walk.rendered.has(meta.name)) {
@@ -336,21 +253,74 @@ async function walkPackage(walk: Walk, pkg: LoadedPackage, merged: Merged, stack
       );
     }
     assertNotLibrary(child, `cannot be a dependency of ${meta.name} (dependencies[${index}])`);
-    await walkPackage(walk, child, dependencyVariables(child, pkg, merged, entry, index, walk.userLayers), [
-      ...stack,
-      entry.name,
-    ]);
+    const childMerged = packageVariables(child, { pkg, merged, entry, index }, walk.userLayers);
+    await walkPackage(walk, child, childMerged, [...stack, entry.name]);
   }
 }
 
-/** Loads, merges, renders, post-processes and validates a package and its dependencies. */
-export async function renderReference(options: RenderReferenceOptions): Promise<RenderedRelease> {
-  return (await renderReferenceDetailed(options)).release;
+/** The source, also listing every package it loads (dependencies met twice and libraries too). */
+function recording(source: PackageSource, read: LoadedPackage[]): PackageSource {
+  const note = (pkg: LoadedPackage): LoadedPackage => {
+    read.push(pkg);
+    return pkg;
+  };
+  return {
+    open: async (reference) => note(await source.open(reference)),
+    dependency: async (parent, entry) => note(await source.dependency(parent, entry)),
+  };
 }
 
-/** renderReference, also returning the loaded packages (lint reads their templates). */
-export async function renderReferenceDetailed(
+/** Writes the inputs note of a finished render, when every package it read came from a directory. */
+function recordInputs(
+  key: string | undefined,
+  note: Omit<InputsNote, 'directories'>,
+  read: readonly LoadedPackage[],
+  env: NodeJS.ProcessEnv,
+): void {
+  if (!key) return;
+  const directories = new Map<string, DirectoryStamp>();
+  for (const pkg of read) {
+    if (pkg.origin.kind !== 'directory') return;
+    let stamp: DirectoryStamp | undefined;
+    try {
+      stamp = stampDirectory(pkg.origin.location, pkg.files);
+    } catch {
+      return; // changed under us (a file removed): nothing to vouch for
+    }
+    const seen = directories.get(pkg.origin.location);
+    // A directory loaded twice must have read the same both times, or no stamp can speak for it.
+    if (!stamp || (seen && JSON.stringify(seen) !== JSON.stringify(stamp))) return;
+    directories.set(pkg.origin.location, stamp);
+  }
+  writeInputsNote(key, { ...note, directories: [...directories.values()] }, env);
+}
+
+/** Renders the walked packages, or takes them from the render cache; returns validation's warnings. */
+async function renderWalked(walk: Walk, key: string | undefined, validate: boolean): Promise<string[]> {
+  const cached = readRender(key, walk.env);
+  if (cached) {
+    walk.packages.push(...cached.packages);
+    return cached.warnings;
+  }
+  for (const pending of walk.renders) walk.packages.push(pending.run());
+  const objects = walk.packages.flatMap((p) => p.objects);
+  postProcess(objects, { release: walk.release, namespace: walk.namespace });
+  const found: string[] = [];
+  if (validate) {
+    walk.progress({ type: 'update', id: 'render', text: `validating ${count(objects.length, 'object')}` });
+    found.push(...(await validateObjects(objects)));
+  }
+  writeRender(key, { packages: walk.packages, warnings: found }, walk.env);
+  return found;
+}
+
+/**
+ * The full render (pipeline.ts decides when it is needed): everything but the final progress event.
+ * `noteKey` names the inputs note to leave for the next identical command, if any.
+ */
+export async function renderFresh(
   options: RenderReferenceOptions,
+  noteKey: string | undefined,
 ): Promise<{ release: RenderedRelease; loaded: WalkedPackage[] }> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
@@ -361,8 +331,13 @@ export async function renderReferenceDetailed(
     });
   }
   const sets = (options.sets ?? []).map(parseSet);
+  const recordedAt = Date.now();
+  // Stamped before reading: a file changed in between then fails its stamp next time.
+  const variableStamps = noteKey ? stampVariableFiles(options.variableFiles ?? [], cwd) : undefined;
   const files = await readVariableFiles(options.variableFiles ?? [], cwd);
-  const source = options.source ?? createLocalSource({ cwd });
+  const read: LoadedPackage[] = [];
+  const given = options.source ?? createLocalSource({ cwd });
+  const source = noteKey ? recording(given, read) : given;
   progress({ type: 'start', id: 'render', text: `loading ${options.reference}` });
   try {
     const root = await source.open(options.reference);
@@ -374,19 +349,7 @@ export async function renderReferenceDetailed(
       throw new UsageError(`release name ${JSON.stringify(release)} ${problem}`, {
         hint: 'pass --release NAME',
       });
-    const userLayers: Layer[] = [
-      ...files.map((file) => ({ values: file.values, describe: () => `--variables ${file.file}` })),
-      ...sets.map((set) => {
-        const layer: Layer = { values: setToValues(set), describe: () => `--set ${set.text}` };
-        const typed = setTyped(set);
-        if (typed) layer.typed = typed;
-        return layer;
-      }),
-    ];
-    const merged = startMerge(root.manifest.variables, `${meta.name} defaults`);
-    // At the root keys and under the root's own key, as for a dependency: the same parameters
-    // file then means the same thing whether the package is rendered alone or in a stack.
-    for (const layer of userLayers) mergeForPackage(merged, meta.name, layer);
+    const layers = userLayers(files, sets);
     const walk: Walk = {
       source,
       release,
@@ -396,34 +359,20 @@ export async function renderReferenceDetailed(
       warnings: [],
       rendered: new Set(),
       progress,
-      userLayers,
+      userLayers: layers,
       loaded: [],
       libraryCache: new Map(),
       renders: [],
       env,
     };
-    await walkPackage(walk, root, merged, [meta.name]);
+    await walkPackage(walk, root, packageVariables(root, undefined, layers), [meta.name]);
+    const walkWarnings = [...walk.warnings];
     const validate = options.validate !== false;
     const key = renderKey(
       { release, namespace: options.namespace, forceWhen: walk.forceWhen, validate },
       walk.renders.map((r) => r.inputs),
     );
-    const cached = readRender(key, env);
-    if (cached) {
-      walk.packages.push(...cached.packages);
-      walk.warnings.push(...cached.warnings);
-    } else {
-      for (const pending of walk.renders) walk.packages.push(pending.run());
-      const objects = walk.packages.flatMap((p) => p.objects);
-      postProcess(objects, { release, namespace: options.namespace });
-      const found: string[] = [];
-      if (validate) {
-        progress({ type: 'update', id: 'render', text: `validating ${count(objects.length, 'object')}` });
-        found.push(...(await validateObjects(objects)));
-      }
-      walk.warnings.push(...found);
-      writeRender(key, { packages: walk.packages, warnings: found }, env);
-    }
+    walk.warnings.push(...(await renderWalked(walk, key, validate)));
     // On cached renders too: the check is cheap, and its refusal must not depend on the cache.
     const scopes = new Map(walk.loaded.map((w) => [w.pkg.manifest.package.name, w.pkg.manifest.scope]));
     checkDeclaredScope(
@@ -433,12 +382,6 @@ export async function renderReferenceDetailed(
         return scope ? { name: p.name, scope, objects: p.objects } : { name: p.name, objects: p.objects };
       }),
     );
-    const objectCount = walk.packages.reduce((n, p) => n + p.objects.length, 0);
-    progress({
-      type: 'succeed',
-      id: 'render',
-      text: `rendered ${count(objectCount, 'object')} from ${count(walk.packages.length, 'package')}`,
-    });
     const rendered: RenderedRelease = {
       release,
       namespace: options.namespace,
@@ -447,6 +390,16 @@ export async function renderReferenceDetailed(
       warnings: walk.warnings,
     };
     rememberKey(rendered, key);
+    if (key && variableStamps) {
+      const note = {
+        recordedAt,
+        variableFiles: variableStamps,
+        renderKey: key,
+        release,
+        root: rendered.root,
+      };
+      recordInputs(noteKey, { ...note, warnings: walkWarnings }, read, env);
+    }
     return { release: rendered, loaded: walk.loaded };
   } catch (err) {
     progress({ type: 'fail', id: 'render' });
