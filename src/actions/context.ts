@@ -15,7 +15,7 @@ import type { TransportOptions } from '../kube/http.js';
 import { silentProgress, type ProgressSink } from '../progress.js';
 import type { RegistrySession } from '../registry/session.js';
 import type { CreatePackageSourceOptions, ResolvingSource } from '../resolve/create-source.js';
-import { createReleaseStore, type ReleaseStore } from '../release/store.js';
+import type { ReleaseStore } from '../release/store.js';
 import { createMemoryReleaseStore } from '../release/memory-store.js';
 
 /** kubectl's way of naming a cluster: --kubeconfig, --context, --namespace. */
@@ -78,7 +78,19 @@ export function kubeCluster(access: ClusterAccess, env: NodeJS.ProcessEnv): Clus
 
 /** Revision records as Secrets in the namespace (the product's store), stamped by `now`. */
 export function secretReleaseStores(now: () => Date = () => new Date()): ReleaseStores {
-  return (client, namespace) => createReleaseStore(client, namespace, now);
+  return (client, namespace) => {
+    // The Secret store's module pulls in zlib and the HTTP transport: loaded on first use, so
+    // building a context costs `--help` and a local `generate` nothing.
+    let store: Promise<ReleaseStore> | undefined;
+    const real = (): Promise<ReleaseStore> =>
+      (store ??= import('../release/store.js').then((m) => m.createReleaseStore(client, namespace, now)));
+    return {
+      list: async (release) => (await real()).list(release),
+      create: async (record) => (await real()).create(record),
+      setStatus: async (...args) => (await real()).setStatus(...args),
+      delete: async (release, revision) => (await real()).delete(release, revision),
+    };
+  };
 }
 
 /** The real context: the cluster of the access flags, the user's registries, Secrets as the release store. */

@@ -38,6 +38,11 @@ describe('the stackanetes entry point', () => {
     for (const heavy of ['@kubernetes/client-node', 'got', 'ora', 'handlebars', 'kubernetes-models', 'pg']) {
       expect(loaded).not.toContain(`node_modules/${heavy}/`);
     }
+    // Node's network, TLS and compression modules cost milliseconds to initialise; --help needs none.
+    const builtins = loaded.split('\n').filter((url) => url.startsWith('node:'));
+    for (const builtin of ['node:http', 'node:https', 'node:tls', 'node:zlib', 'node:crypto']) {
+      expect(builtins).not.toContain(builtin);
+    }
   });
 
   it('answers --help, version and a usage error from the bundle exactly as from the unbundled build', async () => {
