@@ -7,11 +7,12 @@
  *   npm run build && node dist/bench/cluster.js [--rounds 3] [--latency 10]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../simulator/src/index.js';
+import { kubectlBinary } from './kubectl.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -21,22 +22,6 @@ const option = (name: string, fallback: number): number => {
 };
 const rounds = option('rounds', 3);
 const latencyMs = option('latency', 10);
-
-/**
- * The kubectl binary itself: /usr/bin/kubectl may be the gcloud wrapper script, whose own start-up
- * (a Python launcher picking a version) would be charged to kubectl. The versioned binaries sit
- * beside the wrapper's target.
- */
-function kubectlBinary(): string {
-  if (process.env.BENCH_KUBECTL) return process.env.BENCH_KUBECTL;
-  try {
-    const beside = join(dirname(realpathSync('/usr/bin/kubectl')), 'kubectl.1.32');
-    if (existsSync(beside)) return beside;
-  } catch {
-    // no /usr/bin/kubectl: fall back to whatever PATH finds
-  }
-  return 'kubectl';
-}
 
 interface Run {
   code: number;
@@ -87,7 +72,7 @@ async function main(): Promise<void> {
     };
     const stackanetes = (argv: string[]) =>
       run(process.execPath, [join(root, 'bin', 'stackanetes'), ...argv], env);
-    const kubectlPath = kubectlBinary();
+    const kubectlPath = kubectlBinary() ?? 'kubectl';
     const kubectl = (argv: string[]) => run(kubectlPath, argv, env);
 
     await sim.writeKubeconfig(kubeconfig);

@@ -8,7 +8,7 @@
  * Every figure is the median of RUNS wall-clock runs. Run: `npm run bench:startup`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { serveArgv } from '../test/helpers/registry-process.js';
 import { startSimulator } from '../simulator/src/index.js';
 import { median } from './stats.js';
+import { kubectlBinary } from './kubectl.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -75,12 +76,6 @@ async function waitFor(url: string): Promise<void> {
     }
   }
   throw new Error(`${url} did not answer`);
-}
-
-function kubectlBinary(): string | undefined {
-  for (const candidate of ['/usr/bin/kubectl.1.32', '/usr/bin/kubectl.1.33', '/usr/local/bin/kubectl'])
-    if (existsSync(candidate)) return candidate;
-  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -169,7 +164,7 @@ async function main(): Promise<void> {
     console.log(`start-up, median of ${RUNS} runs each (wall clock; + is the difference from node -e 0)`);
     for (const [name, ms] of Object.entries(medians))
       console.log(
-        `  ${name.padEnd(42)} ${ms.toFixed(0).padStart(5)} ms  ${name === 'node -e 0' ? '' : `+${(ms - node).toFixed(0)} ms`}`,
+        `  ${name.padEnd(42)} ${ms.toFixed(0).padStart(5)} ms  ${name === 'node -e 0' ? '' : `${ms >= node ? '+' : '-'}${Math.abs(ms - node).toFixed(0)} ms`}`,
       );
   } finally {
     await stop(registry);
