@@ -80,7 +80,11 @@ export function requestStats(client: KubeClient): RequestStats {
 }
 
 /** runRelease's options from deploy's or rollback's, with the defaults both document. */
-export function runOptions(context: ActionContext, options: ApplyOptions, concurrency: number): RunOptions {
+export function runOptions(
+  context: ActionContext,
+  options: ApplyOptions,
+  concurrency: number,
+): Omit<RunOptions, 'store'> {
   return {
     dryRun: options.dryRun ?? false,
     wait: options.wait ?? true,

@@ -125,11 +125,7 @@ export interface MemoryContextOptions extends Partial<Omit<ContextOptions, 'clus
   /** The cluster tests talk to (the simulator, usually); a verb that opens none fails saying so. */
   cluster?: ClusterConnector;
   registry?: RegistrySession;
-  /**
-   * Where verbs read and write revision records (default: in memory). deploy and rollback record
-   * their revisions through release/deployer, which keeps them as Secrets in the cluster, so a
-   * test mixing them with history or status passes `secretReleaseStores()` here.
-   */
+  /** Where verbs read and write revision records (default: in memory; `secretReleaseStores()` for the cluster's). */
   releases?: ReleaseStores;
 }
 

@@ -33,17 +33,24 @@ export async function deploy(context: ActionContext, options: DeployOptions): Pr
     context,
     async (client) => {
       const { desired, writeLock } = await renderDesired(context, options, client.target.namespace);
+      const store = context.releases(client, desired.namespace);
       if (!settings.dryRun)
-        await guardScope(client, desired.release, desired.namespace, desired.objects, {
-          cluster: options.allowClusterScope ?? false,
-          namespaces: options.allowNamespaces ?? [],
-        });
+        await guardScope(
+          client,
+          desired.release,
+          desired.namespace,
+          desired.objects,
+          { cluster: options.allowClusterScope ?? false, namespaces: options.allowNamespaces ?? [] },
+          store,
+        );
       const lock = lockOnFirstWrite(client, desired.namespace, desired.release, {
         operation: 'deploy',
         durationSeconds: lockSeconds(context.env),
+        store,
       });
       const result = await runRelease(client, desired, {
         ...settings,
+        store,
         beforeWrite: lock.beforeWrite,
       }).finally(lock.release);
       // The lockfile records what is now deployed, so the next deploy resolves the same releases.

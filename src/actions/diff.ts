@@ -93,6 +93,7 @@ export async function diff(context: ActionContext, options: DiffOptions): Promis
       concurrency,
       pruneProtected: options.pruneProtected ?? false,
       ...(options.adopt ? { adopt: true } : {}),
+      store: context.releases(client, desired.namespace),
     });
     progress({ type: 'succeed', id: 'diff', text: `compared ${count(desired.objects.length, 'object')}` });
     const entries: DiffEntry[] = plan.items.map((item) => {

@@ -35,7 +35,8 @@ export async function rollback(context: ActionContext, options: RollbackOptions)
     context,
     async (client) => {
       const namespace = client.target.namespace;
-      const history = await selectRelease(context.releases(client, namespace), namespace, options.release);
+      const store = context.releases(client, namespace);
+      const history = await selectRelease(store, namespace, options.release);
       const release = (history[0] as (typeof history)[number]).release;
       const current = currentRevision(history);
       let target;
@@ -71,10 +72,12 @@ export async function rollback(context: ActionContext, options: RollbackOptions)
       const lock = lockOnFirstWrite(client, target.namespace, release, {
         operation: 'rollback',
         durationSeconds: lockSeconds(context.env),
+        store,
       });
       const desired = fromRecord(target, `rollback to ${target.revision}`);
       const result = await runRelease(client, desired, {
         ...settings,
+        store,
         beforeWrite: lock.beforeWrite,
       }).finally(lock.release);
       return { ...result, from: target.revision, requests: requestStats(client) };

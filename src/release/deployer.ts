@@ -12,7 +12,7 @@ import { computePlan } from '../apply/compute.js';
 import { summarize, type Plan } from '../apply/plan.js';
 import { describeRef } from '../kube/objects.js';
 import { manifestDigest, type DesiredRelease } from './desired.js';
-import { createReleaseStore, HISTORY_MAX, type ReleaseStore } from './store.js';
+import { HISTORY_MAX, type ReleaseStore } from './store.js';
 import type { ReleaseObject, ReleaseRecord } from './types.js';
 
 export interface RunOptions {
@@ -28,6 +28,8 @@ export interface RunOptions {
   adopt?: boolean;
   /** Aborted on SIGINT/SIGTERM: no new work, the revision is marked failed (interrupted). */
   signal?: AbortSignal;
+  /** Where the release's revisions are read and written (the action context's store). */
+  store: ReleaseStore;
   /**
    * Called once there is something to write, right before the first write, with the history the
    * plan was made from (deploy and rollback take the release lock here; see lease.ts).
@@ -72,9 +74,15 @@ export function ownedBefore(history: readonly ReleaseRecord[]): {
 export async function planRelease(
   client: KubeClient,
   desired: DesiredRelease,
-  options: { dryRun: boolean; concurrency: number; pruneProtected: boolean; adopt?: boolean },
+  options: {
+    dryRun: boolean;
+    concurrency: number;
+    pruneProtected: boolean;
+    adopt?: boolean;
+    store: ReleaseStore;
+  },
 ): Promise<{ plan: Plan; history: ReleaseRecord[]; store: ReleaseStore }> {
-  const store = createReleaseStore(client, desired.namespace);
+  const { store, ...planOptions } = options;
   // Discovery of every kind used and the history are independent: one round trip, not two.
   const kinds = [...new Set(desired.objects.map((o) => `${o.object.apiVersion}\u0000${o.object.kind}`))];
   const [history] = await Promise.all([
@@ -82,7 +90,7 @@ export async function planRelease(
     ...kinds.map((k) => client.resource(...(k.split('\u0000') as [string, string]))),
   ]);
   const { objects, completedJobs } = ownedBefore(history);
-  const plan = await computePlan(client, desired, { previous: objects, completedJobs, ...options });
+  const plan = await computePlan(client, desired, { previous: objects, completedJobs, ...planOptions });
   return { plan, history, store };
 }
 
@@ -97,6 +105,7 @@ export async function runRelease(
     concurrency: options.concurrency,
     pruneProtected: options.pruneProtected,
     ...(options.adopt ? { adopt: true } : {}),
+    store: options.store,
   });
   const base = { release: desired.release, namespace: desired.namespace, superseded: [] as number[] };
   const counts = summarize(plan);

@@ -11,7 +11,7 @@ import { ConflictError, UsageError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { isApiError } from '../kube/http.js';
 import type { KubeObject } from '../model/types.js';
-import { createReleaseStore } from './store.js';
+import type { ReleaseStore } from './store.js';
 import type { ReleaseRecord } from './types.js';
 
 /** How long a Lease stays valid without renewal (a killed holder blocks others this long). */
@@ -231,7 +231,7 @@ export function lockOnFirstWrite(
   client: KubeClient,
   namespace: string,
   release: string,
-  options: LeaseOptions,
+  options: LeaseOptions & { store: ReleaseStore },
 ): { beforeWrite(history: readonly ReleaseRecord[]): Promise<void>; release(): Promise<void> } {
   const operation = options.operation;
   let lock: ReleaseLock | undefined;
@@ -240,7 +240,7 @@ export function lockOnFirstWrite(
   return {
     async beforeWrite(history) {
       lock = await acquireReleaseLock(client, namespace, release, options);
-      const current = await createReleaseStore(client, namespace).list(release);
+      const current = await options.store.list(release);
       if (fingerprint(current) !== fingerprint(history))
         throw new ConflictError(
           `another command changed release ${namespace}/${release} while this ${operation} was planning: nothing was written`,

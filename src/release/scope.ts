@@ -15,7 +15,7 @@ import {
   type OutsideObject,
   type ReleaseScope,
 } from '../render/scope.js';
-import { createReleaseStore } from './store.js';
+import type { ReleaseStore } from './store.js';
 import type { ReleaseRecord } from './types.js';
 
 /** What the flags (or earlier revisions) allow. */
@@ -113,10 +113,11 @@ export async function guardScope(
   namespace: string,
   objects: readonly { package: string; object: KubeObject }[],
   flags: ScopeAllowance,
+  store: ReleaseStore,
 ): Promise<void> {
   const scope = releaseScope(namespace, await placeObjects(client, namespace, objects));
   if (isContained(scope) || !missingAllowance(scope, flags)) return;
-  const history = await createReleaseStore(client, scope.namespace).list(release);
+  const history = await store.list(release);
   const granted = await grantedBy(client, history, scope.namespace);
   const allowed: ScopeAllowance = {
     cluster: flags.cluster || granted.cluster,

@@ -3,8 +3,7 @@
  * the namespace (the common case: one meta-package per namespace).
  */
 import { NotFoundError, UsageError } from '../errors.js';
-import type { KubeClient } from '../kube/client.js';
-import { createReleaseStore, type ReleaseStore } from './store.js';
+import type { ReleaseStore } from './store.js';
 import type { ReleaseRecord } from './types.js';
 
 /** The revisions of the selected release, oldest first (never empty). */
@@ -34,18 +33,6 @@ export async function selectRelease(
     });
   }
   return all;
-}
-
-/**
- * selectRelease over the revision records in the namespace the client targets, the first step of
- * every verb that works on a deployed release without a package reference (history, status, rollback).
- */
-export async function selectTargetRelease(
-  client: KubeClient,
-  name?: string,
-): Promise<{ namespace: string; history: ReleaseRecord[] }> {
-  const namespace = client.target.namespace;
-  return { namespace, history: await selectRelease(createReleaseStore(client, namespace), namespace, name) };
 }
 
 /** The revision whose objects are live: the last deployed one, else the last one tried. */

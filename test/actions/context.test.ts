@@ -128,6 +128,25 @@ describe('deploy and rollback in process', () => {
     expect(listed.revisions.map((r) => r.createdAt)).toEqual(Array(3).fill('2026-03-04T05:06:07.000Z'));
   });
 
+  it("records deploy and rollback revisions in the context's release store, not beside it", async () => {
+    const context = memoryContext({ cluster: kubeCluster({ kubeconfig, namespace: 'memstore' }, {}) });
+    await deploy(context, { reference: db, wait: false });
+    await deploy(context, { reference: db, sets: ['db.replicas=2'], wait: false });
+    await rollback(context, { wait: false });
+    const kept = await context.storeOf('memstore').list();
+    expect(kept.map((r) => [r.revision, r.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'superseded'],
+      [3, 'deployed'],
+    ]);
+    // Nothing went to the Secret store the CLI uses.
+    const secrets = memoryContext({
+      cluster: kubeCluster({ kubeconfig, namespace: 'memstore' }, {}),
+      releases: secretReleaseStores(),
+    });
+    await expect(history(secrets, {})).rejects.toThrow('no release in namespace memstore');
+  });
+
   it('removes what the release deployed and its revision records, after which history finds none', async () => {
     const context = memoryContext({
       cluster: kubeCluster({ kubeconfig, namespace: 'gone' }, {}),
