@@ -163,153 +163,143 @@ function registerServe(program: Command, env: NodeJS.ProcessEnv, run: Run): void
     });
 }
 
-function registerUsers(program: Command, env: NodeJS.ProcessEnv, run: Run): void {
-  const user = program.command('user').description('manage user accounts');
-  user
-    .command('add <name>')
-    .description('create a user; the password is read from stdin (first line)')
+interface StorageFlags {
+  storage?: string;
+  owner?: boolean;
+}
+
+/**
+ * Registers an admin subcommand that works on the storage: the --storage option, and a handler
+ * whose exit code (or error) becomes the CLI's once its work is done.
+ */
+function storageCommand(
+  parent: Command,
+  spec: string,
+  description: string,
+  run: Run,
+  handler: (args: string[], flags: StorageFlags) => Promise<number>,
+): Command {
+  return parent
+    .command(spec)
+    .description(description)
     .addOption(storageOption())
-    .action((name: string, opts: { storage?: string }) => {
-      run(
-        (async () => {
-          checkUserName(name);
-          const password = await readPassword(process.stdin);
-          await withStorage(opts, env, async (s) =>
-            s.addUser({
-              username: name,
-              passwordHash: await hashPassword(password),
-              createdAt: new Date().toISOString(),
-            }),
-          );
-          out(`user ${name} created`);
-          return EXIT.ok;
-        })(),
-      );
-    });
-  user
-    .command('passwd <name>')
-    .description("change a user's password (read from stdin) and revoke their tokens")
-    .addOption(storageOption())
-    .action((name: string, opts: { storage?: string }) => {
-      run(
-        (async () => {
-          checkUserName(name);
-          const password = await readPassword(process.stdin);
-          await withStorage(opts, env, async (s) => {
-            if (!(await s.setPassword(name, await hashPassword(password))))
-              throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'create it with `user add`');
-            await s.revokeUserTokens(name);
-          });
-          out(`password of ${name} changed; existing tokens revoked`);
-          return EXIT.ok;
-        })(),
-      );
-    });
-  user
-    .command('remove <name>')
-    .description('delete a user, their tokens and memberships')
-    .addOption(storageOption())
-    .action((name: string, opts: { storage?: string }) => {
-      run(
-        (async () => {
-          checkUserName(name);
-          const removed = await withStorage(opts, env, (s) => s.removeUser(name));
-          if (!removed)
-            throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'list users with `user list`');
-          out(`user ${name} removed`);
-          return EXIT.ok;
-        })(),
-      );
-    });
-  user
-    .command('list')
-    .description('list user names')
-    .addOption(storageOption())
-    .action((opts: { storage?: string }) => {
-      run(
-        (async () => {
-          for (const u of await withStorage(opts, env, (s) => s.listUsers()))
-            out(`${u.username}\t${u.createdAt}`);
-          return EXIT.ok;
-        })(),
-      );
+    .action((...params: unknown[]) => {
+      // commander passes the arguments, then the parsed options, then the command itself
+      const flags = params[params.length - 2] as StorageFlags;
+      run(handler(params.slice(0, -2) as string[], flags));
     });
 }
 
-function registerTokens(program: Command, env: NodeJS.ProcessEnv, run: Run): void {
-  program
-    .command('token')
-    .description('manage login tokens')
-    .command('revoke <user>')
-    .description('revoke every token of a user')
-    .addOption(storageOption())
-    .action((name: string, opts: { storage?: string }) => {
-      run(
-        (async () => {
-          checkUserName(name);
-          const count = await withStorage(opts, env, (s) => s.revokeUserTokens(name));
-          out(`${count} token(s) of ${name} revoked`);
-          return EXIT.ok;
-        })(),
+function registerUsers(program: Command, env: NodeJS.ProcessEnv, run: Run): void {
+  const user = program.command('user').description('manage user accounts');
+  storageCommand(
+    user,
+    'add <name>',
+    'create a user; the password is read from stdin (first line)',
+    run,
+    async ([name = ''], flags) => {
+      checkUserName(name);
+      const password = await readPassword(process.stdin);
+      await withStorage(flags, env, async (s) =>
+        s.addUser({
+          username: name,
+          passwordHash: await hashPassword(password),
+          createdAt: new Date().toISOString(),
+        }),
       );
-    });
+      out(`user ${name} created`);
+      return EXIT.ok;
+    },
+  );
+  storageCommand(
+    user,
+    'passwd <name>',
+    "change a user's password (read from stdin) and revoke their tokens",
+    run,
+    async ([name = ''], flags) => {
+      checkUserName(name);
+      const password = await readPassword(process.stdin);
+      await withStorage(flags, env, async (s) => {
+        if (!(await s.setPassword(name, await hashPassword(password))))
+          throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'create it with `user add`');
+        await s.revokeUserTokens(name);
+      });
+      out(`password of ${name} changed; existing tokens revoked`);
+      return EXIT.ok;
+    },
+  );
+  storageCommand(
+    user,
+    'remove <name>',
+    'delete a user, their tokens and memberships',
+    run,
+    async ([name = ''], flags) => {
+      checkUserName(name);
+      const removed = await withStorage(flags, env, (s) => s.removeUser(name));
+      if (!removed)
+        throw new CliError(`user ${name} does not exist`, EXIT.notFound, 'list users with `user list`');
+      out(`user ${name} removed`);
+      return EXIT.ok;
+    },
+  );
+  storageCommand(user, 'list', 'list user names', run, async (_args, flags) => {
+    for (const u of await withStorage(flags, env, (s) => s.listUsers())) out(`${u.username}\t${u.createdAt}`);
+    return EXIT.ok;
+  });
+}
+
+function registerTokens(program: Command, env: NodeJS.ProcessEnv, run: Run): void {
+  const token = program.command('token').description('manage login tokens');
+  storageCommand(token, 'revoke <user>', 'revoke every token of a user', run, async ([name = ''], flags) => {
+    checkUserName(name);
+    const count = await withStorage(flags, env, (s) => s.revokeUserTokens(name));
+    out(`${count} token(s) of ${name} revoked`);
+    return EXIT.ok;
+  });
 }
 
 function registerMembers(program: Command, env: NodeJS.ProcessEnv, run: Run): void {
   const member = program.command('member').description('manage who may push to a namespace');
-  member
-    .command('add <namespace> <user>')
-    .description('add (or change) a member of a namespace; creates the namespace if nobody owns it yet')
-    .option('--owner', 'make the user an owner (owners manage members)')
-    .addOption(storageOption())
-    .action((ns: string, name: string, opts: { storage?: string; owner?: boolean }) => {
-      run(
-        (async () => {
-          checkNamePart(ns, 'namespace');
-          checkUserName(name);
-          const role = opts.owner ? 'owner' : 'member';
-          await withStorage(opts, env, (s) => s.setMember(ns, name, role));
-          out(`${name} is now ${role} of ${ns}`);
-          return EXIT.ok;
-        })(),
+  storageCommand(
+    member,
+    'add <namespace> <user>',
+    'add (or change) a member of a namespace; creates the namespace if nobody owns it yet',
+    run,
+    async ([ns = '', name = ''], flags) => {
+      checkNamePart(ns, 'namespace');
+      checkUserName(name);
+      const role = flags.owner ? 'owner' : 'member';
+      await withStorage(flags, env, (s) => s.setMember(ns, name, role));
+      out(`${name} is now ${role} of ${ns}`);
+      return EXIT.ok;
+    },
+  ).option('--owner', 'make the user an owner (owners manage members)');
+  storageCommand(
+    member,
+    'remove <namespace> <user>',
+    'remove a member (the last owner cannot be removed)',
+    run,
+    async ([ns = '', name = ''], flags) => {
+      checkNamePart(ns, 'namespace');
+      checkUserName(name);
+      if (!(await withStorage(flags, env, (s) => s.removeMember(ns, name))))
+        throw new CliError(`${name} is not a member of ${ns}`, EXIT.notFound);
+      out(`${name} removed from ${ns}`);
+      return EXIT.ok;
+    },
+  );
+  storageCommand(member, 'list <namespace>', 'list members and roles', run, async ([ns = ''], flags) => {
+    checkNamePart(ns, 'namespace');
+    const members = await withStorage(flags, env, (s) => s.listMembers(ns));
+    if (!members)
+      throw new CliError(
+        `namespace ${ns} has no owner yet`,
+        EXIT.notFound,
+        'the first push claims it, or use `member add NS USER --owner`',
       );
-    });
-  member
-    .command('remove <namespace> <user>')
-    .description('remove a member (the last owner cannot be removed)')
-    .addOption(storageOption())
-    .action((ns: string, name: string, opts: { storage?: string }) => {
-      run(
-        (async () => {
-          checkNamePart(ns, 'namespace');
-          checkUserName(name);
-          if (!(await withStorage(opts, env, (s) => s.removeMember(ns, name))))
-            throw new CliError(`${name} is not a member of ${ns}`, EXIT.notFound);
-          out(`${name} removed from ${ns}`);
-          return EXIT.ok;
-        })(),
-      );
-    });
-  member
-    .command('list <namespace>')
-    .description('list members and roles')
-    .addOption(storageOption())
-    .action((ns: string, opts: { storage?: string }) => {
-      run(
-        (async () => {
-          checkNamePart(ns, 'namespace');
-          const members = await withStorage(opts, env, (s) => s.listMembers(ns));
-          if (!members)
-            throw new CliError(
-              `namespace ${ns} has no owner yet`,
-              EXIT.notFound,
-              'the first push claims it, or use `member add NS USER --owner`',
-            );
-          for (const m of members) out(`${m.username}\t${m.role}`);
-          return EXIT.ok;
-        })(),
-      );
-    });
+    for (const m of members) out(`${m.username}\t${m.role}`);
+    return EXIT.ok;
+  });
 }
 
 /** Runs the CLI with `argv` (node, script, args…) and returns the exit code; never calls process.exit. */
@@ -318,6 +308,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const program = new Command('stackanetes-registry')
     .description('The stackanetes package registry (App Registry API) and its administration')
     .version(serverVersion(), '-V, --version')
+    .option('--debug', 'show the stack trace of an internal error')
     .exitOverride()
     .showSuggestionAfterError(true);
 
@@ -333,14 +324,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     await program.parseAsync(argv as string[]);
     return await result;
   } catch (err) {
-    return report(err);
+    return report(err, argv.includes('--debug'));
   }
 }
 
-function report(err: unknown): number {
+function report(err: unknown, debug: boolean): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  // One line, the fix included, like the client's errors: it survives `2>&1 | tail -1`.
   const line = (message: string, hint?: string) => {
-    process.stderr.write(`error: ${message}\n${hint ? `  fix: ${hint}\n` : ''}`);
+    process.stderr.write(`error: ${message}${hint ? `; fix: ${hint}` : ''}\n`);
   };
   if (err instanceof CliError) {
     line(err.message, err.hint);
@@ -380,6 +372,13 @@ function report(err: unknown): number {
     );
     return EXIT.invalid;
   }
-  line(`internal error: ${(err as Error).stack ?? String(err)}`);
+  const message = err instanceof Error ? err.message : String(err);
+  line(
+    `internal error: ${message.split('\n')[0]}`,
+    debug
+      ? undefined
+      : 'this is a bug in stackanetes-registry: report it with the output of the same command run with --debug',
+  );
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return EXIT.internal;
 }

@@ -136,9 +136,9 @@ describe('registry operations', () => {
       bin: 'stackanetes-registry',
       input: 'abc\n',
     });
-    expect([short.code, short.stderr.split('\n')[0]]).toEqual([
+    expect([short.code, short.stderr]).toEqual([
       3,
-      'error: invalid password: use 8 to 1024 characters',
+      'error: invalid password: use 8 to 1024 characters; fix: pipe the password on stdin, e.g. printf "%s\\n" "$PASSWORD" | stackanetes-registry user add NAME\n',
     ]);
     // A storage path that is a file is bad input, not an internal error with a stack.
     const file = join(dir, 'FORMAT');
@@ -149,7 +149,7 @@ describe('registry operations', () => {
       const unusable = await runCli(argv, { bin: 'stackanetes-registry' });
       expect(unusable.code).toBe(3);
       expect(unusable.stderr).toMatch(
-        /^error: cannot use storage .*FORMAT.*not a directory.*\n {2}fix: .*\n$/,
+        /^error: cannot use storage .*FORMAT.*not a directory.*; fix: .*\n$/,
       );
     }
   });
