@@ -148,9 +148,7 @@ describe('registry operations', () => {
     ]) {
       const unusable = await runCli(argv, { bin: 'stackanetes-registry' });
       expect(unusable.code).toBe(3);
-      expect(unusable.stderr).toMatch(
-        /^error: cannot use storage .*FORMAT.*not a directory.*; fix: .*\n$/,
-      );
+      expect(unusable.stderr).toMatch(/^error: cannot use storage .*FORMAT.*not a directory.*; fix: .*\n$/);
     }
   });
 
