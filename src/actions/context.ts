@@ -113,9 +113,9 @@ export function createActionContext(options: ContextOptions): ActionContext {
     registry,
     async packageSource(request) {
       const { createPackageSource } = await import('../resolve/create-source.js');
-      // The source opens its own session only when a package comes from a registry: a local
-      // directory must render even where the user config or the network is broken.
-      return createPackageSource({ ...request, cwd, env, progress });
+      // The source asks for the context's session only when a package comes from a registry: a
+      // local directory must render even where the user config or the network is broken.
+      return createPackageSource({ ...request, cwd, env, progress, session: registry });
     },
     releases: secretReleaseStores(now),
   };

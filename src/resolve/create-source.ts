@@ -53,8 +53,11 @@ export interface CreatePackageSourceOptions {
   inChannel?: string;
   /** `stackanetes update`: resolve afresh, ignoring the lockfile's pins. */
   ignoreLock?: boolean;
-  /** Injected registry session (tests); default: opened lazily from `env` on first registry use. */
-  session?: RegistrySession;
+  /**
+   * The registry session, or how to open it on first registry use (the action context shares its
+   * own this way); default: opened lazily from `env`.
+   */
+  session?: RegistrySession | (() => Promise<RegistrySession>);
 }
 
 /** Builds the source for one command invocation. */
@@ -66,16 +69,20 @@ export async function createPackageSource(options: CreatePackageSourceOptions): 
     ...(options.locked !== undefined ? { locked: options.locked } : {}),
     ...(options.ignoreLock !== undefined ? { ignoreLock: options.ignoreLock } : {}),
   });
-  let sessionPromise: Promise<RegistrySession> | undefined = options.session
-    ? Promise.resolve(options.session)
-    : undefined;
+  const given = options.session;
+  let sessionPromise: Promise<RegistrySession> | undefined;
   const session = async (): Promise<RegistrySession> => {
-    sessionPromise ??= import('../registry/session.js').then((m) =>
-      m.openRegistrySession({
-        env: options.env,
-        ...(options.progress ? { progress: options.progress } : {}),
-      }),
-    );
+    sessionPromise ??=
+      typeof given === 'function'
+        ? given()
+        : given
+          ? Promise.resolve(given)
+          : import('../registry/session.js').then((m) =>
+              m.openRegistrySession({
+                env: options.env,
+                ...(options.progress ? { progress: options.progress } : {}),
+              }),
+            );
     return sessionPromise;
   };
   const recorder = new Recorder(lock);

@@ -13,6 +13,7 @@ import { login } from '../../src/actions/login.js';
 import { renderReference } from '../../src/render/pipeline.js';
 import { push } from '../../src/actions/push.js';
 import { ConflictError, NotFoundError, RegistryError } from '../../src/errors.js';
+import { openRegistrySession } from '../../src/registry/session.js';
 import { createPackageSource, type CreatePackageSourceOptions } from '../../src/resolve/create-source.js';
 import { freePort } from '../services/ports.mjs';
 import {
@@ -252,6 +253,19 @@ describe('rendering through the registry source', () => {
       path: join('packages', 'db'),
     });
     expect(lock.packages.find((p) => p.name === 'regtest/web')?.registry).toBe(registry.url);
+  });
+
+  it('asks for the registry session it is given once, on first registry use, and never for a local package', async () => {
+    let opened = 0;
+    const session = (): ReturnType<typeof openRegistrySession> => {
+      opened += 1;
+      return openRegistrySession({ env });
+    };
+    await render(fixturePackage(work, 'db', '1.9.0'), { session, lockfile: join(work, 'local.lock') });
+    expect(opened).toBe(0);
+    const { greetings } = await render('regtest/meta@1.0.0', { session, lockfile: join(work, 'meta.lock') });
+    expect(Object.keys(greetings).length).toBeGreaterThan(1);
+    expect(opened).toBe(1);
   });
 
   it('names the missing package, the registry and who needs it', async () => {
