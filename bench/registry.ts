@@ -243,6 +243,12 @@ function table(headers: string[], rows: string[][]): string {
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-registry-'));
   const children: ChildProcess[] = [];
+  // A run cut short (Ctrl-C, or `| head` closing stdout) skips the finally below: the servers
+  // it started must not outlive it. The shared PostgreSQL has its own reaper.
+  process.on('exit', () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+  process.on('SIGINT', () => process.exit(130));
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const blob = await packageOfSize('bench/small', '1.0.50', 50 * 1024);
