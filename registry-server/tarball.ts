@@ -5,13 +5,13 @@
  * server accepts exactly what a client can unpack; and for our own media type manifest.yaml
  * must name the pushed package and release.
  */
-import { createHash } from 'node:crypto';
 import { gunzip } from 'node:zlib';
 import { PACKAGE_LIMITS } from '../src/package/limits.js';
 import { readTarMembers, TarError } from '../src/package/tar.js';
 import { expandedSize } from '../src/package/yaml-limits.js';
 import { parseYaml } from '../src/util/yaml.js';
 import { unprocessable } from './errors.js';
+import { sha256Hex } from '../src/util/hash.js';
 
 /** Values a package manifest may expand to through YAML aliases. */
 const MAX_MANIFEST_VALUES = 10_000;
@@ -83,8 +83,8 @@ export async function inspectBlob(blob: Buffer, limits: InspectLimits): Promise<
     );
   const manifest = members.find((m) => m.type === 'file' && m.path === 'manifest.yaml');
   return {
-    digest: createHash('sha256').update(tar).digest('hex'),
-    gzipDigest: createHash('sha256').update(blob).digest('hex'),
+    digest: sha256Hex(tar),
+    gzipDigest: sha256Hex(blob),
     members: members.map((m) => m.path),
     manifest: manifest?.data.toString('utf8'),
   };

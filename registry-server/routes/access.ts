@@ -2,7 +2,6 @@
  * What several route modules share: who is asking and may they, which stored release a
  * `default`/exact/range reference means, and sending a package's bytes.
  */
-import { createHash } from 'node:crypto';
 import { authenticate, tokenFromHeader } from '../auth.js';
 import { forbidden, notFound, unauthorized, unprocessable } from '../errors.js';
 import { sendBytes, sendJson, type RequestContext } from '../http.js';
@@ -10,6 +9,7 @@ import { parseRange, resolveRelease } from '../releases.js';
 import type { ReleaseRecord, Role } from '../storage/types.js';
 import { checkMediaType, isExactRelease } from '../validate.js';
 import type { RouteDeps } from './deps.js';
+import { sha256Hex } from '../../src/util/hash.js';
 
 /** Request bodies that are only a few fields (log-in, sign-up, membership). */
 export const SMALL_BODY = 64 * 1024;
@@ -72,7 +72,7 @@ export function createAccess(deps: RouteDeps): Access {
     // Only bytes that still hash to their name are kept in memory: a blob damaged on disk is
     // served as it is (clients refuse it by digest) but not pinned past the forced re-push that
     // repairs it.
-    if (createHash('sha256').update(data).digest('hex') === gzipDigest) blobs.set(gzipDigest, data);
+    if (sha256Hex(data) === gzipDigest) blobs.set(gzipDigest, data);
     else deps.metrics.storageErrors.inc({ operation: 'getBlob' });
     return data;
   }

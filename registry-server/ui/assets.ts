@@ -5,7 +5,7 @@
  * token lives in sessionStorage and travels in the Authorization header, never in a cookie, so
  * no other site can make the browser act with it.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../src/util/hash.js';
 
 export const CSS = `
 :root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#fff;--panel:#f6f8fa;--line:#d0d7de;--accent:#0b5cad;--bad:#b3261e;--ok:#1a7f37}
@@ -216,4 +216,4 @@ export const SCRIPT = `'use strict';
 `;
 
 /** Content hashes, so pages can name immutable asset URLs that browsers cache for good. */
-export const ASSET_VERSION = createHash('sha256').update(CSS).update(SCRIPT).digest('hex').slice(0, 12);
+export const ASSET_VERSION = sha256Hex(CSS, SCRIPT).slice(0, 12);

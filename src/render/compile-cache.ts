@@ -12,11 +12,11 @@
  * permissions, source that does not evaluate) falls back to compiling, and a write failure (a
  * read-only home) only costs the speed-up. `STACKANETES_TEMPLATE_CACHE=off` turns it off.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Handlebars from './hbs.js';
+import { sha256Hex } from '../util/hash.js';
 
 /** Handlebars' precompiled template object, as `env.template()` takes it. */
 export type TemplateSpec = Parameters<typeof Handlebars.template>[0];
@@ -71,9 +71,7 @@ function writeCached(dir: string, path: string, source: string): void {
  * cache, else compiled now (and stored). Compile errors are Handlebars' own, as from compile().
  */
 export function templateSpec(text: string, options: Record<string, unknown>): TemplateSpec {
-  const key = createHash('sha256')
-    .update(`${Handlebars.VERSION}\u0000${JSON.stringify(options)}\u0000${text}`)
-    .digest('hex');
+  const key = sha256Hex(`${Handlebars.VERSION}\u0000${JSON.stringify(options)}\u0000${text}`);
   const known = specs.get(key);
   if (known) return known;
   const dir = cacheDir();

@@ -10,10 +10,10 @@
  * and compared by content hash. A file added, removed, renamed, re-linked or changed in content
  * makes the stamp not match, and the render takes its full path.
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync, statSync, type Dirent } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { skippedInPackage } from '../package/limits.js';
+import { sha256Hex } from '../util/hash.js';
 
 /** One file of a package directory as it was when the render read it. */
 export interface FileStamp {
@@ -44,9 +44,6 @@ export interface VariableFileStamp {
 /** Timestamps this close to the recording are not trusted (coarse file system clocks). */
 const RACY_MS = 2000;
 
-function sha(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 interface TreeEntry {
   member: string;
@@ -88,7 +85,7 @@ export function stampDirectory(root: string, files: ReadonlyMap<string, string>)
       mtimeMs: info.mtimeMs,
       ctimeMs: info.ctimeMs,
       ino: info.ino,
-      sha: sha(text),
+      sha: sha256Hex(text),
     };
     if (entry.link !== undefined) stamp.link = entry.link;
     stamps.push(stamp);
@@ -108,7 +105,7 @@ export function directoryMatches(stamp: DirectoryStamp, since: number): boolean 
       if (!info.isFile() || info.size !== want.size) return false;
       const same = info.mtimeMs === want.mtimeMs && info.ctimeMs === want.ctimeMs && info.ino === want.ino;
       if (same && Math.max(want.mtimeMs, want.ctimeMs) < since - RACY_MS) return true;
-      return sha(readFileSync(entry.full, 'utf8')) === want.sha;
+      return sha256Hex(readFileSync(entry.full, 'utf8')) === want.sha;
     });
   } catch {
     return false;
@@ -120,7 +117,7 @@ export function stampVariableFiles(files: readonly string[], cwd: string): Varia
   try {
     return files.map((file) => {
       const path = isAbsolute(file) ? file : resolve(cwd, file);
-      return { path, sha: sha(readFileSync(path, 'utf8')) };
+      return { path, sha: sha256Hex(readFileSync(path, 'utf8')) };
     });
   } catch {
     return undefined;

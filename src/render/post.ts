@@ -4,7 +4,6 @@
  * annotation over exactly the ConfigMaps and Secrets each pod references, so a config-only change
  * rolls only the pods that use that config.
  */
-import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { KubeObject, RenderedObject } from '../model/types.js';
 import { sha256Hex } from '../util/hash.js';
@@ -239,12 +238,11 @@ export function postProcess(objects: readonly RenderedObject[], options: PostPro
     const ns = object.metadata.namespace ?? '';
     const found = [...configReferences(template.spec)].sort().filter((ref) => configs.has(`${ns}/${ref}`));
     if (found.length === 0) continue;
-    const hash = createHash('sha256');
-    for (const ref of found) hash.update(`${ref}\n${configs.get(`${ns}/${ref}`)}\n`);
+    const checksum = sha256Hex(...found.map((ref) => `${ref}\n${configs.get(`${ns}/${ref}`)}\n`));
     const templateMeta = isPlainObject(template.metadata) ? template.metadata : (template.metadata = {});
     const annotations = isPlainObject(templateMeta.annotations)
       ? templateMeta.annotations
       : (templateMeta.annotations = {});
-    annotations[LABELS.checksum] = hash.digest('hex');
+    annotations[LABELS.checksum] = checksum;
   }
 }

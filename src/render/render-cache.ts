@@ -22,7 +22,6 @@
  * template cache: mode 0600 in a 0700 directory, read only when owned by the current user and
  * writable by nobody else, written atomically. `STACKANETES_RENDER_CACHE=off` turns it off.
  */
-import { createHash } from 'node:crypto';
 import {
   mkdirSync,
   readdirSync,
@@ -37,6 +36,7 @@ import { join } from 'node:path';
 import type { RenderedPackage, RenderedObject, RenderedRelease } from '../model/types.js';
 import type { DirectoryStamp, VariableFileStamp } from './input-stamp.js';
 import { isPlainObject, type Variables } from './values.js';
+import { sha256Hex } from '../util/hash.js';
 
 /** Set by the bundler to a digest of the build; undefined when running unbundled. */
 declare const __STACKANETES_BUILD__: string | undefined;
@@ -88,12 +88,10 @@ export function renderKey(
 ): string | undefined {
   const build = buildId();
   if (!build) return undefined;
-  const hash = createHash('sha256');
-  hash.update(
+  return sha256Hex(
     JSON.stringify([FORMAT, build, options.release, options.namespace, options.forceWhen, options.validate]),
+    ...packages.map((p) => `\n${JSON.stringify(p)}`),
   );
-  for (const p of packages) hash.update(`\n${JSON.stringify(p)}`);
-  return hash.digest('hex');
 }
 
 function trusted(path: string): boolean {
@@ -176,9 +174,7 @@ export function writeRender(key: string | undefined, entry: CachedRender, env: N
 export function derivedValuesKey(parts: unknown[]): string | undefined {
   const build = buildId();
   if (!build) return undefined;
-  return createHash('sha256')
-    .update(JSON.stringify([FORMAT, build, ...parts]))
-    .digest('hex');
+  return sha256Hex(JSON.stringify([FORMAT, build, ...parts]));
 }
 
 /** A package's variables after derived defaults, when the same inputs were evaluated before. */
@@ -232,9 +228,7 @@ export interface InputsNote {
 export function inputsKey(parts: unknown[], env: NodeJS.ProcessEnv): string | undefined {
   const build = buildId();
   if (!build || !cacheDir(env, 'inputs')) return undefined;
-  return createHash('sha256')
-    .update(JSON.stringify([FORMAT, build, 'inputs', ...parts]))
-    .digest('hex');
+  return sha256Hex(JSON.stringify([FORMAT, build, 'inputs', ...parts]));
 }
 
 function isNote(value: unknown): value is InputsNote {

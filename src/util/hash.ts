@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Bare lowercase hex of the sha256 of `data` (strings are hashed as UTF-8). */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+/** Bare lowercase hex of the sha256 of the parts, fed in order (strings are hashed as UTF-8). */
+export function sha256Hex(...parts: (string | Uint8Array)[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex');
 }
 
 /** `sha256:<hex>`, the spelling of a content digest. */
