@@ -1,7 +1,7 @@
 /**
- * Shell completion, the way bash uses it: the script printed by `stackanetes completion bash` is
- * sourced in a real bash, COMP_WORDS/COMP_CWORD are set as bash sets them for a command line, the
- * completion function runs, and COMPREPLY is what would be offered.
+ * Shell completion in the real shells. bash: the script printed by `stackanetes completion bash`
+ * is sourced, COMP_WORDS/COMP_CWORD are set as bash sets them for a command line, the completion
+ * function runs, and COMPREPLY is what would be offered. fish and zsh: see their blocks below.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -118,5 +118,68 @@ describe('bash completion', () => {
   it('offers nothing and prints nothing when the registry does not answer', async () => {
     const r = await completeIn('stackanetes show regtest/', { STACKANETES_REGISTRY: 'http://127.0.0.1:9' });
     expect(r).toEqual({ words: [], stderr: '' });
+  });
+});
+
+/** Runs `program` in a real shell with the stackanetes wrapper on PATH; returns its output lines. */
+function inShell(shell: string, args: string[]): Promise<{ lines: string[]; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(shell, args, {
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`, HOME: home, STACKANETES_HOME: home },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve({ lines: stdout.split('\n').filter(Boolean), stderr }));
+  });
+}
+
+async function printedScript(shell: string): Promise<string> {
+  const printed = await runCli(['completion', shell]);
+  expect(printed.code).toBe(0);
+  const path = join(dir, `stackanetes.${shell}`);
+  writeFileSync(path, printed.stdout);
+  return path;
+}
+
+describe('fish completion', () => {
+  // fish's own `complete -C` asks the registered completions for a command line, as a key press would.
+  it('completes verbs, flags and flag values through fish itself', async () => {
+    const script = await printedScript('fish');
+    const offered = async (line: string) =>
+      (await inShell('fish', ['--no-config', '-c', `source '${script}'; complete -C'${line}'`])).lines
+        .map((l) => l.split('\t')[0])
+        .sort();
+    expect(await offered('stackanetes de')).toEqual(['delete-package', 'deploy']);
+    expect(await offered('stackanetes deploy --lo')).toEqual(['--locked']);
+    expect(await offered('stackanetes status -o ')).toEqual(['json', 'table', 'yaml']);
+  });
+});
+
+describe('zsh completion', () => {
+  // Outside an interactive shell zsh's completion system cannot run, so compadd and _files are
+  // stood in for: the function itself runs in a real zsh with `words` and CURRENT as zsh sets them.
+  it('offers the candidates of the words before the cursor, and files when there are none', async () => {
+    const script = await printedScript('zsh');
+    const offered = async (words: string[]) => {
+      const quoted = words.map((w) => `'${w}'`).join(' ');
+      const program = [
+        'compdef() { :; }',
+        '_files() { print -r -- "<files>" }',
+        'compadd() { [[ $1 == -a ]] && print -rl -- "${(@P)2}" }',
+        `source '${script}'`,
+        `words=(${quoted})`,
+        `CURRENT=${words.length}`,
+        '_stackanetes',
+      ].join('\n');
+      const result = await inShell('zsh', ['-f', '-c', program]);
+      expect(result.stderr).toBe('');
+      return result.lines.sort();
+    };
+    expect(await offered(['stackanetes', 'de'])).toEqual(['delete-package', 'deploy']);
+    expect(await offered(['stackanetes', 'status', '-o', ''])).toEqual(['json', 'table', 'yaml']);
+    expect(await offered(['stackanetes', 'deploy', '--variables', ''])).toEqual(['<files>']);
   });
 });

@@ -4,6 +4,7 @@
 # - openssl, for the Kubernetes API simulator's TLS certificates;
 # - Debian's chromium, the headless browser the registry web UI tests drive (playwright-core
 #   never downloads a browser of its own);
+# - zsh and fish, whose completion scripts are run in the real shells;
 # - an unprivileged system user that runs the tests' PostgreSQL (it refuses to run as root).
 # The servers themselves are started on loopback by the tests (test/services/global-setup.ts).
 set -euo pipefail
@@ -14,6 +15,8 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need_apt+=(postgr
 # the simulator's TLS mode makes its self-signed certificate with openssl
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v zsh >/dev/null 2>&1 || need_apt+=(zsh)
+command -v fish >/dev/null 2>&1 || need_apt+=(fish)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
