@@ -65,6 +65,8 @@ export interface PackageInputs {
 
 const texts = new WeakMap<RenderedObject, string>();
 const keys = new WeakMap<RenderedRelease, string>();
+/** Entries this process wrote, so generate adds its texts without reading the file back. */
+const written = new Map<string, CachedRender>();
 
 function buildId(): string | undefined {
   return typeof __STACKANETES_BUILD__ === 'string' ? __STACKANETES_BUILD__ : undefined;
@@ -164,6 +166,7 @@ function writeEntry(dir: string | undefined, key: string | undefined, value: unk
 
 /** Stores a render. */
 export function writeRender(key: string | undefined, entry: CachedRender, env: NodeJS.ProcessEnv): void {
+  if (key) written.set(key, entry);
   writeEntry(cacheDir(env), key, entry, KEEP);
 }
 
@@ -203,7 +206,7 @@ export function storeTexts(release: RenderedRelease, objectTexts: string[], env:
   if (!key) return;
   const objects = release.packages.flatMap((p) => p.objects);
   if (objects.every((o) => texts.has(o))) return;
-  const entry = readRender(key, env);
+  const entry = written.get(key) ?? readRender(key, env);
   if (!entry) return;
   writeRender(key, { ...entry, texts: objectTexts }, env);
 }
