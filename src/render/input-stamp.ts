@@ -44,7 +44,6 @@ export interface VariableFileStamp {
 /** Timestamps this close to the recording are not trusted (coarse file system clocks). */
 const RACY_MS = 2000;
 
-
 interface TreeEntry {
   member: string;
   full: string;
