@@ -1,30 +1,7 @@
 /** `stackanetes channel`: a package's channels listed, and a release added to one. */
-import {
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  login,
-  ok,
-  pushFixtures,
-  removeTemps,
-  run,
-  startRegistry,
-  type TestRegistry,
-} from '../helpers/cmd.js';
+import { expectGolden, expectOneLineError, json, ok, run, useRegistry } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  isolateHome();
-  await login(registry);
-  await pushFixtures(['web'], ['--channel', 'stable']);
-});
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
-});
+useRegistry({ login: true, push: ['web'], pushFlags: ['--channel', 'stable'] });
 
 describe('stackanetes channel', () => {
   it("lists a package's channels", async () => {

@@ -1,30 +1,7 @@
 /** `stackanetes delete-package`: one release removed from the registry. */
-import {
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  login,
-  ok,
-  pushFixtures,
-  removeTemps,
-  run,
-  startRegistry,
-  type TestRegistry,
-} from '../helpers/cmd.js';
+import { expectGolden, expectOneLineError, json, ok, run, useRegistry } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  isolateHome();
-  await login(registry);
-  await pushFixtures(['db', 'cache']);
-});
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
-});
+useRegistry({ login: true, push: ['db', 'cache'] });
 
 describe('stackanetes delete-package', () => {
   it('deletes a release and prints a row for it', async () => {

@@ -4,28 +4,16 @@ import {
   clusterFixtures,
   expectGolden,
   expectOneLineError,
-  isolateHome,
   json,
   ok,
-  removeTemps,
   run,
   splitProgress,
-  startCluster,
+  useCluster,
   withoutRequestCounts,
-  type TestCluster,
 } from '../helpers/cmd.js';
 
-let cluster: TestCluster;
+const cluster = useCluster();
 const app = join(clusterFixtures, 'app');
-
-beforeAll(async () => {
-  cluster = await startCluster();
-  isolateHome();
-});
-afterAll(async () => {
-  await cluster?.stop();
-  removeTemps();
-});
 
 describe('stackanetes deploy', () => {
   it('prints a line per package wave, a row per object and the revision it wrote', async () => {

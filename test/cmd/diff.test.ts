@@ -5,25 +5,13 @@ import {
   deployApp,
   expectGolden,
   expectOneLineError,
-  isolateHome,
-  removeTemps,
   run,
-  startCluster,
+  useCluster,
   withoutRequestCounts,
-  type TestCluster,
 } from '../helpers/cmd.js';
 
-let cluster: TestCluster;
+const cluster = useCluster();
 const app = join(clusterFixtures, 'app');
-
-beforeAll(async () => {
-  cluster = await startCluster();
-  isolateHome();
-});
-afterAll(async () => {
-  await cluster?.stop();
-  removeTemps();
-});
 
 describe('stackanetes diff', () => {
   it('shows every object as created on an empty cluster and exits 1', async () => {

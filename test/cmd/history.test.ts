@@ -1,28 +1,9 @@
 /** `stackanetes history`: the revisions of a release, newest last. */
-import {
-  deployApp,
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  ok,
-  removeTemps,
-  run,
-  startCluster,
-  type TestCluster,
-} from '../helpers/cmd.js';
+import { deployApp, expectGolden, expectOneLineError, json, ok, run, useCluster } from '../helpers/cmd.js';
 
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster();
-  isolateHome();
-  await deployApp(cluster, 'shop');
-  await deployApp(cluster, 'shop', '--set', 'greeting=hi');
-});
-afterAll(async () => {
-  await cluster?.stop();
-  removeTemps();
+const cluster = useCluster(async (c) => {
+  await deployApp(c, 'shop');
+  await deployApp(c, 'shop', '--set', 'greeting=hi');
 });
 
 describe('stackanetes history', () => {

@@ -1,31 +1,7 @@
 /** `stackanetes list`: the packages of a registry, in kpm's table or as JSON. */
-import {
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  login,
-  ok,
-  pushFixtures,
-  removeTemps,
-  run,
-  startRegistry,
-  tempDir,
-  type TestRegistry,
-} from '../helpers/cmd.js';
+import { expectGolden, expectOneLineError, json, ok, run, tempDir, useRegistry } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  isolateHome();
-  await login(registry);
-  await pushFixtures(['db', 'web', 'cache']);
-});
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
-});
+useRegistry({ login: true, push: ['db', 'web', 'cache'] });
 
 describe('stackanetes list', () => {
   it('lists every package with its default release', async () => {

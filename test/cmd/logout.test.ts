@@ -1,28 +1,7 @@
 /** `stackanetes logout`: the stored token revoked at the registry and forgotten. */
-import {
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  login,
-  ok,
-  removeTemps,
-  run,
-  startRegistry,
-  type TestRegistry,
-} from '../helpers/cmd.js';
+import { expectGolden, expectOneLineError, json, ok, run, useRegistry } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  isolateHome();
-  await login(registry);
-});
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
-});
+const registry = useRegistry({ login: true });
 
 describe('stackanetes logout', () => {
   it('logs out of the registry it is logged in to', async () => {

@@ -3,29 +3,15 @@ import { join } from 'node:path';
 import {
   expectGolden,
   expectOneLineError,
-  isolateHome,
   json,
-  login,
   ok,
   registryFixtures,
-  removeTemps,
   run,
-  startRegistry,
   tempDir,
-  type TestRegistry,
+  useRegistry,
 } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  isolateHome();
-  await login(registry);
-});
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
-});
+useRegistry({ login: true });
 
 describe('stackanetes push', () => {
   it('pushes several directories into a channel and prints one row each', async () => {

@@ -5,27 +5,16 @@ import {
   deployApp,
   expectGolden,
   expectOneLineError,
-  isolateHome,
   json,
   ok,
-  removeTemps,
   run,
-  startCluster,
-  type TestCluster,
+  useCluster,
 } from '../helpers/cmd.js';
 
-let cluster: TestCluster;
+const cluster = useCluster(async (c) => {
+  await deployApp(c, 'shop');
+});
 const app = join(clusterFixtures, 'app');
-
-beforeAll(async () => {
-  cluster = await startCluster();
-  isolateHome();
-  await deployApp(cluster, 'shop');
-});
-afterAll(async () => {
-  await cluster?.stop();
-  removeTemps();
-});
 
 describe('stackanetes remove', () => {
   it('deletes the objects in reverse order, keeps the PVC and Namespace, and drops the revision records', async () => {

@@ -3,28 +3,17 @@ import {
   deployApp,
   expectGolden,
   expectOneLineError,
-  isolateHome,
   json,
   ok,
-  removeTemps,
   run,
   splitProgress,
-  startCluster,
+  useCluster,
   withoutRequestCounts,
-  type TestCluster,
 } from '../helpers/cmd.js';
 
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster();
-  isolateHome();
-  await deployApp(cluster, 'shop');
-  await deployApp(cluster, 'shop', '--set', 'greeting=hi');
-});
-afterAll(async () => {
-  await cluster?.stop();
-  removeTemps();
+const cluster = useCluster(async (c) => {
+  await deployApp(c, 'shop');
+  await deployApp(c, 'shop', '--set', 'greeting=hi');
 });
 
 describe('stackanetes rollback', () => {

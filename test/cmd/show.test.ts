@@ -1,30 +1,7 @@
 /** `stackanetes show`: a release's manifest, the package's releases and channels, and its README. */
-import {
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  login,
-  ok,
-  pushFixtures,
-  removeTemps,
-  run,
-  startRegistry,
-  type TestRegistry,
-} from '../helpers/cmd.js';
+import { expectGolden, expectOneLineError, json, ok, run, useRegistry } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  isolateHome();
-  await login(registry);
-  await pushFixtures(['web'], ['--channel', 'stable']);
-});
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
-});
+useRegistry({ login: true, push: ['web'], pushFlags: ['--channel', 'stable'] });
 
 describe('stackanetes show', () => {
   it('prints the header, releases, channels and README', async () => {

@@ -6,26 +6,15 @@ import {
   deployApp,
   expectGolden,
   expectOneLineError,
-  isolateHome,
   json,
   ok,
-  removeTemps,
   run,
-  startCluster,
   tempDir,
-  type TestCluster,
+  useCluster,
 } from '../helpers/cmd.js';
 
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster();
-  isolateHome();
-  await deployApp(cluster, 'shop');
-});
-afterAll(async () => {
-  await cluster?.stop();
-  removeTemps();
+const cluster = useCluster(async (c) => {
+  await deployApp(c, 'shop');
 });
 
 describe('stackanetes status', () => {

@@ -278,3 +278,55 @@ export async function deployApp(
     await run(cluster.args('deploy', join(clusterFixtures, 'app'), '-n', namespace, '--quiet', ...flags)),
   );
 }
+
+/**
+ * Stands for a server a test file starts in its beforeAll and stops in its afterAll: the value can
+ * be declared at the top of the file, and reading it before the server started fails clearly.
+ */
+function startedLater<T extends object>(what: string, get: () => T | undefined): T {
+  return new Proxy({} as T, {
+    get(_target, key) {
+      const started = get();
+      if (!started) throw new Error(`the test ${what} is used before its beforeAll started it`);
+      const value = Reflect.get(started, key) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(started) : value;
+    },
+  });
+}
+
+/**
+ * A registry-server for the whole test file, in an isolated stackanetes home, optionally logged in
+ * to and with fixture packages pushed (`push` and its flags); stopped, with the temporary
+ * folders removed, after the file's tests.
+ */
+export function useRegistry(
+  setup: { login?: boolean; push?: readonly string[]; pushFlags?: readonly string[] } = {},
+): TestRegistry {
+  let registry: TestRegistry | undefined;
+  beforeAll(async () => {
+    registry = await startRegistry();
+    isolateHome();
+    if (setup.login) await login(registry);
+    if (setup.push) await pushFixtures(setup.push, setup.pushFlags ?? []);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    removeTemps();
+  });
+  return startedLater('registry', () => registry);
+}
+
+/** The simulator for the whole test file, in an isolated home, after `prepare` (deploys) ran; stopped after. */
+export function useCluster(prepare: (cluster: TestCluster) => Promise<void> = async () => {}): TestCluster {
+  let cluster: TestCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster();
+    isolateHome();
+    await prepare(cluster);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    removeTemps();
+  });
+  return startedLater('cluster', () => cluster);
+}
