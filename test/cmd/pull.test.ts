@@ -1,34 +1,13 @@
 /** `stackanetes pull`: a release downloaded into a directory after its digest is checked. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  login,
-  ok,
-  pushFixtures,
-  removeTemps,
-  run,
-  startRegistry,
-  tempDir,
-  type TestRegistry,
-} from '../helpers/cmd.js';
+import { expectGolden, expectOneLineError, json, ok, run, tempDir, useRegistry } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
+useRegistry({ login: true, push: ['web'] });
 let work: string;
 
-beforeAll(async () => {
-  registry = await startRegistry();
-  isolateHome();
-  await login(registry);
-  await pushFixtures(['web']);
+beforeAll(() => {
   work = tempDir('pull');
-});
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
 });
 
 describe('stackanetes pull', () => {
@@ -38,7 +17,7 @@ describe('stackanetes pull', () => {
     expect(existsSync(join(work, 'web', 'manifest.yaml'))).toBe(true);
   });
 
-  it('lists the files it wrote with --output json (pull has no -o: it means --dir)', async () => {
+  it('lists the files it wrote with --output json', async () => {
     const result = await run(['pull', 'regtest/web@1.0.0', '--dir', join(work, 'web2'), '--output', 'json']);
     expect(json<{ files: string[] }>(result).files).toContain('manifest.yaml');
     expectGolden('pull', 'web.json', result.stdout);

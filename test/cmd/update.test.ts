@@ -1,34 +1,13 @@
 /** `stackanetes update`: references re-resolved against the registry and stackanetes.lock rewritten. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  login,
-  ok,
-  pushFixtures,
-  removeTemps,
-  run,
-  startRegistry,
-  tempDir,
-  type TestRegistry,
-} from '../helpers/cmd.js';
+import { expectGolden, expectOneLineError, json, ok, run, tempDir, useRegistry } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
+useRegistry({ login: true, push: ['web'] });
 let lockfile: string;
 
-beforeAll(async () => {
-  registry = await startRegistry();
-  isolateHome();
-  await login(registry);
-  await pushFixtures(['web']);
+beforeAll(() => {
   lockfile = join(tempDir('update'), 'stackanetes.lock');
-});
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
 });
 
 describe('stackanetes update', () => {
