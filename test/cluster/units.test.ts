@@ -2,7 +2,7 @@
  * The pure parts of the cluster layer: what counts as unchanged, how Secrets are masked, the
  * unified diff, readiness rules, kind order, durations, and reading rendered manifest files.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -416,6 +416,7 @@ describe('flags and files', () => {
     expect(desired.packages.map((p) => p.name)).toEqual(['x/db', 'x/web']);
     writeFileSync(file, 'kind: ConfigMap\n');
     await expect(loadManifestFile(file, 'ns')).rejects.toThrow('document 1 is not a Kubernetes object');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

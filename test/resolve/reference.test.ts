@@ -1,10 +1,11 @@
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
 import { parseReference } from '../../src/resolve/reference.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'stackanetes-refs-'));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 const hex = 'a'.repeat(64);
 
 describe('parseReference', () => {
