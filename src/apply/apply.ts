@@ -595,11 +595,8 @@ class Execution {
     }
     if (outcome.failed) {
       this.stop.notReady.push({ ref: item.ref, reason: outcome.reason, conditions: '', failed: true });
-      const r = this.rows.find(
-        (x) =>
-          x.kind === item.ref.kind && x.name === item.ref.name && x.namespace === (item.ref.namespace ?? '-'),
-      );
-      if (r) Object.assign(r, { status: 'failed', message: outcome.reason });
+      // a.row is the row this item's apply pushed into this.rows: mark it in place.
+      Object.assign(a.row, { status: 'failed', message: outcome.reason });
       this.halt();
     }
     return false;
