@@ -17,15 +17,23 @@ export type { RenderReferenceOptions, WalkedPackage } from './walk.js';
 
 /** Loads, merges, renders, post-processes and validates a package and its dependencies. */
 export async function renderReference(options: RenderReferenceOptions): Promise<RenderedRelease> {
-  return reuseUnchanged(options) ?? (await renderReferenceDetailed(options)).release;
+  const noteKey = inputsNoteKey(options);
+  return reuseUnchanged(options, noteKey) ?? (await renderAndRecord(options, noteKey)).release;
 }
 
 /** renderReference, also returning the loaded packages (lint reads their templates); always renders. */
-export async function renderReferenceDetailed(
+export function renderReferenceDetailed(
   options: RenderReferenceOptions,
 ): Promise<{ release: RenderedRelease; loaded: WalkedPackage[] }> {
+  return renderAndRecord(options, inputsNoteKey(options));
+}
+
+async function renderAndRecord(
+  options: RenderReferenceOptions,
+  noteKey: string | undefined,
+): Promise<{ release: RenderedRelease; loaded: WalkedPackage[] }> {
   const { renderFresh } = await import('./walk.js');
-  const result = await renderFresh(options, inputsNoteKey(options));
+  const result = await renderFresh(options, noteKey);
   succeeded(options.progress ?? silentProgress, result.release.packages);
   return result;
 }
@@ -57,10 +65,13 @@ function inputsNoteKey(options: RenderReferenceOptions): string | undefined {
  * command read still matches its stamp, so loading, merging and hashing all packages again would
  * only compute the same render key. Undefined whenever anything differs or is missing.
  */
-function reuseUnchanged(options: RenderReferenceOptions): RenderedRelease | undefined {
+function reuseUnchanged(
+  options: RenderReferenceOptions,
+  noteKey: string | undefined,
+): RenderedRelease | undefined {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const note = readInputsNote(inputsNoteKey(options), env);
+  const note = readInputsNote(noteKey, env);
   if (!note) return undefined;
   if (!variableFilesMatch(note.variableFiles, options.variableFiles ?? [], cwd)) return undefined;
   if (!note.directories.every((d) => directoryMatches(d, note.recordedAt))) return undefined;
