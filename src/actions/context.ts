@@ -62,6 +62,8 @@ export interface ContextOptions {
   signal?: AbortSignal;
   /** The cluster the verb's flags name (default: KUBECONFIG's current context). */
   cluster?: ClusterAccess;
+  /** A registry session to use instead of opening one from `env` (tests). */
+  registry?: RegistrySession;
 }
 
 /** The Kubernetes API server the access flags select, through the real client. */
@@ -97,7 +99,9 @@ export function secretReleaseStores(now: () => Date = () => new Date()): Release
 export function createActionContext(options: ContextOptions): ActionContext {
   const { cwd, env } = options;
   const progress = options.progress ?? silentProgress;
-  let session: Promise<RegistrySession> | undefined;
+  let session: Promise<RegistrySession> | undefined = options.registry
+    ? Promise.resolve(options.registry)
+    : undefined;
   const registry = (): Promise<RegistrySession> =>
     (session ??= import('../registry/session.js').then(({ openRegistrySession }) =>
       openRegistrySession({ env, progress }),
@@ -124,7 +128,6 @@ export function createActionContext(options: ContextOptions): ActionContext {
 export interface MemoryContextOptions extends Partial<Omit<ContextOptions, 'cluster'>> {
   /** The cluster tests talk to (the simulator, usually); a verb that opens none fails saying so. */
   cluster?: ClusterConnector;
-  registry?: RegistrySession;
   /** Where verbs read and write revision records (default: in memory; `secretReleaseStores()` for the cluster's). */
   releases?: ReleaseStores;
 }
@@ -152,28 +155,13 @@ export function memoryContext(options: MemoryContextOptions = {}): ActionContext
     now,
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
   });
-  const registry = options.registry;
   return {
     ...real,
     cluster: options.cluster ?? {
       open: () => Promise.reject(new Error('this test context has no cluster')),
     },
-    ...(registry
-      ? {
-          registry: () => Promise.resolve(registry),
-          async packageSource(request: PackageSourceRequest) {
-            const { createPackageSource } = await import('../resolve/create-source.js');
-            return createPackageSource({
-              ...request,
-              cwd: real.cwd,
-              env,
-              progress: real.progress,
-              session: registry,
-            });
-          },
-        }
-      : {}),
     releases: options.releases ?? ((_client, namespace) => storeOf(namespace)),
     storeOf,
   };
