@@ -1,29 +1,11 @@
 /** `stackanetes login`: a token stored for a registry, which becomes the default when none is set. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  ok,
-  removeTemps,
-  run,
-  startRegistry,
-  type TestRegistry,
-} from '../helpers/cmd.js';
+import { expectGolden, expectOneLineError, json, ok, run, useRegistry } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
-let home: string;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  home = isolateHome();
-});
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
-});
+const registry = useRegistry();
+/** The isolated stackanetes home useRegistry made for this file. */
+const home = (): string => process.env.STACKANETES_HOME as string;
 
 const login = (...flags: string[]) => ['login', registry.url, '-u', 'alice', '--password-stdin', ...flags];
 
@@ -35,13 +17,13 @@ describe('stackanetes login', () => {
       6,
       /^error: registry 127\.0\.0\.1:\d+ refused the credentials \(login as alice\): wrong user name or password; fix: check the user name and password$/,
     );
-    expect(existsSync(join(home, 'credentials.json'))).toBe(false);
+    expect(existsSync(join(home(), 'credentials.json'))).toBe(false);
   });
 
   it('stores the token and makes the first registry the default', async () => {
     const result = ok(await run(login(), { stdin: 'password\n' }));
     expectGolden('login', 'first', result.stdout);
-    expect(existsSync(join(home, 'credentials.json'))).toBe(true);
+    expect(existsSync(join(home(), 'credentials.json'))).toBe(true);
   });
 
   it('prints the stored login as JSON with -o json', async () => {

@@ -1,31 +1,11 @@
 /** `stackanetes version`: the client version alone, and with the registry's API version. */
 import { clientVersion } from '../../src/version.js';
-import {
-  expectGolden,
-  expectOneLineError,
-  isolateHome,
-  json,
-  ok,
-  removeTemps,
-  run,
-  startRegistry,
-  type TestRegistry,
-} from '../helpers/cmd.js';
+import { expectGolden, expectOneLineError, json, ok, run, useRegistry } from '../helpers/cmd.js';
 
-let registry: TestRegistry;
+const registry = useRegistry();
 
 /** The client version follows package.json; the golden files hold a placeholder so a release bump does not rewrite them. */
 const withoutClient = (text: string): string => text.split(clientVersion()).join('<client-version>');
-
-beforeAll(async () => {
-  registry = await startRegistry();
-  isolateHome();
-});
-
-afterAll(async () => {
-  await registry?.stop();
-  removeTemps();
-});
 
 describe('stackanetes version', () => {
   it('prints only the client version when no registry is configured', async () => {
