@@ -3,14 +3,13 @@
  * own storage, a fault-injecting loopback proxy in front of it, and fixture packages copied to a
  * temp dir with the version rewritten.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveArgv } from '../helpers/registry-process.js';
-import { repoRoot, runCli, type CliResult } from '../helpers/cli.js';
-import { freePort, waitFor } from '../services/ports.mjs';
+import { addUser, startRegistry as startRegistryProcess } from '../registry-server/helpers/registry.js';
+import { repoRoot, type CliResult } from '../helpers/cli.js';
+import { freePort } from '../services/ports.mjs';
 
 export const fixtures = join(repoRoot, 'test', 'fixtures', 'registry-client');
 
@@ -25,28 +24,15 @@ export interface RunningRegistry {
 /** Starts `stackanetes-registry serve` with a fresh storage dir and a user `alice` / `password`. */
 export async function startRegistry(extraArgs: string[] = []): Promise<RunningRegistry> {
   const storage = mkdtempSync(join(tmpdir(), 'stackanetes-regclient-store-'));
-  const added = await runCli(['user', 'add', 'alice', '--storage', storage], {
-    bin: 'stackanetes-registry',
-    input: 'password\n',
-  });
-  if (added.code !== 0) throw new Error(`user add failed: ${added.stderr}`);
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, serveArgv(repoRoot, port, storage, extraArgs), {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/version`)).ok, 20000, `registry-server (${stderr})`);
+  await addUser(storage, 'alice');
+  const server = await startRegistryProcess(storage, extraArgs);
   return {
-    url,
-    host: `127.0.0.1:${port}`,
-    port,
+    url: server.url,
+    host: `127.0.0.1:${server.port}`,
+    port: server.port,
     storage,
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
       rmSync(storage, { recursive: true, force: true });
     },
   };
